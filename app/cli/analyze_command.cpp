@@ -1,0 +1,299 @@
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/terminal_progress.h"
+#include "engine/analysis_engine.h"
+#include "engine/file_collector.h"
+#include "engine/heatmap.h"
+#include "engine/model_registry.h"
+#include "engine/result_json.h"
+#include "engine/version.h"
+
+namespace synthscope::cli {
+namespace {
+
+struct Failure {
+    std::string path;
+    ErrorKind kind;
+    std::string message;
+};
+
+// Collects the engine's events (on its worker thread) and prints one line per finished image.
+class CliListener : public EngineListener {
+public:
+    CliListener(int total, bool quiet) : progress_(total), quiet_(quiet) {}
+
+    void onJobStarted(JobId, const std::string& path) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        current_ = path;
+        progress_.update(done_, current_, 0, 0);
+    }
+    void onJobProgress(JobId, int patchesDone, int patchesTotal) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        progress_.update(done_, current_, patchesDone, patchesTotal);
+    }
+    void onJobFinished(JobId, const AnalysisResult& r) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++done_;
+        progress_.clear();
+        if (!quiet_) printResultLine(r);
+        results_.push_back(r);
+    }
+    void onJobFailed(JobId, const std::string& path, ErrorKind kind, const std::string& message) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++done_;
+        progress_.clear();
+        std::fprintf(stderr, "FAILED        %s\n", message.c_str());
+        failures_.push_back({path, kind, message});
+    }
+    void onJobCancelled(JobId, const std::string& path) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        failures_.push_back({path, ErrorKind::Cancelled, "cancelled"});
+    }
+
+    // Read after the engine is idle.
+    const std::vector<AnalysisResult>& results() const { return results_; }
+    const std::vector<Failure>& failures() const { return failures_; }
+
+private:
+    static void printResultLine(const AnalysisResult& r) {
+        const Verdict& v = r.verdict;
+        std::string label = verdictLabelName(v.label);
+        for (char& c : label) c = char(std::toupper((unsigned char)c));
+        std::string top;
+        if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
+            top = "  likely " + v.attribution.front().name + " (" + std::to_string(int(v.attribution.front().probability * 100 + 0.5)) + "%)";
+        std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
+                    v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
+        std::fflush(stdout);
+    }
+
+    std::mutex mutex_;
+    TerminalProgress progress_;
+    bool quiet_;
+    int done_ = 0;
+    std::string current_;
+    std::vector<AnalysisResult> results_;
+    std::vector<Failure> failures_;
+};
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+bool writeJsonAtomically(const QString& path, const QJsonObject& root, std::string& error) {
+    QSaveFile file(path);  // written to a temporary file and renamed: never half-written
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    return true;
+}
+
+QJsonObject manifestJson(const ModelManifest& m, const Detector& d) {
+    return QJsonObject{{"name", qs(m.name)},
+                       {"version", qs(m.version)},
+                       {"sha256", qs(d.weightsSha256())},
+                       {"manifest", qs(m.manifestPath)},
+                       {"classes", QJsonArray::fromStringList([&] {
+                            QStringList l;
+                            for (const auto& c : m.classes) l << qs(c);
+                            return l;
+                        }())},
+                       {"authentic_class", qs(m.authenticClass())},
+                       {"provenance", QJsonDocument::fromJson(QByteArray::fromStdString(m.provenanceJson)).object()},
+                       {"accuracy", QJsonDocument::fromJson(QByteArray::fromStdString(m.accuracyJson)).object()}};
+}
+
+// Writes <stem>.<sha8>.heatmap.png (the colour map) and .overlay.png (over the image) for one result.
+bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOptions& load, std::string& error) {
+    try {
+        const QString base = dir + "/" + QFileInfo(QFile::decodeName(r.image.path.c_str())).completeBaseName() + "." +
+                             qs(r.image.sha256.substr(0, 8));
+        const cv::Mat heat = renderHeatmap(r);
+        cv::Mat colour = colorizeHeatmap(heat), bgr;
+        cv::cvtColor(colour, bgr, cv::COLOR_RGB2BGR);
+        if (!cv::imwrite(QFile::encodeName(base + ".heatmap.png").toStdString(), bgr)) throw std::runtime_error("cannot write heatmap");
+        const LoadedImage image = loadImage(r.image.path, load);
+        cv::cvtColor(overlayHeatmap(image.rgb, heat, 0.5), bgr, cv::COLOR_RGB2BGR);
+        if (!cv::imwrite(QFile::encodeName(base + ".overlay.png").toStdString(), bgr)) throw std::runtime_error("cannot write overlay");
+        return true;
+    } catch (const std::exception& e) {
+        error = e.what();
+        return false;
+    }
+}
+
+}  // namespace
+
+int runAnalyze(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Analyse images (files, or folders searched recursively) with a patch detector: a verdict per image\n"
+        "(synthetic probability = 1 - p(authentic) averaged over the top-k highest-contrast patches, with an\n"
+        "inconclusive band), the generator ranking, and a per-patch heatmap.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("PATH", "image files or folders", "PATH...");
+    parser.addOptions({
+        {"model", "model name, manifest (.json) or TorchScript file with a manifest beside it (default: the preferred installed model)", "NAME|FILE"},
+        {"device", "auto (CUDA when available), cpu or cuda", "DEVICE", "auto"},
+        {"precision", "fp32, or fp16 (CUDA only)", "PRECISION", "fp32"},
+        {"threads", "CPU threads for inference (default: all cores)", "N", "0"},
+        {"batch-size", "patches per forward pass (default: the model's)", "N", "0"},
+        {"top-k", "patches that decide the verdict (default: the model's)", "N", "0"},
+        {"stride", "patch stride in pixels (default: minimal overlap)", "N", "0"},
+        {"verdict-only", "classify only the top-k patches (no full heatmap)"},
+        {"max-megapixels", "refuse images larger than this", "MP", "250"},
+        {"json", "write all results, settings and errors as JSON to FILE", "FILE"},
+        {"heatmap-dir", "write a heatmap PNG and an overlay PNG per image into DIR", "DIR"},
+        {"quiet", "no per-image lines (errors and the summary still print)"},
+    });
+    if (!parser.parse(args)) {
+        std::fprintf(stderr, "synthscope analyze: %s\nRun 'synthscope analyze --help'.\n", qPrintable(parser.errorText()));
+        return kExitBadInput;
+    }
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return kExitOk;
+    }
+    // parse() takes args[0], the command name, as the program name: positional arguments are the paths.
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty()) {
+        std::fprintf(stderr, "synthscope analyze: give at least one image file or folder\n");
+        return kExitBadInput;
+    }
+    auto intOption = [&](const char* name, int lo, int hi, int& out) {
+        bool ok = false;
+        out = parser.value(name).toInt(&ok);
+        if (!ok || out < lo || out > hi) {
+            std::fprintf(stderr, "synthscope analyze: --%s must be a whole number from %d to %d\n", name, lo, hi);
+            return false;
+        }
+        return true;
+    };
+    DetectorOptions detectorOptions;
+    AnalysisSettings settings;
+    int maxMegapixels = 0;
+    if (!intOption("threads", 0, 1024, detectorOptions.threads) || !intOption("batch-size", 0, 4096, detectorOptions.batchSize) ||
+        !intOption("top-k", 0, 100000, settings.topK) || !intOption("stride", 0, 100000, settings.stride) ||
+        !intOption("max-megapixels", 1, 100000, maxMegapixels))
+        return kExitBadInput;
+    settings.load.maxPixels = std::int64_t(maxMegapixels) * 1'000'000;
+    settings.fullHeatmap = !parser.isSet("verdict-only");
+    detectorOptions.device = parser.value("device").toStdString();
+    if (detectorOptions.device != "auto" && detectorOptions.device != "cpu" && detectorOptions.device != "cuda") {
+        std::fprintf(stderr, "synthscope analyze: --device must be auto, cpu or cuda\n");
+        return kExitBadInput;
+    }
+    const QString precision = parser.value("precision");
+    if (precision != "fp32" && precision != "fp16") {
+        std::fprintf(stderr, "synthscope analyze: --precision must be fp32 or fp16\n");
+        return kExitBadInput;
+    }
+    detectorOptions.precision = precision == "fp16" ? Precision::Fp16 : Precision::Fp32;
+    const QString heatmapDir = parser.value("heatmap-dir");
+    if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
+        std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));
+        return kExitBadInput;
+    }
+
+    // The model first: a missing or broken model is reported before any image is touched.
+    std::shared_ptr<Detector> detector;
+    try {
+        const ModelManifest manifest = resolveModel(parser.value("model").toStdString(), scanModels(modelSearchPaths()));
+        detector = Detector::open(manifest, detectorOptions);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope analyze: %s\n", e.what());
+        return kExitInternal;
+    }
+    const ModelManifest& m = detector->manifest();
+    std::fprintf(stderr, "Model: %s %s (sha256 %.12s) on %s, %s, %d threads, batch %d\n", m.name.c_str(), m.version.c_str(),
+                 detector->weightsSha256().c_str(), detector->deviceName().c_str(), precisionName(detector->precision()),
+                 detector->threads(), detector->batchSize());
+
+    std::vector<std::string> inputs;
+    for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());
+    const CollectedFiles files = collectImageFiles(inputs);
+    for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
+
+    const auto t0 = std::chrono::steady_clock::now();
+    CliListener listener(int(files.images.size()), parser.isSet("quiet"));
+    {
+        AnalysisEngine engine(&listener);
+        engine.setDetector(detector);
+        for (const std::string& path : files.images) engine.analyzeFile(path, settings);
+        engine.waitUntilIdle();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    std::map<VerdictLabel, int> counts;
+    for (const AnalysisResult& r : listener.results()) ++counts[r.verdict.label];
+    const std::size_t failed = listener.failures().size() + files.errors.size();
+    std::fprintf(stderr, "Analysed %zu of %zu images in %.1f s: %d synthetic, %d authentic, %d inconclusive; %zu failed.\n",
+                 listener.results().size(), files.images.size(), seconds, counts[VerdictLabel::Synthetic],
+                 counts[VerdictLabel::Authentic], counts[VerdictLabel::Inconclusive], failed);
+
+    bool outputFailed = false;
+    if (!heatmapDir.isEmpty()) {
+        for (const AnalysisResult& r : listener.results()) {
+            std::string error;
+            if (!writeHeatmaps(heatmapDir, r, settings.load, error)) {
+                std::fprintf(stderr, "synthscope analyze: heatmap for %s not written: %s\n", r.image.path.c_str(), error.c_str());
+                outputFailed = true;
+            }
+        }
+    }
+    if (parser.isSet("json")) {
+        QJsonArray results, errors;
+        for (const AnalysisResult& r : listener.results()) results.append(toJson(r));
+        for (const std::string& e : files.errors) errors.append(QJsonObject{{"path", ""}, {"kind", "bad_input"}, {"message", qs(e)}});
+        for (const Failure& f : listener.failures())
+            errors.append(QJsonObject{{"path", qs(f.path)}, {"kind", errorKindName(f.kind)}, {"message", qs(f.message)}});
+        const QJsonObject root{
+            {"format", "synthscope-analysis/1"},
+            {"software", QJsonObject{{"name", "SynthScope"}, {"version", SYNTHSCOPE_VERSION}}},
+            {"created", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+            {"model", manifestJson(m, *detector)},
+            {"summary", QJsonObject{{"images", int(files.images.size())},
+                                    {"analysed", int(listener.results().size())},
+                                    {"synthetic", counts[VerdictLabel::Synthetic]},
+                                    {"authentic", counts[VerdictLabel::Authentic]},
+                                    {"inconclusive", counts[VerdictLabel::Inconclusive]},
+                                    {"failed", int(failed)},
+                                    {"seconds", seconds}}},
+            {"results", results},
+            {"errors", errors},
+        };
+        std::string error;
+        if (!writeJsonAtomically(parser.value("json"), root, error)) {
+            std::fprintf(stderr, "synthscope analyze: cannot write %s: %s\n", qPrintable(parser.value("json")), error.c_str());
+            return kExitInternal;
+        }
+    }
+    bool internal = false;
+    for (const Failure& f : listener.failures()) internal |= f.kind == ErrorKind::Internal || f.kind == ErrorKind::Model;
+    if (internal || outputFailed) return kExitInternal;
+    return failed > 0 ? kExitBadInput : kExitOk;
+}
+
+}  // namespace synthscope::cli

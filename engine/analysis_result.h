@@ -1,0 +1,79 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "engine/image_format.h"
+
+namespace synthscope {
+
+enum class VerdictLabel { Authentic, Inconclusive, Synthetic };
+const char* verdictLabelName(VerdictLabel label);
+
+struct ClassScore {
+    std::string name;
+    double probability = 0;
+};
+
+struct PatchResult {
+    cv::Rect rect;            // in image pixels (a padded image's patches may reach past its edge)
+    double contrast = 0;      // GLCM contrast, the verdict's selection key
+    bool inTopK = false;      // one of the patches that decide the verdict
+    std::vector<float> probabilities;  // empty until classified
+    double synthetic = 0;              // 1 - p(authentic), set with probabilities
+    bool classified() const { return !probabilities.empty(); }
+};
+
+struct Verdict {
+    bool ready = false;
+    VerdictLabel label = VerdictLabel::Inconclusive;
+    double syntheticProbability = 0;  // mean of 1 - p(authentic) over the top-k patches
+    double spread = 0;                // standard deviation of that over the top-k patches
+    int patchesUsed = 0;
+    double bandLow = 0, bandHigh = 0; // the inconclusive band the label was decided with
+    std::vector<ClassScore> classes;     // mean over top-k, highest first
+    std::vector<ClassScore> attribution; // generator classes only, renormalised to sum 1, highest first
+};
+
+// What produced a result, so that it can be traced and reproduced.
+struct Provenance {
+    std::string softwareVersion;
+    std::string modelName, modelVersion, modelSha256;  // sha256 as stated in the manifest (checked at load)
+    std::string device, precision;
+    int threads = 0, batchSize = 0;
+    int patchSize = 0, stride = 0, topK = 0;
+    bool fullHeatmap = true;
+    std::string smallImagePolicy;
+};
+
+struct ImageInfo {
+    std::string path, sha256;
+    std::int64_t fileSize = 0;
+    std::string format;
+    int width = 0, height = 0;      // as analysed (after EXIF orientation)
+    int bitDepth = 0, channels = 0;
+    bool hadAlpha = false;
+    int exifOrientation = 1;
+    bool padded = false;            // smaller than a patch: padded by reflection to one patch
+};
+
+struct Timings {
+    double loadMs = 0, contrastMs = 0, verdictMs = 0, heatmapMs = 0, totalMs = 0;
+};
+
+struct AnalysisResult {
+    ImageInfo image;
+    Provenance provenance;
+    Verdict verdict;
+    int gridCols = 0, gridRows = 0;
+    std::vector<PatchResult> patches;  // row-major grid
+    bool heatmapComplete = false;      // every patch classified
+    Timings timings;
+    std::vector<std::string> warnings;
+
+    std::size_t classifiedCount() const;
+};
+
+}  // namespace synthscope

@@ -1,0 +1,218 @@
+#include "engine/image_analyzer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include <opencv2/core.hpp>
+
+#include "engine/errors.h"
+#include "engine/glcm.h"
+#include "engine/patch_grid.h"
+#include "engine/version.h"
+
+namespace synthscope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+void throwIfCancelled(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw cancelled();
+}
+
+std::vector<ClassScore> ranked(std::vector<ClassScore> scores) {
+    std::stable_sort(scores.begin(), scores.end(), [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
+    return scores;
+}
+
+}  // namespace
+
+ImageAnalyzer::ImageAnalyzer(std::shared_ptr<Detector> detector, AnalysisSettings settings)
+    : detector_(std::move(detector)), settings_(settings) {}
+
+AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver* observer,
+                                      const std::atomic<bool>* cancel) const {
+    throwIfCancelled(cancel);
+    const auto t0 = Clock::now();
+    const LoadedImage image = loadImage(path, settings_.load);
+    const double loadMs = msSince(t0);
+    AnalysisResult result = analyze(image, observer, cancel);
+    result.timings.loadMs = loadMs;
+    result.timings.totalMs += loadMs;
+    return result;
+}
+
+AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver* observer,
+                                      const std::atomic<bool>* cancel) const {
+    const ModelManifest& m = detector_->manifest();
+    const int patch = m.inputSize;
+    const auto t0 = Clock::now();
+
+    AnalysisResult result;
+    ImageInfo& info = result.image;
+    info.path = image.path;
+    info.sha256 = image.sha256;
+    info.fileSize = std::int64_t(image.bytes.size());
+    info.format = imageFormatName(image.header.format);
+    info.width = image.width();
+    info.height = image.height();
+    info.bitDepth = image.header.bitDepth;
+    info.channels = image.header.channels;
+    info.hadAlpha = image.header.hasAlpha;
+    info.exifOrientation = image.header.exifOrientation;
+
+    // Images smaller than one patch: pad by reflection (bottom/right, so patch coordinates stay image
+    // coordinates) or refuse, as the manifest says. Never resize: that would erase the traces we look for.
+    cv::Mat rgb = image.rgb;
+    if (rgb.cols < patch || rgb.rows < patch) {
+        if (m.smallImage == SmallImagePolicy::Reject)
+            throw badInput(image.path + ": " + std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +
+                           " is smaller than the model's " + std::to_string(patch) + "-pixel patch");
+        if (rgb.cols < 2 || rgb.rows < 2) throw badInput(image.path + ": the image is too small to analyse");
+        // Reflection needs the border to be smaller than the image; repeat until it reaches a patch.
+        while (rgb.cols < patch || rgb.rows < patch) {
+            const int bottom = std::min(patch - rgb.rows, rgb.rows - 1), right = std::min(patch - rgb.cols, rgb.cols - 1);
+            cv::copyMakeBorder(rgb, rgb, 0, std::max(0, bottom), 0, std::max(0, right), cv::BORDER_REFLECT_101);
+        }
+        info.padded = true;
+        result.warnings.push_back("image smaller than a " + std::to_string(patch) +
+                                  "-pixel patch: padded by reflection; the verdict rests on repeated content");
+    }
+
+    const int stride = settings_.stride > 0 ? settings_.stride : m.stride;
+    const PatchGrid grid = makePatchGrid(rgb.size(), patch, stride);
+    result.gridCols = grid.cols;
+    result.gridRows = grid.rows;
+    const int topK = std::min<int>(settings_.topK > 0 ? settings_.topK : m.verdictTopK, int(grid.size()));
+    result.provenance = makeProvenance(topK);
+    result.provenance.stride = stride > 0 ? stride : patch;
+
+    // GLCM contrast of every patch (SuSy's selection key for the verdict).
+    const auto tContrast = Clock::now();
+    const cv::Mat grey = toGrey(rgb);
+    result.patches.resize(grid.size());
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        result.patches[i].rect = grid.rects[i];
+        result.patches[i].contrast = glcmContrast(grey(grid.rects[i]));
+    }
+    std::vector<std::size_t> order(grid.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Highest contrast first; ties keep grid order so results are reproducible.
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return result.patches[a].contrast > result.patches[b].contrast;
+    });
+    for (int k = 0; k < topK; ++k) result.patches[order[std::size_t(k)]].inTopK = true;
+    result.timings.contrastMs = msSince(tContrast);
+
+    const int total = settings_.fullHeatmap ? int(grid.size()) : topK;
+    const std::size_t batch = std::size_t(std::max(1, detector_->batchSize()));
+    int done = 0;
+    if (observer) observer->onProgress(0, total);
+
+    // 1. The verdict: top-k patches first, so the user sees it before the heatmap.
+    const auto tVerdict = Clock::now();
+    for (std::size_t start = 0; start < std::size_t(topK); start += batch) {
+        throwIfCancelled(cancel);
+        const std::vector<std::size_t> indices(order.begin() + long(start), order.begin() + long(std::min<std::size_t>(topK, start + batch)));
+        classifyBatch(rgb, result, indices);
+        done += int(indices.size());
+        if (observer) observer->onProgress(done, total);
+    }
+    result.verdict = makeVerdict(result);
+    result.timings.verdictMs = msSince(tVerdict);
+    result.heatmapComplete = topK == int(grid.size());
+    if (observer) observer->onVerdict(result);
+
+    // 2. The heatmap: the remaining patches, in grid order so it fills in row by row.
+    const auto tHeatmap = Clock::now();
+    if (settings_.fullHeatmap) {
+        std::vector<std::size_t> rest;
+        for (std::size_t i = 0; i < grid.size(); ++i)
+            if (!result.patches[i].inTopK) rest.push_back(i);
+        for (std::size_t start = 0; start < rest.size(); start += batch) {
+            throwIfCancelled(cancel);
+            const std::vector<std::size_t> indices(rest.begin() + long(start), rest.begin() + long(std::min(rest.size(), start + batch)));
+            classifyBatch(rgb, result, indices);
+            done += int(indices.size());
+            if (observer) {
+                observer->onProgress(done, total);
+                observer->onPatches(result);
+            }
+        }
+        result.heatmapComplete = true;
+    }
+    result.timings.heatmapMs = msSince(tHeatmap);
+    result.timings.totalMs = msSince(t0);
+    return result;
+}
+
+void ImageAnalyzer::classifyBatch(const cv::Mat& rgb, AnalysisResult& result, const std::vector<std::size_t>& indices) const {
+    std::vector<cv::Mat> patches;
+    patches.reserve(indices.size());
+    for (std::size_t i : indices) patches.push_back(rgb(result.patches[i].rect));
+    std::vector<ClassProbabilities> probs = detector_->classify(patches);
+    const std::size_t authentic = std::size_t(detector_->manifest().authenticIndex);
+    for (std::size_t j = 0; j < indices.size(); ++j) {
+        PatchResult& p = result.patches[indices[j]];
+        p.probabilities = std::move(probs[j]);
+        p.synthetic = 1.0 - double(p.probabilities[authentic]);
+    }
+}
+
+Verdict ImageAnalyzer::makeVerdict(const AnalysisResult& result) const {
+    const ModelManifest& m = detector_->manifest();
+    Verdict v;
+    v.bandLow = m.inconclusiveLow;
+    v.bandHigh = m.inconclusiveHigh;
+    std::vector<double> classSums(m.classes.size(), 0.0);
+    std::vector<double> synthetic;
+    for (const PatchResult& p : result.patches) {
+        if (!p.inTopK || !p.classified()) continue;
+        synthetic.push_back(p.synthetic);
+        for (std::size_t c = 0; c < classSums.size(); ++c) classSums[c] += p.probabilities[c];
+    }
+    v.patchesUsed = int(synthetic.size());
+    if (synthetic.empty()) return v;
+    const double n = double(synthetic.size());
+    v.syntheticProbability = std::accumulate(synthetic.begin(), synthetic.end(), 0.0) / n;
+    double var = 0;
+    for (double s : synthetic) var += (s - v.syntheticProbability) * (s - v.syntheticProbability);
+    v.spread = std::sqrt(var / n);
+    v.label = v.syntheticProbability > v.bandHigh  ? VerdictLabel::Synthetic
+              : v.syntheticProbability < v.bandLow ? VerdictLabel::Authentic
+                                                   : VerdictLabel::Inconclusive;
+    double generatorTotal = 0;
+    for (std::size_t c = 0; c < classSums.size(); ++c) {
+        v.classes.push_back({m.classes[c], classSums[c] / n});
+        if (int(c) != m.authenticIndex) generatorTotal += classSums[c] / n;
+    }
+    for (std::size_t c = 0; c < classSums.size(); ++c)
+        if (int(c) != m.authenticIndex)
+            v.attribution.push_back({m.classes[c], generatorTotal > 0 ? classSums[c] / n / generatorTotal : 0.0});
+    v.classes = ranked(std::move(v.classes));
+    v.attribution = ranked(std::move(v.attribution));
+    v.ready = true;
+    return v;
+}
+
+Provenance ImageAnalyzer::makeProvenance(int topK) const {
+    const ModelManifest& m = detector_->manifest();
+    Provenance p;
+    p.softwareVersion = SYNTHSCOPE_VERSION;
+    p.modelName = m.name;
+    p.modelVersion = m.version;
+    p.modelSha256 = detector_->weightsSha256();
+    p.device = detector_->deviceName();
+    p.precision = precisionName(detector_->precision());
+    p.threads = detector_->threads();
+    p.batchSize = detector_->batchSize();
+    p.patchSize = m.inputSize;
+    p.topK = topK;
+    p.fullHeatmap = settings_.fullHeatmap;
+    p.smallImagePolicy = m.smallImage == SmallImagePolicy::Pad ? "pad" : "reject";
+    return p;
+}
+
+}  // namespace synthscope

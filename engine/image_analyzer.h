@@ -1,0 +1,55 @@
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "engine/analysis_result.h"
+#include "engine/detector.h"
+#include "engine/image_loader.h"
+
+namespace synthscope {
+
+// Settings of one analysis; zero means "what the model's manifest says".
+struct AnalysisSettings {
+    int stride = 0;
+    int topK = 0;
+    bool fullHeatmap = true;  // false: classify only the top-k patches (verdict only, fastest)
+    LoadOptions load;
+};
+
+// Receives a result as it grows. Called on the thread that runs the analysis.
+class AnalysisObserver {
+public:
+    virtual ~AnalysisObserver() = default;
+    virtual void onProgress(int patchesDone, int patchesTotal) { (void)patchesDone; (void)patchesTotal; }
+    // The verdict from the top-k patches, before the rest of the heatmap.
+    virtual void onVerdict(const AnalysisResult& partial) { (void)partial; }
+    // More patches classified (after each batch).
+    virtual void onPatches(const AnalysisResult& partial) { (void)partial; }
+};
+
+// One image, start to finish: load, patch grid, GLCM contrast, top-k verdict, then the other patches
+// batch by batch for the heatmap. Checks `cancel` before every batch and throws EngineError(Cancelled).
+class ImageAnalyzer {
+public:
+    ImageAnalyzer(std::shared_ptr<Detector> detector, AnalysisSettings settings);
+
+    AnalysisResult analyze(const std::string& path, AnalysisObserver* observer = nullptr,
+                           const std::atomic<bool>* cancel = nullptr) const;
+    // For images already in memory (the GUI's re-encoded copies, tests).
+    AnalysisResult analyze(const LoadedImage& image, AnalysisObserver* observer = nullptr,
+                           const std::atomic<bool>* cancel = nullptr) const;
+
+    const Detector& detector() const { return *detector_; }
+    const AnalysisSettings& settings() const { return settings_; }
+
+private:
+    void classifyBatch(const cv::Mat& rgb, AnalysisResult& result, const std::vector<std::size_t>& indices) const;
+    Verdict makeVerdict(const AnalysisResult& result) const;
+    Provenance makeProvenance(int topK) const;
+
+    std::shared_ptr<Detector> detector_;
+    AnalysisSettings settings_;
+};
+
+}  // namespace synthscope

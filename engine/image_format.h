@@ -1,0 +1,28 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace synthscope {
+
+enum class ImageFormat { Unknown, Jpeg, Png, WebP, Tiff, Bmp };
+
+const char* imageFormatName(ImageFormat format);
+
+// What the first bytes of a file say about it, read without decoding pixels. This is how SynthScope
+// refuses a decompression bomb before allocating anything, and ignores misleading file extensions.
+struct ImageHeader {
+    ImageFormat format = ImageFormat::Unknown;
+    std::int64_t width = 0;   // 0 when the header did not say (then the decoder's answer is used)
+    std::int64_t height = 0;
+    int bitDepth = 0;         // bits per sample, 0 if unknown
+    int channels = 0;         // samples per pixel, 0 if unknown
+    bool hasAlpha = false;
+    int exifOrientation = 1;  // 1..8 as in EXIF; 1 = as stored
+    bool jpegHasEndMarker = true;  // false for a JPEG cut short
+};
+
+// Never reads outside [data, data+size); never throws.
+ImageHeader sniffImageHeader(const std::uint8_t* data, std::size_t size);
+
+}  // namespace synthscope

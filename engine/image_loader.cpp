@@ -1,0 +1,102 @@
+#include "engine/image_loader.h"
+
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/errors.h"
+#include "engine/sha256.h"
+
+namespace synthscope {
+namespace {
+
+// Converts whatever the decoder returned (8/16-bit or float, 1-4 channels, BGR order) to 8-bit RGB.
+cv::Mat toRgb8(const cv::Mat& decoded) {
+    cv::Mat eight;
+    switch (decoded.depth()) {
+    case CV_8U: eight = decoded; break;
+    case CV_16U: decoded.convertTo(eight, CV_8U, 1.0 / 257.0); break;
+    case CV_32F:
+    case CV_64F: decoded.convertTo(eight, CV_8U, 255.0); break;  // float images are taken as [0,1]
+    default: decoded.convertTo(eight, CV_8U); break;
+    }
+    cv::Mat rgb;
+    switch (eight.channels()) {
+    case 1: cv::cvtColor(eight, rgb, cv::COLOR_GRAY2RGB); break;
+    case 2: {  // grey + alpha: alpha is dropped, as PIL's convert('RGB') does
+        cv::Mat grey;
+        cv::extractChannel(eight, grey, 0);
+        cv::cvtColor(grey, rgb, cv::COLOR_GRAY2RGB);
+        break;
+    }
+    case 3: cv::cvtColor(eight, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(eight, rgb, cv::COLOR_BGRA2RGB); break;
+    default: throw badInput("unsupported number of colour channels: " + std::to_string(eight.channels()));
+    }
+    return rgb;
+}
+
+std::string megapixels(std::int64_t pixels) {
+    std::ostringstream s;
+    s.precision(1);
+    s << std::fixed << double(pixels) / 1e6;
+    return s.str();
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> readFileBytes(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw badInput(path + ": no such file");
+    if (S_ISDIR(st.st_mode)) throw badInput(path + ": is a folder, not an image");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw badInput(path + ": cannot be opened (permission denied?)");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+    if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size())))
+        throw badInput(path + ": read error");
+    return bytes;
+}
+
+LoadedImage loadImage(const std::string& path, const LoadOptions& options) {
+    return decodeImage(readFileBytes(path), path, options);
+}
+
+LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name, const LoadOptions& options) {
+    if (bytes.empty()) throw badInput(name + ": the file is empty (0 bytes)");
+    LoadedImage image;
+    image.path = name;
+    image.header = sniffImageHeader(bytes.data(), bytes.size());
+    const ImageHeader& h = image.header;
+    if (h.format == ImageFormat::Unknown)
+        throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP)");
+    if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width * h.height > options.maxPixels))
+        throw badInput(name + ": " + std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels (" +
+                       megapixels(h.width * h.height) + " MP) is above the limit of " +
+                       megapixels(options.maxPixels) + " MP; refusing to decode it");
+    if (h.format == ImageFormat::Jpeg && !h.jpegHasEndMarker)
+        throw badInput(name + ": the JPEG file is truncated (no end-of-image marker); its lower part would be grey");
+
+    cv::Mat decoded;
+    try {
+        // ANYDEPTH|ANYCOLOR keeps 16-bit and grey data and applies the EXIF orientation.
+        decoded = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()),
+                               cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    } catch (const cv::Exception& e) {
+        throw badInput(name + ": the " + imageFormatName(h.format) + " data could not be decoded (" + e.err + ")");
+    }
+    if (decoded.empty())
+        throw badInput(name + ": the " + std::string(imageFormatName(h.format)) +
+                       " data could not be decoded (corrupt or truncated file)");
+    if (std::int64_t(decoded.cols) * decoded.rows > options.maxPixels)  // headers that did not state a size
+        throw badInput(name + ": " + megapixels(std::int64_t(decoded.cols) * decoded.rows) +
+                       " MP is above the limit of " + megapixels(options.maxPixels) + " MP");
+    image.rgb = toRgb8(decoded);
+    image.sha256 = sha256Hex(bytes);
+    image.bytes = std::move(bytes);
+    return image;
+}
+
+}  // namespace synthscope

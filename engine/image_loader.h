@@ -1,0 +1,39 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "engine/image_format.h"
+
+namespace synthscope {
+
+struct LoadOptions {
+    // Refuse images above this many pixels before decoding them (decompression bombs, out-of-memory).
+    std::int64_t maxPixels = 250'000'000;
+};
+
+// A decoded image and what is known of its file. rgb is CV_8UC3 in RGB order with EXIF orientation
+// applied, which is what every analysis works on; bytes are the file's exact bytes, kept for hashing
+// and for the metadata and JPEG analyses.
+struct LoadedImage {
+    std::string path;
+    std::vector<std::uint8_t> bytes;
+    std::string sha256;
+    ImageHeader header;  // format, stored size, bit depth, channels, alpha, orientation
+    cv::Mat rgb;
+
+    int width() const { return rgb.cols; }
+    int height() const { return rgb.rows; }
+};
+
+// Throws EngineError(BadInput) with a sentence a user understands: missing, empty, not an image,
+// unsupported, truncated, too large, or undecodable.
+LoadedImage loadImage(const std::string& path, const LoadOptions& options = {});
+LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name, const LoadOptions& options = {});
+
+// Reads a whole file (byte paths, so any file name the system allows).
+std::vector<std::uint8_t> readFileBytes(const std::string& path);
+
+}  // namespace synthscope

@@ -1,0 +1,177 @@
+#include "engine/model_manifest.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "engine/errors.h"
+
+namespace synthscope {
+namespace {
+
+// Reads fields with errors that say which manifest and which field is wrong.
+class ManifestReader {
+public:
+    explicit ManifestReader(std::string path) : path_(std::move(path)) {}
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw modelError("model manifest " + path_ + ": " + what);
+    }
+    std::string requireString(const QJsonObject& o, const char* key) const {
+        const QJsonValue v = o.value(key);
+        if (!v.isString() || v.toString().isEmpty()) fail(std::string("\"") + key + "\" must be a non-empty string");
+        return v.toString().toStdString();
+    }
+    std::string optionalString(const QJsonObject& o, const char* key, const std::string& fallback) const {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined() || v.isNull()) return fallback;
+        if (!v.isString()) fail(std::string("\"") + key + "\" must be a string");
+        return v.toString().toStdString();
+    }
+    int intIn(const QJsonObject& o, const char* key, int fallback, int lo, int hi) const {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined() || v.isNull()) return fallback;
+        if (!v.isDouble() || v.toDouble() != double(v.toInt()) || v.toInt() < lo || v.toInt() > hi)
+            fail(std::string("\"") + key + "\" must be a whole number from " + std::to_string(lo) + " to " +
+                 std::to_string(hi));
+        return v.toInt();
+    }
+    std::array<float, 3> triple(const QJsonObject& o, const char* key) const {
+        const QJsonArray a = o.value(key).toArray();
+        if (a.size() != 3) fail(std::string("\"") + key + "\" must be a list of 3 numbers (R, G, B)");
+        std::array<float, 3> out{};
+        for (int i = 0; i < 3; ++i) {
+            if (!a[i].isDouble()) fail(std::string("\"") + key + "\" must hold numbers");
+            out[std::size_t(i)] = float(a[i].toDouble());
+        }
+        return out;
+    }
+
+private:
+    std::string path_;
+};
+
+std::string compactJson(const QJsonValue& v) {
+    if (v.isObject()) return QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact).toStdString();
+    if (v.isArray()) return QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact).toStdString();
+    return "{}";
+}
+
+bool isHex64(const std::string& s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit((unsigned char)c); });
+}
+
+}  // namespace
+
+bool ModelManifest::weightsPresent() const { return QFileInfo(QString::fromStdString(weightsPath)).isFile(); }
+
+const char* precisionName(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }
+
+ModelManifest loadManifest(const std::string& manifestPath) {
+    std::ifstream in(manifestPath, std::ios::binary);
+    if (!in) throw modelError("model manifest " + manifestPath + " cannot be opened");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (text.str().size() > 1 << 20) throw modelError("model manifest " + manifestPath + " is over 1 MB; not a manifest");
+    return parseManifest(text.str(), manifestPath);
+}
+
+ModelManifest parseManifest(const std::string& jsonText, const std::string& manifestPath) {
+    const ManifestReader r(manifestPath);
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(jsonText), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        r.fail("not valid JSON (" + parseError.errorString().toStdString() + " at byte " +
+               std::to_string(parseError.offset) + ")");
+    if (!doc.isObject()) r.fail("the top level must be a JSON object");
+    const QJsonObject root = doc.object();
+
+    const std::string format = r.optionalString(root, "format", "synthscope-model/1");
+    if (format != "synthscope-model/1") r.fail("unknown format \"" + format + "\" (this version reads synthscope-model/1)");
+
+    ModelManifest m;
+    const QFileInfo manifestInfo(QString::fromStdString(manifestPath));
+    m.manifestPath = manifestInfo.absoluteFilePath().toStdString();
+    m.name = r.requireString(root, "name");
+    m.version = r.optionalString(root, "version", "unversioned");
+    m.description = r.optionalString(root, "description", "");
+    const std::string weights = r.requireString(root, "weights");
+    m.weightsPath = QDir::cleanPath(manifestInfo.absoluteDir().absoluteFilePath(QString::fromStdString(weights))).toStdString();
+    m.sha256 = r.optionalString(root, "sha256", "");
+    std::transform(m.sha256.begin(), m.sha256.end(), m.sha256.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!m.sha256.empty() && !isHex64(m.sha256)) r.fail("\"sha256\" must be 64 hexadecimal digits or null");
+
+    const QJsonArray classes = root.value("classes").toArray();
+    if (classes.size() < 2) r.fail("\"classes\" must list at least two class names");
+    for (const QJsonValue& c : classes) {
+        if (!c.isString() || c.toString().isEmpty()) r.fail("\"classes\" must hold non-empty strings");
+        const std::string name = c.toString().toStdString();
+        if (std::find(m.classes.begin(), m.classes.end(), name) != m.classes.end()) r.fail("class \"" + name + "\" is listed twice");
+        m.classes.push_back(name);
+    }
+    const std::string authentic = r.requireString(root, "authentic_class");
+    const auto it = std::find(m.classes.begin(), m.classes.end(), authentic);
+    if (it == m.classes.end()) r.fail("\"authentic_class\" \"" + authentic + "\" is not one of \"classes\"");
+    m.authenticIndex = int(it - m.classes.begin());
+
+    if (!root.value("input").isObject()) r.fail("\"input\" must be an object with at least \"size\"");
+    const QJsonObject input = root.value("input").toObject();
+    m.inputSize = r.intIn(input, "size", 0, 8, 4096);
+    if (m.inputSize == 0) r.fail("\"input.size\" is required");
+    const QJsonArray range = input.value("range").toArray();
+    if (!range.isEmpty() && (range.size() != 2 || range[0].toDouble() != 0.0 || range[1].toDouble() != 1.0))
+        r.fail("\"input.range\" must be [0, 1] (the only range this version feeds)");
+    const QJsonObject norm = input.value("normalization").toObject();
+    const std::string normType = r.optionalString(norm, "type", "none");
+    if (normType == "mean_std") {
+        m.normalization = InputNormalization::MeanStd;
+        m.mean = r.triple(norm, "mean");
+        m.std = r.triple(norm, "std");
+        for (float s : m.std)
+            if (!(s > 0.f)) r.fail("\"input.normalization.std\" values must be positive");
+    } else if (normType != "none") {
+        r.fail("\"input.normalization.type\" must be \"none\" or \"mean_std\"");
+    }
+
+    const std::string output = r.optionalString(root, "output", "softmax");
+    if (output == "logits") m.output = ModelOutput::Logits;
+    else if (output != "softmax") r.fail("\"output\" must be \"softmax\" or \"logits\"");
+
+    const QJsonObject policy = root.value("patch_policy").toObject();
+    m.stride = r.intIn(policy, "stride", 0, 1, m.inputSize);
+    m.verdictTopK = r.intIn(policy, "verdict_top_k", 5, 1, 100000);
+    const std::string small = r.optionalString(policy, "small_image", "pad");
+    if (small == "reject") m.smallImage = SmallImagePolicy::Reject;
+    else if (small != "pad") r.fail("\"patch_policy.small_image\" must be \"pad\" or \"reject\"");
+
+    const QJsonArray band = root.value("verdict").toObject().value("inconclusive_band").toArray();
+    if (!band.isEmpty()) {
+        if (band.size() != 2 || !band[0].isDouble() || !band[1].isDouble() || band[0].toDouble() < 0 ||
+            band[1].toDouble() > 1 || band[0].toDouble() > band[1].toDouble())
+            r.fail("\"verdict.inconclusive_band\" must be [low, high] with 0 <= low <= high <= 1");
+        m.inconclusiveLow = band[0].toDouble();
+        m.inconclusiveHigh = band[1].toDouble();
+    }
+
+    const QJsonObject inference = root.value("inference").toObject();
+    m.preferredDevice = r.optionalString(inference, "device", "auto");
+    if (m.preferredDevice != "auto" && m.preferredDevice != "cpu" && m.preferredDevice != "cuda")
+        r.fail("\"inference.device\" must be \"auto\", \"cpu\" or \"cuda\"");
+    const std::string precision = r.optionalString(inference, "precision", "fp32");
+    if (precision == "fp16") m.preferredPrecision = Precision::Fp16;
+    else if (precision != "fp32") r.fail("\"inference.precision\" must be \"fp32\" or \"fp16\"");
+    m.batchSize = r.intIn(inference, "batch_size", 16, 1, 4096);
+
+    m.provenanceJson = compactJson(root.value("provenance"));
+    m.accuracyJson = compactJson(root.value("accuracy"));
+    return m;
+}
+
+}  // namespace synthscope

@@ -1,0 +1,51 @@
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+namespace synthscope {
+
+enum class InputNormalization { None, MeanStd };
+enum class ModelOutput { Softmax, Logits };
+enum class SmallImagePolicy { Pad, Reject };
+enum class Precision { Fp32, Fp16 };
+
+// Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
+// the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
+// text so that they reach the user unchanged.
+struct ModelManifest {
+    std::string manifestPath;  // absolute
+    std::string weightsPath;   // absolute, resolved against the manifest's folder
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string sha256;        // empty: not checked
+    std::vector<std::string> classes;
+    int authenticIndex = 0;
+    int inputSize = 224;
+    InputNormalization normalization = InputNormalization::None;
+    std::array<float, 3> mean{0.f, 0.f, 0.f};
+    std::array<float, 3> std{1.f, 1.f, 1.f};
+    ModelOutput output = ModelOutput::Softmax;
+    int stride = 0;            // 0: patch size (minimal-overlap grid)
+    int verdictTopK = 5;
+    SmallImagePolicy smallImage = SmallImagePolicy::Pad;
+    double inconclusiveLow = 0.35;
+    double inconclusiveHigh = 0.65;
+    std::string preferredDevice = "auto";
+    Precision preferredPrecision = Precision::Fp32;
+    int batchSize = 16;
+    std::string provenanceJson = "{}";
+    std::string accuracyJson = "{}";
+
+    const std::string& authenticClass() const { return classes[std::size_t(authenticIndex)]; }
+    bool weightsPresent() const;
+};
+
+// Throw EngineError(Model) naming the manifest and the field at fault.
+ModelManifest loadManifest(const std::string& manifestPath);
+ModelManifest parseManifest(const std::string& jsonText, const std::string& manifestPath);
+
+const char* precisionName(Precision p);
+
+}  // namespace synthscope

@@ -1,0 +1,95 @@
+#include "engine/model_registry.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "engine/errors.h"
+
+namespace synthscope {
+namespace {
+
+bool looksLikeManifest(const QString& path) {
+    QFile f(path);
+    if (f.size() > (1 << 20) || !f.open(QIODevice::ReadOnly)) return false;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    return doc.isObject() && doc.object().value("format").toString().startsWith("synthscope-model");
+}
+
+void scanFolder(const QString& folder, int depth, ModelCatalog& catalog) {
+    const QDir dir(folder);
+    for (const QFileInfo& f : dir.entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
+        if (!looksLikeManifest(f.absoluteFilePath())) continue;
+        try {
+            ModelManifest m = loadManifest(QFile::encodeName(f.absoluteFilePath()).toStdString());
+            if (!catalog.find(m.name)) catalog.models.push_back(std::move(m));
+        } catch (const EngineError& e) {
+            catalog.errors.push_back(e.what());
+        }
+    }
+    if (depth > 0)
+        for (const QFileInfo& d : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+            scanFolder(d.absoluteFilePath(), depth - 1, catalog);
+}
+
+}  // namespace
+
+const ModelManifest* ModelCatalog::find(const std::string& name) const {
+    for (const ModelManifest& m : models)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+std::vector<std::string> modelSearchPaths() {
+    std::vector<std::string> paths;
+    if (const char* env = std::getenv("SYNTHSCOPE_MODELS")) {
+        std::stringstream list(env);
+        for (std::string p; std::getline(list, p, ':');)
+            if (!p.empty()) paths.push_back(p);
+    }
+    const QString home = QDir::homePath();
+    paths.push_back((home + "/.local/share/synthscope/models").toStdString());
+    paths.push_back(SYNTHSCOPE_MODELS_INSTALL_DIR);
+    paths.push_back(SYNTHSCOPE_MODELS_SOURCE_DIR);
+    return paths;
+}
+
+ModelCatalog scanModels(const std::vector<std::string>& folders) {
+    ModelCatalog catalog;
+    for (const std::string& f : folders)
+        if (QFileInfo(QString::fromStdString(f)).isDir()) scanFolder(QString::fromStdString(f), 1, catalog);
+    return catalog;
+}
+
+ModelManifest resolveModel(const std::string& nameOrFile, const ModelCatalog& catalog) {
+    if (!nameOrFile.empty()) {
+        const QFileInfo file(QFile::decodeName(nameOrFile.c_str()));
+        if (file.isFile()) {
+            if (file.suffix().compare("json", Qt::CaseInsensitive) == 0) return loadManifest(nameOrFile);
+            const QString sidecar = file.absolutePath() + "/" + file.completeBaseName() + ".json";
+            if (QFileInfo(sidecar).isFile()) return loadManifest(QFile::encodeName(sidecar).toStdString());
+            throw modelError(nameOrFile + " has no manifest beside it: write " + sidecar.toStdString() +
+                             " (classes, input size, normalisation; see models/MANIFEST.md)");
+        }
+        if (const ModelManifest* m = catalog.find(nameOrFile)) return *m;
+        std::string known;
+        for (const ModelManifest& m : catalog.models) known += (known.empty() ? "" : ", ") + m.name;
+        throw modelError("no model named \"" + nameOrFile + "\" and no such file (known models: " +
+                         (known.empty() ? "none" : known) + ")");
+    }
+    for (const char* preferred : {"susy", "baseline"})
+        if (const ModelManifest* m = catalog.find(preferred); m && m->weightsPresent()) return *m;
+    for (const ModelManifest& m : catalog.models)
+        if (m.weightsPresent()) return m;
+    throw modelError("no detector model is installed. Train the project's baseline (models/baseline/README.md) or "
+                     "download SuSy.pt into models/susy/ (models/susy/README.md), or pass --model FILE");
+}
+
+}  // namespace synthscope

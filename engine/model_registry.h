@@ -1,0 +1,28 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/model_manifest.h"
+
+namespace synthscope {
+
+// The models SynthScope can find: every `*.json` with "format": "synthscope-model/1" in the model
+// folders and their direct subfolders.
+struct ModelCatalog {
+    std::vector<ModelManifest> models;  // in search order; the first of a name wins
+    std::vector<std::string> errors;    // broken manifests, with the reason
+    const ModelManifest* find(const std::string& name) const;
+};
+
+// Where models are looked for, first match wins: $SYNTHSCOPE_MODELS (colon-separated),
+// ~/.local/share/synthscope/models, the installed share/synthscope/models, and the source tree's models/.
+std::vector<std::string> modelSearchPaths();
+
+ModelCatalog scanModels(const std::vector<std::string>& folders);
+
+// --model: a manifest file, a TorchScript file with a manifest of the same name beside it, or a model
+// name from the catalog. Empty: the preferred installed model (SuSy when its weights are present, then
+// the project's baseline, then any installed one). Throws EngineError(Model) with what to do.
+ModelManifest resolveModel(const std::string& nameOrFile, const ModelCatalog& catalog);
+
+}  // namespace synthscope

@@ -1,0 +1,399 @@
+#!/usr/bin/python3
+"""Train and export the SynthScope baseline patch detector + attributor (CPU, TorchScript).
+
+Recipe (see README.md in this folder):
+  * classes: "authentic", the 7 generators of attribution/, "stylegan2" (faces/fake) and
+    "other_diffusion" (binary/fake + dif/*/1_fake);
+  * deterministic train / val / test split by *source group* (prompt folder for attribution/,
+    generator folder for dif/, picture identity for real/classic, file otherwise), written to
+    split.csv; the test split is never read by this script except to write split.csv;
+  * random P x P crops of the full-resolution image (no resizing), random horizontal flip;
+  * format-shortcut countermeasure: every crop of BOTH classes is JPEG re-encoded at a random
+    quality in [40, 100], and with probability 0.5 (again for both classes) the 8-aligned region
+    around the crop is JPEG-compressed first (double compression), so that JPEG traces carry no label;
+  * class-balanced sampling: 50 % authentic (spread over the real sub-sources), 50 % fake
+    (uniform over the 9 generator classes);
+  * small CNN (~0.6 M parameters, BatchNorm + ReLU, strided 3x3 convs, global average pooling);
+  * export: eval mode, torch.jit.script + freeze (BatchNorm folded), forward takes float32 NCHW RGB
+    in [0, 1] of side P and returns softmax probabilities.
+
+Usage:
+  nice -n 10 /usr/bin/python3 models/baseline/train.py --data ../shared/data --out models/baseline \
+      --patch 96 --steps 6000 --threads 1
+"""
+import argparse
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+CLASSES = [
+    "authentic",
+    "dalle_mini",
+    "disco_diffusion",
+    "glid3xl",
+    "ldm",
+    "midjourney_2022",
+    "sd_dreamstudio_2022",
+    "vqgan",
+    "stylegan2",
+    "other_diffusion",
+]
+ATTRIBUTION = CLASSES[1:8]
+SPLIT_SEED = "synthscope-baseline-split-v1"
+SPLIT_FRACTIONS = (0.70, 0.10)  # train, val; the rest (0.20) is the held-out test split
+
+# real/classic holds the same pictures in several test sets (Set12 vs classic5 vs Set5):
+# group them by picture so that a picture never lands in two splits.
+CLASSIC_ALIASES = {
+    "Set12/03.png": "peppers", "classic5/peppers.bmp": "peppers",
+    "Set12/08.png": "lena", "classic5/lena.bmp": "lena",
+    "Set12/09.png": "barbara", "classic5/barbara.bmp": "barbara",
+    "Set12/10.png": "boats", "classic5/boats.bmp": "boats",
+    "Set12/05.png": "monarch", "Set5/HR/butterfly.png": "monarch",
+}
+
+
+# ----------------------------------------------------------------------------- data / split
+def class_of(row):
+    f = row["file"]
+    if row["label"] == "real":
+        return "authentic"
+    if f.startswith("attribution/"):
+        return f.split("/")[1]
+    if f.startswith("faces/fake/"):
+        return "stylegan2"
+    if f.startswith("binary/fake/") or (f.startswith("dif/") and "/1_fake/" in f):
+        return "other_diffusion"
+    raise ValueError("no class for " + f)
+
+
+def domain_of(row):
+    """Sub-source used for balanced sampling and for reporting."""
+    f = row["file"]
+    if f.startswith("dif/"):
+        return "dif_real" if row["label"] == "real" else "dif_fake"
+    parts = f.split("/")
+    return parts[0] + "/" + parts[1]
+
+
+def group_of(row):
+    f, sp = row["file"], row["source_path"]
+    if f.startswith("attribution/"):
+        return "prompt:" + sp.split("/")[-2]          # same prompt rendered by several generators
+    if f.startswith("dif/"):
+        return "dif:" + f.split("/")[1]                # content-matched reals and fakes stay together
+    if f.startswith("real/classic/"):
+        key = sp.split("testsets/", 1)[-1]
+        return "classic:" + CLASSIC_ALIASES.get(key, key)
+    return "file:" + row["source"] + ":" + sp
+
+
+def _hash01(group):
+    h = hashlib.sha256((SPLIT_SEED + "|" + group).encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2.0 ** 64
+
+
+def family_of(row):
+    """Groups are split separately inside each family so every family gets the exact fractions."""
+    g = row["group"]
+    return row["domain"] if g.startswith("file:") else g.split(":", 1)[0]
+
+
+def assign_splits(rows):
+    """Deterministic split: inside each family, groups ordered by a seeded hash, first 70 % train,
+    next 10 % val, last 20 % test (cumulative rounding)."""
+    fam = {}
+    for r in rows:
+        fam.setdefault(family_of(r), set()).add(r["group"])
+    where = {}
+    for groups in fam.values():
+        order = sorted(groups, key=lambda g: (_hash01(g), g))
+        n = len(order)
+        n_train = int(round(SPLIT_FRACTIONS[0] * n))
+        n_trval = int(round((SPLIT_FRACTIONS[0] + SPLIT_FRACTIONS[1]) * n))
+        for i, g in enumerate(order):
+            where[g] = "train" if i < n_train else ("val" if i < n_trval else "test")
+    for r in rows:
+        r["split"] = where[r["group"]]
+
+
+def read_labels(data_dir):
+    with open(os.path.join(data_dir, "labels.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["cls"] = class_of(r)
+        r["domain"] = domain_of(r)
+        r["group"] = group_of(r)
+    assign_splits(rows)
+    return rows
+
+
+def load_rgb(path):
+    with Image.open(path) as im:
+        im = im.convert("RGB")  # L / RGBA -> RGB (alpha dropped, as the engine does)
+        return np.asarray(im, dtype=np.uint8).copy()
+
+
+def pad_to(img, p):
+    h, w = img.shape[:2]
+    if h >= p and w >= p:
+        return img
+    ph, pw = max(0, p - h), max(0, p - w)
+    return np.pad(img, ((0, ph), (0, pw), (0, 0)), mode="reflect")
+
+
+def jpeg(arr, q):
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="JPEG", quality=int(q))
+    buf.seek(0)
+    with Image.open(buf) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def random_crop(img, p, rng, double_jpeg_p=0.5, q_range=(40, 100)):
+    """Crop without resizing; JPEG both classes alike."""
+    h, w = img.shape[:2]
+    y = int(rng.integers(0, h - p + 1))
+    x = int(rng.integers(0, w - p + 1))
+    if rng.random() < double_jpeg_p:
+        # first compression on the image's own 8x8 grid, over the region covering the crop
+        y0, x0 = (y // 8) * 8, (x // 8) * 8
+        y1, x1 = min(h, y + p), min(w, x + p)
+        region = jpeg(np.ascontiguousarray(img[y0:y1, x0:x1]), rng.integers(60, 101))
+        crop = region[y - y0:y - y0 + p, x - x0:x - x0 + p]
+    else:
+        crop = img[y:y + p, x:x + p]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    crop = jpeg(np.ascontiguousarray(crop), rng.integers(q_range[0], q_range[1] + 1))
+    return crop
+
+
+# ----------------------------------------------------------------------------- model
+def conv_bn(cin, cout, stride):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class PatchNet(nn.Module):
+    """Input: float32 NCHW RGB in [0,1]. Output: logits (train) / softmax (exported wrapper)."""
+
+    def __init__(self, n_classes=len(CLASSES), width=16):
+        super().__init__()
+        w = width
+        self.features = nn.Sequential(
+            conv_bn(3, w, 1),            # full resolution first: keep high-frequency traces
+            conv_bn(w, 2 * w, 2),
+            conv_bn(2 * w, 2 * w, 1),
+            conv_bn(2 * w, 4 * w, 2),
+            conv_bn(4 * w, 4 * w, 1),
+            conv_bn(4 * w, 8 * w, 2),
+            conv_bn(8 * w, 8 * w, 1),
+            conv_bn(8 * w, 16 * w, 2),
+        )
+        self.dropout = nn.Dropout(0.2)
+        self.fc = nn.Linear(16 * w, n_classes)
+
+    def forward(self, x):
+        x = (x - 0.5) * 4.0
+        x = self.features(x)
+        x = torch.mean(x, dim=(2, 3))
+        return self.fc(self.dropout(x))
+
+
+class SoftmaxWrapper(nn.Module):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return torch.softmax(self.net(x), dim=1)
+
+
+def to_tensor(batch_uint8):
+    a = np.stack(batch_uint8).astype(np.float32) / 255.0
+    return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous()
+
+
+# ----------------------------------------------------------------------------- training
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default="models/baseline")
+    ap.add_argument("--patch", type=int, default=96)
+    ap.add_argument("--steps", type=int, default=6000, help="optimizer steps (the LR schedule spans them)")
+    ap.add_argument("--time-budget", type=float, default=40 * 60, help="seconds; stops early if exceeded")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--val-every", type=int, default=500)
+    ap.add_argument("--benchmark", type=int, default=0, help="only time N steps and exit")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    P = args.patch
+    t0 = time.time()
+
+    rows = read_labels(args.data)
+    with open(os.path.join(args.out, "split.csv"), "w", newline="") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["file", "split"])
+        for r in sorted(rows, key=lambda r: r["file"]):
+            wr.writerow([r["file"], r["split"]])
+    counts = {}
+    for r in rows:
+        counts.setdefault(r["split"], {}).setdefault(r["cls"], 0)
+        counts[r["split"]][r["cls"]] += 1
+    print("split counts:", json.dumps(counts, sort_keys=True), flush=True)
+
+    # preload train + val images once (the test split is not decoded here)
+    imgs = {}
+    for r in rows:
+        if r["split"] in ("train", "val"):
+            imgs[r["file"]] = pad_to(load_rgb(os.path.join(args.data, r["file"])), P)
+    print("decoded %d images in %.1fs" % (len(imgs), time.time() - t0), flush=True)
+
+    train = [r for r in rows if r["split"] == "train"]
+    val = [r for r in rows if r["split"] == "val"]
+
+    # sampling pools: authentic by sub-source, fakes by class (other_diffusion: binary vs dif)
+    real_w = {"faces/real": 0.30, "binary/real": 0.30, "real/bsds": 0.25, "real/classic": 0.10, "dif_real": 0.05}
+    real_pools = {d: [r["file"] for r in train if r["domain"] == d] for d in real_w}
+    fake_pools = {c: [r["file"] for r in train if r["cls"] == c and r["domain"] != "dif_fake"] for c in CLASSES[1:]}
+    dif_fake = [r["file"] for r in train if r["domain"] == "dif_fake"]
+    real_doms = [d for d in real_w if real_pools[d]]
+    rw = np.array([real_w[d] for d in real_doms])
+    rw /= rw.sum()
+    cls_idx = {c: i for i, c in enumerate(CLASSES)}
+
+    def sample():
+        if rng.random() < 0.5:
+            d = real_doms[int(rng.choice(len(real_doms), p=rw))]
+            pool, y = real_pools[d], 0
+        else:
+            c = CLASSES[1 + int(rng.integers(0, len(CLASSES) - 1))]
+            pool = fake_pools[c]
+            if c == "other_diffusion" and dif_fake and rng.random() < 0.25:
+                pool = dif_fake
+            y = cls_idx[c]
+        f = pool[int(rng.integers(0, len(pool)))]
+        return random_crop(imgs[f], P, rng), y
+
+    # fixed validation crops (2 per val image, seeded)
+    vrng = np.random.default_rng(args.seed + 1)
+    vx, vy = [], []
+    for r in val:
+        for _ in range(2):
+            vx.append(random_crop(imgs[r["file"]], P, vrng))
+            vy.append(cls_idx[r["cls"]])
+    vX = to_tensor(vx)
+    vY = torch.tensor(vy)
+
+    net = PatchNet(width=args.width)
+    n_params = sum(p.numel() for p in net.parameters())
+    print("params: %d" % n_params, flush=True)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    warm = max(1, args.steps // 40)
+
+    def lr_at(s):
+        if s < warm:
+            return args.lr * (s + 1) / warm
+        return args.lr * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, args.steps - warm)))
+
+    def evaluate_val():
+        net.eval()
+        with torch.no_grad():
+            logits = torch.cat([net(vX[i:i + 256]) for i in range(0, len(vX), 256)])
+        net.train()
+        loss = F.cross_entropy(logits, vY).item()
+        prob = torch.softmax(logits, 1)
+        syn = 1 - prob[:, 0]
+        is_fake = vY != 0
+        tpr = (syn[is_fake] > 0.5).float().mean().item()
+        tnr = (syn[~is_fake] <= 0.5).float().mean().item()
+        acc = (prob.argmax(1) == vY).float().mean().item()
+        att = [i for i in range(len(vY)) if 1 <= int(vY[i]) <= 7]
+        att_acc = (prob[att, 1:8].argmax(1) + 1 == vY[att]).float().mean().item() if att else float("nan")
+        return loss, 0.5 * (tpr + tnr), acc, att_acc
+
+    best = (float("inf"), None, -1)
+    t_train = time.time()
+    run_loss, run_n = 0.0, 0
+    steps_done = 0
+    for step in range(args.steps):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        xs, ys = zip(*[sample() for _ in range(args.batch)])
+        x = to_tensor(xs)
+        y = torch.tensor(ys)
+        loss = F.cross_entropy(net(x), y, label_smoothing=0.05)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        run_loss += loss.item()
+        run_n += 1
+        steps_done = step + 1
+        if args.benchmark and steps_done >= args.benchmark:
+            dt = time.time() - t_train
+            print("benchmark: %.3f s/step" % (dt / steps_done), flush=True)
+            return
+        last = steps_done == args.steps or time.time() - t_train > args.time_budget
+        if steps_done % args.val_every == 0 or last:
+            vl, vb, va, vatt = evaluate_val()
+            print("step %5d  %.0fs  lr %.2e  train_loss %.4f  val_loss %.4f  val_bacc %.3f  val_acc %.3f  val_att %.3f"
+                  % (steps_done, time.time() - t_train, lr_at(step), run_loss / run_n, vl, vb, va, vatt), flush=True)
+            run_loss, run_n = 0.0, 0
+            if vl < best[0]:
+                best = (vl, {k: v.clone() for k, v in net.state_dict().items()}, steps_done)
+        if last:
+            if steps_done < args.steps:
+                print("time budget reached at step %d" % steps_done, flush=True)
+            break
+    train_s = time.time() - t_train
+    print("training done: %d steps in %.0fs; best val_loss %.4f at step %d" % (steps_done, train_s, best[0], best[2]),
+          flush=True)
+
+    # export the best checkpoint
+    net.load_state_dict(best[1])
+    net.eval()
+    wrapped = SoftmaxWrapper(net).eval()
+    scripted = torch.jit.freeze(torch.jit.script(wrapped))
+    pt_path = os.path.join(args.out, "baseline.pt")
+    scripted.save(pt_path)
+    reloaded = torch.jit.load(pt_path)
+    with torch.no_grad():
+        diff = (reloaded(vX[:64]) - wrapped(vX[:64])).abs().max().item()
+    print("export check max|diff| = %.2e" % diff, flush=True)
+    sha = hashlib.sha256(open(pt_path, "rb").read()).hexdigest()
+    info = {
+        "classes": CLASSES, "patch": P, "params": n_params, "steps": steps_done, "best_step": best[2],
+        "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
+        "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
+        "sha256": sha, "size_bytes": os.path.getsize(pt_path), "torch": torch.__version__,
+    }
+    with open(os.path.join(args.out, "train_info.json"), "w") as fh:
+        json.dump(info, fh, indent=2)
+    print(json.dumps(info), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
