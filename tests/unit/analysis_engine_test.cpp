@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <QTemporaryDir>
+
+#include <chrono>
+#include <mutex>
+
+#include "engine/analysis_engine.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+// Records engine events (they arrive on the worker thread).
+struct Events : EngineListener {
+    std::mutex mutex;
+    std::vector<JobId> finished, cancelledJobs, verdicts;
+    std::vector<std::pair<JobId, ErrorKind>> failed;
+    std::vector<std::string> finishedPaths;
+    std::string modelLoaded, modelFailed;
+    AnalysisEngine* engine = nullptr;
+    JobId cancelAtVerdict = 0;
+
+    void onModelLoaded(const ModelManifest& m, const std::string&) override { std::lock_guard<std::mutex> l(mutex); modelLoaded = m.name; }
+    void onModelFailed(const std::string& message) override { std::lock_guard<std::mutex> l(mutex); modelFailed = message; }
+    void onJobVerdict(JobId id, const AnalysisResult&) override {
+        {
+            std::lock_guard<std::mutex> l(mutex);
+            verdicts.push_back(id);
+        }
+        if (id == cancelAtVerdict) engine->cancel(id);  // from the worker thread itself
+    }
+    void onJobFinished(JobId id, const AnalysisResult& r) override {
+        std::lock_guard<std::mutex> l(mutex);
+        finished.push_back(id);
+        finishedPaths.push_back(r.image.path);
+    }
+    void onJobFailed(JobId id, const std::string&, ErrorKind kind, const std::string&) override {
+        std::lock_guard<std::mutex> l(mutex);
+        failed.emplace_back(id, kind);
+    }
+    void onJobCancelled(JobId id, const std::string&) override { std::lock_guard<std::mutex> l(mutex); cancelledJobs.push_back(id); }
+};
+
+std::string writeNoise(const QTemporaryDir& dir, const std::string& name, int size) {
+    cv::Mat rgb(size, size, CV_8UC3);
+    cv::randu(rgb, 0, 256);
+    const std::string path = dir.path().toStdString() + "/" + name;
+    writeRgb(path, rgb);
+    return path;
+}
+
+}  // namespace
+
+TEST(AnalysisEngine, RunsJobsInOrderAndGoesOnAfterBadInput) {
+    QTemporaryDir dir;
+    const std::string a = writeNoise(dir, "a.png", 64), b = writeNoise(dir, "b.png", 96);
+    const std::string broken = dir.path().toStdString() + "/broken.png";
+    writeBytes(broken, {0x89, 'P', 'N', 'G'});
+    Events events;
+    AnalysisEngine engine(&events);
+    engine.setDetector(fixtureDetector("brightness_detector"));
+    const JobId ja = engine.analyzeFile(a, {});
+    const JobId jbroken = engine.analyzeFile(broken, {});
+    const JobId jb = engine.analyzeFile(b, {});
+    engine.waitUntilIdle();
+    EXPECT_EQ(events.finished, (std::vector<JobId>{ja, jb}));
+    EXPECT_EQ(events.finishedPaths, (std::vector<std::string>{a, b}));
+    ASSERT_EQ(events.failed.size(), 1u);
+    EXPECT_EQ(events.failed[0].first, jbroken);
+    EXPECT_EQ(events.failed[0].second, ErrorKind::BadInput);
+    EXPECT_EQ(engine.queuedJobs(), 0u);
+}
+
+TEST(AnalysisEngine, LoadsModelsOnItsThreadAndReportsFailures) {
+    QTemporaryDir dir;
+    Events events;
+    AnalysisEngine engine(&events);
+    const JobId before = engine.analyzeFile(writeNoise(dir, "a.png", 64), {});
+    engine.waitUntilIdle();
+    ASSERT_EQ(events.failed.size(), 1u);
+    EXPECT_EQ(events.failed[0], std::make_pair(before, ErrorKind::Model)) << "no model loaded yet";
+
+    ModelManifest broken = fixtureManifest("brightness_detector");
+    broken.weightsPath = "/nonexistent.pt";
+    engine.loadModel(broken, {});
+    engine.waitUntilIdle();
+    EXPECT_NE(events.modelFailed.find("missing"), std::string::npos);
+
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    engine.loadModel(fixtureManifest("brightness_detector"), cpu);
+    const JobId after = engine.analyzeFile(writeNoise(dir, "b.png", 64), {});
+    engine.waitUntilIdle();
+    EXPECT_EQ(events.modelLoaded, "brightness_detector");
+    EXPECT_EQ(events.finished, std::vector<JobId>{after});
+}
+
+TEST(AnalysisEngine, CancelsQueuedAndRunningJobs) {
+    QTemporaryDir dir;
+    const std::string big = writeNoise(dir, "big.png", 640);  // 400 patches, 100 batches
+    const std::string small = writeNoise(dir, "small.png", 64);
+    Events events;
+    AnalysisEngine engine(&events);
+    events.engine = &engine;
+    engine.setDetector(fixtureDetector("brightness_detector"));
+    const JobId running = engine.analyzeFile(big, {});
+    events.cancelAtVerdict = running;
+    const JobId queued = engine.analyzeFile(small, {});
+    const JobId kept = engine.analyzeFile(small, {});
+    engine.cancel(queued);
+    engine.waitUntilIdle();
+    EXPECT_EQ(events.verdicts.front(), running);
+    EXPECT_EQ(events.cancelledJobs.size(), 2u);
+    EXPECT_NE(std::find(events.cancelledJobs.begin(), events.cancelledJobs.end(), running), events.cancelledJobs.end());
+    EXPECT_NE(std::find(events.cancelledJobs.begin(), events.cancelledJobs.end(), queued), events.cancelledJobs.end());
+    EXPECT_EQ(events.finished, std::vector<JobId>{kept});
+}
+
+TEST(AnalysisEngine, ShutdownWithWorkQueuedIsPrompt) {
+    QTemporaryDir dir;
+    const std::string big = writeNoise(dir, "big.png", 640);
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        Events events;
+        AnalysisEngine engine(&events);
+        engine.setDetector(fixtureDetector("brightness_detector"));
+        for (int i = 0; i < 50; ++i) engine.analyzeFile(big, {});
+    }  // destructor: cancels the running job before its next batch, drops the queue, joins
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LT(seconds, 20.0) << "50 queued analyses must not all run";
+}

@@ -1,0 +1,167 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/errors.h"
+#include "engine/heatmap.h"
+#include "engine/image_analyzer.h"
+#include "engine/sha256.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+// The brightness fixture: p(synthetic) = sigmoid(12 * (mean - 0.5)), 32-px patches, top-3, batch 4.
+double expectedSynthetic(double mean255) { return 1.0 / (1.0 + std::exp(-12.0 * (mean255 / 255.0 - 0.5))); }
+
+LoadedImage inMemory(const cv::Mat& rgb) {
+    LoadedImage img;
+    img.path = "memory.png";
+    img.rgb = rgb;
+    img.header.format = ImageFormat::Png;
+    return img;
+}
+
+struct Recorder : AnalysisObserver {
+    std::vector<std::string> events;
+    std::size_t classifiedAtVerdict = 0;
+    int lastDone = -1, lastTotal = -1;
+    bool progressMonotonic = true;
+    std::atomic<bool>* cancelOnVerdict = nullptr;
+    void onProgress(int done, int total) override {
+        progressMonotonic &= done >= lastDone;
+        lastDone = done;
+        lastTotal = total;
+    }
+    void onVerdict(const AnalysisResult& r) override {
+        events.push_back("verdict");
+        classifiedAtVerdict = r.classifiedCount();
+        if (cancelOnVerdict) *cancelOnVerdict = true;
+    }
+    void onPatches(const AnalysisResult&) override { events.push_back("patches"); }
+};
+
+}  // namespace
+
+TEST(ImageAnalyzer, HeatmapLocalisesTheSyntheticRegion) {
+    cv::Mat rgb(64, 96, CV_8UC3, cv::Scalar(0, 0, 0));
+    rgb(cv::Rect(0, 0, 32, 64)).setTo(cv::Scalar(255, 255, 255));  // left third bright = "synthetic"
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult r = analyzer.analyze(inMemory(rgb));
+    EXPECT_EQ(r.gridCols, 3);
+    EXPECT_EQ(r.gridRows, 2);
+    EXPECT_TRUE(r.heatmapComplete);
+    const cv::Mat heat = renderHeatmap(r);
+    ASSERT_EQ(heat.size(), rgb.size());
+    EXPECT_NEAR(heat.at<float>(10, 10), expectedSynthetic(255), 1e-5);
+    EXPECT_NEAR(heat.at<float>(50, 90), expectedSynthetic(0), 1e-5);
+}
+
+TEST(ImageAnalyzer, VerdictComesFromTheHighestContrastPatches) {
+    // A dark image with one bright, highly textured patch: the full-image average says authentic, the
+    // top-1-contrast verdict must look only at the textured patch.
+    cv::Mat rgb(96, 96, CV_8UC3, cv::Scalar(20, 20, 20));
+    cv::Mat textured = rgb(cv::Rect(32, 32, 32, 32));
+    for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) textured.at<cv::Vec3b>(y, x) = (x / 5 + y) % 2 ? cv::Vec3b(255, 255, 255) : cv::Vec3b(160, 160, 160);
+    AnalysisSettings settings;
+    settings.topK = 1;
+    const AnalysisResult r = ImageAnalyzer(fixtureDetector("brightness_detector"), settings).analyze(inMemory(rgb));
+    ASSERT_EQ(r.patches.size(), 9u);
+    EXPECT_TRUE(r.patches[4].inTopK);
+    EXPECT_EQ(r.verdict.patchesUsed, 1);
+    EXPECT_EQ(r.verdict.label, VerdictLabel::Synthetic);
+    EXPECT_NEAR(r.verdict.syntheticProbability, r.patches[4].synthetic, 1e-9);
+    EXPECT_LT(r.patches[0].synthetic, 0.01);
+}
+
+TEST(ImageAnalyzer, VerdictBandsAndAttribution) {
+    auto detector = fixtureDetector("brightness_detector");
+    const ImageAnalyzer analyzer(detector, {});
+    EXPECT_EQ(analyzer.analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250)))).verdict.label, VerdictLabel::Synthetic);
+    EXPECT_EQ(analyzer.analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(5, 5, 5)))).verdict.label, VerdictLabel::Authentic);
+    const Verdict grey = analyzer.analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(128, 128, 128)))).verdict;
+    EXPECT_EQ(grey.label, VerdictLabel::Inconclusive);
+    EXPECT_NEAR(grey.syntheticProbability, expectedSynthetic(128), 1e-5);
+
+    const ImageAnalyzer three(fixtureDetector("three_class_detector"), {});
+    const Verdict red = three.analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 60, 0)))).verdict;
+    ASSERT_EQ(red.attribution.size(), 2u);
+    EXPECT_EQ(red.attribution[0].name, "gen_a");
+    EXPECT_NEAR(red.attribution[0].probability + red.attribution[1].probability, 1.0, 1e-9);
+    EXPECT_EQ(red.classes.size(), 3u);
+    EXPECT_GE(red.classes[0].probability, red.classes[1].probability);
+}
+
+TEST(ImageAnalyzer, ReportsVerdictBeforeTheRestOfTheHeatmap) {
+    cv::Mat rgb(160, 160, CV_8UC3);
+    cv::randu(rgb, 0, 256);
+    Recorder rec;
+    const AnalysisResult r = ImageAnalyzer(fixtureDetector("brightness_detector"), {}).analyze(inMemory(rgb), &rec);
+    ASSERT_FALSE(rec.events.empty());
+    EXPECT_EQ(rec.events.front(), "verdict");
+    EXPECT_EQ(rec.classifiedAtVerdict, 3u) << "only the top-k patches before the verdict";
+    EXPECT_EQ(std::count(rec.events.begin(), rec.events.end(), "patches"), 6) << "22 patches in batches of 4";
+    EXPECT_TRUE(rec.progressMonotonic);
+    EXPECT_EQ(rec.lastDone, 25);
+    EXPECT_EQ(rec.lastTotal, 25);
+    EXPECT_EQ(r.classifiedCount(), 25u);
+}
+
+TEST(ImageAnalyzer, CancelStopsBeforeTheNextBatch) {
+    cv::Mat rgb(320, 320, CV_8UC3);
+    cv::randu(rgb, 0, 256);
+    std::atomic<bool> cancel{false};
+    Recorder rec;
+    rec.cancelOnVerdict = &cancel;
+    try {
+        ImageAnalyzer(fixtureDetector("brightness_detector"), {}).analyze(inMemory(rgb), &rec, &cancel);
+        FAIL() << "not cancelled";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+    EXPECT_EQ(std::count(rec.events.begin(), rec.events.end(), "patches"), 0);
+}
+
+TEST(ImageAnalyzer, VerdictOnlySkipsTheHeatmap) {
+    cv::Mat rgb(128, 128, CV_8UC3);
+    cv::randu(rgb, 0, 256);
+    AnalysisSettings settings;
+    settings.fullHeatmap = false;
+    const AnalysisResult r = ImageAnalyzer(fixtureDetector("brightness_detector"), settings).analyze(inMemory(rgb));
+    EXPECT_EQ(r.classifiedCount(), 3u);
+    EXPECT_FALSE(r.heatmapComplete);
+    EXPECT_TRUE(r.verdict.ready);
+}
+
+TEST(ImageAnalyzer, SmallImagesArePaddedOrRejectedAsTheManifestSays) {
+    const cv::Mat tiny(20, 12, CV_8UC3, cv::Scalar(250, 250, 250));
+    const AnalysisResult r = ImageAnalyzer(fixtureDetector("brightness_detector"), {}).analyze(inMemory(tiny));
+    EXPECT_TRUE(r.image.padded);
+    EXPECT_EQ(r.image.width, 12);
+    EXPECT_EQ(r.patches.size(), 1u);
+    EXPECT_FALSE(r.warnings.empty());
+    EXPECT_EQ(r.verdict.label, VerdictLabel::Synthetic) << "reflection keeps the content";
+    EXPECT_EQ(renderHeatmap(r).size(), tiny.size());
+
+    ModelManifest strict = fixtureManifest("brightness_detector");
+    strict.smallImage = SmallImagePolicy::Reject;
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    const ImageAnalyzer rejecting(Detector::open(strict, cpu), {});
+    EXPECT_THROW(rejecting.analyze(inMemory(tiny)), EngineError);
+}
+
+TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {
+    auto detector = fixtureDetector("brightness_detector");
+    const AnalysisResult r = ImageAnalyzer(detector, {}).analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(1, 2, 3))));
+    EXPECT_EQ(r.provenance.modelName, "brightness_detector");
+    EXPECT_EQ(r.provenance.modelSha256, sha256OfFile(testData("brightness_detector.pt")));
+    EXPECT_FALSE(r.provenance.softwareVersion.empty());
+    EXPECT_EQ(r.provenance.device, "cpu");
+    EXPECT_EQ(r.provenance.patchSize, 32);
+    EXPECT_EQ(r.provenance.stride, 32);
+    EXPECT_EQ(r.provenance.topK, 3);
+}

@@ -1,0 +1,185 @@
+#include <gtest/gtest.h>
+
+#include <QTemporaryDir>
+
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "engine/errors.h"
+#include "engine/image_loader.h"
+#include "engine/sha256.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+// A small RGB image whose pixels differ per channel, so a channel swap or a flip shows.
+cv::Mat pattern(int w, int h) {
+    cv::Mat rgb(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) rgb.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(200), uchar((x * 7) % 256), uchar((y * 11) % 256));
+    return rgb;
+}
+
+std::string expectBadInput(const std::vector<std::uint8_t>& bytes, const LoadOptions& options = {}) {
+    try {
+        decodeImage(bytes, "input", options);
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return {};
+}
+
+// Inserts an EXIF APP1 segment with the given orientation right after a JPEG's SOI marker.
+std::vector<std::uint8_t> withExifOrientation(std::vector<std::uint8_t> jpeg, std::uint8_t orientation) {
+    const std::vector<std::uint8_t> tiff{'I', 'I', 0x2A, 0, 8, 0, 0, 0,       // little-endian header, IFD at 8
+                                         1, 0,                                // one entry
+                                         0x12, 0x01, 3, 0, 1, 0, 0, 0,        // tag 0x0112 SHORT count 1
+                                         orientation, 0, 0, 0, 0, 0, 0, 0};   // value, next IFD = 0
+    std::vector<std::uint8_t> app1{0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+    app1.insert(app1.end(), tiff.begin(), tiff.end());
+    const std::size_t len = app1.size() - 2;
+    app1[2] = std::uint8_t(len >> 8);
+    app1[3] = std::uint8_t(len & 0xFF);
+    jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
+    return jpeg;
+}
+
+}  // namespace
+
+TEST(ImageLoader, LosslessFormatsRoundTripInRgbOrder) {
+    const cv::Mat rgb = pattern(37, 23);
+    for (const std::string ext : {".png", ".bmp", ".tiff", ".webp"}) {
+        std::vector<int> params;
+        if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // > 100: lossless
+        const LoadedImage img = decodeImage(encodeRgb(ext, rgb, params), "x" + ext);
+        EXPECT_EQ(img.width(), 37) << ext;
+        EXPECT_EQ(img.height(), 23) << ext;
+        EXPECT_EQ(img.header.width, 37) << ext << ": header sniffed before decoding";
+        EXPECT_EQ(img.header.height, 23) << ext;
+        EXPECT_EQ(cv::norm(img.rgb, rgb, cv::NORM_INF), 0.0) << ext;
+    }
+}
+
+TEST(ImageLoader, JpegIsDecodedCloseToTheOriginal) {
+    const cv::Mat rgb(64, 48, CV_8UC3, cv::Scalar(10, 120, 230));
+    const LoadedImage img = decodeImage(encodeRgb(".jpg", rgb, {cv::IMWRITE_JPEG_QUALITY, 95}), "x.jpg");
+    EXPECT_EQ(img.header.format, ImageFormat::Jpeg);
+    EXPECT_EQ(img.header.width, 48);
+    EXPECT_EQ(img.header.height, 64);
+    EXPECT_LT(cv::norm(img.rgb, rgb, cv::NORM_INF), 6.0);
+}
+
+TEST(ImageLoader, SixteenBitGreyAndAlphaBecomeEightBitRgb) {
+    cv::Mat sixteen(10, 12, CV_16UC3, cv::Scalar(257 * 30, 257 * 60, 257 * 90));  // BGR for imencode
+    std::vector<std::uint8_t> bytes;
+    cv::imencode(".png", sixteen, bytes);
+    LoadedImage img = decodeImage(bytes, "16.png");
+    EXPECT_EQ(img.header.bitDepth, 16);
+    EXPECT_EQ(img.rgb.type(), CV_8UC3);
+    EXPECT_EQ(img.rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(90, 60, 30));
+
+    cv::Mat grey(8, 8, CV_8UC1, cv::Scalar(77));
+    cv::imencode(".png", grey, bytes);
+    img = decodeImage(bytes, "grey.png");
+    EXPECT_EQ(img.header.channels, 1);
+    EXPECT_EQ(img.rgb.at<cv::Vec3b>(3, 3), cv::Vec3b(77, 77, 77));
+
+    cv::Mat bgra(8, 8, CV_8UC4, cv::Scalar(1, 2, 3, 0));  // fully transparent
+    cv::imencode(".png", bgra, bytes);
+    img = decodeImage(bytes, "alpha.png");
+    EXPECT_TRUE(img.header.hasAlpha);
+    EXPECT_EQ(img.rgb.channels(), 3);
+    EXPECT_EQ(img.rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(3, 2, 1)) << "alpha is dropped, colour kept";
+}
+
+TEST(ImageLoader, ExifOrientationIsApplied) {
+    const cv::Mat rgb = pattern(40, 20);
+    const auto jpeg = withExifOrientation(encodeRgb(".jpg", rgb, {cv::IMWRITE_JPEG_QUALITY, 100}), 6);  // rotate 90 cw
+    const LoadedImage img = decodeImage(jpeg, "rotated.jpg");
+    EXPECT_EQ(img.header.exifOrientation, 6);
+    EXPECT_EQ(img.width(), 20);
+    EXPECT_EQ(img.height(), 40);
+    // Rotating 90 degrees clockwise puts the stored bottom-left pixel at the top-left.
+    EXPECT_LT(cv::norm(cv::Vec3d(img.rgb.at<cv::Vec3b>(0, 0)) - cv::Vec3d(rgb.at<cv::Vec3b>(19, 0))), 12.0);
+}
+
+TEST(ImageLoader, KeepsOriginalBytesAndHashesThem) {
+    EXPECT_EQ(sha256Hex({'a', 'b', 'c'}), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/p.png";
+    writeRgb(path, pattern(9, 9));
+    const LoadedImage img = loadImage(path);
+    EXPECT_EQ(img.bytes, readFileBytes(path));
+    EXPECT_EQ(img.sha256, sha256OfFile(path));
+}
+
+TEST(ImageLoader, WrongExtensionIsIgnored) {
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/really_a_png.jpg";
+    writeRgb(dir.path().toStdString() + "/tmp.png", pattern(5, 6));
+    std::filesystem::rename(dir.path().toStdString() + "/tmp.png", path);
+    const LoadedImage img = loadImage(path);
+    EXPECT_EQ(img.header.format, ImageFormat::Png);
+    EXPECT_EQ(img.width(), 5);
+}
+
+TEST(ImageLoader, HugeDimensionsAreRefusedBeforeDecoding) {
+    // A PNG header that claims 100000 x 100000 pixels and nothing else: must fail on the header.
+    std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                  0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0, 8, 2, 0, 0, 0, 0, 0, 0, 0};
+    const std::string message = expectBadInput(png);
+    EXPECT_NE(message.find("100000x100000"), std::string::npos) << message;
+    EXPECT_NE(message.find("limit"), std::string::npos) << message;
+
+    LoadOptions small;
+    small.maxPixels = 100;
+    EXPECT_NE(expectBadInput(encodeRgb(".png", pattern(20, 20)), small).find("limit"), std::string::npos);
+}
+
+TEST(ImageLoader, BrokenInputsGiveClearErrors) {
+    EXPECT_NE(expectBadInput({}).find("empty"), std::string::npos);
+    const std::string text = "this is not an image";
+    EXPECT_NE(expectBadInput(std::vector<std::uint8_t>(text.begin(), text.end())).find("not an image"), std::string::npos);
+
+    std::vector<std::uint8_t> jpeg = encodeRgb(".jpg", pattern(64, 64));
+    jpeg.resize(jpeg.size() / 2);
+    EXPECT_NE(expectBadInput(jpeg).find("truncated"), std::string::npos);
+
+    std::vector<std::uint8_t> png = encodeRgb(".png", pattern(64, 64));
+    png.resize(png.size() / 2);
+    EXPECT_NE(expectBadInput(png).find("could not be decoded"), std::string::npos);
+
+    try {
+        loadImage("/nonexistent/file.png");
+        ADD_FAILURE();
+    } catch (const EngineError& e) {
+        EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos);
+    }
+}
+
+TEST(ImageLoader, NonUtf8FileNamesWork) {
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/caf\xe9.png";  // Latin-1 byte, invalid UTF-8
+    writeBytes(path, encodeRgb(".png", pattern(4, 4)));
+    EXPECT_EQ(loadImage(path).width(), 4);
+}
+
+TEST(ImageLoader, ReadsTheSharedCorpusFormats) {
+    if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
+    // BSDS JPEG, classic TIFF/BMP, DIF real "PNG" files that are really JPEGs.
+    for (const std::string rel : {"real/bsds", "real/classic"}) {
+        int n = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(sharedData(rel))) {
+            const LoadedImage img = loadImage(entry.path().string());
+            EXPECT_GT(img.width(), 0);
+            if (++n == 8) break;
+        }
+        EXPECT_GT(n, 0) << rel;
+    }
+}

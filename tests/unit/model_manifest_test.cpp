@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include "engine/errors.h"
+#include "engine/model_manifest.h"
+#include "engine/model_registry.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+const char* kValid = R"({
+  "format": "synthscope-model/1", "name": "m", "weights": "m.pt",
+  "classes": ["real", "gen_a", "gen_b"], "authentic_class": "real",
+  "input": {"size": 64, "range": [0, 1], "normalization": {"type": "mean_std", "mean": [0.5, 0.4, 0.3], "std": [0.2, 0.2, 0.25]}},
+  "output": "logits",
+  "patch_policy": {"stride": 32, "verdict_top_k": 7, "small_image": "reject"},
+  "verdict": {"inconclusive_band": [0.2, 0.8]},
+  "inference": {"device": "cpu", "precision": "fp16", "batch_size": 8},
+  "provenance": {"source": "here"}, "accuracy": {"balanced_accuracy": 0.9}
+})";
+
+std::string errorOf(const std::string& json) {
+    try {
+        parseManifest(json, "/models/m.json");
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Model);
+        return e.what();
+    }
+    return "no error";
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+    const auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST(ModelManifest, ParsesEveryField) {
+    const ModelManifest m = parseManifest(kValid, "/models/m.json");
+    EXPECT_EQ(m.name, "m");
+    EXPECT_EQ(m.weightsPath, "/models/m.pt");
+    EXPECT_EQ(m.classes.size(), 3u);
+    EXPECT_EQ(m.authenticIndex, 0);
+    EXPECT_EQ(m.inputSize, 64);
+    EXPECT_EQ(m.normalization, InputNormalization::MeanStd);
+    EXPECT_FLOAT_EQ(m.std[2], 0.25f);
+    EXPECT_EQ(m.output, ModelOutput::Logits);
+    EXPECT_EQ(m.stride, 32);
+    EXPECT_EQ(m.verdictTopK, 7);
+    EXPECT_EQ(m.smallImage, SmallImagePolicy::Reject);
+    EXPECT_DOUBLE_EQ(m.inconclusiveHigh, 0.8);
+    EXPECT_EQ(m.preferredPrecision, Precision::Fp16);
+    EXPECT_EQ(m.batchSize, 8);
+    EXPECT_NE(m.accuracyJson.find("0.9"), std::string::npos);
+}
+
+TEST(ModelManifest, ErrorsNameTheFieldAtFault) {
+    EXPECT_NE(errorOf("{not json").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"authentic_class\": \"real\"", "\"authentic_class\": \"camera\"")).find("authentic_class"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"size\": 64", "\"size\": -3")).find("size"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"logits\"", "\"probits\"")).find("output"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "[\"real\", \"gen_a\", \"gen_b\"]", "[\"real\", \"real\"]")).find("twice"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"stride\": 32", "\"stride\": 65")).find("stride"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "[0.2, 0.8]", "[0.8, 0.2]")).find("inconclusive_band"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"synthscope-model/1\"", "\"other/9\"")).find("format"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"std\": [0.2, 0.2, 0.25]", "\"std\": [0.2, 0, 0.25]")).find("positive"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"weights\": \"m.pt\",", "")).find("weights"), std::string::npos);
+}
+
+TEST(ModelRegistry, FindsShippedManifestsAndResolvesNamesAndFiles) {
+    const ModelCatalog catalog = scanModels({SYNTHSCOPE_TEST_DATA_DIR});
+    ASSERT_NE(catalog.find("brightness_detector"), nullptr);
+    EXPECT_TRUE(catalog.errors.empty());
+    EXPECT_EQ(resolveModel("three_class_detector", catalog).classes.size(), 3u);
+    EXPECT_EQ(resolveModel(testData("meanstd_detector.pt"), catalog).name, "meanstd_detector");  // .pt with sidecar
+    EXPECT_THROW(resolveModel("no_such_model", catalog), EngineError);
+
+    const ModelCatalog shipped = scanModels({SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS});
+    const ModelManifest* susy = shipped.find("susy");
+    ASSERT_NE(susy, nullptr) << "models/susy/susy.json is shipped";
+    EXPECT_EQ(susy->classes.size(), 6u);
+    EXPECT_EQ(susy->authenticClass(), "authentic");
+    EXPECT_EQ(susy->inputSize, 224);
+    EXPECT_EQ(susy->normalization, InputNormalization::None);
+}

@@ -1,0 +1,44 @@
+#include "tests/unit/test_support.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace synthscope::test {
+
+std::string testData(const std::string& name) { return std::string(SYNTHSCOPE_TEST_DATA_DIR) + "/" + name; }
+std::string sharedData(const std::string& name) { return std::string(SYNTHSCOPE_SHARED_DATA_DIR) + "/" + name; }
+bool sharedDataPresent() { return std::filesystem::is_directory(SYNTHSCOPE_SHARED_DATA_DIR); }
+
+ModelManifest fixtureManifest(const std::string& stem) { return loadManifest(testData(stem + ".json")); }
+
+std::shared_ptr<Detector> fixtureDetector(const std::string& stem) {
+    DetectorOptions options;
+    options.device = "cpu";
+    options.threads = 1;
+    return Detector::open(fixtureManifest(stem), options);
+}
+
+std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params) {
+    cv::Mat bgr;
+    if (rgb.channels() == 3) cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    else bgr = rgb;
+    std::vector<std::uint8_t> bytes;
+    if (!cv::imencode(ext, bgr, bytes, params)) throw std::runtime_error("imencode failed for " + ext);
+    return bytes;
+}
+
+void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params) {
+    writeBytes(path, encodeRgb(std::filesystem::path(path).extension().string(), rgb, params));
+}
+
+}  // namespace synthscope::test

@@ -1,0 +1,24 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "engine/detector.h"
+#include "engine/model_manifest.h"
+
+namespace synthscope::test {
+
+std::string testData(const std::string& name);    // tests/data/<name>
+std::string sharedData(const std::string& name);  // ../shared/data/<name>
+bool sharedDataPresent();
+
+ModelManifest fixtureManifest(const std::string& stem);  // tests/data/<stem>.json
+std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
+
+// Writes an 8-bit RGB image (given in RGB order) with OpenCV; the extension picks the format.
+void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
+std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
+void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
+}  // namespace synthscope::test
