@@ -3,8 +3,22 @@
 
 namespace synthscope::cli {
 
-// Each command parses its own arguments (args[0] is the command name) and returns an exit code.
+// A CLI command parses its own arguments (args[0] is the command name) and returns an exit code
+// (exit_codes.h). To add one: write run<Name>() in its own file and add a row to kCommands.
+using CommandFunction = int (*)(const QStringList& args);
+
+struct Command {
+    const char* name;
+    const char* summary;  // one line for `synthscope --help`
+    CommandFunction run;
+};
+
 int runAnalyze(const QStringList& args);
 int runModels(const QStringList& args);
+
+inline constexpr Command kCommands[] = {
+    {"analyze", "detect synthetic images: verdict, generator ranking, patch heatmap", runAnalyze},
+    {"models", "list the detector models found and where they are looked for", runModels},
+};
 
 }  // namespace synthscope::cli
