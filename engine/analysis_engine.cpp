@@ -18,6 +18,7 @@ namespace {
 class JobObserver : public AnalysisObserver {
 public:
     JobObserver(EngineListener* l, JobId id) : listener_(l), id_(id) {}
+    void onImageLoaded(const std::shared_ptr<const LoadedImage>& image) override { listener_->onJobImageLoaded(id_, image); }
     void onProgress(int done, int total) override { listener_->onJobProgress(id_, done, total); }
     void onVerdict(const AnalysisResult& r) override { listener_->onJobVerdict(id_, r); }
     void onPatches(const AnalysisResult& r) override { listener_->onJobPatches(id_, r); }
@@ -167,6 +168,12 @@ void AnalysisEngine::execute(const Job& job) {
     }
     listener_->onJobStarted(job.id, job.path);
     if (!detector) {
+        // Still show the picture: a viewer is useful before any model is installed.
+        try {
+            if (job.kind == Job::Kind::AnalyzeFile)
+                listener_->onJobImageLoaded(job.id, std::make_shared<const LoadedImage>(loadImage(job.path)));
+        } catch (const std::exception&) {
+        }
         listener_->onJobFailed(job.id, job.path, ErrorKind::Model, "no detector model is loaded");
         return;
     }
@@ -177,6 +184,7 @@ void AnalysisEngine::execute(const Job& job) {
     try {
         const ImageAnalyzer analyzer(detector, job.settings);
         JobObserver observer(listener_, job.id);
+        if (job.kind == Job::Kind::AnalyzeImage) observer.onImageLoaded(job.image);
         AnalysisResult result = job.kind == Job::Kind::AnalyzeFile
                                     ? analyzer.analyze(job.path, &observer, &cancelRunning_)
                                     : analyzer.analyze(*job.image, &observer, &cancelRunning_);

@@ -25,6 +25,7 @@ public:
     virtual void onModelLoaded(const ModelManifest& manifest, const std::string& device) { (void)manifest; (void)device; }
     virtual void onModelFailed(const std::string& message) { (void)message; }
     virtual void onJobStarted(JobId id, const std::string& path) { (void)id; (void)path; }
+    virtual void onJobImageLoaded(JobId id, const std::shared_ptr<const LoadedImage>& image) { (void)id; (void)image; }
     virtual void onJobProgress(JobId id, int patchesDone, int patchesTotal) { (void)id; (void)patchesDone; (void)patchesTotal; }
     virtual void onJobVerdict(JobId id, const AnalysisResult& partial) { (void)id; (void)partial; }
     virtual void onJobPatches(JobId id, const AnalysisResult& partial) { (void)id; (void)partial; }

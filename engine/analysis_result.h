@@ -67,6 +67,7 @@ struct AnalysisResult {
     ImageInfo image;
     Provenance provenance;
     Verdict verdict;
+    std::vector<std::string> classNames;  // the model's classes, in the order of PatchResult::probabilities
     int gridCols = 0, gridRows = 0;
     std::vector<PatchResult> patches;  // row-major grid
     bool heatmapComplete = false;      // every patch classified

@@ -36,9 +36,10 @@ AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver*
                                       const std::atomic<bool>* cancel) const {
     throwIfCancelled(cancel);
     const auto t0 = Clock::now();
-    const LoadedImage image = loadImage(path, settings_.load);
+    const auto image = std::make_shared<const LoadedImage>(loadImage(path, settings_.load));
     const double loadMs = msSince(t0);
-    AnalysisResult result = analyze(image, observer, cancel);
+    if (observer) observer->onImageLoaded(image);
+    AnalysisResult result = analyze(*image, observer, cancel);
     result.timings.loadMs = loadMs;
     result.timings.totalMs += loadMs;
     return result;
@@ -87,6 +88,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     result.gridRows = grid.rows;
     const int topK = std::min<int>(settings_.topK > 0 ? settings_.topK : m.verdictTopK, int(grid.size()));
     result.provenance = makeProvenance(topK);
+    result.classNames = m.classes;
     result.provenance.stride = stride > 0 ? stride : patch;
 
     // GLCM contrast of every patch (SuSy's selection key for the verdict).

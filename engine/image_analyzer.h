@@ -21,6 +21,8 @@ struct AnalysisSettings {
 class AnalysisObserver {
 public:
     virtual ~AnalysisObserver() = default;
+    // The decoded image, as soon as it is loaded (a viewer shows it while the analysis runs).
+    virtual void onImageLoaded(const std::shared_ptr<const LoadedImage>& image) { (void)image; }
     virtual void onProgress(int patchesDone, int patchesTotal) { (void)patchesDone; (void)patchesTotal; }
     // The verdict from the top-k patches, before the rest of the heatmap.
     virtual void onVerdict(const AnalysisResult& partial) { (void)partial; }

@@ -48,7 +48,12 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     QJsonObject out{{"image", image},
                     {"verdict", verdict},
                     {"provenance", toJson(r.provenance)},
-                    {"grid", QJsonObject{{"cols", r.gridCols}, {"rows", r.gridRows}, {"complete", r.heatmapComplete}}},
+                    {"grid", QJsonObject{{"cols", r.gridCols}, {"rows", r.gridRows}, {"complete", r.heatmapComplete},
+                                         {"classes", [&] {
+                                              QJsonArray names;  // order of every patch's "probabilities"
+                                              for (const std::string& c : r.classNames) names.append(qs(c));
+                                              return names;
+                                          }()}}},
                     {"timings_ms", QJsonObject{{"load", r.timings.loadMs},
                                                {"contrast", r.timings.contrastMs},
                                                {"verdict", r.timings.verdictMs},

@@ -28,6 +28,7 @@ import torch
 from PIL import Image
 from skimage.feature import graycomatrix, graycoprops
 
+sys.dont_write_bytecode = True  # no __pycache__ in models/baseline
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train import ATTRIBUTION, class_of, domain_of  # noqa: E402
 
@@ -107,11 +108,12 @@ def r3(v):
 def metrics(recs, classes, band):
     y = np.array([r["fake"] for r in recs])
     s = np.array([r["syn"] for r in recs])
-    tpr = float(np.mean(s[y] > 0.5))
-    tnr = float(np.mean(s[~y] <= 0.5))
+    tpr = float(np.mean(s[y] > 0.5)) if y.any() else None
+    tnr = float(np.mean(s[~y] <= 0.5)) if (~y).any() else None
     out = {
         "n_images": int(len(recs)), "n_fake": int(y.sum()), "n_real": int((~y).sum()),
-        "balanced_accuracy": r3(0.5 * (tpr + tnr)), "tpr_fake": r3(tpr), "tnr_real": r3(tnr),
+        "balanced_accuracy": r3(0.5 * (tpr + tnr)) if tpr is not None and tnr is not None else None,
+        "tpr_fake": r3(tpr), "tnr_real": r3(tnr),
         "roc_auc": r3(roc_auc(s, y)),
         "inconclusive_rate": r3(np.mean((s >= band[0]) & (s <= band[1]))),
         "roc_auc_all_patches_mean": r3(roc_auc([r["syn_all_patches"] for r in recs], y)),
@@ -132,7 +134,7 @@ def metrics(recs, classes, band):
     for name, (dr, df) in pairs.items():
         sub = [r for r in recs if r["domain"] in (dr, df)]
         out["roc_auc_same_source"][name] = r3(roc_auc([r["syn"] for r in sub], [r["domain"] == df for r in sub]))
-    att = [r for r in recs if r["generator"] in ATTRIBUTION]
+    att = [r for r in recs if r["cls"] in ATTRIBUTION]  # attribution/ only (dif/dalle_mini is other_diffusion)
     idx = [classes.index(g) for g in ATTRIBUTION]
     hits = [ATTRIBUTION[int(np.argmax(r["mean_prob"][idx]))] == r["generator"] for r in att]
     out["attribution_top1_7gen"] = r3(np.mean(hits)) if att else None
@@ -194,7 +196,8 @@ def main():
         for c in conds:
             img = rgb if c == "orig" else jpeg_image(rgb, int(c))
             a = analyse(model, img, P, top_k, int(man["inference"]["batch_size"]))
-            a.update(file=r["file"], fake=r["label"] == "fake", generator=r["generator"], domain=domain_of(r),
+            gen = ("dif/" + r["generator"]) if r["file"].startswith("dif/") else r["generator"]
+            a.update(file=r["file"], fake=r["label"] == "fake", generator=gen, domain=domain_of(r),
                      cls=class_of(r))
             recs[c].append(a)
         if (n + 1) % 100 == 0:
@@ -222,7 +225,7 @@ def main():
                 wr.writerow([a["file"], c, "%.6f" % a["syn"], classes[int(np.argmax(a["mean_prob"]))]])
 
     for key, m in results["conditions"].items():
-        print("%-22s bacc %.3f  auc %s  tpr %.3f  tnr %.3f  att_top1 %s" % (
+        print("%-22s bacc %s  auc %s  tpr %s  tnr %s  att_top1 %s" % (
             key, m["balanced_accuracy"], m["roc_auc"], m["tpr_fake"], m["tnr_real"], m["attribution_top1_7gen"]))
 
     if args.update_manifest:
@@ -231,6 +234,7 @@ def main():
                     "models/baseline/split.csv (split by source group; never trained on), engine patch policy "
                     "(grid of %dpx patches, verdict = mean synthetic prob of the top-%d GLCM-contrast patches, "
                     "threshold 0.5), %s" % (P, top_k, args.date),
+            "caveat": man.get("accuracy", {}).get("caveat"),  # hand-written, kept across re-runs
             "date": args.date,
             "test_images": results["conditions"]["original files" if "orig" in conds else
                                                   list(results["conditions"])[0]]["n_images"],
@@ -244,6 +248,8 @@ def main():
                 "roc_auc_same_source": m["roc_auc_same_source"],
                 "attribution_top1_7_generators": m["attribution_top1_7gen"],
             }
+        if compact["caveat"] is None:
+            del compact["caveat"]
         man["accuracy"] = compact
         with open(args.manifest, "w") as fh:
             json.dump(man, fh, indent=2)

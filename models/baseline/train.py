@@ -19,7 +19,7 @@ Recipe (see README.md in this folder):
 
 Usage:
   nice -n 10 /usr/bin/python3 models/baseline/train.py --data ../shared/data --out models/baseline \
-      --patch 96 --steps 6000 --threads 1
+      --patch 96 --steps 3000 --time-budget 2100 --threads 1 --val-every 500
 """
 import argparse
 import csv
@@ -235,7 +235,7 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="models/baseline")
     ap.add_argument("--patch", type=int, default=96)
-    ap.add_argument("--steps", type=int, default=6000, help="optimizer steps (the LR schedule spans them)")
+    ap.add_argument("--steps", type=int, default=3000, help="optimizer steps (the LR schedule spans them)")
     ap.add_argument("--time-budget", type=float, default=40 * 60, help="seconds; stops early if exceeded")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)

@@ -1,0 +1,150 @@
+// Widget tests, run offscreen (QT_QPA_PLATFORM=offscreen), one QTest class per component.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "engine/heatmap.h"
+#include "ui/engine_bridge.h"
+#include "ui/image_canvas.h"
+#include "ui/image_conversion.h"
+#include "ui/main_window.h"
+#include "ui/teaching_panel.h"
+#include "ui/verdict_panel.h"
+
+using namespace synthscope;
+using namespace synthscope::ui;
+
+namespace {
+
+const QString kModel = SYNTHSCOPE_TEST_DATA_DIR "/brightness_detector.json";
+
+// A result with a 2x1 grid of 32-px patches: left synthetic 0.9, right 0.1.
+ResultPtr twoPatchResult(VerdictLabel label, double p) {
+    auto r = std::make_shared<AnalysisResult>();
+    r->image.width = 64;
+    r->image.height = 32;
+    r->classNames = {"authentic", "synthetic"};
+    for (int i = 0; i < 2; ++i) {
+        PatchResult patch;
+        patch.rect = cv::Rect(32 * i, 0, 32, 32);
+        patch.synthetic = i == 0 ? 0.9 : 0.1;
+        patch.probabilities = {float(1 - patch.synthetic), float(patch.synthetic)};
+        patch.inTopK = i == 0;
+        r->patches.push_back(patch);
+    }
+    r->verdict.ready = true;
+    r->verdict.label = label;
+    r->verdict.syntheticProbability = p;
+    r->verdict.patchesUsed = 1;
+    r->verdict.bandLow = 0.35;
+    r->verdict.bandHigh = 0.65;
+    r->verdict.classes = {{"synthetic", p}, {"authentic", 1 - p}};
+    r->verdict.attribution = {{"synthetic", 1.0}};
+    r->provenance.modelName = "fixture";
+    return r;
+}
+
+QString writeImage(const QTemporaryDir& dir, const QString& name, cv::Scalar bgr, int w = 96, int h = 64) {
+    const QString path = dir.path() + "/" + name;
+    cv::imwrite(path.toStdString(), cv::Mat(h, w, CV_8UC3, bgr));
+    return path;
+}
+
+}  // namespace
+
+class GuiTest : public QObject {
+    Q_OBJECT
+private slots:
+    void verdictPanelSpeaksPlainly() {
+        VerdictPanel panel;
+        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
+        QVERIFY(panel.headline().contains("AI-generated"));
+        QVERIFY(panel.details().contains("87%"));
+        panel.setResult(twoPatchResult(VerdictLabel::Inconclusive, 0.5));
+        QCOMPARE(panel.headline(), QString("Inconclusive"));
+        QVERIFY(panel.details().contains("inconclusive band"));
+        panel.setMessage("broken file");
+        QCOMPARE(panel.headline(), QString("broken file"));
+    }
+
+    void heatmapOverlayHonoursThreshold() {
+        const ResultPtr r = twoPatchResult(VerdictLabel::Synthetic, 0.9);
+        const QImage all = heatmapOverlay(renderHeatmap(*r), 0.0);
+        const QImage high = heatmapOverlay(renderHeatmap(*r), 0.5);
+        QCOMPARE(all.size(), QSize(64, 32));
+        QCOMPARE(qAlpha(all.pixel(40, 10)), 255);
+        QCOMPARE(qAlpha(high.pixel(40, 10)), 0);   // 0.1 < threshold: hidden
+        QCOMPARE(qAlpha(high.pixel(10, 10)), 255);  // 0.9 shown
+        QVERIFY(qRed(high.pixel(10, 10)) > qBlue(high.pixel(10, 10)));
+    }
+
+    void canvasFitsZoomsAndReportsThePatchUnderTheMouse() {
+        ImageCanvas canvas;
+        canvas.resize(640, 320);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        canvas.setImage(DisplayImage::from(cv::Mat(32, 64, CV_8UC3, cv::Scalar(10, 20, 30))));
+        QCOMPARE(canvas.zoom(), 10.0);  // 640/64 = 320/32
+        const ResultPtr result = twoPatchResult(VerdictLabel::Synthetic, 0.9);
+        canvas.setResult(result, std::make_shared<const cv::Mat>(renderHeatmap(*result)));
+        QSignalSpy hovered(&canvas, &ImageCanvas::patchHovered);
+        QTest::mouseMove(&canvas, QPoint(480, 160));  // image x = 48: the right patch
+        QVERIFY(hovered.count() >= 1);
+        QCOMPARE(hovered.last().at(0).toInt(), 1);
+        canvas.zoomBy(2.0);
+        QCOMPARE(canvas.zoom(), 20.0);
+        canvas.fitToWindow();
+        QCOMPARE(canvas.zoom(), 10.0);
+    }
+
+    void bridgeDeliversOnTheGuiThread() {
+        QTemporaryDir dir;
+        EngineBridge bridge;
+        QSignalSpy loaded(&bridge, &EngineBridge::modelLoaded);
+        QSignalSpy verdicts(&bridge, &EngineBridge::verdictReady);
+        QSignalSpy finished(&bridge, &EngineBridge::finished);
+        bool onGuiThread = false;
+        connect(&bridge, &EngineBridge::finished, this, [&] { onGuiThread = QThread::currentThread() == qApp->thread(); });
+        DetectorOptions cpu;
+        cpu.device = "cpu";
+        bridge.loadModel(loadManifest(kModel.toStdString()), cpu);
+        bridge.analyzeFile(writeImage(dir, "bright.png", cv::Scalar(250, 250, 250)), {});
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(verdicts.count(), 1);
+        QVERIFY(onGuiThread);
+        const ResultPtr r = finished.last().at(1).value<ResultPtr>();
+        QCOMPARE(int(r->verdict.label), int(VerdictLabel::Synthetic));
+    }
+
+    void mainWindowAnalysesAndTeachingModeReencodes() {
+        QTemporaryDir dir;
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openFiles({writeImage(dir, "grey.png", cv::Scalar(250, 250, 250), 160, 128)});
+        QCOMPARE(window.documentCount(), 1);
+        QVERIFY(done.wait(20000));
+        QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
+        QVERIFY(window.currentCanvas()->result()->heatmapComplete);
+
+        auto* teaching = window.findChild<TeachingPanel*>();
+        QVERIFY(teaching);
+        teaching->setQuality(40);
+        QVERIFY(done.wait(20000));
+        QVERIFY(QString::fromStdString(window.currentCanvas()->result()->image.path).contains("JPEG q40"));
+
+        window.openFiles({dir.path() + "/missing.png"});  // a bad path never blocks or crashes
+        QCOMPARE(window.documentCount(), 1);
+    }
+};
+
+QTEST_MAIN(GuiTest)
+#include "gui_test.moc"

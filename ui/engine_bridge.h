@@ -1,0 +1,72 @@
+#pragma once
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+#include "engine/analysis_engine.h"
+
+namespace synthscope::ui {
+
+using ResultPtr = std::shared_ptr<const AnalysisResult>;
+using ImagePtr = std::shared_ptr<const LoadedImage>;
+using HeatmapPtr = std::shared_ptr<const cv::Mat>;  // CV_32F at heatmapDisplayScale()
+
+// An image ready to paint: the full picture and, for big ones, a smaller copy for zoomed-out views.
+// Made on the engine thread, because converting and scaling a 100-megapixel image takes far longer
+// than the GUI may stall.
+struct DisplayImage {
+    QImage full;
+    QImage preview;  // null when the full image is small enough
+    static DisplayImage from(const cv::Mat& rgb8);
+};
+
+// Owns the background AnalysisEngine and turns its worker-thread events into Qt signals delivered on
+// the GUI thread (queued), so widgets never touch engine threads and the window never waits.
+class EngineBridge : public QObject, private EngineListener {
+    Q_OBJECT
+public:
+    explicit EngineBridge(QObject* parent = nullptr);
+    ~EngineBridge() override;  // cancels and joins the engine before the listener goes away
+
+    void loadModel(const ModelManifest& manifest, const DetectorOptions& options);
+    JobId analyzeFile(const QString& path, const AnalysisSettings& settings);
+    JobId analyzeImage(ImagePtr image, const AnalysisSettings& settings);
+    void cancel(JobId id);
+    void cancelAll();
+
+signals:
+    void modelLoaded(QString name, QString device);
+    void modelFailed(QString message);
+    void jobStarted(quint64 id);
+    void imageLoaded(quint64 id, synthscope::ui::ImagePtr image, synthscope::ui::DisplayImage display);
+    void progress(quint64 id, int patchesDone, int patchesTotal);
+    // Results come with their heatmap already rendered at display scale (on the engine thread).
+    void verdictReady(quint64 id, synthscope::ui::ResultPtr partial, synthscope::ui::HeatmapPtr heatmap);
+    void patchesReady(quint64 id, synthscope::ui::ResultPtr partial, synthscope::ui::HeatmapPtr heatmap);
+    void finished(quint64 id, synthscope::ui::ResultPtr result, synthscope::ui::HeatmapPtr heatmap);
+    void failed(quint64 id, QString message);
+    void cancelled(quint64 id);
+
+private:
+    void onModelLoaded(const ModelManifest& manifest, const std::string& device) override;
+    void onModelFailed(const std::string& message) override;
+    void onJobStarted(JobId id, const std::string& path) override;
+    void onJobImageLoaded(JobId id, const std::shared_ptr<const LoadedImage>& image) override;
+    void onJobProgress(JobId id, int done, int total) override;
+    void onJobVerdict(JobId id, const AnalysisResult& partial) override;
+    void onJobPatches(JobId id, const AnalysisResult& partial) override;
+    void onJobFinished(JobId id, const AnalysisResult& result) override;
+    void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override;
+    void onJobCancelled(JobId id, const std::string& path) override;
+
+    std::unique_ptr<AnalysisEngine> engine_;
+};
+
+}  // namespace synthscope::ui
+
+Q_DECLARE_METATYPE(synthscope::ui::ResultPtr)
+Q_DECLARE_METATYPE(synthscope::ui::ImagePtr)
+Q_DECLARE_METATYPE(synthscope::ui::DisplayImage)
+Q_DECLARE_METATYPE(synthscope::ui::HeatmapPtr)

@@ -1,0 +1,210 @@
+#include "ui/image_canvas.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ui/image_conversion.h"
+
+namespace synthscope::ui {
+namespace {
+}  // namespace
+
+ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent) {
+    setMouseTracking(true);
+    setMinimumSize(320, 240);
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void ImageCanvas::setImage(const DisplayImage& image) {
+    image_ = image;
+    scaledCache_ = QImage();
+    result_.reset();
+    heatmap_.reset();
+    overlay_ = QImage();
+    fitToWindow();
+}
+
+void ImageCanvas::setResult(ResultPtr result, HeatmapPtr heatmap) {
+    result_ = std::move(result);
+    heatmap_ = std::move(heatmap);
+    rebuildOverlay();
+    update();
+}
+
+void ImageCanvas::rebuildOverlay() {
+    overlay_ = heatmap_ && !heatmap_->empty() ? heatmapOverlay(*heatmap_, threshold_) : QImage();
+}
+
+void ImageCanvas::setOverlayOpacity(double opacity) {
+    opacity_ = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void ImageCanvas::setThreshold(double threshold) {
+    threshold_ = std::clamp(threshold, 0.0, 1.0);
+    rebuildOverlay();
+    update();
+}
+
+void ImageCanvas::setShowGrid(bool show) {
+    showGrid_ = show;
+    update();
+}
+
+void ImageCanvas::fitToWindow() {
+    fit_ = true;
+    if (!hasImage()) return;
+    const QSize size = imageSize();
+    zoom_ = std::min(double(width()) / size.width(), double(height()) / size.height());
+    offset_ = QPointF((width() - size.width() * zoom_) / 2, (height() - size.height() * zoom_) / 2);
+    emit zoomChanged(zoom_);
+    update();
+}
+
+void ImageCanvas::actualSize() {
+    fit_ = false;
+    zoomAround(1.0 / zoom_, QPointF(width() / 2.0, height() / 2.0));
+}
+
+void ImageCanvas::zoomBy(double factor) { zoomAround(factor, QPointF(width() / 2.0, height() / 2.0)); }
+
+void ImageCanvas::zoomAround(double factor, QPointF anchor) {
+    if (!hasImage()) return;
+    const double newZoom = std::clamp(zoom_ * factor, 0.02, 32.0);
+    const QPointF imagePoint = toImage(anchor);
+    zoom_ = newZoom;
+    offset_ = anchor - imagePoint * zoom_;
+    fit_ = false;
+    emit zoomChanged(zoom_);
+    update();
+}
+
+QRectF ImageCanvas::toWidget(const QRectF& r) const {
+    return QRectF(offset_ + r.topLeft() * zoom_, r.size() * zoom_);
+}
+
+int ImageCanvas::patchAt(QPointF p) const {
+    if (!result_) return -1;
+    int best = -1;
+    double bestDistance = 1e300;
+    for (std::size_t i = 0; i < result_->patches.size(); ++i) {
+        const PatchResult& patch = result_->patches[i];
+        const QRectF r(patch.rect.x, patch.rect.y, patch.rect.width, patch.rect.height);
+        if (!patch.classified() || !r.contains(p)) continue;
+        const double d = std::hypot(r.center().x() - p.x(), r.center().y() - p.y());  // overlaps: nearest centre
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = int(i);
+        }
+    }
+    return best;
+}
+
+void ImageCanvas::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.fillRect(rect(), palette().color(QPalette::Dark));
+    if (!hasImage()) {
+        p.setPen(palette().color(QPalette::BrightText));
+        p.drawText(rect(), Qt::AlignCenter, tr("Open an image (Ctrl+O) or drop one here"));
+        return;
+    }
+    const QRectF target = toWidget(QRectF(QPointF(0, 0), QSizeF(imageSize())));
+    p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 2.0);  // nearest-neighbour when peeping at pixels
+    const bool usePreview = !image_.preview.isNull() && target.width() <= image_.preview.width();
+    if (usePreview) {
+        const QSize size = target.size().toSize();
+        if (scaledCache_.size() != size) scaledCache_ = image_.preview.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        p.drawImage(target.topLeft(), scaledCache_);
+    } else {
+        // Draw only the visible part: scaling a whole 100-megapixel image per frame would stall.
+        const QRectF visible = target.intersected(QRectF(rect()));
+        const QRectF source((visible.topLeft() - offset_) / zoom_, visible.size() / zoom_);
+        p.drawImage(visible, image_.full, source);
+    }
+    if (!overlay_.isNull() && opacity_ > 0) {
+        p.setOpacity(opacity_);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, false);  // patches have hard edges
+        p.drawImage(target, overlay_);
+        p.setOpacity(1.0);
+    }
+    if (result_ && (showGrid_ || hovered_ >= 0)) {
+        for (std::size_t i = 0; i < result_->patches.size(); ++i) {
+            const PatchResult& patch = result_->patches[i];
+            const bool hovered = int(i) == hovered_;
+            if (!showGrid_ && !hovered) continue;
+            const QRectF r = toWidget(QRectF(patch.rect.x, patch.rect.y, patch.rect.width, patch.rect.height));
+            QPen pen(hovered ? QColor(255, 255, 255) : patch.inTopK ? QColor(255, 215, 0) : QColor(255, 255, 255, 110));
+            pen.setWidthF(hovered || patch.inTopK ? 2.0 : 1.0);
+            p.setPen(pen);
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
+        }
+    }
+}
+
+void ImageCanvas::resizeEvent(QResizeEvent*) {
+    if (fit_) fitToWindow();
+}
+
+void ImageCanvas::wheelEvent(QWheelEvent* event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    zoomAround(std::pow(1.15, steps), event->position());
+    event->accept();
+}
+
+void ImageCanvas::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton) {
+        dragging_ = true;
+        lastMouse_ = event->pos();
+        setCursor(Qt::ClosedHandCursor);
+    }
+}
+
+void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
+    if (dragging_) {
+        offset_ += event->pos() - lastMouse_;
+        lastMouse_ = event->pos();
+        fit_ = false;
+        update();
+        return;
+    }
+    const int patch = patchAt(toImage(event->position()));
+    if (patch != hovered_) {
+        hovered_ = patch;
+        emit patchHovered(patch);
+        update();
+    }
+    if (patch >= 0) {
+        const PatchResult& pr = result_->patches[std::size_t(patch)];
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           tr("Patch at (%1, %2): synthetic %3%%4").arg(pr.rect.x).arg(pr.rect.y).arg(pr.synthetic * 100, 0, 'f', 1)
+                               .arg(pr.inTopK ? tr("  (decides the verdict)") : QString()),
+                           this);
+    }
+}
+
+void ImageCanvas::mouseReleaseEvent(QMouseEvent*) {
+    dragging_ = false;
+    unsetCursor();
+}
+
+void ImageCanvas::mouseDoubleClickEvent(QMouseEvent*) {
+    if (fit_) actualSize();
+    else fitToWindow();
+}
+
+void ImageCanvas::leaveEvent(QEvent*) {
+    if (hovered_ != -1) {
+        hovered_ = -1;
+        emit patchHovered(-1);
+        update();
+    }
+}
+
+}  // namespace synthscope::ui

@@ -1,0 +1,66 @@
+#pragma once
+#include <QImage>
+#include <QWidget>
+
+#include "ui/engine_bridge.h"
+
+namespace synthscope::ui {
+
+// The picture under investigation with the per-patch heatmap over it: smooth zoom (wheel, around the
+// cursor) and pan (drag), fit and 1:1, overlay opacity and threshold, the patch grid on demand, and the
+// patch under the mouse reported for the side panel.
+class ImageCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageCanvas(QWidget* parent = nullptr);
+
+    void setImage(const DisplayImage& image);  // fits it to the window
+    // The classified patches so far and their heatmap rendered at heatmapDisplayScale().
+    void setResult(ResultPtr result, HeatmapPtr heatmap);
+    ResultPtr result() const { return result_; }
+    bool hasImage() const { return !image_.full.isNull(); }
+    QSize imageSize() const { return image_.full.size(); }
+
+    void setOverlayOpacity(double opacity);
+    void setThreshold(double threshold);
+    void setShowGrid(bool show);
+    void fitToWindow();
+    void actualSize();
+    void zoomBy(double factor);
+    double zoom() const { return zoom_; }
+
+signals:
+    void patchHovered(int index);  // -1 when the mouse is over no classified patch
+    void zoomChanged(double zoom);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void zoomAround(double factor, QPointF anchor);
+    void rebuildOverlay();
+    int patchAt(QPointF imagePoint) const;
+    QPointF toImage(QPointF widgetPoint) const { return (widgetPoint - offset_) / zoom_; }
+    QRectF toWidget(const QRectF& imageRect) const;
+
+    DisplayImage image_;
+    QImage overlay_;
+    QImage scaledCache_;  // the preview scaled to the current zoom, so repaints do not rescale it
+    ResultPtr result_;
+    HeatmapPtr heatmap_;
+    double opacity_ = 0.45, threshold_ = 0.0;
+    bool showGrid_ = false, fit_ = true, dragging_ = false;
+    double zoom_ = 1.0;
+    QPointF offset_;
+    QPoint lastMouse_;
+    int hovered_ = -1;
+};
+
+}  // namespace synthscope::ui

@@ -1,0 +1,514 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSlider>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QThreadPool>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/file_collector.h"
+#include "ui/about_dialog.h"
+#include "ui/heatmap_legend.h"
+#include "ui/image_canvas.h"
+#include "ui/image_conversion.h"
+#include "ui/model_manager_dialog.h"
+#include "ui/settings_dialog.h"
+#include "ui/stall_monitor.h"
+#include "ui/teaching_panel.h"
+#include "ui/verdict_panel.h"
+
+namespace synthscope::ui {
+
+// One open image: its tab's canvas, the engine job that works on it, and what is known so far.
+struct MainWindow::Document {
+    QString path;
+    ImageCanvas* canvas = nullptr;
+    quint64 job = 0;
+    bool running = false;
+    int progressDone = 0, progressTotal = 0;
+    int jpegQuality = 0;     // 0: the original file
+    ImagePtr original;       // decoded file, kept for teaching-mode re-encoding
+    ResultPtr result;
+    QString error;
+};
+
+namespace {
+
+// JPEG re-encoding of an image in memory, for teaching mode (runs on a pool thread).
+ImagePtr reencode(const ImagePtr& original, int quality) {
+    cv::Mat bgr;
+    cv::cvtColor(original->rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<std::uint8_t> bytes;
+    cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, quality});
+    return std::make_shared<const LoadedImage>(
+        decodeImage(std::move(bytes), original->path + " (JPEG q" + std::to_string(quality) + ")"));
+}
+
+}  // namespace
+
+MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
+    : QMainWindow(parent), automation_(std::move(automation)), settings_(UserSettings::load()) {
+    setWindowTitle("SynthScope");
+    setWindowIcon(QIcon(":/synthscope/icons/synthscope.svg"));
+    setAcceptDrops(true);
+    resize(1400, 860);
+
+    stall_ = new StallMonitor(this);
+
+    tabs_ = new QTabWidget;
+    tabs_->setTabsClosable(true);
+    tabs_->setDocumentMode(true);
+    setCentralWidget(tabs_);
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::showDocument);
+    connect(tabs_, &QTabWidget::tabCloseRequested, this, &MainWindow::closeDocument);
+
+    progress_ = new QProgressBar;
+    progress_->setMaximumWidth(240);
+    progress_->hide();
+    cancel_ = new QToolButton;
+    cancel_->setText(tr("Cancel"));
+    cancel_->hide();
+    status_ = new QLabel;
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+    connect(cancel_, &QToolButton::clicked, this, [this] {
+        if (Document* d = currentDocument(); d && d->running) bridge_->cancel(d->job);
+    });
+
+    createDocks();
+    createActions();
+    applyPalette();
+
+    bridge_ = std::make_unique<EngineBridge>();
+    connect(bridge_.get(), &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device) {
+        modelStatus_ = tr("Model %1 on %2").arg(name, device);
+        updateStatus();
+    });
+    connect(bridge_.get(), &EngineBridge::modelFailed, this, [this](const QString& message) {
+        modelStatus_ = tr("No model loaded");
+        verdict_->setMessage(tr("The detector could not be loaded"));
+        QMessageBox::warning(this, tr("Model"), message);
+        updateStatus();
+    });
+    connect(bridge_.get(), &EngineBridge::imageLoaded, this, [this](quint64 job, const ImagePtr& image, const DisplayImage& display) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        if (d->jpegQuality == 0) d->original = image;
+        d->canvas->setImage(display);
+    });
+    connect(bridge_.get(), &EngineBridge::progress, this, [this](quint64 job, int done, int total) {
+        if (Document* d = documentForJob(job)) {
+            d->progressDone = done;
+            d->progressTotal = total;
+            if (d == currentDocument()) {
+                verdict_->setProgress(done, total);
+                updateStatus();
+            }
+        }
+    });
+    // The verdict panel changes with the verdict and at the end; the heatmap with every batch.
+    auto showPartial = [this](quint64 job, const ResultPtr& r, const HeatmapPtr& heat, bool verdictChanged) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        d->result = r;
+        d->canvas->setResult(r, heat);
+        if (verdictChanged && d == currentDocument()) verdict_->setResult(r);
+    };
+    connect(bridge_.get(), &EngineBridge::verdictReady, this,
+            [showPartial](quint64 job, const ResultPtr& r, const HeatmapPtr& h) { showPartial(job, r, h, true); });
+    connect(bridge_.get(), &EngineBridge::patchesReady, this,
+            [showPartial](quint64 job, const ResultPtr& r, const HeatmapPtr& h) { showPartial(job, r, h, false); });
+    auto finishDocument = [this](Document* d) {
+        d->running = false;
+        updateStatus();
+        emit documentFinished(tabs_->indexOf(d->canvas));
+        if (allDone() && (automation_.quitWhenDone || !automation_.screenshotDir.isEmpty()))
+            QTimer::singleShot(300, this, &MainWindow::takeScreenshotsAndMaybeQuit);  // let the last paint land
+    };
+    connect(bridge_.get(), &EngineBridge::finished, this, [this, showPartial, finishDocument](quint64 job, const ResultPtr& r, const HeatmapPtr& h) {
+        showPartial(job, r, h, true);
+        if (Document* d = documentForJob(job)) {
+            if (d == currentDocument()) verdict_->setProgress(0, 0);
+            finishDocument(d);
+        }
+    });
+    connect(bridge_.get(), &EngineBridge::failed, this, [this, finishDocument](quint64 job, const QString& message) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        d->error = message;
+        if (d == currentDocument()) verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
+        finishDocument(d);
+    });
+    connect(bridge_.get(), &EngineBridge::cancelled, this, [this, finishDocument](quint64 job) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        d->error = tr("Analysis cancelled");
+        if (d == currentDocument()) verdict_->setMessage(d->error);
+        finishDocument(d);
+    });
+    loadModel();
+    updateRecentMenu();
+}
+
+MainWindow::~MainWindow() {
+    bridge_.reset();  // stops the engine thread before the documents go away
+}
+
+void MainWindow::createDocks() {
+    auto* verdictDock = new QDockWidget(tr("Verdict"), this);
+    verdictDock->setObjectName("verdict");
+    auto* side = new QWidget;
+    auto* sideLayout = new QVBoxLayout(side);
+    verdict_ = new VerdictPanel;
+    legend_ = new HeatmapLegend;
+    sideLayout->addWidget(verdict_, 1);
+    sideLayout->addWidget(new QLabel(tr("<b>Heatmap</b>")));
+    sideLayout->addWidget(legend_);
+    verdictDock->setWidget(side);
+    verdictDock->setMinimumWidth(380);
+    addDockWidget(Qt::RightDockWidgetArea, verdictDock);
+
+    auto* teachingDock = new QDockWidget(tr("Teaching: JPEG recompression"), this);
+    teachingDock->setObjectName("teaching");
+    teaching_ = new TeachingPanel;
+    teachingDock->setWidget(teaching_);
+    addDockWidget(Qt::RightDockWidgetArea, teachingDock);
+    connect(teaching_, &TeachingPanel::qualityChosen, this, [this](int q) {
+        if (Document* d = currentDocument(); d && q != d->jpegQuality) analyzeWithQuality(*d, q);
+    });
+}
+
+void MainWindow::createActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open..."), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    QAction* close = file->addAction(tr("&Close Image"), this, [this] { closeDocument(tabs_->currentIndex()); });
+    close->setShortcut(QKeySequence::Close);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* fit = view->addAction(style()->standardIcon(QStyle::SP_TitleBarMaxButton), tr("&Fit to Window"), this, [this] {
+        if (ImageCanvas* c = currentCanvas()) c->fitToWindow();
+    });
+    fit->setShortcut(Qt::CTRL | Qt::Key_0);
+    QAction* actual = view->addAction(tr("&Actual Size (1:1)"), this, [this] {
+        if (ImageCanvas* c = currentCanvas()) c->actualSize();
+    });
+    actual->setShortcut(Qt::CTRL | Qt::Key_1);
+    view->addAction(tr("Zoom &In"), this, [this] { if (ImageCanvas* c = currentCanvas()) c->zoomBy(1.25); })->setShortcut(QKeySequence::ZoomIn);
+    view->addAction(tr("Zoom &Out"), this, [this] { if (ImageCanvas* c = currentCanvas()) c->zoomBy(0.8); })->setShortcut(QKeySequence::ZoomOut);
+    gridAction_ = view->addAction(tr("Show Patch &Grid"));
+    gridAction_->setCheckable(true);
+    gridAction_->setShortcut(Qt::Key_G);
+    connect(gridAction_, &QAction::toggled, this, [this](bool on) {
+        for (auto& d : documents_) d->canvas->setShowGrid(on);
+    });
+    QAction* dark = view->addAction(tr("&Dark Palette"));
+    dark->setCheckable(true);
+    dark->setChecked(settings_.darkPalette);
+    connect(dark, &QAction::toggled, this, [this](bool on) {
+        settings_.darkPalette = on;
+        settings_.save();
+        applyPalette();
+    });
+
+    QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
+    QAction* rerun = analysis->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("&Re-analyse"), this, [this] {
+        if (Document* d = currentDocument()) analyzeWithQuality(*d, d->jpegQuality);
+    });
+    rerun->setShortcut(QKeySequence::Refresh);
+    QAction* cancel = analysis->addAction(style()->standardIcon(QStyle::SP_BrowserStop), tr("&Cancel"), this, [this] {
+        if (Document* d = currentDocument(); d && d->running) bridge_->cancel(d->job);
+    });
+    cancel->setShortcut(Qt::Key_Escape);
+    analysis->addSeparator();
+    analysis->addAction(tr("&Models..."), this, &MainWindow::showModels);
+    analysis->addAction(tr("&Settings..."), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SynthScope"), this, [this] { AboutDialog(catalog_, this).exec(); });
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName("main");
+    bar->addAction(open);
+    bar->addSeparator();
+    bar->addAction(fit);
+    bar->addAction(gridAction_);
+    bar->addAction(rerun);
+    bar->addAction(cancel);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Heatmap opacity ")));
+    opacity_ = new QSlider(Qt::Horizontal);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(45);
+    opacity_->setMaximumWidth(140);
+    bar->addWidget(opacity_);
+    bar->addWidget(new QLabel(tr("  Show patches above ")));
+    threshold_ = new QSlider(Qt::Horizontal);
+    threshold_->setRange(0, 100);
+    threshold_->setValue(0);
+    threshold_->setMaximumWidth(140);
+    threshold_->setToolTip(tr("Hide the heatmap where the synthetic probability is below this"));
+    bar->addWidget(threshold_);
+    connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
+        for (auto& d : documents_) d->canvas->setOverlayOpacity(v / 100.0);
+    });
+    connect(threshold_, &QSlider::valueChanged, this, [this](int v) {
+        legend_->setThreshold(v / 100.0);
+        for (auto& d : documents_) d->canvas->setThreshold(v / 100.0);
+    });
+}
+
+void MainWindow::applyPalette() {
+    QApplication::setStyle("Fusion");
+    QPalette p = QApplication::style()->standardPalette();
+    if (settings_.darkPalette) {
+        p.setColor(QPalette::Window, QColor(45, 45, 48));
+        p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        p.setColor(QPalette::Base, QColor(30, 30, 32));
+        p.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+        p.setColor(QPalette::Text, QColor(230, 230, 230));
+        p.setColor(QPalette::Button, QColor(55, 55, 58));
+        p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        p.setColor(QPalette::Highlight, QColor(70, 130, 200));
+        p.setColor(QPalette::Dark, QColor(20, 20, 22));
+        p.setColor(QPalette::ToolTipBase, QColor(55, 55, 58));
+        p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
+    } else {
+        p.setColor(QPalette::Dark, QColor(70, 70, 74));
+    }
+    QApplication::setPalette(p);
+}
+
+void MainWindow::loadModel() {
+    catalog_ = scanModels(modelSearchPaths());
+    try {
+        const QString model = automation_.model.isEmpty() ? settings_.model : automation_.model;
+        const ModelManifest manifest = resolveModel(QFile::encodeName(model).toStdString(), catalog_);
+        modelStatus_ = tr("Loading model %1...").arg(QString::fromStdString(manifest.name));
+        bridge_->loadModel(manifest, settings_.detectorOptions());
+    } catch (const std::exception& e) {
+        modelStatus_ = tr("No model");
+        verdict_->setMessage(QString::fromStdString(e.what()));
+    }
+    updateStatus();
+}
+
+void MainWindow::openDialog() {
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open images"), settings_.recentFiles.value(0),
+                                                            tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp);;All files (*)"));
+    openFiles(paths);
+}
+
+void MainWindow::openFiles(const QStringList& paths) {
+    if (automation_.measureStall && stall_->ticks() == 0) stall_->start();
+    std::vector<std::string> inputs;
+    for (const QString& p : paths) inputs.push_back(QFile::encodeName(p).toStdString());
+    const CollectedFiles files = collectImageFiles(inputs);  // folders open every image inside
+    for (const std::string& e : files.errors) statusBar()->showMessage(QString::fromStdString(e), 8000);
+    for (const std::string& file : files.images) {
+        auto doc = std::make_unique<Document>();
+        doc->path = QFile::decodeName(file.c_str());
+        doc->canvas = new ImageCanvas;
+        doc->canvas->setOverlayOpacity(opacity_->value() / 100.0);
+        doc->canvas->setThreshold(threshold_->value() / 100.0);
+        doc->canvas->setShowGrid(gridAction_->isChecked());
+        connect(doc->canvas, &ImageCanvas::patchHovered, this, [this](int index) { verdict_->showPatch(index); });
+        Document& d = *doc;
+        documents_.push_back(std::move(doc));
+        const int index = tabs_->addTab(d.canvas, QFileInfo(d.path).fileName());
+        tabs_->setTabToolTip(index, d.path);
+        settings_.addRecentFile(d.path);
+        analyze(d);
+        tabs_->setCurrentIndex(index);
+    }
+    settings_.save();
+    updateRecentMenu();
+}
+
+void MainWindow::analyze(Document& d) {
+    if (d.running) bridge_->cancel(d.job);  // its late events are ignored: they carry the old job id
+    d.error.clear();
+    d.result.reset();
+    d.running = true;
+    d.progressDone = d.progressTotal = 0;
+    d.job = bridge_->analyzeFile(d.path, settings_.analysisSettings());
+    if (&d == currentDocument()) verdict_->setMessage(tr("Analysing..."));
+    updateStatus();
+}
+
+void MainWindow::analyzeWithQuality(Document& d, int quality) {
+    d.jpegQuality = quality;
+    if (quality == 0 || !d.original) {
+        d.jpegQuality = 0;
+        analyze(d);
+        return;
+    }
+    if (d.running) bridge_->cancel(d.job);
+    d.job = 0;  // until the re-encoded image is queued
+    d.running = true;
+    d.error.clear();
+    verdict_->setMessage(tr("Re-encoding at JPEG quality %1...").arg(quality));
+    // Encoding a large image takes a while: do it on a pool thread, then queue the analysis from here.
+    QThreadPool::globalInstance()->start([this, original = d.original, quality, canvas = d.canvas] {
+        ImagePtr encoded = reencode(original, quality);
+        QMetaObject::invokeMethod(this, [this, encoded, quality, canvas] {
+            for (auto& doc : documents_) {
+                if (doc->canvas != canvas || doc->jpegQuality != quality) continue;  // closed or changed meanwhile
+                doc->job = bridge_->analyzeImage(encoded, settings_.analysisSettings());
+            }
+        }, Qt::QueuedConnection);
+    });
+}
+
+MainWindow::Document* MainWindow::documentForJob(quint64 job) {
+    for (auto& d : documents_)
+        if (d->job == job && job != 0) return d.get();
+    return nullptr;
+}
+
+MainWindow::Document* MainWindow::currentDocument() const {
+    QWidget* w = tabs_->currentWidget();
+    for (const auto& d : documents_)
+        if (d->canvas == w) return d.get();
+    return nullptr;
+}
+
+ImageCanvas* MainWindow::currentCanvas() const {
+    Document* d = currentDocument();
+    return d ? d->canvas : nullptr;
+}
+
+bool MainWindow::allDone() const {
+    for (const auto& d : documents_)
+        if (d->running) return false;
+    return true;
+}
+
+void MainWindow::showDocument(int) {
+    Document* d = currentDocument();
+    if (!d) {
+        verdict_->setMessage(tr("No image open"));
+    } else if (!d->error.isEmpty()) {
+        verdict_->setMessage(d->error);
+    } else {
+        verdict_->setResult(d->result);
+        verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);
+    }
+    updateStatus();
+}
+
+void MainWindow::closeDocument(int index) {
+    QWidget* w = tabs_->widget(index);
+    if (!w) return;
+    for (auto it = documents_.begin(); it != documents_.end(); ++it) {
+        if ((*it)->canvas != w) continue;
+        if ((*it)->running) bridge_->cancel((*it)->job);
+        tabs_->removeTab(index);
+        w->deleteLater();
+        documents_.erase(it);
+        break;
+    }
+    showDocument(tabs_->currentIndex());
+}
+
+void MainWindow::updateRecentMenu() {
+    recentMenu_->clear();
+    for (const QString& path : settings_.recentFiles)
+        recentMenu_->addAction(path, this, [this, path] { openFiles({path}); });
+    recentMenu_->setEnabled(!settings_.recentFiles.isEmpty());
+}
+
+void MainWindow::updateStatus() {
+    Document* d = currentDocument();
+    const bool running = d && d->running;
+    progress_->setVisible(running);
+    cancel_->setVisible(running);
+    if (running) {
+        progress_->setMaximum(std::max(1, d->progressTotal));
+        progress_->setValue(d->progressDone);
+    }
+    int busy = 0;
+    for (const auto& doc : documents_) busy += doc->running;
+    status_->setText(busy > 0 ? tr("%1  |  analysing %2 image(s)").arg(modelStatus_).arg(busy) : modelStatus_);
+}
+
+void MainWindow::showSettings() {
+    SettingsDialog dialog(settings_, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    settings_ = dialog.settings();
+    settings_.save();
+    loadModel();
+}
+
+void MainWindow::showModels() {
+    catalog_ = scanModels(modelSearchPaths());
+    ModelManagerDialog dialog(catalog_, settings_.model, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    settings_.model = dialog.chosenModel();
+    settings_.save();
+    loadModel();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    openFiles(paths);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    bridge_->cancelAll();
+    if (automation_.measureStall)
+        std::printf("event-loop stall: longest %.1f ms over %d timer ticks\n", stall_->longestStallMs(), stall_->ticks());
+    event->accept();
+}
+
+void MainWindow::takeScreenshotsAndMaybeQuit() {
+    stall_->stop();  // the analysis is over; grabbing screenshots below is not what a user waits for
+    if (!automation_.screenshotDir.isEmpty() && !screenshotsTaken_) {
+        screenshotsTaken_ = true;
+        QDir().mkpath(automation_.screenshotDir);
+        const QString dir = automation_.screenshotDir + "/";
+        grab().save(dir + "main-window.png");
+        if (ImageCanvas* c = currentCanvas()) {
+            gridAction_->setChecked(true);
+            c->zoomBy(2.5);
+            QApplication::processEvents();
+            grab().save(dir + "patch-grid-zoomed.png");
+            gridAction_->setChecked(false);
+            c->fitToWindow();
+        }
+    }
+    if (automation_.quitWhenDone) close();
+}
+
+}  // namespace synthscope::ui

@@ -1,0 +1,96 @@
+#pragma once
+#include <QMainWindow>
+
+#include <memory>
+#include <vector>
+
+#include "engine/model_registry.h"
+#include "ui/engine_bridge.h"
+#include "ui/user_settings.h"
+
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QSlider;
+class QTabWidget;
+class QToolButton;
+
+namespace synthscope::ui {
+
+class HeatmapLegend;
+class ImageCanvas;
+class StallMonitor;
+class TeachingPanel;
+class VerdictPanel;
+
+// What the automated runs (end-to-end test, screenshots for the README, stall measurement) ask for.
+struct AutomationOptions {
+    QString screenshotDir;   // save screenshots of the main views once every image is analysed
+    bool quitWhenDone = false;
+    bool measureStall = false;  // print the longest event-loop stall on exit
+    QString model;              // overrides the saved model choice for this session
+};
+
+// The workstation: images in tabs, each a canvas with its heatmap; the verdict, legend and teaching
+// panels beside them; the engine behind an EngineBridge so that nothing here waits for analysis.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(AutomationOptions automation = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openFiles(const QStringList& paths);
+    int documentCount() const { return int(documents_.size()); }
+    VerdictPanel* verdictPanel() const { return verdict_; }
+    ImageCanvas* currentCanvas() const;
+    bool allDone() const;
+
+signals:
+    void documentFinished(int index);  // a document's analysis finished, failed or was cancelled
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    struct Document;
+    Document* documentForJob(quint64 job);
+    Document* currentDocument() const;
+    void createActions();
+    void createDocks();
+    void applyPalette();
+    void loadModel();
+    void analyze(Document& doc);
+    void analyzeWithQuality(Document& doc, int quality);
+    void showDocument(int index);
+    void closeDocument(int index);
+    void updateRecentMenu();
+    void updateStatus();
+    void openDialog();
+    void showSettings();
+    void showModels();
+    void takeScreenshotsAndMaybeQuit();
+
+    AutomationOptions automation_;
+    UserSettings settings_;
+    ModelCatalog catalog_;
+    std::unique_ptr<EngineBridge> bridge_;
+    std::vector<std::unique_ptr<Document>> documents_;
+    QTabWidget* tabs_;
+    VerdictPanel* verdict_;
+    HeatmapLegend* legend_;
+    TeachingPanel* teaching_;
+    QSlider* opacity_;
+    QSlider* threshold_;
+    QProgressBar* progress_;
+    QToolButton* cancel_;
+    QLabel* status_;
+    QMenu* recentMenu_;
+    QAction* gridAction_;
+    StallMonitor* stall_;
+    QString modelStatus_;
+    bool screenshotsTaken_ = false;
+};
+
+}  // namespace synthscope::ui

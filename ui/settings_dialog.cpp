@@ -1,0 +1,55 @@
+#include "ui/settings_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QSpinBox>
+
+#include <thread>
+
+namespace synthscope::ui {
+
+SettingsDialog::SettingsDialog(const UserSettings& current, QWidget* parent) : QDialog(parent), base_(current) {
+    setWindowTitle(tr("Analysis settings"));
+    auto* form = new QFormLayout(this);
+    device_ = new QComboBox;
+    device_->addItems({"auto", "cpu", "cuda"});
+    device_->setCurrentText(current.device);
+    device_->setToolTip(tr("auto uses the GPU when LibTorch sees one"));
+    precision_ = new QComboBox;
+    precision_->addItems({"fp32", "fp16"});
+    precision_->setCurrentText(current.precision);
+    precision_->setToolTip(tr("fp16 applies on CUDA only"));
+    threads_ = new QSpinBox;
+    threads_->setRange(0, int(std::max(1u, std::thread::hardware_concurrency())) * 2);
+    threads_->setSpecialValueText(tr("all cores"));
+    threads_->setValue(current.threads);
+    topK_ = new QSpinBox;
+    topK_->setRange(0, 100);
+    topK_->setSpecialValueText(tr("model's default"));
+    topK_->setValue(current.topK);
+    fullHeatmap_ = new QCheckBox(tr("Classify every patch (full heatmap)"));
+    fullHeatmap_->setChecked(current.fullHeatmap);
+    form->addRow(tr("Device"), device_);
+    form->addRow(tr("Precision"), precision_);
+    form->addRow(tr("CPU threads"), threads_);
+    form->addRow(tr("Patches deciding the verdict"), topK_);
+    form->addRow(fullHeatmap_);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+UserSettings SettingsDialog::settings() const {
+    UserSettings s = base_;
+    s.device = device_->currentText();
+    s.precision = precision_->currentText();
+    s.threads = threads_->value();
+    s.topK = topK_->value();
+    s.fullHeatmap = fullHeatmap_->isChecked();
+    return s;
+}
+
+}  // namespace synthscope::ui

@@ -1,0 +1,57 @@
+#include "ui/user_settings.h"
+
+#include <QSettings>
+
+namespace synthscope::ui {
+namespace {
+constexpr int kMaxRecent = 10;
+}
+
+UserSettings UserSettings::load() {
+    QSettings s;
+    UserSettings u;
+    u.model = s.value("analysis/model", u.model).toString();
+    u.device = s.value("analysis/device", u.device).toString();
+    u.precision = s.value("analysis/precision", u.precision).toString();
+    u.threads = s.value("analysis/threads", u.threads).toInt();
+    u.topK = s.value("analysis/topK", u.topK).toInt();
+    u.fullHeatmap = s.value("analysis/fullHeatmap", u.fullHeatmap).toBool();
+    u.darkPalette = s.value("view/darkPalette", u.darkPalette).toBool();
+    u.recentFiles = s.value("files/recent").toStringList();
+    return u;
+}
+
+void UserSettings::save() const {
+    QSettings s;
+    s.setValue("analysis/model", model);
+    s.setValue("analysis/device", device);
+    s.setValue("analysis/precision", precision);
+    s.setValue("analysis/threads", threads);
+    s.setValue("analysis/topK", topK);
+    s.setValue("analysis/fullHeatmap", fullHeatmap);
+    s.setValue("view/darkPalette", darkPalette);
+    s.setValue("files/recent", recentFiles);
+}
+
+void UserSettings::addRecentFile(const QString& path) {
+    recentFiles.removeAll(path);
+    recentFiles.prepend(path);
+    while (recentFiles.size() > kMaxRecent) recentFiles.removeLast();
+}
+
+DetectorOptions UserSettings::detectorOptions() const {
+    DetectorOptions o;
+    o.device = device.toStdString();
+    o.precision = precision == "fp16" ? Precision::Fp16 : Precision::Fp32;
+    o.threads = threads;
+    return o;
+}
+
+AnalysisSettings UserSettings::analysisSettings() const {
+    AnalysisSettings a;
+    a.topK = topK;
+    a.fullHeatmap = fullHeatmap;
+    return a;
+}
+
+}  // namespace synthscope::ui

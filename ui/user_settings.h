@@ -1,0 +1,29 @@
+#pragma once
+#include <QString>
+#include <QStringList>
+
+#include "engine/detector.h"
+#include "engine/image_analyzer.h"
+
+namespace synthscope::ui {
+
+// The user's choices, kept with QSettings between sessions: one place reads and writes them.
+struct UserSettings {
+    QString model;                 // empty: the preferred installed model
+    QString device = "auto";
+    QString precision = "fp32";
+    int threads = 0;
+    int topK = 0;                  // 0: the model's
+    bool fullHeatmap = true;
+    bool darkPalette = false;
+    QStringList recentFiles;
+
+    static UserSettings load();
+    void save() const;
+    void addRecentFile(const QString& path);
+
+    DetectorOptions detectorOptions() const;
+    AnalysisSettings analysisSettings() const;
+};
+
+}  // namespace synthscope::ui

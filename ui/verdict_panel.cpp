@@ -1,0 +1,162 @@
+#include "ui/verdict_panel.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+namespace synthscope::ui {
+namespace {
+
+QString percent(double p) { return QString::number(p * 100.0, 'f', 0) + "%"; }
+
+struct Wording {
+    QString headline, colour;
+};
+
+Wording wordingFor(VerdictLabel label) {
+    switch (label) {
+    case VerdictLabel::Synthetic: return {QObject::tr("Likely AI-generated"), "#d83a2e"};
+    case VerdictLabel::Authentic: return {QObject::tr("No sign of AI generation found"), "#2e8b57"};
+    case VerdictLabel::Inconclusive: break;
+    }
+    return {QObject::tr("Inconclusive"), "#c98a00"};
+}
+
+}  // namespace
+
+VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    headline_ = new QLabel(tr("No image analysed yet"));
+    QFont big = headline_->font();
+    big.setPointSizeF(big.pointSizeF() * 1.6);
+    big.setBold(true);
+    headline_->setFont(big);
+    headline_->setWordWrap(true);
+    details_ = new QLabel;
+    details_->setWordWrap(true);
+    details_->setTextFormat(Qt::RichText);
+    progress_ = new QProgressBar;
+    progress_->setFormat(tr("%v of %m patches"));
+    progress_->hide();
+    model_ = new QLabel;
+    model_->setWordWrap(true);
+    QFont small = model_->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    model_->setFont(small);
+
+    chart_ = new QCustomPlot;
+    chart_->setMinimumHeight(170);
+    chart_->setBackground(palette().color(QPalette::Base));
+    bars_ = new QCPBars(chart_->yAxis, chart_->xAxis);  // horizontal bars: classes on the vertical axis
+    bars_->setBrush(QColor(70, 130, 200));
+    bars_->setPen(Qt::NoPen);
+    chart_->xAxis->setRange(0, 1);
+    chart_->xAxis->setLabel(tr("probability"));
+    chart_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
+    chart_->plotLayout()->insertRow(0);
+    chart_->plotLayout()->addElement(0, 0, new QCPTextElement(chart_, tr("Classes"), QFont(font().family(), 9, QFont::Bold)));
+
+    patch_ = new QLabel;
+    patch_->setWordWrap(true);
+    patch_->setTextFormat(Qt::RichText);
+
+    auto* caveat = new QLabel(tr("<small>A detector gives evidence, not proof: it knows the generators it was trained on, "
+                                 "and editing, resizing or recompression can mislead it. Read the heatmap and the other "
+                                 "panels before concluding.</small>"));
+    caveat->setWordWrap(true);
+
+    layout->addWidget(headline_);
+    layout->addWidget(details_);
+    layout->addWidget(progress_);
+    layout->addWidget(chart_, 1);
+    layout->addWidget(patch_);
+    layout->addWidget(model_);
+    layout->addWidget(caveat);
+    updateChart({}, tr("Classes"));
+}
+
+QString VerdictPanel::headline() const { return headline_->text(); }
+QString VerdictPanel::details() const { return details_->text(); }
+
+void VerdictPanel::setProgress(int done, int total) {
+    progress_->setVisible(total > 0 && done < total);
+    progress_->setMaximum(std::max(total, 1));
+    progress_->setValue(done);
+}
+
+void VerdictPanel::setMessage(const QString& message) {
+    result_.reset();
+    headline_->setText(message);
+    headline_->setStyleSheet({});
+    details_->clear();
+    patch_->clear();
+    model_->clear();
+    progress_->hide();
+    updateChart({}, tr("Classes"));
+}
+
+void VerdictPanel::setResult(const ResultPtr& result) {
+    result_ = result;
+    if (!result || !result->verdict.ready) {
+        setMessage(result ? tr("Analysing...") : tr("No image analysed yet"));
+        return;
+    }
+    const Verdict& v = result->verdict;
+    const Wording w = wordingFor(v.label);
+    headline_->setText(w.headline);
+    headline_->setStyleSheet("color: " + w.colour + ";");
+    QString text = tr("Synthetic probability <b>%1</b> (± %2 across the %3 highest-contrast patches that decide the verdict).")
+                       .arg(percent(v.syntheticProbability), percent(v.spread))
+                       .arg(v.patchesUsed);
+    if (v.label == VerdictLabel::Inconclusive)
+        text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
+    if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");
+    if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
+        text += tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share).").arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
+    for (const std::string& warning : result->warnings) text += "<br><i>" + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
+    details_->setText(text);
+    const Provenance& p = result->provenance;
+    model_->setText(tr("Model %1 %2 on %3 (%4), %5-px patches, sha256 %6")
+                        .arg(QString::fromStdString(p.modelName), QString::fromStdString(p.modelVersion),
+                             QString::fromStdString(p.device), QString::fromStdString(p.precision))
+                        .arg(p.patchSize)
+                        .arg(QString::fromStdString(p.modelSha256.substr(0, 12))));
+    updateChart(v.classes, tr("Classes (mean over the decisive patches)"));
+}
+
+void VerdictPanel::showPatch(int index) {
+    if (!result_ || index < 0 || std::size_t(index) >= result_->patches.size() || !result_->patches[std::size_t(index)].classified()) {
+        patch_->clear();
+        return;
+    }
+    const PatchResult& p = result_->patches[std::size_t(index)];
+    QString text = tr("<b>Patch at (%1, %2)</b>%3: synthetic %4<br>").arg(p.rect.x).arg(p.rect.y)
+                       .arg(p.inTopK ? tr(", one of the decisive patches") : QString(), percent(p.synthetic));
+    QStringList parts;
+    for (std::size_t c = 0; c < p.probabilities.size(); ++c)
+        parts << QString("%1 %2").arg(c < result_->classNames.size() ? QString::fromStdString(result_->classNames[c]) : QString::number(c),
+                                      percent(p.probabilities[c]));
+    patch_->setText(text + parts.join(", "));
+}
+
+void VerdictPanel::updateChart(const std::vector<ClassScore>& scores, const QString& title) {
+    QVector<double> keys, values;
+    QVector<QString> labels;
+    // Highest at the top: QCustomPlot draws key 1 at the bottom.
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        keys << double(scores.size() - i);
+        values << scores[i].probability;
+        labels << QString::fromStdString(scores[i].name);
+    }
+    bars_->setData(keys, values);
+    auto ticker = qSharedPointerCast<QCPAxisTickerText>(chart_->yAxis->ticker());
+    ticker->clear();
+    ticker->addTicks(keys, labels);
+    chart_->yAxis->setRange(0.3, std::max<double>(scores.size(), 1) + 0.7);
+    if (auto* t = qobject_cast<QCPTextElement*>(chart_->plotLayout()->element(0, 0))) t->setText(title);
+    chart_->replot();
+}
+
+}  // namespace synthscope::ui

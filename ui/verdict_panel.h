@@ -1,0 +1,42 @@
+#pragma once
+#include <QWidget>
+
+#include "ui/engine_bridge.h"
+
+class QCustomPlot;
+class QCPBars;
+class QLabel;
+class QProgressBar;
+
+namespace synthscope::ui {
+
+// The verdict in plain words with its uncertainty, the class probabilities as a bar chart, the model
+// that produced them, and the probabilities of the patch under the mouse.
+class VerdictPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit VerdictPanel(QWidget* parent = nullptr);
+
+    void setResult(const ResultPtr& result);  // nullptr clears
+    void setProgress(int done, int total);    // patches classified so far
+    void setMessage(const QString& message);  // e.g. an error, replacing the verdict
+    void showPatch(int index);                // -1 hides the patch details
+
+    // For tests and screenshots.
+    QString headline() const;
+    QString details() const;
+
+private:
+    void updateChart(const std::vector<ClassScore>& scores, const QString& title);
+
+    ResultPtr result_;
+    QLabel* headline_;
+    QLabel* details_;
+    QLabel* model_;
+    QLabel* patch_;
+    QProgressBar* progress_;
+    QCustomPlot* chart_;
+    QCPBars* bars_;
+};
+
+}  // namespace synthscope::ui
