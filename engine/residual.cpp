@@ -8,6 +8,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "engine/errors.h"
+
 namespace synthscope {
 namespace {
 
@@ -57,16 +59,44 @@ float noiseSigma(const cv::Mat& hh) {
     return values[values.size() / 2] / 0.6745f;
 }
 
-// Two-level Haar soft-threshold denoising with the universal threshold sigma*sqrt(2 log N).
-cv::Mat waveletDenoise(const cv::Mat& channel) {
-    // Pad to a multiple of 4 by reflection; crop back afterwards.
-    const int padB = (4 - channel.rows % 4) % 4, padR = (4 - channel.cols % 4) % 4;
+// The noise level of an image (CV_8UC3) in grey levels, the mean over its channels of Donoho's
+// estimate; 0 for an image too small to tell.
+float estimateNoiseLevel(const cv::Mat& rgb8) {
+    if (rgb8.rows < 2 || rgb8.cols < 2) return 0.f;
     cv::Mat x;
-    cv::copyMakeBorder(channel, x, 0, padB, 0, padR, cv::BORDER_REFLECT_101);
+    rgb8(cv::Rect(0, 0, rgb8.cols / 2 * 2, rgb8.rows / 2 * 2)).convertTo(x, CV_32FC3);
+    std::vector<cv::Mat> channels;
+    cv::split(x, channels);
+    float sum = 0.f;
+    for (const cv::Mat& c : channels) {
+        const cv::Mat bands = haarForward(c);
+        sum += noiseSigma(bands(cv::Rect(c.cols / 2, c.rows / 2, c.cols / 2, c.rows / 2)));
+    }
+    return sum / float(channels.size());
+}
+
+// Pads a channel to a multiple of 4 by reflection (crop back afterwards).
+cv::Mat padToFour(const cv::Mat& channel) {
+    cv::Mat x;
+    cv::copyMakeBorder(channel, x, 0, (4 - channel.rows % 4) % 4, 0, (4 - channel.cols % 4) % 4, cv::BORDER_REFLECT_101);
+    return x;
+}
+
+// The universal threshold sigma*sqrt(2 log N) of a channel. sigma from the finest diagonal Haar band
+// taken at every position (not on the decimated grid), so that it does not depend on the grid's phase.
+float universalThreshold(const cv::Mat& channel) {
+    if (channel.rows < 2 || channel.cols < 2) return 0.f;
+    const cv::Mat a = channel(cv::Rect(0, 0, channel.cols - 1, channel.rows - 1)), b = channel(cv::Rect(1, 0, channel.cols - 1, channel.rows - 1)),
+                  c = channel(cv::Rect(0, 1, channel.cols - 1, channel.rows - 1)), d = channel(cv::Rect(1, 1, channel.cols - 1, channel.rows - 1));
+    const cv::Mat hh = (a - b - c + d) * 0.5;
+    return noiseSigma(hh) * std::sqrt(2.f * std::log(float(channel.total())));
+}
+
+// Two-level Haar soft-threshold denoising with threshold t.
+cv::Mat waveletDenoise(const cv::Mat& channel, float t) {
+    const cv::Mat x = padToFour(channel);
     cv::Mat level1 = haarForward(x);
     const int h1 = x.rows / 2, w1 = x.cols / 2;
-    const float sigma = noiseSigma(level1(cv::Rect(w1, h1, w1, h1)));
-    const float t = sigma * std::sqrt(2.f * std::log(float(x.total())));
     cv::Mat ll1 = level1(cv::Rect(0, 0, w1, h1));
     cv::Mat level2 = haarForward(ll1.clone());
     const int h2 = h1 / 2, w2 = w1 / 2;
@@ -74,6 +104,26 @@ cv::Mat waveletDenoise(const cv::Mat& channel) {
     haarInverse(level2).copyTo(ll1);
     for (const cv::Rect& band : {cv::Rect(w1, 0, w1, h1), cv::Rect(0, h1, w1, h1), cv::Rect(w1, h1, w1, h1)}) softThreshold(level1(band), t);
     return haarInverse(level1)(cv::Rect(0, 0, channel.cols, channel.rows)).clone();
+}
+
+// Cycle spinning (Coifman & Donoho 1995): the decimated Haar transform works on a fixed 4x4 grid, so
+// its thresholding errors repeat every 2 and 4 pixels and would themselves show as peaks at 1/4 and 1/2
+// cycle/pixel in a spectrum, exactly where up-sampling grids are looked for. Averaging the denoising
+// over the 16 placements of that grid makes it shift-invariant. 16x the cost of one pass. The
+// threshold is set once, from the image as it is, so that all placements share it.
+cv::Mat waveletDenoiseShiftInvariant(const cv::Mat& channel) {
+    const float t = universalThreshold(channel);
+    constexpr int kPad = 3;
+    cv::Mat big;
+    cv::copyMakeBorder(channel, big, kPad, kPad, kPad, kPad, cv::BORDER_REFLECT_101);
+    cv::Mat sum = cv::Mat::zeros(channel.size(), CV_32F);
+    for (int dy = 0; dy < 4; ++dy)
+        for (int dx = 0; dx < 4; ++dx) {
+            // The image's pixel (0, 0) lands at (dx, dy) of the window: a different grid phase each time.
+            const cv::Mat window = big(cv::Rect(kPad - dx, kPad - dy, channel.cols + dx, channel.rows + dy)).clone();
+            sum += waveletDenoise(window, t)(cv::Rect(dx, dy, channel.cols, channel.rows));
+        }
+    return sum / 16.0;
 }
 
 }  // namespace
@@ -95,7 +145,7 @@ ResidualMethod parseResidualMethod(const std::string& name) {
 }
 
 cv::Mat computeResidual(const cv::Mat& rgb8, ResidualMethod method) {
-    if (rgb8.type() != CV_8UC3 || rgb8.empty()) throw std::invalid_argument("computeResidual needs a non-empty 8-bit RGB image");
+    if (rgb8.type() != CV_8UC3 || rgb8.empty()) throw badInput("a residual needs a non-empty 8-bit RGB image");
     cv::Mat x;
     rgb8.convertTo(x, CV_32FC3, 1.0 / 255.0);
     cv::Mat smooth;
@@ -110,15 +160,19 @@ cv::Mat computeResidual(const cv::Mat& rgb8, ResidualMethod method) {
     case ResidualMethod::Wavelet: {
         std::vector<cv::Mat> channels;
         cv::split(x, channels);
-        for (cv::Mat& c : channels) c = waveletDenoise(c);
+        for (cv::Mat& c : channels) c = waveletDenoiseShiftInvariant(c);
         cv::merge(channels, smooth);
         break;
     }
     case ResidualMethod::NonLocalMeans: {
-        cv::Mat bgr, denoised;  // OpenCV's colour NLM works in Lab converted from BGR
-        cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
-        cv::fastNlMeansDenoisingColored(bgr, denoised, 3.0f, 3.0f, 7, 21);
-        cv::cvtColor(denoised, denoised, cv::COLOR_BGR2RGB);
+        // Joint NLM on the RGB channels themselves, not fastNlMeansDenoisingColored: that one goes through
+        // 8-bit Lab and back, whose rounding (up to 2 levels, even on a flat image) would land in the residual.
+        // The filter strength follows the image's noise: patches of pure noise differ by about 2 sigma^2 per
+        // pixel, so h = sigma weighs them exp(-2); a fixed h removes nothing from a noisy image (weights
+        // vanish) or content from a clean one.
+        const float h = std::max(1.0f, estimateNoiseLevel(rgb8));
+        cv::Mat denoised;
+        cv::fastNlMeansDenoising(rgb8, denoised, std::vector<float>{h, h, h}, 7, 21, cv::NORM_L2);
         denoised.convertTo(smooth, CV_32FC3, 1.0 / 255.0);
         break;
     }

@@ -28,6 +28,8 @@
 
 #include "engine/file_collector.h"
 #include "ui/about_dialog.h"
+#include "ui/forensics_panel.h"
+#include "ui/forensics_report.h"
 #include "ui/heatmap_legend.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
@@ -49,6 +51,8 @@ struct MainWindow::Document {
     int jpegQuality = 0;     // 0: the original file
     ImagePtr original;       // decoded file, kept for teaching-mode re-encoding
     ResultPtr result;
+    ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
+    bool forensicsPending = false;
     QString error;
 };
 
@@ -71,7 +75,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     setWindowTitle("SynthScope");
     setWindowIcon(QIcon(":/synthscope/icons/synthscope.svg"));
     setAcceptDrops(true);
-    resize(1400, 860);
+    resize(1560, 940);
 
     stall_ = new StallMonitor(this);
 
@@ -101,6 +105,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     applyPalette();
 
     bridge_ = std::make_unique<EngineBridge>();
+    forensics_ = new ForensicsRunner(this);
     connect(bridge_.get(), &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device) {
         modelStatus_ = tr("Model %1 on %2").arg(name, device);
         updateStatus();
@@ -116,6 +121,18 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (!d) return;
         if (d->jpegQuality == 0) d->original = image;
         d->canvas->setImage(display);
+        d->forensics.reset();
+        d->forensicsPending = true;
+        if (d == currentDocument()) forensicsPanel_->setReport(nullptr);
+        forensics_->start(job, image);
+    });
+    connect(forensics_, &ForensicsRunner::ready, this, [this](quint64 job, const ForensicsPtr& report) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        d->forensics = report;
+        d->forensicsPending = false;
+        if (d == currentDocument()) forensicsPanel_->setReport(report);
+        maybeFinishAutomation();
     });
     connect(bridge_.get(), &EngineBridge::progress, this, [this](quint64 job, int done, int total) {
         if (Document* d = documentForJob(job)) {
@@ -143,8 +160,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         d->running = false;
         updateStatus();
         emit documentFinished(tabs_->indexOf(d->canvas));
-        if (allDone() && (automation_.quitWhenDone || !automation_.screenshotDir.isEmpty()))
-            QTimer::singleShot(300, this, &MainWindow::takeScreenshotsAndMaybeQuit);  // let the last paint land
+        maybeFinishAutomation();
     };
     connect(bridge_.get(), &EngineBridge::finished, this, [this, showPartial, finishDocument](quint64 job, const ResultPtr& r, const HeatmapPtr& h) {
         showPartial(job, r, h, true);
@@ -157,6 +173,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         Document* d = documentForJob(job);
         if (!d) return;
         d->error = message;
+        if (!d->canvas->hasImage()) d->forensicsPending = false;  // nothing was loaded to examine
         if (d == currentDocument()) verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
         finishDocument(d);
     });
@@ -189,11 +206,21 @@ void MainWindow::createDocks() {
     verdictDock->setMinimumWidth(380);
     addDockWidget(Qt::RightDockWidgetArea, verdictDock);
 
-    auto* teachingDock = new QDockWidget(tr("Teaching: JPEG recompression"), this);
+    auto* teachingDock = new QDockWidget(tr("Teaching"), this);
     teachingDock->setObjectName("teaching");
     teaching_ = new TeachingPanel;
     teachingDock->setWidget(teaching_);
     addDockWidget(Qt::RightDockWidgetArea, teachingDock);
+
+    auto* forensicsDock = new QDockWidget(tr("Forensic signals"), this);
+    forensicsDock->setObjectName("forensics");
+    forensicsPanel_ = new ForensicsPanel;
+    forensicsDock->setWidget(forensicsPanel_);
+    // Verdict and forensic signals side by side, teaching mode behind the signals.
+    splitDockWidget(verdictDock, forensicsDock, Qt::Horizontal);
+    tabifyDockWidget(forensicsDock, teachingDock);
+    forensicsDock->raise();
+    forensicsDock->setMinimumWidth(360);
     connect(teaching_, &TeachingPanel::qualityChosen, this, [this](int q) {
         if (Document* d = currentDocument(); d && q != d->jpegQuality) analyzeWithQuality(*d, q);
     });
@@ -357,6 +384,7 @@ void MainWindow::analyze(Document& d) {
     d.running = true;
     d.progressDone = d.progressTotal = 0;
     d.job = bridge_->analyzeFile(d.path, settings_.analysisSettings());
+    d.forensicsPending = true;
     if (&d == currentDocument()) verdict_->setMessage(tr("Analysing..."));
     updateStatus();
 }
@@ -405,8 +433,13 @@ ImageCanvas* MainWindow::currentCanvas() const {
 
 bool MainWindow::allDone() const {
     for (const auto& d : documents_)
-        if (d->running) return false;
+        if (d->running || d->forensicsPending) return false;
     return true;
+}
+
+void MainWindow::maybeFinishAutomation() {
+    if (allDone() && (automation_.quitWhenDone || !automation_.screenshotDir.isEmpty()))
+        QTimer::singleShot(300, this, &MainWindow::takeScreenshotsAndMaybeQuit);  // let the last paint land
 }
 
 void MainWindow::showDocument(int) {
@@ -419,6 +452,7 @@ void MainWindow::showDocument(int) {
         verdict_->setResult(d->result);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);
     }
+    forensicsPanel_->setReport(d ? d->forensics : nullptr);
     updateStatus();
 }
 
@@ -499,6 +533,15 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
         QDir().mkpath(automation_.screenshotDir);
         const QString dir = automation_.screenshotDir + "/";
         grab().save(dir + "main-window.png");
+        const int shown = tabs_->currentIndex();
+        tabs_->setCurrentIndex(0);  // the first image opened: the README's run opens a JPEG photo first
+        for (int tab = 1; tab < forensicsPanel_->count(); ++tab) {
+            forensicsPanel_->setCurrentIndex(tab);
+            QApplication::processEvents();
+            grab().save(dir + (tab == 1 ? "forensics-jpeg.png" : "forensics-metadata.png"));
+        }
+        forensicsPanel_->setCurrentIndex(0);
+        tabs_->setCurrentIndex(shown);
         if (ImageCanvas* c = currentCanvas()) {
             gridAction_->setChecked(true);
             c->zoomBy(2.5);

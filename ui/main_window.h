@@ -17,6 +17,8 @@ class QToolButton;
 
 namespace synthscope::ui {
 
+class ForensicsPanel;
+class ForensicsRunner;
 class HeatmapLegend;
 class ImageCanvas;
 class StallMonitor;
@@ -43,7 +45,7 @@ public:
     int documentCount() const { return int(documents_.size()); }
     VerdictPanel* verdictPanel() const { return verdict_; }
     ImageCanvas* currentCanvas() const;
-    bool allDone() const;
+    bool allDone() const;  // every analysis and forensic report finished
 
 signals:
     void documentFinished(int index);  // a document's analysis finished, failed or was cancelled
@@ -70,6 +72,7 @@ private:
     void openDialog();
     void showSettings();
     void showModels();
+    void maybeFinishAutomation();
     void takeScreenshotsAndMaybeQuit();
 
     AutomationOptions automation_;
@@ -81,6 +84,8 @@ private:
     VerdictPanel* verdict_;
     HeatmapLegend* legend_;
     TeachingPanel* teaching_;
+    ForensicsPanel* forensicsPanel_;
+    ForensicsRunner* forensics_;
     QSlider* opacity_;
     QSlider* threshold_;
     QProgressBar* progress_;

@@ -6,16 +6,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
-
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <mutex>
 
+#include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/terminal_progress.h"
@@ -94,21 +91,6 @@ private:
     std::vector<Failure> failures_;
 };
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-bool writeJsonAtomically(const QString& path, const QJsonObject& root, std::string& error) {
-    QSaveFile file(path);  // written to a temporary file and renamed: never half-written
-    if (!file.open(QIODevice::WriteOnly)) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    return true;
-}
 
 QJsonObject manifestJson(const ModelManifest& m, const Detector& d) {
     return QJsonObject{{"name", qs(m.name)},
@@ -131,13 +113,9 @@ bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOption
         const QString base = dir + "/" + QFileInfo(QFile::decodeName(r.image.path.c_str())).completeBaseName() + "." +
                              qs(r.image.sha256.substr(0, 8));
         const cv::Mat heat = renderHeatmap(r);
-        cv::Mat colour = colorizeHeatmap(heat), bgr;
-        cv::cvtColor(colour, bgr, cv::COLOR_RGB2BGR);
-        if (!cv::imwrite(QFile::encodeName(base + ".heatmap.png").toStdString(), bgr)) throw std::runtime_error("cannot write heatmap");
+        if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat), error)) return false;
         const LoadedImage image = loadImage(r.image.path, load);
-        cv::cvtColor(overlayHeatmap(image.rgb, heat, 0.5), bgr, cv::COLOR_RGB2BGR);
-        if (!cv::imwrite(QFile::encodeName(base + ".overlay.png").toStdString(), bgr)) throw std::runtime_error("cannot write overlay");
-        return true;
+        return writeRgbImage(QFile::encodeName(base + ".overlay.png").toStdString(), overlayHeatmap(image.rgb, heat, 0.5), error);
     } catch (const std::exception& e) {
         error = e.what();
         return false;
@@ -285,7 +263,7 @@ int runAnalyze(const QStringList& args) {
             {"errors", errors},
         };
         std::string error;
-        if (!writeJsonAtomically(parser.value("json"), root, error)) {
+        if (!writeJsonFile(parser.value("json"), root, error)) {
             std::fprintf(stderr, "synthscope analyze: cannot write %s: %s\n", qPrintable(parser.value("json")), error.c_str());
             return kExitInternal;
         }

@@ -14,11 +14,17 @@ struct Command {
 };
 
 int runAnalyze(const QStringList& args);
+int runFingerprint(const QStringList& args);
+int runInspect(const QStringList& args);
 int runModels(const QStringList& args);
+int runSpectrum(const QStringList& args);
 
 inline constexpr Command kCommands[] = {
     {"analyze", "detect synthetic images: verdict, generator ranking, patch heatmap", runAnalyze},
+    {"fingerprint", "generator fingerprints (DIF): attribute images, build, evaluate, blank-image experiment", runFingerprint},
+    {"inspect", "JPEG history (tables, quality, double compression), error level analysis, metadata and generator traces", runInspect},
     {"models", "list the detector models found and where they are looked for", runModels},
+    {"spectrum", "Fourier spectra of noise residuals: up-sampling peaks, folder averages, peak rates", runSpectrum},
 };
 
 }  // namespace synthscope::cli

@@ -10,6 +10,7 @@
 
 #include "engine/heatmap.h"
 #include "ui/engine_bridge.h"
+#include "ui/forensics_panel.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/main_window.h"
@@ -122,6 +123,22 @@ private slots:
         QCOMPARE(int(r->verdict.label), int(VerdictLabel::Synthetic));
     }
 
+    void forensicsReportFindsAPlantedGrid() {
+        // A photo-like noise image with a faint period-4 grid added: the spectrum must show a peak at an
+        // up-sampling frequency, and a PNG has no JPEG history.
+        cv::Mat rgb(256, 256, CV_8UC3);
+        cv::randn(rgb, cv::Scalar(128, 128, 128), cv::Scalar(20, 20, 20));
+        for (int y = 0; y < 256; ++y)
+            for (int x = 0; x < 256; x += 4) rgb.at<cv::Vec3b>(y, x) += cv::Vec3b(12, 12, 12);
+        std::vector<std::uint8_t> png;
+        cv::imencode(".png", rgb, png);
+        const ForensicsPtr report = ForensicsRunner::compute(decodeImage(png, "grid.png"));
+        QVERIFY(report->spectrumError.isEmpty());
+        QVERIFY(report->spectrum.hasUpsamplingPeak());
+        QVERIFY(!report->jpeg.isJpeg);
+        QCOMPARE(report->elaImage.size(), QSize(256, 256));
+    }
+
     void mainWindowAnalysesAndTeachingModeReencodes() {
         QTemporaryDir dir;
         AutomationOptions automation;
@@ -134,6 +151,12 @@ private slots:
         QVERIFY(done.wait(20000));
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
         QVERIFY(window.currentCanvas()->result()->heatmapComplete);
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);  // the forensic report too
+        auto* forensics = window.findChild<ForensicsPanel*>();
+        QVERIFY(forensics);
+        QVERIFY(forensics->spectrumSummary().contains("Residual"));
+        QVERIFY(forensics->jpegSummary().contains("Not a JPEG"));
+        QVERIFY(forensics->metadataSummary().contains("No generator trace"));
 
         auto* teaching = window.findChild<TeachingPanel*>();
         QVERIFY(teaching);

@@ -1,0 +1,20 @@
+#pragma once
+#include <QJsonObject>
+#include <QString>
+
+#include <string>
+
+#include <opencv2/core.hpp>
+
+// Small helpers every CLI command shares.
+namespace synthscope::cli {
+
+inline QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// Writes JSON through a temporary file renamed into place: a crash or kill never leaves it half-written.
+bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& error);
+
+// Writes an 8-bit RGB image (converted to OpenCV's BGR) as PNG or whatever the extension says.
+bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& error);
+
+}  // namespace synthscope::cli

@@ -1,0 +1,44 @@
+#include "ui/forensics_report.h"
+
+
+#include "ui/image_conversion.h"
+
+namespace synthscope::ui {
+namespace {
+constexpr int kSpectrumCrop = 512;  // spectra of a centre crop: comparable across images, bounded cost
+}
+
+ForensicsRunner::ForensicsRunner(QObject* parent) : QObject(parent) { qRegisterMetaType<ForensicsPtr>(); }
+
+ForensicsRunner::~ForensicsRunner() { pool_.waitForDone(); }
+
+ForensicsPtr ForensicsRunner::compute(const LoadedImage& image) {
+    auto report = std::make_shared<ForensicsReport>();
+    try {
+        SpectrumOptions options;
+        const int side = std::min(image.rgb.cols, image.rgb.rows);
+        options.cropSize = std::min(kSpectrumCrop, side - side % 2);
+        report->spectrum = computeSpectrum(image, options);
+        report->spectrumImage = toQImage(renderSpectrum(report->spectrum, true));
+    } catch (const std::exception& e) {
+        report->spectrumError = QString::fromStdString(e.what());
+    }
+    report->jpeg = analyzeJpeg(image.bytes);
+    try {
+        report->ela = errorLevelAnalysis(image.rgb, 90);
+        report->elaImage = toQImage(report->ela.ela);
+    } catch (const std::exception& e) {
+        report->elaError = QString::fromStdString(e.what());
+    }
+    report->metadata = readMetadata(image.bytes);
+    return report;
+}
+
+void ForensicsRunner::start(quint64 key, ImagePtr image) {
+    pool_.start([this, key, image] {
+        ForensicsPtr report = compute(*image);
+        QMetaObject::invokeMethod(this, [this, key, report] { emit ready(key, report); }, Qt::QueuedConnection);
+    });
+}
+
+}  // namespace synthscope::ui
