@@ -7,7 +7,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -15,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/terminal_progress.h"
@@ -28,32 +28,13 @@
 namespace synthscope::cli {
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-bool writeJson(const QString& path, const QJsonObject& root, std::string& error) {
-    QSaveFile file(path);  // written to a temporary file and renamed: never half-written
-    if (!file.open(QIODevice::WriteOnly)) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    return true;
-}
-
 bool writePng(const std::string& path, const Spectrum& s, std::string& error) {
     try {
-        cv::Mat bgr;
-        cv::cvtColor(renderSpectrum(s), bgr, cv::COLOR_RGB2BGR);
-        if (cv::imwrite(path, bgr)) return true;
-        error = "OpenCV could not write it";
+        return writeRgbImage(path, renderSpectrum(s), error);
     } catch (const std::exception& e) {
         error = e.what();
+        return false;
     }
-    return false;
 }
 
 const char* peakKind(const SpectralPeak& p) {
@@ -332,7 +313,7 @@ int runSpectrum(const QStringList& args) {
         root.insert("errors", errors);
         root.insert("seconds", seconds);
         std::string error;
-        if (!writeJson(parser.value("json"), root, error)) {
+        if (!writeJsonFile(parser.value("json"), root, error)) {
             std::fprintf(stderr, "synthscope spectrum: cannot write %s: %s\n", qPrintable(parser.value("json")), error.c_str());
             return kExitInternal;
         }
