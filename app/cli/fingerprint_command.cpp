@@ -298,7 +298,7 @@ int runBuild(const QStringList& args) {
     try {
         auto loader = [&](const char* which) {
             const std::vector<std::string> paths = imagesIn(parser.value(which));
-            std::fprintf(stderr, "Residuals (%s) of %zu %s images...\n", residualMethodName(o.residual), paths.size(), which);
+            std::fprintf(stderr, "Residuals (%s) of the %zu images in --%s...\n", residualMethodName(o.residual), paths.size(), which);
             ResidualCrops crops = loadResidualCrops(paths, o.size, o.residual, {}, &cancelFlag());
             for (const std::string& s : crops.skipped) std::fprintf(stderr, "skipped %s\n", s.c_str());
             return crops;
