@@ -14,7 +14,7 @@ PACKAGES=(
   libjpeg-dev                      # JPEG quantisation tables
   libgtest-dev                     # unit tests
   xvfb xauth                       # GUI tests without a display
-  python3-torch python3-skimage python3-numpy   # test-fixture and model-export scripts (Debian's /usr/bin/python3)
+  python3-torch python3-skimage python3-numpy python3-pil  # fixture, export and benchmark scripts (Debian's /usr/bin/python3)
 )
 
 missing=()

@@ -57,10 +57,15 @@ DisplayImage DisplayImage::from(const cv::Mat& rgb8) {
 void EngineBridge::onJobProgress(JobId id, int done, int total) {
     QMetaObject::invokeMethod(this, [this, id, done, total] { emit progress(id, done, total); }, Qt::QueuedConnection);
 }
-namespace {
-HeatmapPtr displayHeatmap(const AnalysisResult& r) {
-    return std::make_shared<const cv::Mat>(renderHeatmap(r, heatmapDisplayScale(r.image.width, r.image.height)));
+HeatmapPtr HeatmapFrame::from(const AnalysisResult& r) {
+    auto frame = std::make_shared<HeatmapFrame>();
+    frame->heat = renderHeatmap(r, heatmapDisplayScale(r.image.width, r.image.height));
+    frame->overlay = heatmapOverlay(frame->heat, 0.0);
+    return frame;
 }
+
+namespace {
+HeatmapPtr displayHeatmap(const AnalysisResult& r) { return HeatmapFrame::from(r); }
 }  // namespace
 
 void EngineBridge::onJobVerdict(JobId id, const AnalysisResult& partial) {

@@ -11,7 +11,15 @@ namespace synthscope::ui {
 
 using ResultPtr = std::shared_ptr<const AnalysisResult>;
 using ImagePtr = std::shared_ptr<const LoadedImage>;
-using HeatmapPtr = std::shared_ptr<const cv::Mat>;  // CV_32F at heatmapDisplayScale()
+
+// A result's heatmap ready to paint, made on the engine thread: the synthetic probability per pixel at
+// heatmapDisplayScale() (CV_32F, NaN where nothing is classified yet) and its colour overlay.
+struct HeatmapFrame {
+    cv::Mat heat;
+    QImage overlay;  // ARGB32, transparent where heat is NaN
+    static std::shared_ptr<const HeatmapFrame> from(const AnalysisResult& result);
+};
+using HeatmapPtr = std::shared_ptr<const HeatmapFrame>;
 
 // An image ready to paint: the full picture and, for big ones, a smaller copy for zoomed-out views.
 // Made on the engine thread, because converting and scaling a 100-megapixel image takes far longer

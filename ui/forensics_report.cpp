@@ -6,6 +6,7 @@
 namespace synthscope::ui {
 namespace {
 constexpr int kSpectrumCrop = 512;  // spectra of a centre crop: comparable across images, bounded cost
+constexpr int kElaDisplaySide = 1024;
 }
 
 ForensicsRunner::ForensicsRunner(QObject* parent) : QObject(parent) { qRegisterMetaType<ForensicsPtr>(); }
@@ -26,7 +27,10 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image) {
     report->jpeg = analyzeJpeg(image.bytes);
     try {
         report->ela = errorLevelAnalysis(image.rgb, 90);
+        // Scaled here, on the pool thread: painting a full-size ELA of a big image would stall the GUI.
         report->elaImage = toQImage(report->ela.ela);
+        if (std::max(report->elaImage.width(), report->elaImage.height()) > kElaDisplaySide)
+            report->elaImage = report->elaImage.scaled(kElaDisplaySide, kElaDisplaySide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     } catch (const std::exception& e) {
         report->elaError = QString::fromStdString(e.what());
     }

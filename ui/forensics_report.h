@@ -22,7 +22,7 @@ struct ForensicsReport {
     QString spectrumError;
     JpegAnalysis jpeg;
     ElaResult ela;
-    QImage elaImage;
+    QImage elaImage;  // for display: at most 1024 px on its longer side
     QString elaError;
     MetadataReport metadata;
 };

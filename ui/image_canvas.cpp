@@ -38,7 +38,7 @@ void ImageCanvas::setResult(ResultPtr result, HeatmapPtr heatmap) {
 }
 
 void ImageCanvas::rebuildOverlay() {
-    overlay_ = heatmap_ && !heatmap_->empty() ? heatmapOverlay(*heatmap_, threshold_) : QImage();
+    overlay_ = heatmap_ ? thresholdOverlay(heatmap_->overlay, heatmap_->heat, threshold_) : QImage();
 }
 
 void ImageCanvas::setOverlayOpacity(double opacity) {

@@ -41,4 +41,16 @@ QImage heatmapOverlay(const cv::Mat& heatmap, double threshold) {
     return out;
 }
 
+QImage thresholdOverlay(const QImage& overlay, const cv::Mat& heatmap, double threshold) {
+    if (threshold <= 0) return overlay;
+    QImage out = overlay.copy();
+    for (int y = 0; y < heatmap.rows && y < out.height(); ++y) {
+        const float* h = heatmap.ptr<float>(y);
+        QRgb* line = reinterpret_cast<QRgb*>(out.scanLine(y));
+        for (int x = 0; x < heatmap.cols && x < out.width(); ++x)
+            if (!(h[x] >= threshold)) line[x] = qRgba(0, 0, 0, 0);  // NaN fails the comparison too
+    }
+    return out;
+}
+
 }  // namespace synthscope::ui

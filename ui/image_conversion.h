@@ -15,5 +15,7 @@ double heatmapDisplayScale(int width, int height);
 // The heatmap as a translucent overlay: turbo colours where the synthetic probability is at least
 // `threshold`, fully transparent elsewhere and where no patch is classified yet (NaN).
 QImage heatmapOverlay(const cv::Mat& heatmap, double threshold);
+// The same from an overlay already made with threshold 0: only the alpha changes (cheap enough for a slider).
+QImage thresholdOverlay(const QImage& overlay, const cv::Mat& heatmap, double threshold);
 
 }  // namespace synthscope::ui

@@ -82,6 +82,7 @@ private slots:
         QCOMPARE(qAlpha(high.pixel(40, 10)), 0);   // 0.1 < threshold: hidden
         QCOMPARE(qAlpha(high.pixel(10, 10)), 255);  // 0.9 shown
         QVERIFY(qRed(high.pixel(10, 10)) > qBlue(high.pixel(10, 10)));
+        QCOMPARE(thresholdOverlay(all, renderHeatmap(*r), 0.5), high);  // the slider's fast path agrees
     }
 
     void canvasFitsZoomsAndReportsThePatchUnderTheMouse() {
@@ -92,7 +93,7 @@ private slots:
         canvas.setImage(DisplayImage::from(cv::Mat(32, 64, CV_8UC3, cv::Scalar(10, 20, 30))));
         QCOMPARE(canvas.zoom(), 10.0);  // 640/64 = 320/32
         const ResultPtr result = twoPatchResult(VerdictLabel::Synthetic, 0.9);
-        canvas.setResult(result, std::make_shared<const cv::Mat>(renderHeatmap(*result)));
+        canvas.setResult(result, HeatmapFrame::from(*result));
         QSignalSpy hovered(&canvas, &ImageCanvas::patchHovered);
         QTest::mouseMove(&canvas, QPoint(480, 160));  // image x = 48: the right patch
         QVERIFY(hovered.count() >= 1);
