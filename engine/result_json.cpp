@@ -79,4 +79,94 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     return out;
 }
 
+namespace {
+
+std::vector<ClassScore> scoresFromJson(const QJsonArray& array) {
+    std::vector<ClassScore> out;
+    for (const QJsonValue& v : array) out.push_back({v["class"].toString().toStdString(), v["probability"].toDouble()});
+    return out;
+}
+
+VerdictLabel labelFromName(const QString& name) {
+    if (name == verdictLabelName(VerdictLabel::Authentic)) return VerdictLabel::Authentic;
+    if (name == verdictLabelName(VerdictLabel::Synthetic)) return VerdictLabel::Synthetic;
+    return VerdictLabel::Inconclusive;
+}
+
+}  // namespace
+
+AnalysisResult resultFromJson(const QJsonObject& json) {
+    AnalysisResult r;
+    const QJsonObject image = json["image"].toObject();
+    ImageInfo& i = r.image;
+    i.path = image["path"].toString().toStdString();
+    i.sha256 = image["sha256"].toString().toStdString();
+    i.fileSize = std::int64_t(image["file_size"].toDouble());
+    i.format = image["format"].toString().toStdString();
+    i.width = image["width"].toInt();
+    i.height = image["height"].toInt();
+    i.bitDepth = image["bit_depth"].toInt();
+    i.channels = image["channels"].toInt();
+    i.hadAlpha = image["had_alpha"].toBool();
+    i.exifOrientation = image["exif_orientation"].toInt(1);
+    i.padded = image["padded"].toBool();
+
+    const QJsonObject verdict = json["verdict"].toObject();
+    Verdict& v = r.verdict;
+    v.ready = !verdict.isEmpty();
+    v.label = labelFromName(verdict["label"].toString());
+    v.syntheticProbability = verdict["synthetic_probability"].toDouble();
+    v.spread = verdict["spread"].toDouble();
+    v.patchesUsed = verdict["patches_used"].toInt();
+    const QJsonArray band = verdict["inconclusive_band"].toArray();
+    v.bandLow = band.at(0).toDouble();
+    v.bandHigh = band.at(1).toDouble();
+    v.classes = scoresFromJson(verdict["classes"].toArray());
+    v.attribution = scoresFromJson(verdict["attribution"].toArray());
+
+    const QJsonObject provenance = json["provenance"].toObject();
+    Provenance& p = r.provenance;
+    p.softwareVersion = provenance["software"]["version"].toString().toStdString();
+    const QJsonObject model = provenance["model"].toObject();
+    p.modelName = model["name"].toString().toStdString();
+    p.modelVersion = model["version"].toString().toStdString();
+    p.modelSha256 = model["sha256"].toString().toStdString();
+    const QJsonObject settings = provenance["settings"].toObject();
+    p.device = settings["device"].toString().toStdString();
+    p.precision = settings["precision"].toString().toStdString();
+    p.threads = settings["threads"].toInt();
+    p.batchSize = settings["batch_size"].toInt();
+    p.patchSize = settings["patch_size"].toInt();
+    p.stride = settings["stride"].toInt();
+    p.topK = settings["verdict_top_k"].toInt();
+    p.fullHeatmap = settings["full_heatmap"].toBool(true);
+    p.smallImagePolicy = settings["small_image"].toString().toStdString();
+
+    const QJsonObject grid = json["grid"].toObject();
+    r.gridCols = grid["cols"].toInt();
+    r.gridRows = grid["rows"].toInt();
+    r.heatmapComplete = grid["complete"].toBool();
+    for (const QJsonValue& c : grid["classes"].toArray()) r.classNames.push_back(c.toString().toStdString());
+
+    const QJsonObject timings = json["timings_ms"].toObject();
+    r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),
+                 timings["heatmap"].toDouble(), timings["total"].toDouble()};
+    for (const QJsonValue& w : json["warnings"].toArray()) r.warnings.push_back(w.toString().toStdString());
+
+    for (const QJsonValue& value : json["patches"].toArray()) {
+        const QJsonObject o = value.toObject();
+        PatchResult patch;
+        const int size = o["size"].toInt();
+        patch.rect = cv::Rect(o["x"].toInt(), o["y"].toInt(), size, size);
+        patch.contrast = o["contrast"].toDouble();
+        patch.inTopK = o["top_k"].toBool();
+        if (o.contains("probabilities")) {
+            for (const QJsonValue& f : o["probabilities"].toArray()) patch.probabilities.push_back(float(f.toDouble()));
+            patch.synthetic = o["synthetic_probability"].toDouble();
+        }
+        r.patches.push_back(std::move(patch));
+    }
+    return r;
+}
+
 }  // namespace synthscope

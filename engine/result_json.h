@@ -11,5 +11,7 @@ namespace synthscope {
 // JSON forms of results, for --json, reports and the case store. Field names are snake_case and stable.
 QJsonObject toJson(const AnalysisResult& result, bool includePatches = true);
 QJsonObject toJson(const Provenance& provenance);
+// The inverse of toJson(result) (the case store keeps results as JSON). Missing fields keep their defaults.
+AnalysisResult resultFromJson(const QJsonObject& json);
 
 }  // namespace synthscope

@@ -12,6 +12,8 @@ PACKAGES=(
   libtorch-dev                     # LibTorch (TorchScript inference, CPU build)
   libexiv2-dev                     # EXIF/XMP/IPTC metadata
   libjpeg-dev                      # JPEG quantisation tables
+  libsqlite3-dev                   # case store (batch results)
+  poppler-utils                    # pdftotext/pdftoppm: the PDF report test
   libgtest-dev                     # unit tests
   xvfb xauth                       # GUI tests without a display
   python3-torch python3-skimage python3-numpy python3-pil  # fixture, export and benchmark scripts (Debian's /usr/bin/python3)

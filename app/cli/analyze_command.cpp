@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "app/cli/analysis_options.h"
 #include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
@@ -70,18 +71,6 @@ public:
     const std::vector<Failure>& failures() const { return failures_; }
 
 private:
-    static void printResultLine(const AnalysisResult& r) {
-        const Verdict& v = r.verdict;
-        std::string label = verdictLabelName(v.label);
-        for (char& c : label) c = char(std::toupper((unsigned char)c));
-        std::string top;
-        if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
-            top = "  likely " + v.attribution.front().name + " (" + std::to_string(int(v.attribution.front().probability * 100 + 0.5)) + "%)";
-        std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
-                    v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
-        std::fflush(stdout);
-    }
-
     std::mutex mutex_;
     TerminalProgress progress_;
     bool quiet_;
@@ -132,16 +121,8 @@ int runAnalyze(const QStringList& args) {
         "inconclusive band), the generator ranking, and a per-patch heatmap.");
     parser.addHelpOption();
     parser.addPositionalArgument("PATH", "image files or folders", "PATH...");
+    addAnalysisOptions(parser);
     parser.addOptions({
-        {"model", "model name, manifest (.json) or TorchScript file with a manifest beside it (default: the preferred installed model)", "NAME|FILE"},
-        {"device", "auto (CUDA when available), cpu or cuda", "DEVICE", "auto"},
-        {"precision", "fp32, or fp16 (CUDA only)", "PRECISION", "fp32"},
-        {"threads", "CPU threads for inference (default: all cores)", "N", "0"},
-        {"batch-size", "patches per forward pass (default: the model's)", "N", "0"},
-        {"top-k", "patches that decide the verdict (default: the model's)", "N", "0"},
-        {"stride", "patch stride in pixels (default: minimal overlap)", "N", "0"},
-        {"verdict-only", "classify only the top-k patches (no full heatmap)"},
-        {"max-megapixels", "refuse images larger than this", "MP", "250"},
         {"json", "write all results, settings and errors as JSON to FILE", "FILE"},
         {"heatmap-dir", "write a heatmap PNG and an overlay PNG per image into DIR", "DIR"},
         {"quiet", "no per-image lines (errors and the summary still print)"},
@@ -160,35 +141,9 @@ int runAnalyze(const QStringList& args) {
         std::fprintf(stderr, "synthscope analyze: give at least one image file or folder\n");
         return kExitBadInput;
     }
-    auto intOption = [&](const char* name, int lo, int hi, int& out) {
-        bool ok = false;
-        out = parser.value(name).toInt(&ok);
-        if (!ok || out < lo || out > hi) {
-            std::fprintf(stderr, "synthscope analyze: --%s must be a whole number from %d to %d\n", name, lo, hi);
-            return false;
-        }
-        return true;
-    };
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
-    int maxMegapixels = 0;
-    if (!intOption("threads", 0, 1024, detectorOptions.threads) || !intOption("batch-size", 0, 4096, detectorOptions.batchSize) ||
-        !intOption("top-k", 0, 100000, settings.topK) || !intOption("stride", 0, 100000, settings.stride) ||
-        !intOption("max-megapixels", 1, 100000, maxMegapixels))
-        return kExitBadInput;
-    settings.load.maxPixels = std::int64_t(maxMegapixels) * 1'000'000;
-    settings.fullHeatmap = !parser.isSet("verdict-only");
-    detectorOptions.device = parser.value("device").toStdString();
-    if (detectorOptions.device != "auto" && detectorOptions.device != "cpu" && detectorOptions.device != "cuda") {
-        std::fprintf(stderr, "synthscope analyze: --device must be auto, cpu or cuda\n");
-        return kExitBadInput;
-    }
-    const QString precision = parser.value("precision");
-    if (precision != "fp32" && precision != "fp16") {
-        std::fprintf(stderr, "synthscope analyze: --precision must be fp32 or fp16\n");
-        return kExitBadInput;
-    }
-    detectorOptions.precision = precision == "fp16" ? Precision::Fp16 : Precision::Fp32;
+    if (!readAnalysisOptions(parser, "analyze", detectorOptions, settings)) return kExitBadInput;
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));
@@ -196,18 +151,9 @@ int runAnalyze(const QStringList& args) {
     }
 
     // The model first: a missing or broken model is reported before any image is touched.
-    std::shared_ptr<Detector> detector;
-    try {
-        const ModelManifest manifest = resolveModel(parser.value("model").toStdString(), scanModels(modelSearchPaths()));
-        detector = Detector::open(manifest, detectorOptions);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "synthscope analyze: %s\n", e.what());
-        return kExitInternal;
-    }
+    const std::shared_ptr<Detector> detector = openDetector(parser, "analyze", detectorOptions);
+    if (!detector) return kExitInternal;
     const ModelManifest& m = detector->manifest();
-    std::fprintf(stderr, "Model: %s %s (sha256 %.12s) on %s, %s, %d threads, batch %d\n", m.name.c_str(), m.version.c_str(),
-                 detector->weightsSha256().c_str(), detector->deviceName().c_str(), precisionName(detector->precision()),
-                 detector->threads(), detector->batchSize());
 
     std::vector<std::string> inputs;
     for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());

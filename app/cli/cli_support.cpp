@@ -1,7 +1,12 @@
 #include "app/cli/cli_support.h"
 
+#include "engine/analysis_result.h"
+
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <cctype>
+#include <cstdio>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -32,6 +37,18 @@ bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& err
         error = e.what();
     }
     return false;
+}
+
+void printResultLine(const AnalysisResult& r) {
+    const Verdict& v = r.verdict;
+    std::string label = verdictLabelName(v.label);
+    for (char& c : label) c = char(std::toupper((unsigned char)c));
+    std::string top;
+    if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
+        top = "  likely " + v.attribution.front().name + " (" + std::to_string(int(v.attribution.front().probability * 100 + 0.5)) + "%)";
+    std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
+                v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
+    std::fflush(stdout);
 }
 
 }  // namespace synthscope::cli

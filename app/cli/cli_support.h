@@ -6,6 +6,10 @@
 
 #include <opencv2/core.hpp>
 
+namespace synthscope {
+struct AnalysisResult;
+}
+
 // Small helpers every CLI command shares.
 namespace synthscope::cli {
 
@@ -16,5 +20,8 @@ bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& er
 
 // Writes an 8-bit RGB image (converted to OpenCV's BGR) as PNG or whatever the extension says.
 bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& error);
+
+// The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time.
+void printResultLine(const AnalysisResult& result);
 
 }  // namespace synthscope::cli

@@ -14,6 +14,8 @@ struct Command {
 };
 
 int runAnalyze(const QStringList& args);
+int runBatch(const QStringList& args);
+int runEvaluate(const QStringList& args);
 int runFingerprint(const QStringList& args);
 int runInspect(const QStringList& args);
 int runModels(const QStringList& args);
@@ -21,6 +23,8 @@ int runSpectrum(const QStringList& args);
 
 inline constexpr Command kCommands[] = {
     {"analyze", "detect synthetic images: verdict, generator ranking, patch heatmap", runAnalyze},
+    {"batch", "analyse folders into a case file (SQLite): streamed, cached by content, resumable", runBatch},
+    {"evaluate", "measure a detector on labelled images (CSV or folder): accuracy, ROC AUC, attribution, calibration, JPEG conditions, robustness", runEvaluate},
     {"fingerprint", "generator fingerprints (DIF): attribute images, build, evaluate, blank-image experiment", runFingerprint},
     {"inspect", "JPEG history (tables, quality, double compression), error level analysis, metadata and generator traces", runInspect},
     {"models", "list the detector models found and where they are looked for", runModels},

@@ -1,0 +1,24 @@
+#pragma once
+#include <QCommandLineParser>
+
+#include <memory>
+
+#include "engine/detector.h"
+#include "engine/image_analyzer.h"
+
+// The model and analysis options shared by the commands that run the detector (analyze, batch, report).
+namespace synthscope::cli {
+
+// Adds --model, --device, --precision, --threads, --batch-size, --top-k, --stride, --verdict-only and
+// --max-megapixels.
+void addAnalysisOptions(QCommandLineParser& parser);
+
+// Reads them; prints "synthscope <command>: ..." and returns false on a bad value.
+bool readAnalysisOptions(const QCommandLineParser& parser, const char* command, DetectorOptions& detector,
+                         AnalysisSettings& settings);
+
+// Resolves --model and opens it; prints the error and returns null when there is no usable model.
+// Prints the one-line model identity on stderr when it opens.
+std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const char* command, const DetectorOptions& options);
+
+}  // namespace synthscope::cli

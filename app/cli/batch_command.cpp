@@ -1,0 +1,135 @@
+// synthscope batch: analyses files and folders into a case (a SQLite file), streaming and resumable.
+#include <QCommandLineParser>
+#include <QFile>
+
+#include <cstdio>
+#include <memory>
+
+#include "app/cli/analysis_options.h"
+#include "app/cli/cli_support.h"
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/fingerprint_cli.h"
+#include "app/cli/terminal_progress.h"
+#include "engine/batch_analysis.h"
+#include "engine/file_collector.h"
+
+namespace synthscope::cli {
+namespace {
+
+// Prints each result as soon as it is committed, a progress bar with the time left on a terminal, and
+// a progress line every kLogEvery images otherwise (logs of long runs).
+class BatchPrinter : public BatchObserver {
+public:
+    explicit BatchPrinter(bool quiet) : quiet_(quiet) {}
+
+    void onPlanned(int cached, int toAnalyse) override {
+        total_ = toAnalyse;
+        progress_ = std::make_unique<TerminalProgress>(toAnalyse);  // its clock starts now: the ETA counts only analyses
+        std::fprintf(stderr, "%d already in the case, %d to analyse\n", cached, toAnalyse);
+    }
+    void onStarted(const std::string& path) override {
+        current_ = path;
+        progress_->update(done_, current_, 0, 0);
+    }
+    void onPatchProgress(int patchesDone, int patchesTotal) override { progress_->update(done_, current_, patchesDone, patchesTotal); }
+    void onAnalysed(const AnalysisResult& result) override {
+        ++done_;
+        progress_->clear();
+        if (!quiet_) printResultLine(result);
+        logProgress();
+    }
+    void onFailed(const std::string& path, ErrorKind, const std::string& message) override {
+        if (progress_) {
+            ++done_;
+            progress_->clear();
+        }
+        std::fprintf(stderr, "FAILED        %s%s%s\n", message.find(path) == std::string::npos ? path.c_str() : "",
+                     message.find(path) == std::string::npos ? ": " : "", message.c_str());
+        if (progress_) logProgress();
+    }
+
+private:
+    static constexpr int kLogEvery = 100;
+    void logProgress() {
+        if (progress_->enabled() || done_ % kLogEvery != 0 || done_ == total_) return;
+        const double left = progress_->secondsLeft(double(done_) / total_);
+        std::fprintf(stderr, "Progress: %d of %d analysed, ETA %s\n", done_, total_,
+                     left >= 0 ? TerminalProgress::formatDuration(left).c_str() : "unknown");
+    }
+
+    bool quiet_;
+    std::unique_ptr<TerminalProgress> progress_;
+    int total_ = 0, done_ = 0;
+    std::string current_;
+};
+
+}  // namespace
+
+int runBatch(const QStringList& args) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Analyse images (files, or folders searched recursively) into a case: every result is committed to\n"
+        "the case file as soon as it is finished, cached by the SHA-256 of the image bytes, the model's sha256\n"
+        "and the settings. Running it again skips what is cached, so an interrupted batch resumes. Export and\n"
+        "report with 'synthscope report --case FILE'.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("PATH", "image files or folders", "PATH...");
+    parser.addOption({"case", "the case file (SQLite; created when missing)", "FILE"});
+    addAnalysisOptions(parser);
+    parser.addOption({"quiet", "no per-image lines (errors, progress and the summary still print)"});
+    if (!parser.parse(args)) {
+        std::fprintf(stderr, "synthscope batch: %s\nRun 'synthscope batch --help'.\n", qPrintable(parser.errorText()));
+        return kExitBadInput;
+    }
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return kExitOk;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty() || !parser.isSet("case")) {
+        std::fprintf(stderr, "synthscope batch: give --case FILE and at least one image file or folder\n");
+        return kExitBadInput;
+    }
+    DetectorOptions detectorOptions;
+    AnalysisSettings settings;
+    if (!readAnalysisOptions(parser, "batch", detectorOptions, settings)) return kExitBadInput;
+
+    std::unique_ptr<CaseStore> store;
+    try {
+        store = CaseStore::open(QFile::encodeName(parser.value("case")).toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope batch: %s\n", e.what());
+        return kExitBadInput;
+    }
+    const std::shared_ptr<Detector> detector = openDetector(parser, "batch", detectorOptions);
+    if (!detector) return kExitInternal;
+
+    std::vector<std::string> inputs;
+    for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());
+    const CollectedFiles files = collectImageFiles(inputs);
+    for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
+    std::fprintf(stderr, "Case: %s, %zu image files\n", qPrintable(parser.value("case")), files.images.size());
+
+    fingerprint::installCancelHandler();  // Ctrl+C: stop after the current batch of patches; the case keeps the rest
+    const ImageAnalyzer analyzer(detector, settings);
+    BatchPrinter printer(parser.isSet("quiet"));
+    BatchSummary summary;
+    try {
+        summary = BatchAnalysis(*store, analyzer).run(files.images, &printer, &fingerprint::cancelFlag());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope batch: %s\n", e.what());
+        return kExitInternal;
+    }
+    const CaseCounts counts = store->counts();
+    std::fprintf(stderr,
+                 "%s %d files in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
+                 "The case holds %d results: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
+                 summary.cancelled ? "Cancelled after" : "Done:", summary.files, summary.seconds, summary.analysed,
+                 summary.cached, summary.failed + int(files.errors.size()), summary.cancelled ? " (run again to resume)" : "",
+                 counts.entries, counts.synthetic, counts.authentic, counts.inconclusive, counts.failures);
+    if (summary.cancelled) return kExitBadInput;
+    return summary.failed + files.errors.size() > 0 ? kExitBadInput : kExitOk;
+}
+
+}  // namespace synthscope::cli

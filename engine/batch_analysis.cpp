@@ -1,0 +1,124 @@
+#include "engine/batch_analysis.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <chrono>
+#include <utility>
+
+#include "engine/sha256.h"
+
+namespace synthscope {
+namespace {
+
+std::string absolutePath(const std::string& path) {
+    return QFile::encodeName(QFileInfo(QFile::decodeName(path.c_str())).absoluteFilePath()).toStdString();
+}
+
+// Forwards the analyzer's patch progress to the batch observer.
+class ProgressForwarder : public AnalysisObserver {
+public:
+    explicit ProgressForwarder(BatchObserver* observer) : observer_(observer) {}
+    void onProgress(int done, int total) override {
+        if (observer_) observer_->onPatchProgress(done, total);
+    }
+
+private:
+    BatchObserver* observer_;
+};
+
+}  // namespace
+
+std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings) {
+    const ModelManifest& m = detector.manifest();
+    const int patch = m.inputSize;
+    const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
+    QJsonArray mean, std;
+    for (int c = 0; c < 3; ++c) {
+        mean.append(double(m.mean[std::size_t(c)]));
+        std.append(double(m.std[std::size_t(c)]));
+    }
+    // QJsonObject keeps its keys sorted, so equal settings always give equal text.
+    const QJsonObject key{
+        {"patch", patch},
+        {"stride", stride},
+        {"top_k", settings.topK > 0 ? settings.topK : m.verdictTopK},
+        {"full_heatmap", settings.fullHeatmap},
+        {"precision", precisionName(detector.precision())},
+        {"band", QJsonArray{m.inconclusiveLow, m.inconclusiveHigh}},
+        {"small_image", m.smallImage == SmallImagePolicy::Pad ? "pad" : "reject"},
+        {"normalization", m.normalization == InputNormalization::MeanStd ? QJsonValue(QJsonObject{{"mean", mean}, {"std", std}})
+                                                                       : QJsonValue("none")},
+        {"output", m.output == ModelOutput::Softmax ? "softmax" : "logits"},
+        {"authentic", QString::fromStdString(m.authenticClass())},
+    };
+    return QJsonDocument(key).toJson(QJsonDocument::Compact).toStdString();
+}
+
+BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer)
+    : store_(store), analyzer_(analyzer), settingsKey_(cacheSettingsKey(analyzer.detector(), analyzer.settings())) {}
+
+BatchSummary BatchAnalysis::run(const std::vector<std::string>& files, BatchObserver* observer, const std::atomic<bool>* cancel) {
+    const auto t0 = std::chrono::steady_clock::now();
+    BatchSummary summary;
+    summary.files = int(files.size());
+    const std::string& modelSha = analyzer_.detector().weightsSha256();
+    auto cancelled = [&] { return cancel && cancel->load(); };
+    auto fail = [&](const std::string& path, ErrorKind kind, const std::string& message) {
+        ++summary.failed;
+        store_.addFailure(path, errorKindName(kind), message);
+        if (observer) observer->onFailed(path, kind, message);
+    };
+
+    // Plan: hash every file and look it up, so that the progress and its time estimate count only the
+    // files that need work. Only paths are kept, never images or results.
+    std::vector<std::string> toAnalyse;
+    for (const std::string& file : files) {
+        if (cancelled()) break;
+        const std::string path = absolutePath(file);
+        std::string sha;
+        try {
+            sha = sha256OfFile(path);
+        } catch (const EngineError& e) {
+            fail(path, e.kind(), e.what());
+            continue;
+        }
+        if (store_.hasResult({sha, modelSha, settingsKey_})) {
+            store_.addPath(path, sha);
+            ++summary.cached;
+        } else {
+            toAnalyse.push_back(path);
+        }
+    }
+    if (observer) observer->onPlanned(summary.cached, int(toAnalyse.size()));
+
+    ProgressForwarder forwarder(observer);
+    for (const std::string& path : toAnalyse) {
+        if (cancelled()) break;
+        if (observer) observer->onStarted(path);
+        AnalysisResult result;
+        try {
+            result = analyzer_.analyze(path, &forwarder, cancel);
+        } catch (const EngineError& e) {
+            if (e.kind() == ErrorKind::Cancelled) break;
+            fail(path, e.kind(), e.what());
+            continue;
+        } catch (const std::exception& e) {
+            fail(path, ErrorKind::Internal, e.what());
+            continue;
+        }
+        // Outside the try: a case that cannot be written stops the batch instead of failing file by file.
+        // The analyzer's own hash of the bytes it analysed is the key: the file may have changed since the plan.
+        store_.addResult({result.image.sha256, modelSha, settingsKey_}, result);
+        ++summary.analysed;
+        if (observer) observer->onAnalysed(result);
+    }
+    summary.cancelled = cancelled();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return summary;
+}
+
+}  // namespace synthscope

@@ -1,0 +1,59 @@
+#pragma once
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "engine/case_store.h"
+#include "engine/errors.h"
+#include "engine/image_analyzer.h"
+
+namespace synthscope {
+
+// The settings that change a result, as canonical text (part of the cache key): patch size, stride and
+// top-k as resolved against the model's manifest, full heatmap or not, precision, the inconclusive band,
+// the small-image policy and the input normalisation. Device, threads and batch size are left out: they
+// change how fast a result comes, not what it is (CPU and CUDA agree to float rounding).
+std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings);
+
+// Receives a batch's events, on the thread that runs it.
+class BatchObserver {
+public:
+    virtual ~BatchObserver() = default;
+    // Before any analysis: how many files are already in the cache and how many are left to analyse.
+    virtual void onPlanned(int cached, int toAnalyse) { (void)cached; (void)toAnalyse; }
+    virtual void onStarted(const std::string& path) { (void)path; }
+    virtual void onPatchProgress(int patchesDone, int patchesTotal) { (void)patchesDone; (void)patchesTotal; }
+    // Called after the result is committed to the case: it is safe from a crash from here on.
+    virtual void onAnalysed(const AnalysisResult& result) { (void)result; }
+    virtual void onFailed(const std::string& path, ErrorKind kind, const std::string& message) {
+        (void)path; (void)kind; (void)message;
+    }
+};
+
+struct BatchSummary {
+    int files = 0;
+    int cached = 0;    // found in the case, not analysed again
+    int analysed = 0;  // analysed and committed by this run
+    int failed = 0;
+    bool cancelled = false;
+    double seconds = 0;
+};
+
+// Analyses files into a case, one at a time: each file is hashed (SHA-256 of its bytes) and looked up
+// first; a file whose result is cached is only recorded under its path. Each new result is committed
+// as soon as it is finished and then dropped, so memory stays flat however many files there are.
+// Stops before the next file (or the next batch of patches) when *cancel turns true.
+class BatchAnalysis {
+public:
+    BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer);
+    BatchSummary run(const std::vector<std::string>& files, BatchObserver* observer = nullptr,
+                     const std::atomic<bool>* cancel = nullptr);
+    const std::string& settingsKey() const { return settingsKey_; }
+
+private:
+    CaseStore& store_;
+    const ImageAnalyzer& analyzer_;
+    std::string settingsKey_;
+};
+
+}  // namespace synthscope
