@@ -120,6 +120,21 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
     const auto it = std::find(m.classes.begin(), m.classes.end(), authentic);
     if (it == m.classes.end()) r.fail("\"authentic_class\" \"" + authentic + "\" is not one of \"classes\"");
     m.authenticIndex = int(it - m.classes.begin());
+    m.classGenerators = m.classes;
+    m.classGenerators[std::size_t(m.authenticIndex)].clear();
+    const QJsonValue generators = root.value("generators");
+    if (!generators.isUndefined() && !generators.isNull()) {
+        if (!generators.isObject()) r.fail("\"generators\" must be an object mapping class names to generator names (or null)");
+        const QJsonObject map = generators.toObject();
+        for (auto g = map.begin(); g != map.end(); ++g) {
+            const auto c = std::find(m.classes.begin(), m.classes.end(), g.key().toStdString());
+            if (c == m.classes.end()) r.fail("\"generators\" names \"" + g.key().toStdString() + "\", which is not one of \"classes\"");
+            if (c - m.classes.begin() == m.authenticIndex) r.fail("\"generators\" cannot map the authentic class");
+            if (!g.value().isNull() && !(g.value().isString() && !g.value().toString().isEmpty()))
+                r.fail("\"generators\" values must be non-empty generator names or null");
+            m.classGenerators[std::size_t(c - m.classes.begin())] = g.value().toString().toStdString();
+        }
+    }
 
     if (!root.value("input").isObject()) r.fail("\"input\" must be an object with at least \"size\"");
     const QJsonObject input = root.value("input").toObject();

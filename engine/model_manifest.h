@@ -21,6 +21,10 @@ struct ModelManifest {
     std::string description;
     std::string sha256;        // empty: not checked
     std::vector<std::string> classes;
+    // Per class (same order): the generator it stands for, as the data names it ("generators" in the
+    // manifest; a class not listed stands for the generator of its own name). Empty for the authentic
+    // class and for classes that are not one generator (e.g. "other diffusion models").
+    std::vector<std::string> classGenerators;
     int authenticIndex = 0;
     int inputSize = 224;
     InputNormalization normalization = InputNormalization::None;

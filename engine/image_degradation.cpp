@@ -1,0 +1,70 @@
+#include "engine/image_degradation.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/errors.h"
+
+namespace synthscope {
+
+std::string Degradation::name() const {
+    if (kind == Kind::Jpeg) return "jpeg" + std::to_string(quality);
+    char text[32];
+    std::snprintf(text, sizeof text, "rescale%g", scale);
+    return text;
+}
+
+Degradation parseDegradation(const std::string& text) {
+    auto number = [&](std::size_t prefix) {
+        std::string rest = text.substr(prefix);
+        if (!rest.empty() && rest.front() == ':') rest.erase(0, 1);
+        std::size_t used = 0;
+        double value = 0;
+        try {
+            value = std::stod(rest, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (rest.empty() || used != rest.size()) throw badInput("\"" + text + "\": expected jpegQ (1-100) or rescaleS (e.g. rescale0.75)");
+        return value;
+    };
+    Degradation d;
+    if (text.rfind("jpeg", 0) == 0) {
+        const double q = number(4);
+        if (q != std::floor(q) || q < 1 || q > 100) throw badInput("\"" + text + "\": the JPEG quality must be a whole number from 1 to 100");
+        d = Degradation::jpeg(int(q));
+    } else if (text.rfind("rescale", 0) == 0) {
+        const double s = number(7);
+        if (!(s > 0 && s <= 4)) throw badInput("\"" + text + "\": the scale must be above 0 and at most 4");
+        d = Degradation::rescale(s);
+    } else {
+        throw badInput("\"" + text + "\": expected jpegQ (1-100) or rescaleS (e.g. rescale0.75)");
+    }
+    return d;
+}
+
+LoadedImage degradeImage(const LoadedImage& image, const Degradation& d) {
+    if (image.rgb.empty() || image.rgb.type() != CV_8UC3) throw badInput("a degraded copy needs a decoded 8-bit colour image");
+    cv::Mat bgr;
+    cv::cvtColor(image.rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<std::uint8_t> bytes;
+    bool ok = false;
+    if (d.kind == Degradation::Kind::Jpeg) {
+        if (d.quality < 1 || d.quality > 100) throw badInput("the JPEG quality must be from 1 to 100");
+        ok = cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, d.quality});
+    } else {
+        if (!(d.scale > 0 && d.scale <= 4)) throw badInput("the rescale factor must be above 0 and at most 4");
+        const cv::Size size(int(std::lround(bgr.cols * d.scale)), int(std::lround(bgr.rows * d.scale)));
+        if (size.width < 2 || size.height < 2) throw badInput(image.path + ": too small to rescale by " + d.name().substr(7));
+        cv::Mat resized;
+        cv::resize(bgr, resized, size, 0, 0, d.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+        ok = cv::imencode(".png", resized, bytes, {cv::IMWRITE_PNG_COMPRESSION, 1});
+    }
+    if (!ok) throw EngineError(ErrorKind::Internal, "OpenCV could not encode the " + d.name() + " copy of " + image.path);
+    return decodeImage(std::move(bytes), image.path + " (" + d.name() + ")");
+}
+
+}  // namespace synthscope
