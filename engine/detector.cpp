@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <thread>
 #include <sstream>
 
@@ -32,6 +34,42 @@ torch::Device chooseDevice(const std::string& requested) {
     return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
+torch::ScalarType scalarType(Precision p) {
+    switch (p) {
+    case Precision::Fp16: return torch::kHalf;
+    case Precision::Bf16: return torch::kBFloat16;
+    case Precision::Fp32: break;
+    }
+    return torch::kFloat;
+}
+
+// The precision that will really run: fp16 needs CUDA; bf16 needs CUDA or a CPU that computes BF16
+// natively (elsewhere oneDNN emulates it, slower than fp32).
+Precision effectivePrecision(Precision asked, const torch::Device& device, std::vector<std::string>& notes) {
+    if (asked == Precision::Fp16 && !device.is_cuda()) {
+        notes.push_back("fp16 runs on CUDA only: running fp32 on the CPU");
+        return Precision::Fp32;
+    }
+    if (asked == Precision::Bf16 && !device.is_cuda() && !Detector::cpuHasNativeBf16()) {
+        notes.push_back("bf16 needs a CPU with native BF16 (avx512_bf16 or amx_bf16), which this one lacks: running fp32");
+        return Precision::Fp32;
+    }
+    return asked;
+}
+
+// Patches that tell a working graph from a broken one: flat colours and fixed-seed noise.
+std::vector<cv::Mat> checkPatches(int size) {
+    std::vector<cv::Mat> patches{cv::Mat(size, size, CV_8UC3, cv::Scalar(40, 90, 160)),
+                                 cv::Mat(size, size, CV_8UC3, cv::Scalar(200, 120, 30))};
+    cv::RNG rng(20240508);
+    for (int i = 0; i < 2; ++i) {
+        cv::Mat noise(size, size, CV_8UC3);
+        rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+        patches.push_back(noise);
+    }
+    return patches;
+}
+
 }  // namespace
 
 struct Detector::Impl {
@@ -42,6 +80,8 @@ struct Detector::Impl {
     int threads = 0;
     int batchSize = 16;
     std::string weightsSha256;
+    std::string optimization = "as loaded";
+    std::vector<std::string> notes;
     torch::Tensor mean, invStd;  // [1,3,1,1] on the device
 
     torch::Tensor toBatch(const std::vector<cv::Mat>& patches) const {
@@ -56,10 +96,12 @@ struct Detector::Impl {
             for (int r = 0; r < s; ++r, dst += std::size_t(s) * 3) std::memcpy(dst, p.ptr(r), std::size_t(s) * 3);
         }
         // Convert on the device: moving uint8 is 4x less traffic than float. The permuted view is
-        // channels-last in memory, which convolutions take as it is.
+        // channels-last in memory (NHWC), which oneDNN and cuDNN convolutions take without reordering;
+        // [0,1] scaling is done in float32 before any rounding to fp16/bf16.
         torch::Tensor x = host.to(device, /*non_blocking=*/false).permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.0);
         if (manifest.normalization == InputNormalization::MeanStd) x = (x - mean) * invStd;
-        if (precision == Precision::Fp16) x = x.to(torch::kHalf);
+        x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+        if (precision != Precision::Fp32) x = x.to(scalarType(precision));
         return x;
     }
 
@@ -71,6 +113,34 @@ struct Detector::Impl {
         torch::Tensor t = out.toTensor().to(torch::kFloat);
         if (manifest.output == ModelOutput::Logits) t = torch::softmax(t, 1);
         return t.to(torch::kCPU).contiguous();
+    }
+
+    // Freezes the module (weights become constants, batch norms fold into convolutions) and runs
+    // TorchScript's inference passes (on CPU: oneDNN layouts and prepacked weights). The result replaces
+    // the loaded module only if it gives the same probabilities on the check patches (within float
+    // rounding, or 2e-2 in fp16/bf16, whose folding rounds differently); otherwise a note says why not.
+    void optimizeGraph() {
+        const torch::Tensor input = toBatch(checkPatches(manifest.inputSize));
+        const torch::Tensor before = forward(input);
+        torch::jit::script::Module loaded = module;
+        try {
+            torch::jit::script::Module frozen = torch::jit::freeze(module);
+            module = torch::jit::optimize_for_inference(frozen);
+            const torch::Tensor after = forward(input);
+            const double diff = (after - before).abs().max().item<double>();
+            const double tolerance = precision == Precision::Fp32 ? 1e-3 : 2e-2;
+            if (!(diff <= tolerance)) {
+                module = loaded;
+                std::ostringstream note;
+                note << "the optimised graph changed the probabilities by " << diff << " on the check patches: running the model as loaded";
+                notes.push_back(note.str());
+                return;
+            }
+            optimization = "frozen, optimised for inference";
+        } catch (const std::exception& e) {
+            module = loaded;
+            notes.push_back("the graph could not be frozen and optimised (" + firstLine(e.what()) + "): running the model as loaded");
+        }
     }
 };
 
@@ -97,7 +167,7 @@ std::unique_ptr<Detector> Detector::open(const ModelManifest& manifest, const De
     impl->weightsSha256 = actual;
     impl->device = chooseDevice(options.device);
     impl->batchSize = options.batchSize > 0 ? options.batchSize : manifest.batchSize;
-    impl->precision = impl->device.is_cuda() ? options.precision : Precision::Fp32;
+    impl->precision = effectivePrecision(options.precision, impl->device, impl->notes);
     // 0 = every core: LibTorch's own default is sometimes a single thread.
     at::set_num_threads(options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency())));
     impl->threads = at::get_num_threads();
@@ -108,7 +178,7 @@ std::unique_ptr<Detector> Detector::open(const ModelManifest& manifest, const De
                          " is not a TorchScript model this LibTorch can load (" + firstLine(e.what()) + ")");
     }
     impl->module.eval();
-    if (impl->precision == Precision::Fp16) impl->module.to(torch::kHalf);
+    if (impl->precision != Precision::Fp32) impl->module.to(scalarType(impl->precision));
     impl->mean = torch::tensor(std::vector<float>(manifest.mean.begin(), manifest.mean.end())).view({1, 3, 1, 1}).to(impl->device);
     impl->invStd = (1.0 / torch::tensor(std::vector<float>(manifest.std.begin(), manifest.std.end()))).view({1, 3, 1, 1}).to(impl->device);
 
@@ -141,7 +211,25 @@ std::unique_ptr<Detector> Detector::open(const ModelManifest& manifest, const De
             throw modelError("model \"" + name + "\": the manifest says \"output\": \"softmax\" but its outputs are not "
                              "probabilities (negative or not summing to 1); should it be \"logits\"?");
     }
+    if (options.optimize.value_or(manifest.optimizeGraph)) detector->impl_->optimizeGraph();
     return detector;
+}
+
+bool Detector::cpuHasNativeBf16() {
+    static const bool has = [] {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.rfind("flags", 0) != 0) continue;
+            std::istringstream words(line.substr(line.find(':') + 1));
+            std::string word;
+            while (words >> word)
+                if (word == "avx512_bf16" || word == "amx_bf16") return true;
+            return false;
+        }
+        return false;
+    }();
+    return has;
 }
 
 std::vector<ClassProbabilities> Detector::classify(const std::vector<cv::Mat>& patches) {
@@ -160,5 +248,7 @@ Precision Detector::precision() const { return impl_->precision; }
 int Detector::batchSize() const { return impl_->batchSize; }
 const std::string& Detector::weightsSha256() const { return impl_->weightsSha256; }
 int Detector::threads() const { return impl_->threads; }
+const std::string& Detector::optimization() const { return impl_->optimization; }
+const std::vector<std::string>& Detector::notes() const { return impl_->notes; }
 
 }  // namespace synthscope

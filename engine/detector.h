@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,14 @@ namespace synthscope {
 
 struct DetectorOptions {
     std::string device = "auto";   // "auto" (CUDA when available), "cpu" or "cuda"
-    Precision precision = Precision::Fp32;  // fp16 is used only on CUDA
+    // fp16 is used only on CUDA; bf16 on CUDA and on CPUs with native BF16 (avx512_bf16 or amx_bf16),
+    // otherwise the detector runs fp32 and says so in notes().
+    Precision precision = Precision::Fp32;
     int threads = 0;                // CPU threads for inference; 0 = all cores
     int batchSize = 0;              // patches per forward pass; 0 takes the manifest's
+    // Freeze and optimise the graph for inference (unset: the manifest's "inference.optimize", true by
+    // default). The optimised graph is used only if it reproduces the loaded one on a test batch.
+    std::optional<bool> optimize;
 };
 
 // One class-probability row per patch, in the manifest's class order.
@@ -39,8 +45,14 @@ public:
     int batchSize() const;
     int threads() const;
     const std::string& weightsSha256() const;  // of the file actually loaded
+    // How the graph runs: "frozen, optimised for inference", "as loaded", ...
+    const std::string& optimization() const;
+    // Sentences about what was asked for and not done (precision fallback, optimisation refused).
+    const std::vector<std::string>& notes() const;
 
     static bool cudaAvailable();
+    // Whether this CPU computes BF16 natively (avx512_bf16 or amx_bf16 in /proc/cpuinfo).
+    static bool cpuHasNativeBf16();
 
 private:
     struct Impl;

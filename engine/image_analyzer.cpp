@@ -93,11 +93,11 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // GLCM contrast of every patch (SuSy's selection key for the verdict).
     const auto tContrast = Clock::now();
-    const cv::Mat grey = toGrey(rgb);
+    const std::vector<double> contrasts = patchContrasts(rgb, grid.rects);
     result.patches.resize(grid.size());
     for (std::size_t i = 0; i < grid.size(); ++i) {
         result.patches[i].rect = grid.rects[i];
-        result.patches[i].contrast = glcmContrast(grey(grid.rects[i]));
+        result.patches[i].contrast = contrasts[i];
     }
     std::vector<std::size_t> order(grid.size());
     std::iota(order.begin(), order.end(), 0);

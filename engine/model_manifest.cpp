@@ -72,7 +72,14 @@ bool isHex64(const std::string& s) {
 
 bool ModelManifest::weightsPresent() const { return QFileInfo(QString::fromStdString(weightsPath)).isFile(); }
 
-const char* precisionName(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }
+const char* precisionName(Precision p) {
+    switch (p) {
+    case Precision::Fp16: return "fp16";
+    case Precision::Bf16: return "bf16";
+    case Precision::Fp32: break;
+    }
+    return "fp32";
+}
 
 ModelManifest loadManifest(const std::string& manifestPath) {
     std::ifstream in(manifestPath, std::ios::binary);
@@ -181,7 +188,11 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         r.fail("\"inference.device\" must be \"auto\", \"cpu\" or \"cuda\"");
     const std::string precision = r.optionalString(inference, "precision", "fp32");
     if (precision == "fp16") m.preferredPrecision = Precision::Fp16;
-    else if (precision != "fp32") r.fail("\"inference.precision\" must be \"fp32\" or \"fp16\"");
+    else if (precision == "bf16") m.preferredPrecision = Precision::Bf16;
+    else if (precision != "fp32") r.fail("\"inference.precision\" must be \"fp32\", \"fp16\" or \"bf16\"");
+    const QJsonValue optimize = inference.value("optimize");
+    if (!optimize.isUndefined() && !optimize.isNull() && !optimize.isBool()) r.fail("\"inference.optimize\" must be true or false");
+    m.optimizeGraph = optimize.toBool(true);
     m.batchSize = r.intIn(inference, "batch_size", 16, 1, 4096);
 
     m.provenanceJson = compactJson(root.value("provenance"));

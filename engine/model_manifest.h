@@ -8,7 +8,7 @@ namespace synthscope {
 enum class InputNormalization { None, MeanStd };
 enum class ModelOutput { Softmax, Logits };
 enum class SmallImagePolicy { Pad, Reject };
-enum class Precision { Fp32, Fp16 };
+enum class Precision { Fp32, Fp16, Bf16 };
 
 // Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
 // the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
@@ -38,6 +38,9 @@ struct ModelManifest {
     double inconclusiveHigh = 0.65;
     std::string preferredDevice = "auto";
     Precision preferredPrecision = Precision::Fp32;
+    // Freeze the TorchScript graph and optimise it for inference (conv+batch-norm folding, oneDNN
+    // layouts on CPU) when loading; the detector checks the optimised graph against the loaded one.
+    bool optimizeGraph = true;
     int batchSize = 16;
     std::string provenanceJson = "{}";
     std::string accuracyJson = "{}";

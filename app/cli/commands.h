@@ -14,6 +14,7 @@ struct Command {
 };
 
 int runAnalyze(const QStringList& args);
+int runBench(const QStringList& args);
 int runBatch(const QStringList& args);
 int runEvaluate(const QStringList& args);
 int runFingerprint(const QStringList& args);
@@ -23,6 +24,7 @@ int runSpectrum(const QStringList& args);
 
 inline constexpr Command kCommands[] = {
     {"analyze", "detect synthetic images: verdict, generator ranking, patch heatmap", runAnalyze},
+    {"bench", "speed and memory of the engine beside the published SuSy recipe in Python (--reference)", runBench},
     {"batch", "analyse folders into a case file (SQLite): streamed, cached by content, resumable", runBatch},
     {"evaluate", "measure a detector on labelled images (CSV or folder): accuracy, ROC AUC, attribution, calibration, JPEG conditions, robustness", runEvaluate},
     {"fingerprint", "generator fingerprints (DIF): attribute images, build, evaluate, blank-image experiment", runFingerprint},
