@@ -11,6 +11,8 @@ struct Command {
     const char* name;
     const char* summary;  // one line for `synthscope --help`
     CommandFunction run;
+    // Runs under a QGuiApplication on the "offscreen" platform (fonts for PDF) instead of a QCoreApplication.
+    bool needsGui = false;
 };
 
 int runAnalyze(const QStringList& args);
@@ -20,6 +22,7 @@ int runEvaluate(const QStringList& args);
 int runFingerprint(const QStringList& args);
 int runInspect(const QStringList& args);
 int runModels(const QStringList& args);
+int runReport(const QStringList& args);
 int runSpectrum(const QStringList& args);
 
 inline constexpr Command kCommands[] = {
@@ -30,6 +33,7 @@ inline constexpr Command kCommands[] = {
     {"fingerprint", "generator fingerprints (DIF): attribute images, build, evaluate, blank-image experiment", runFingerprint},
     {"inspect", "JPEG history (tables, quality, double compression), error level analysis, metadata and generator traces", runInspect},
     {"models", "list the detector models found and where they are looked for", runModels},
+    {"report", "case exports (CSV, JSON) and evidence reports (HTML, PDF) per image and per case", runReport, true},
     {"spectrum", "Fourier spectra of noise residuals: up-sampling peaks, folder averages, peak rates", runSpectrum},
 };
 

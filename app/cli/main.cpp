@@ -1,9 +1,11 @@
 // synthscope: the command-line front end of the SynthScope engine.
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QStringList>
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "app/cli/commands.h"
@@ -30,7 +32,13 @@ std::string usage() {
 
 int main(int argc, char** argv) {
     using namespace synthscope::cli;
-    QCoreApplication app(argc, argv);  // QtCore services (file names, JSON); no event loop is run
+    // QtCore services (file names, JSON); no event loop is run. Commands that lay out text (PDF reports)
+    // need Qt Gui's fonts: they get a QGuiApplication on the "offscreen" platform, so no display is needed.
+    bool needsGui = false;
+    for (const Command& c : kCommands) needsGui |= argc > 1 && std::string(argv[1]) == c.name && c.needsGui;
+    if (needsGui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = needsGui ? std::make_unique<QGuiApplication>(argc, argv)
+                                                     : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName("synthscope");
     QCoreApplication::setApplicationVersion(SYNTHSCOPE_VERSION);
     QStringList args = QCoreApplication::arguments();

@@ -1,0 +1,217 @@
+#include "engine/evidence.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cstdio>
+
+#include <opencv2/imgproc.hpp>
+
+#include "engine/errors.h"
+#include "engine/heatmap.h"
+#include "engine/model_registry.h"
+
+namespace synthscope {
+namespace {
+
+constexpr int kSpectrumCrop = 512;  // as the workstation's forensic panel: comparable across images, bounded cost
+
+using Status = CheckRecord::Status;
+
+std::string percent(double p) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.0f%%", p * 100);
+    return text;
+}
+
+cv::Mat fitInside(const cv::Mat& rgb, int side, double& scale) {
+    scale = std::min(1.0, double(side) / std::max(rgb.cols, rgb.rows));
+    if (scale >= 1.0) return rgb.clone();
+    cv::Mat out;
+    cv::resize(rgb, out, cv::Size(std::max(1, int(rgb.cols * scale + 0.5)), std::max(1, int(rgb.rows * scale + 0.5))), 0, 0,
+               cv::INTER_AREA);
+    return out;
+}
+
+void checkCancel(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load()) throw cancelled();
+}
+
+}  // namespace
+
+const char* checkStatusName(CheckRecord::Status status) {
+    switch (status) {
+    case Status::Done: return "done";
+    case Status::NotApplicable: return "not applicable";
+    case Status::Failed: return "failed";
+    case Status::NotRun: break;
+    }
+    return "not run";
+}
+
+const char* detectorCaveat() {
+    return "A detector gives evidence, not proof. It reports how much an image resembles the synthetic and the "
+           "authentic images its model was trained on; it knows only the generators it was trained on, and editing, "
+           "resizing, screenshots or recompression can mislead it in either direction. A high synthetic probability "
+           "does not prove that an image was generated, and a low one does not prove that it is an authentic "
+           "photograph or that what it shows happened. The probabilities are the model's, calibrated only as far as "
+           "its manifest states. Metadata can be stripped or forged: a generator's trace is strong evidence when "
+           "present, its absence proves nothing. Weigh these results with the image's source, its context and an "
+           "expert's examination before concluding.";
+}
+
+std::string findFingerprintLibrary(const std::string& given, std::string& why) {
+    auto isDir = [](const QString& d) { return QFileInfo(d).isDir(); };
+    if (!given.empty()) {
+        if (isDir(QString::fromStdString(given))) return given;
+        why = "the fingerprint library " + given + " is not a folder";
+        return {};
+    }
+    const QString env = qEnvironmentVariable("SYNTHSCOPE_FINGERPRINTS");
+    if (!env.isEmpty()) {
+        if (isDir(env)) return env.toStdString();
+        why = "$SYNTHSCOPE_FINGERPRINTS (" + env.toStdString() + ") is not a folder";
+        return {};
+    }
+    for (const std::string& models : modelSearchPaths()) {
+        const QString dir = QString::fromStdString(models) + "/fingerprints";
+        if (isDir(dir)) return dir.toStdString();
+    }
+    const QString shared = QDir::cleanPath(QStringLiteral(SYNTHSCOPE_MODELS_SOURCE_DIR) + "/../../shared/data/dif_fingerprints");
+    if (isDir(shared)) return shared.toStdString();
+    why = "no fingerprint library was found ($SYNTHSCOPE_FINGERPRINTS, a \"fingerprints\" folder beside the models)";
+    return {};
+}
+
+ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string& detectionSource,
+                             const EvidenceOptions& options, const std::atomic<bool>* cancel) {
+    ImageEvidence ev;
+    ev.detection = detection;
+    ev.detectionSource = detectionSource;
+    ev.generatedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    const AnalysisResult& r = detection;
+    const Provenance& p = r.provenance;
+
+    // The detector ran before the report; this records what it did.
+    {
+        CheckRecord c{"AI-generation detector (" + p.modelName + " " + p.modelVersion + ")", Status::Done, ""};
+        c.detail = std::string("verdict ") + verdictLabelName(r.verdict.label) + ", synthetic probability " +
+                   percent(r.verdict.syntheticProbability) + " from the " + std::to_string(r.verdict.patchesUsed) +
+                   " highest-contrast patches; " + detectionSource;
+        ev.checks.push_back(c);
+        CheckRecord h{"Per-patch heatmap", r.heatmapComplete ? Status::Done : Status::NotRun, ""};
+        h.detail = r.heatmapComplete ? "all " + std::to_string(r.patches.size()) + " patches classified"
+                                     : std::to_string(r.classifiedCount()) + " of " + std::to_string(r.patches.size()) +
+                                           " patches classified (verdict-only analysis): the heatmap is partial";
+        ev.checks.push_back(h);
+    }
+
+    // The file again: is it still the one that was analysed?
+    LoadedImage image;
+    bool loaded = false;
+    try {
+        image = loadImage(r.image.path, options.load);
+        loaded = true;
+        ev.fileSha256Now = image.sha256;
+        ev.fileMatches = image.sha256 == r.image.sha256;
+    } catch (const std::exception& e) {
+        ev.fileError = e.what();
+    }
+    ev.checks.push_back({"File integrity (SHA-256 of the file now against the one analysed)",
+                         !loaded ? Status::Failed : ev.fileMatches ? Status::Done : Status::Failed,
+                         !loaded ? "the file could not be read: " + ev.fileError
+                         : ev.fileMatches ? "identical: " + ev.fileSha256Now
+                                          : "DIFFERENT: the file changed since it was analysed (now " + ev.fileSha256Now + ")"});
+    const std::string noFile = "not run: the file could not be read";
+    if (!loaded || !ev.fileMatches) {
+        // Signals of a different file would not describe what the detector analysed.
+        const std::string why = !loaded ? noFile : "not run: the file is not the one analysed";
+        for (const char* name : {"Noise spectrum (up-sampling peaks)", "Generator fingerprints (DIF correlation)",
+                                 "JPEG history (tables, quality, double compression)", "Metadata (EXIF, XMP, IPTC, PNG text, C2PA)"})
+            ev.checks.push_back({name, Status::NotRun, why});
+    } else {
+        checkCancel(cancel);
+        double scale = 1;
+        ev.imageRgb = fitInside(image.rgb, options.displaySide, scale);
+        cv::Mat heat = renderHeatmap(r, scale);
+        if (heat.size() != ev.imageRgb.size()) cv::resize(heat, heat, ev.imageRgb.size(), 0, 0, cv::INTER_NEAREST);
+        ev.overlayRgb = overlayHeatmap(ev.imageRgb, heat, 0.5);
+
+        checkCancel(cancel);
+        try {
+            SpectrumOptions so;
+            const int side = std::min(image.rgb.cols, image.rgb.rows);
+            so.cropSize = std::min(kSpectrumCrop, side - side % 2);
+            ev.spectrumCrop = so.cropSize;
+            ev.spectrum = computeSpectrum(image, so);
+            ev.spectrumRgb = renderSpectrum(*ev.spectrum, true);
+            const Spectrum& s = *ev.spectrum;
+            int upsampling = 0, jpegGrid = 0;
+            for (const SpectralPeak& k : s.peaks) {
+                upsampling += k.upsamplingHarmonic && !k.jpegGrid;
+                jpegGrid += k.jpegGrid;
+            }
+            ev.checks.push_back({"Noise spectrum (up-sampling peaks)", Status::Done,
+                                 std::to_string(s.peaks.size()) + " periodic peaks in the " + s.residual + " residual of the centre " +
+                                     std::to_string(so.cropSize) + " px; " + std::to_string(upsampling) +
+                                     " at up-sampling frequencies, " + std::to_string(jpegGrid) + " explained by the JPEG grid"});
+        } catch (const std::exception& e) {
+            ev.checks.push_back({"Noise spectrum (up-sampling peaks)", Status::Failed, e.what()});
+        }
+
+        checkCancel(cancel);
+        if (!options.fingerprints) {
+            ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::NotRun,
+                                 options.fingerprintLibraryWhyNone.empty() ? "no fingerprint library" : options.fingerprintLibraryWhyNone});
+        } else if (options.fingerprints->fingerprints.empty()) {
+            ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::NotRun,
+                                 "the library " + options.fingerprintLibraryPath + " holds no readable fingerprint"});
+        } else {
+            try {
+                ev.fingerprintLibrary = options.fingerprintLibraryPath;
+                ev.fingerprints = attributeByFingerprints(image.rgb, options.fingerprints->fingerprints);
+                const FingerprintAttribution& a = *ev.fingerprints;
+                ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Done,
+                                     std::to_string(options.fingerprints->fingerprints.size()) + " fingerprints from " +
+                                         options.fingerprintLibraryPath + "; " +
+                                         (a.generator.empty() ? "none nearer its fake centre than its real one"
+                                                              : "nearest: " + a.generator)});
+            } catch (const std::exception& e) {
+                ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Failed, e.what()});
+            }
+        }
+
+        checkCancel(cancel);
+        ev.jpeg = analyzeJpeg(image.bytes);
+        if (!ev.jpeg->isJpeg)
+            ev.checks.push_back({"JPEG history (tables, quality, double compression)", Status::NotApplicable,
+                                 "the file is " + r.image.format + ", not a JPEG"});
+        else if (!ev.jpeg->readable)
+            ev.checks.push_back({"JPEG history (tables, quality, double compression)", Status::Failed, ev.jpeg->error});
+        else
+            ev.checks.push_back({"JPEG history (tables, quality, double compression)", Status::Done,
+                                 "estimated quality " + std::to_string(ev.jpeg->estimatedQuality) + "; " +
+                                     (ev.jpeg->doubleCompressionSuspected ? "double compression suspected"
+                                                                          : "no sign of double compression")});
+        ev.metadata = readMetadata(image.bytes);
+        const MetadataReport& m = *ev.metadata;
+        ev.checks.push_back({"Metadata (EXIF, XMP, IPTC, PNG text, C2PA)", m.problems.empty() ? Status::Done : Status::Failed,
+                             std::to_string(m.exif.size() + m.xmp.size() + m.iptc.size() + m.pngText.size()) + " entries, " +
+                                 std::to_string(m.generatorTraces.size()) + " generator traces" +
+                                 (m.c2paPresent() ? "; a C2PA manifest is present (not verified)" : "; no C2PA manifest")});
+    }
+    ev.checks.push_back({"Error level analysis", Status::NotRun,
+                         "not part of reports (a visual aid; see the workstation or `synthscope inspect --ela-dir`)"});
+    ev.notChecked = {
+        "The C2PA manifest's signature and its chain of trust (only its presence is detected).",
+        "Where the image came from, who made or sent it, and its chain of custody.",
+        "Whether what the image shows is true, or happened.",
+        "Generators and edits the model was not trained on; detection of them is not reliable.",
+        "Local edits (splicing, inpainting) as such: the heatmap shows patch scores, not a localisation of edits.",
+    };
+    return ev;
+}
+
+}  // namespace synthscope

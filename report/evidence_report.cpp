@@ -1,0 +1,381 @@
+#include "report/evidence_report.h"
+
+#include <QDateTime>
+#include <QImage>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QTextDocument>
+#include <QUrl>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/version.h"
+
+namespace synthscope::report {
+namespace {
+
+QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
+QString pct(double p) { return QString::number(p * 100, 'f', 1) + "%"; }
+
+struct VerdictWords {
+    QString words, colour;
+};
+VerdictWords verdictWords(VerdictLabel label) {
+    switch (label) {
+    case VerdictLabel::Synthetic: return {"Likely AI-generated", "#c0392b"};
+    case VerdictLabel::Authentic: return {"No sign of AI generation found", "#2e7d4f"};
+    case VerdictLabel::Inconclusive: break;
+    }
+    return {"Inconclusive", "#b07800"};
+}
+VerdictWords verdictWords(const std::string& label) {
+    if (label == verdictLabelName(VerdictLabel::Synthetic)) return verdictWords(VerdictLabel::Synthetic);
+    if (label == verdictLabelName(VerdictLabel::Authentic)) return verdictWords(VerdictLabel::Authentic);
+    return verdictWords(VerdictLabel::Inconclusive);
+}
+
+// Small HTML helpers in the subset QTextDocument understands (tables, no CSS layout).
+QString row(std::initializer_list<QString> cells, bool header = false) {
+    QString out = "<tr>";
+    for (const QString& c : cells) out += header ? "<th align=\"left\" bgcolor=\"#e8e8e8\">" + c + "</th>" : "<td>" + c + "</td>";
+    return out + "</tr>\n";
+}
+QString table(const QString& rows) { return "<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" width=\"100%\">\n" + rows + "</table>\n"; }
+QString keyValue(const std::vector<std::pair<QString, QString>>& pairs) {
+    QString rows;
+    for (const auto& [k, v] : pairs) rows += "<tr><td width=\"28%\" bgcolor=\"#f2f2f2\"><b>" + k + "</b></td><td>" + v + "</td></tr>\n";
+    return table(rows);
+}
+QString h2(const QString& s, bool newPage = false) {
+    return QString("<h2%1>").arg(newPage ? " style=\"page-break-before: always\"" : "") + s + "</h2>\n";
+}
+
+QString statusCell(CheckRecord::Status s) {
+    const char* colour = s == CheckRecord::Status::Done     ? "#2e7d4f"
+                         : s == CheckRecord::Status::Failed ? "#c0392b"
+                                                            : "#666666";
+    return QString("<font color=\"%1\"><b>%2</b></font>").arg(colour, checkStatusName(s));
+}
+
+QString findingsList(const std::vector<Finding>& findings) {
+    if (findings.empty()) return "<p><i>none</i></p>\n";
+    QString out = "<ul>\n";
+    for (const Finding& f : findings) out += "<li>[" + esc(f.severity) + "] " + esc(f.text) + "</li>\n";
+    return out + "</ul>\n";
+}
+
+QString caveatBlock() {
+    return "<table border=\"1\" cellspacing=\"0\" cellpadding=\"6\" width=\"100%\"><tr><td bgcolor=\"#fff6dd\"><b>What this "
+           "report can and cannot show.</b> " +
+           QString(detectorCaveat()).toHtmlEscaped() + "</td></tr></table>\n";
+}
+
+// One image's full section; picture names are prefixed so that a case report can hold many.
+QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector<std::pair<QString, cv::Mat>>& images,
+                     bool caseDetail) {
+    const AnalysisResult& r = ev.detection;
+    const Verdict& v = r.verdict;
+    const Provenance& p = r.provenance;
+    const VerdictWords w = verdictWords(v.label);
+    QString h;
+    const QString hTag = caseDetail ? "h3" : "h2";
+    auto heading = [&](const QString& s) { return "<" + hTag + ">" + s + "</" + hTag + ">\n"; };
+
+    h += QString("<p><font size=\"+2\" color=\"%1\"><b>%2</b></font><br>synthetic probability <b>%3</b> &plusmn; %4 "
+                 "(spread over the %5 deciding patches); inconclusive band %6 to %7</p>\n")
+             .arg(w.colour, w.words, pct(v.syntheticProbability), pct(v.spread))
+             .arg(v.patchesUsed)
+             .arg(pct(v.bandLow), pct(v.bandHigh));
+    int counts[4] = {0, 0, 0, 0};
+    for (const CheckRecord& c : ev.checks) ++counts[int(c.status)];
+    h += QString("<p>Checks: %1 done, %2 not applicable, %3 not run, %4 failed (listed under \"What was and was not "
+                 "checked\").</p>\n")
+             .arg(counts[int(CheckRecord::Status::Done)]).arg(counts[int(CheckRecord::Status::NotApplicable)])
+             .arg(counts[int(CheckRecord::Status::NotRun)]).arg(counts[int(CheckRecord::Status::Failed)]);
+    if (!ev.fileMatches)
+        h += "<p><font color=\"#c0392b\"><b>The file could not be checked against the analysed one: " +
+             (ev.fileError.empty() ? QString("its SHA-256 differs.") : esc(ev.fileError)) + "</b></font></p>\n";
+
+    if (!ev.imageRgb.empty()) {
+        images.push_back({prefix + "image", ev.imageRgb});
+        images.push_back({prefix + "overlay", ev.overlayRgb});
+        const int side = 300;  // two side by side fit A4's text width (about 680 px at 96 dpi)
+        const double s = double(side) / std::max(ev.imageRgb.cols, ev.imageRgb.rows);
+        const QString size = QString("width=\"%1\" height=\"%2\"").arg(int(ev.imageRgb.cols * s)).arg(int(ev.imageRgb.rows * s));
+        h += heading("Image and heatmap");
+        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix + "image\" " + size +
+             "></td><td><img src=\"report-image:" + prefix + "overlay\" " + size +
+             "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (blue 0, "
+             "red 1; grey: not classified)</td></tr></table>\n";
+    }
+
+    h += heading("Detector probabilities");
+    QString rows = row({"class", "probability (mean over the deciding patches)"}, true);
+    for (const ClassScore& c : v.classes) rows += row({esc(c.name), pct(c.probability)});
+    h += table(rows);
+    if (!v.attribution.empty() && v.label != VerdictLabel::Authentic) {
+        QString ranks;
+        for (std::size_t i = 0; i < std::min<std::size_t>(3, v.attribution.size()); ++i)
+            ranks += (i ? ", " : "") + esc(v.attribution[i].name) + " " + pct(v.attribution[i].probability);
+        h += "<p>Most likely generator, if generated (the generator classes renormalised): " + ranks + "</p>\n";
+    }
+    for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
+
+    h += heading("Noise spectrum");
+    if (ev.spectrum) {
+        images.push_back({prefix + "spectrum", ev.spectrumRgb});
+        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix +
+             "spectrum\" width=\"240\" height=\"240\"></td><td>Log power spectrum of the " + esc(ev.spectrum->residual) +
+             " noise residual of the centre " + QString::number(ev.spectrumCrop) +
+             " px (zero frequency in the centre). Circled: periodic peaks (cyan at up-sampling frequencies, grey "
+             "explained by the JPEG grid). Up-sampling in a generator's decoder leaves such peaks; a camera photo "
+             "usually has none, but resizing does the same.</td></tr></table>\n";
+        QString peaks = row({"frequency (cycles/pixel)", "period (px)", "strength", "kind"}, true);
+        int shown = 0;
+        for (const SpectralPeak& k : ev.spectrum->peaks) {
+            if (shown++ == 8) break;
+            peaks += row({QString("(%1, %2)").arg(k.fx, 0, 'f', 3).arg(k.fy, 0, 'f', 3),
+                          QString("%1 x %2").arg(k.periodX, 0, 'f', 1).arg(k.periodY, 0, 'f', 1),
+                          QString("%1 dB (z %2)").arg(k.strengthDb, 0, 'f', 1).arg(k.zScore, 0, 'f', 1),
+                          k.jpegGrid ? "JPEG grid" : k.upsamplingHarmonic ? "up-sampling frequency" : "other"});
+        }
+        h += ev.spectrum->peaks.empty() ? QString("<p>No periodic peak.</p>\n") : table(peaks);
+    } else {
+        h += "<p><i>Not computed (see the checks below).</i></p>\n";
+    }
+
+    h += heading("Generator fingerprints");
+    if (ev.fingerprints) {
+        const FingerprintAttribution& a = *ev.fingerprints;
+        h += "<p>Correlation of the image's noise residual with each generator's fingerprint (Deep Image Fingerprint), "
+             "from " +
+             esc(ev.fingerprintLibrary) + ". Score 0 at the fingerprint's real centre, 1 at its fake centre. " +
+             (a.generator.empty() ? QString("No generator is nearer its fake centre.")
+                                  : "Nearest its fake centre: <b>" + esc(a.generator) + "</b>.") +
+             " These fingerprints are weak with SynthScope's residuals (see the README): treat them as a hint.</p>\n";
+        QString fr = row({"generator", "correlation", "score", "nearer fake"}, true);
+        for (const GeneratorMatch& g : a.ranking)
+            fr += row({esc(g.generator), QString::number(g.correlation, 'f', 4), QString::number(g.score, 'f', 2),
+                       g.nearerFake ? "yes" : "no"});
+        h += table(fr);
+    } else {
+        h += "<p><i>Not computed (see the checks below).</i></p>\n";
+    }
+
+    h += heading("JPEG history and metadata");
+    if (ev.jpeg && ev.jpeg->isJpeg) {
+        h += "<p><b>JPEG</b></p>\n" + findingsList(ev.jpeg->findings);
+    } else if (ev.jpeg) {
+        h += "<p>Not a JPEG: no compression history to read.</p>\n";
+    }
+    if (ev.metadata) {
+        const MetadataReport& m = *ev.metadata;
+        h += keyValue({{"camera", esc(m.cameraMake + " " + m.cameraModel).trimmed().isEmpty() ? "<i>none</i>"
+                                                                                                : esc(m.cameraMake + " " + m.cameraModel)},
+                       {"capture date", m.captureDate.empty() ? "<i>none</i>" : esc(m.captureDate)},
+                       {"software", m.software.empty() ? "<i>none</i>" : esc(m.software)},
+                       {"GPS position", m.hasGps ? "present" : "none"},
+                       {"C2PA manifest", m.c2paPresent() ? "present (" + esc(m.c2pa.container) + "), signature NOT verified" : "none"},
+                       {"entries", QString("%1 EXIF, %2 XMP, %3 IPTC, %4 PNG text")
+                                       .arg(m.exif.size()).arg(m.xmp.size()).arg(m.iptc.size()).arg(m.pngText.size())}});
+        h += "<p><b>Generator traces</b></p>\n" + findingsList(m.generatorTraces);
+        h += "<p><b>Facts</b></p>\n" + findingsList(m.facts);
+        if (!m.problems.empty()) h += "<p><b>Problems</b></p>\n" + findingsList(m.problems);
+    } else {
+        h += "<p><i>Not read (see the checks below).</i></p>\n";
+    }
+
+    h += heading("File, model and settings");
+    const ImageInfo& i = r.image;
+    h += keyValue({
+        {"file", esc(i.path)},
+        {"SHA-256 (analysed)", "<tt>" + esc(i.sha256) + "</tt>"},
+        {"SHA-256 (now)", ev.fileSha256Now.empty() ? "<i>not read</i>" : "<tt>" + esc(ev.fileSha256Now) + "</tt>"},
+        {"format, size", QString("%1, %2 x %3 px, %4 bytes, %5-bit, %6 channels%7")
+                             .arg(esc(i.format)).arg(i.width).arg(i.height).arg(double(i.fileSize), 0, 'f', 0)
+                             .arg(i.bitDepth).arg(i.channels).arg(i.padded ? ", padded to one patch" : "")},
+        {"model", esc(p.modelName + " " + p.modelVersion)},
+        {"model SHA-256", "<tt>" + esc(p.modelSha256) + "</tt>"},
+        {"settings", QString("device %1, %2, %3 threads, batch %4; patch %5 px, stride %6, top-k %7, full heatmap %8, small images: %9")
+                         .arg(esc(p.device), esc(p.precision)).arg(p.threads).arg(p.batchSize).arg(p.patchSize).arg(p.stride)
+                         .arg(p.topK).arg(p.fullHeatmap ? "yes" : "no").arg(esc(p.smallImagePolicy))},
+        {"analysed by", "SynthScope " + esc(p.softwareVersion) + "; " + esc(ev.detectionSource)},
+        {"report made", esc(ev.generatedAt) + " by SynthScope " + SYNTHSCOPE_VERSION},
+    });
+
+    h += heading("What was and was not checked");
+    QString cr = row({"check", "status", "result"}, true);
+    for (const CheckRecord& c : ev.checks) cr += row({esc(c.name), statusCell(c.status), esc(c.detail)});
+    h += table(cr);
+    h += "<p>Not checked by SynthScope at all:</p>\n<ul>\n";
+    for (const std::string& n : ev.notChecked) h += "<li>" + esc(n) + "</li>\n";
+    h += "</ul>\n";
+    return h;
+}
+
+QString documentHead(const QString& title) {
+    return "<html><head><meta charset=\"utf-8\"><title>" + title.toHtmlEscaped() +
+           "</title></head><body style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 9pt\">\n";
+}
+
+QImage toQImage(const cv::Mat& rgb) {
+    return QImage(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888).copy();
+}
+
+}  // namespace
+
+ReportDocument imageReport(const ImageEvidence& ev) {
+    ReportDocument doc;
+    const std::string name = ev.detection.image.path.substr(ev.detection.image.path.find_last_of('/') + 1);
+    doc.title = "SynthScope evidence report: " + QString::fromStdString(name);
+    doc.html = documentHead(doc.title);
+    doc.html += "<h1>SynthScope evidence report</h1>\n<p><b>" + esc(ev.detection.image.path) + "</b><br>made " +
+                esc(ev.generatedAt) + " by SynthScope " + SYNTHSCOPE_VERSION + "</p>\n";
+    doc.html += caveatBlock();
+    doc.html += imageSection(ev, "", doc.images, false);
+    doc.html += "</body></html>\n";
+    return doc;
+}
+
+ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidence>& details) {
+    ReportDocument doc;
+    doc.title = "SynthScope case report: " + QString::fromStdString(store.file());
+    const CaseCounts counts = store.counts();
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    QString h = documentHead(doc.title);
+    h += "<h1>SynthScope case report</h1>\n<p><b>" + esc(store.file()) + "</b><br>case created " + esc(store.createdAt()) +
+         "; report made " + now + " by SynthScope " + SYNTHSCOPE_VERSION + "</p>\n";
+    h += caveatBlock();
+
+    // One pass over the entries: the table rows and the models/settings used.
+    QString rows = row({"#", "file", "SHA-256", "verdict", "synthetic p", "likely generator", "size", "analysed (UTC)"}, true);
+    std::map<std::string, std::pair<std::string, int>> models;  // model sha + settings -> (description, entries)
+    std::set<std::string> detailed;
+    for (const ImageEvidence& ev : details) detailed.insert(ev.detection.image.path);
+    int n = 0;
+    store.forEachEntry([&](const CaseEntry& e) {
+        const VerdictWords w = verdictWords(e.label);
+        rows += row({QString::number(++n) + (detailed.count(e.path) ? "*" : ""), esc(e.path),
+                     "<tt>" + esc(e.key.imageSha256.substr(0, 16)) + "</tt>", "<font color=\"" + w.colour + "\">" + esc(e.label) + "</font>",
+                     QString("%1 &plusmn; %2").arg(e.syntheticProbability, 0, 'f', 2).arg(e.spread, 0, 'f', 2),
+                     e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
+                                                                      : esc(e.topGenerator) + " " + pct(e.topGeneratorProbability),
+                     QString("%1x%2").arg(e.width).arg(e.height), esc(e.analysedAt.substr(0, 19))});
+        auto& m = models[e.key.modelSha256 + "\n" + e.key.settings];
+        if (m.second++ == 0)
+            m.first = e.modelName + " " + e.modelVersion + " (sha256 " + e.key.modelSha256 + "), SynthScope " + e.softwareVersion +
+                      "; settings " + e.key.settings;
+    });
+    std::vector<CaseFailure> failures;
+    store.forEachFailure([&](const CaseFailure& f) { failures.push_back(f); });
+
+    h += h2("Summary");
+    h += keyValue({{"images analysed", QString::number(counts.entries) + " (" + QString::number(counts.results) + " distinct results)"},
+                   {"likely AI-generated", QString::number(counts.synthetic)},
+                   {"no sign of AI generation", QString::number(counts.authentic)},
+                   {"inconclusive", QString::number(counts.inconclusive)},
+                   {"could not be analysed", QString::number(counts.failures)}});
+    h += h2("Models and settings");
+    QString mr = row({"model, software and settings", "images"}, true);
+    for (const auto& [key, m] : models) mr += row({esc(m.first), QString::number(m.second)});
+    h += table(mr);
+
+    h += h2("What was and was not checked");
+    h += "<ul><li>Every image listed: the AI-generation detector (verdict, probabilities and, unless the settings say "
+         "otherwise, the per-patch heatmap), each result kept with the SHA-256 of the bytes analysed.</li>\n";
+    h += "<li>Only the " + QString::number(details.size()) +
+         " images detailed below (marked * in the table) were checked again at report time: file integrity, noise "
+         "spectrum, generator fingerprints, JPEG history and metadata, each with its own list of checks. The other " +
+         QString::number(std::max(0, n - int(details.size()))) + " entries were <b>not</b> checked for those.</li>\n";
+    h += "<li>Not checked by SynthScope at all: C2PA signatures, the images' source and chain of custody, whether what "
+         "they show is true, generators the model was not trained on, and local edits as such.</li></ul>\n";
+
+    h += h2("Images");
+    h += table(rows);
+    if (!failures.empty()) {
+        h += h2("Files that could not be analysed");
+        QString fr = row({"file", "kind", "message", "when (UTC)"}, true);
+        for (const CaseFailure& f : failures) fr += row({esc(f.path), esc(f.kind), esc(f.message), esc(f.at.substr(0, 19))});
+        h += table(fr);
+    }
+    int index = 0;
+    for (const ImageEvidence& ev : details) {
+        h += h2("Detail " + QString::number(++index) + ": " + esc(ev.detection.image.path), true);
+        h += imageSection(ev, QString("d%1-").arg(index), doc.images, true);
+    }
+    doc.html = h + "</body></html>\n";
+    return doc;
+}
+
+bool writeHtml(const ReportDocument& document, const QString& path, std::string& error) {
+    QString html = document.html;
+    for (const auto& [name, rgb] : document.images) {
+        std::vector<std::uint8_t> png;
+        cv::Mat bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        if (!cv::imencode(".png", bgr, png)) {
+            error = "cannot encode the picture " + name.toStdString();
+            return false;
+        }
+        const QByteArray base64 = QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size())).toBase64();
+        html.replace("\"report-image:" + name + "\"", "\"data:image/png;base64," + QString::fromLatin1(base64) + "\"");
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    file.write(html.toUtf8());
+    if (!file.commit()) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    return true;
+}
+
+namespace {
+void loadInto(QTextDocument& text, const ReportDocument& document) {
+    for (const auto& [name, rgb] : document.images)
+        text.addResource(QTextDocument::ImageResource, QUrl("report-image:" + name), toQImage(rgb));
+    text.setHtml(document.html);
+}
+}  // namespace
+
+bool writePdf(const ReportDocument& document, const QString& path, std::string& error) {
+    // Written beside the target and renamed (QSaveFile), so a failed export never leaves half a PDF.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    {
+        QPdfWriter writer(&file);
+        writer.setTitle(document.title);
+        writer.setCreator(QString("SynthScope ") + SYNTHSCOPE_VERSION);
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+        QTextDocument text;
+        loadInto(text, document);
+        text.print(&writer);
+    }
+    if (!file.commit()) {
+        error = file.errorString().toStdString();
+        return false;
+    }
+    return true;
+}
+
+QString plainText(const ReportDocument& document) {
+    QTextDocument text;
+    loadInto(text, document);
+    return text.toPlainText();
+}
+
+}  // namespace synthscope::report
