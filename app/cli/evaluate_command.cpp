@@ -129,11 +129,11 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
 
 void printTable(const std::vector<Condition>& conditions, const std::vector<ConditionMetrics>& metrics) {
     auto row = [&](const char* name, auto value) {
-        std::printf("%-34s", name);
+        std::printf("%-40s", name);
         for (const ConditionMetrics& m : metrics) std::printf(" %12s", value(m).c_str());
         std::printf("\n");
     };
-    std::printf("%-34s", "");
+    std::printf("%-40s", "");
     for (const Condition& c : conditions) std::printf(" %12s", c.name.c_str());
     std::printf("\n");
     row("images (fake/real)", [](const ConditionMetrics& m) { return std::to_string(m.binary.positives) + "/" + std::to_string(m.binary.negatives); });

@@ -2,10 +2,12 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 
 #include "tests/unit/test_support.h"
@@ -91,4 +93,115 @@ TEST(Cli, RunsOverTheDifSampleSet) {
     const QJsonObject json = readJson(dir.path() + "/sd14.json");
     EXPECT_EQ(json["summary"].toObject()["analysed"].toInt(), 20);
     EXPECT_EQ(json["results"].toArray().size(), 20);
+}
+
+// ----- synthscope evaluate ------------------------------------------------------------------------------
+
+TEST(CliEvaluate, LabelledFolderWithTheFixtureModel) {
+    // brightness_detector: bright images score synthetic, dark ones authentic, so the figures are exact.
+    QTemporaryDir dir;
+    const QString data = dir.path() + "/data";
+    QDir().mkpath(data + "/real");
+    QDir().mkpath(data + "/fake");
+    for (int i = 0; i < 4; ++i) {
+        writeRgb((data + "/real/r" + QString::number(i) + ".png").toStdString(), cv::Mat(48, 40, CV_8UC3, cv::Scalar::all(10 + 20 * i)));
+        writeRgb((data + "/fake/f" + QString::number(i) + ".png").toStdString(), cv::Mat(40, 48, CV_8UC3, cv::Scalar::all(180 + 20 * i)));
+    }
+    writeBytes((data + "/fake/broken.png").toStdString(), {0x89, 'P', 'N', 'G', 1, 2, 3});
+    const CliRun run = runCli({"evaluate", data, "--model", kModel, "--device", "cpu", "--jpeg", "90", "--json",
+                               dir.path() + "/eval.json", "--plots", dir.path() + "/plots"});
+    EXPECT_EQ(run.exitCode, 2) << "one image is broken: " << run.err.toStdString();
+    EXPECT_TRUE(run.err.contains("broken.png")) << run.err.toStdString();
+    EXPECT_TRUE(run.out.contains("balanced accuracy")) << run.out.toStdString();
+
+    const QJsonObject json = readJson(dir.path() + "/eval.json");
+    EXPECT_EQ(json["format"].toString(), "synthscope-evaluation/1");
+    EXPECT_EQ(json["data"].toObject()["evaluated"].toInt(), 8);
+    EXPECT_EQ(json["errors"].toArray().size(), 1);
+    for (const char* condition : {"original", "jpeg90"}) {
+        const QJsonObject c = json["conditions"].toObject()[condition].toObject();
+        ASSERT_FALSE(c.isEmpty()) << condition;
+        EXPECT_EQ(c["binary"].toObject()["fakes"].toInt(), 4);
+        EXPECT_EQ(c["binary"].toObject()["reals"].toInt(), 4);
+        EXPECT_DOUBLE_EQ(c["binary"].toObject()["balanced_accuracy"].toDouble(), 1.0) << condition;
+        EXPECT_DOUBLE_EQ(c["roc_auc"].toDouble(), 1.0) << condition;
+        EXPECT_EQ(c["calibration"].toObject()["bins"].toArray().size(), 10);
+    }
+    EXPECT_EQ(json["per_image"].toArray().size(), 8);
+    EXPECT_TRUE(QFileInfo(dir.path() + "/plots/roc.png").size() > 1000);
+    EXPECT_TRUE(QFileInfo(dir.path() + "/plots/reliability.png").size() > 1000);
+}
+
+TEST(CliEvaluate, UsageErrorsAndExitCodes) {
+    QTemporaryDir dir;
+    const QString csv = dir.path() + "/labels.csv";
+    QFile f(csv);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("file,label\nmissing.png,fake\n");
+    f.close();
+    EXPECT_EQ(runCli({"evaluate", "--help"}).exitCode, 0);
+    EXPECT_EQ(runCli({"evaluate"}).exitCode, 2);
+    EXPECT_EQ(runCli({"evaluate", csv, "--model", kModel, "--jpeg", "0"}).exitCode, 2);
+    EXPECT_EQ(runCli({"evaluate", csv, "--model", kModel, "--label", "real"}).exitCode, 2) << "--label is for folders";
+    EXPECT_EQ(runCli({"evaluate", dir.path() + "/nope.csv", "--model", kModel}).exitCode, 2);
+    EXPECT_EQ(runCli({"evaluate", csv, "--model", "/nonexistent/model.json"}).exitCode, 3);
+    const CliRun missing = runCli({"evaluate", csv, "--model", kModel});
+    EXPECT_EQ(missing.exitCode, 2) << "the only image is missing: nothing to evaluate";
+    EXPECT_TRUE(missing.err.contains("missing.png")) << missing.err.toStdString();
+}
+
+TEST(CliEvaluate, BaselineOnAHeldOutSubsetOfTheSharedData) {
+    if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
+    QTemporaryDir dir;
+    const QString models = QString(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS);
+    const CliRun run = runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
+                               "--split", models + "/baseline/split.csv", "--limit", "30", "--jpeg", "65", "--robustness",
+                               "--device", "cpu", "--threads", "1", "--json", dir.path() + "/eval.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    const QJsonObject json = readJson(dir.path() + "/eval.json");
+    EXPECT_EQ(json["model"].toObject()["name"].toString(), "baseline");
+    EXPECT_EQ(json["data"].toObject()["listed"].toInt(), 648) << "the held-out split of split.csv";
+    EXPECT_EQ(json["data"].toObject()["evaluated"].toInt(), 30);
+
+    // Recompute the headline figures from the per-image scores: the JSON must agree with itself.
+    const QJsonArray perImage = json["per_image"].toArray();
+    ASSERT_EQ(perImage.size(), 30);
+    for (const char* condition : {"original", "jpeg65"}) {
+        int tp = 0, fn = 0, tn = 0, fp = 0;
+        double pairs = 0, wins = 0;
+        for (const QJsonValue& a : perImage) {
+            const double s = a["synthetic_probability"].toObject()[condition].toDouble(-1);
+            ASSERT_GE(s, 0.0);
+            ASSERT_LE(s, 1.0);
+            if (a["fake"].toBool()) (s > 0.5 ? tp : fn)++;
+            else (s > 0.5 ? fp : tn)++;
+            if (!a["fake"].toBool()) continue;
+            for (const QJsonValue& b : perImage) {
+                if (b["fake"].toBool()) continue;
+                const double r = b["synthetic_probability"].toObject()[condition].toDouble();
+                pairs += 1;
+                wins += s > r ? 1.0 : s == r ? 0.5 : 0.0;
+            }
+        }
+        ASSERT_GT(tp + fn, 0);
+        ASSERT_GT(tn + fp, 0);
+        const QJsonObject c = json["conditions"].toObject()[condition].toObject();
+        EXPECT_NEAR(c["binary"].toObject()["balanced_accuracy"].toDouble(), 0.5 * (double(tp) / (tp + fn) + double(tn) / (tn + fp)), 1e-9);
+        EXPECT_NEAR(c["roc_auc"].toDouble(), wins / pairs, 1e-9);
+        const QJsonArray robustness = c["robustness"].toArray();
+        ASSERT_EQ(robustness.size(), 2);
+        EXPECT_EQ(robustness[0].toObject()["checked"].toInt(), 30);
+        const QJsonObject attribution = c["attribution"].toObject();
+        EXPECT_TRUE(attribution["generators"].toArray().contains("ldm")) << "the baseline has a class per attribution generator";
+        EXPECT_GT(attribution["images"].toInt(), 0);
+    }
+    // No training image slipped in.
+    QFile split(models + "/baseline/split.csv");
+    ASSERT_TRUE(split.open(QIODevice::ReadOnly));
+    QSet<QString> test;
+    for (const QByteArray& raw : split.readAll().split('\n')) {
+        const QByteArray line = raw.trimmed();  // split.csv has CRLF line ends
+        if (line.endsWith(",test")) test.insert(QString::fromUtf8(line.left(line.lastIndexOf(','))));
+    }
+    for (const QJsonValue& a : perImage) EXPECT_TRUE(test.contains(a["file"].toString())) << a["file"].toString().toStdString();
 }
