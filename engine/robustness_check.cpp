@@ -53,7 +53,9 @@ RobustnessReport RobustnessCheck::check(const LoadedImage& image, const Verdict&
                 std::snprintf(p, sizeof p, "%.2f", v.syntheticProbability);
                 changed += (changed.empty() ? "" : ", ") + v.name + " -> " + verdictLabelName(v.label) + " (p=" + p + ")";
             }
-        report.explanation = "The verdict changes on degraded copies (" + changed + "), so it is reported as inconclusive.";
+        report.explanation = original.label == VerdictLabel::Inconclusive
+                                 ? "Inconclusive already; degraded copies differ too (" + changed + ")."
+                                 : "The verdict changes on degraded copies (" + changed + "), so it is reported as inconclusive.";
     }
     return report;
 }

@@ -22,6 +22,7 @@
 #include "engine/heatmap.h"
 #include "engine/model_registry.h"
 #include "engine/result_json.h"
+#include "engine/robustness_check.h"
 #include "engine/version.h"
 
 namespace synthscope::cli {
@@ -36,7 +37,15 @@ struct Failure {
 // Collects the engine's events (on its worker thread) and prints one line per finished image.
 class CliListener : public EngineListener {
 public:
-    CliListener(int total, bool quiet) : progress_(total), quiet_(quiet) {}
+    // robustness: when given, each finished image's degraded copies are analysed too (on the engine's
+    // thread, after the image's own analysis, so the detector is never used by two threads).
+    CliListener(int total, bool quiet, const RobustnessCheck* robustness = nullptr)
+        : progress_(total), quiet_(quiet), robustness_(robustness) {}
+
+    void onJobImageLoaded(JobId id, const std::shared_ptr<const LoadedImage>& image) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (robustness_) images_[id] = image;
+    }
 
     void onJobStarted(JobId, const std::string& path) override {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -47,15 +56,31 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         progress_.update(done_, current_, patchesDone, patchesTotal);
     }
-    void onJobFinished(JobId, const AnalysisResult& r) override {
+    void onJobFinished(JobId id, const AnalysisResult& r) override {
         std::lock_guard<std::mutex> lock(mutex_);
         ++done_;
         progress_.clear();
         if (!quiet_) printResultLine(r);
         results_.push_back(r);
+        if (!robustness_) return;
+        const auto image = images_.find(id);
+        RobustnessOutcome outcome;
+        try {
+            if (image == images_.end()) throw std::runtime_error("the decoded image was not kept");
+            outcome.report = robustness_->check(*image->second, r.verdict);
+            outcome.checked = true;
+            if (!quiet_) std::printf("  robustness: %s. %s\n", verdictLabelName(outcome.report.label), outcome.report.explanation.c_str());
+        } catch (const std::exception& e) {
+            outcome.error = e.what();
+            std::fprintf(stderr, "  robustness check not done for %s: %s\n", r.image.path.c_str(), e.what());
+        }
+        std::fflush(stdout);
+        if (image != images_.end()) images_.erase(image);
+        robustnessOutcomes_.push_back(std::move(outcome));
     }
-    void onJobFailed(JobId, const std::string& path, ErrorKind kind, const std::string& message) override {
+    void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override {
         std::lock_guard<std::mutex> lock(mutex_);
+        images_.erase(id);
         ++done_;
         progress_.clear();
         std::fprintf(stderr, "FAILED        %s\n", message.c_str());
@@ -69,6 +94,13 @@ public:
     // Read after the engine is idle.
     const std::vector<AnalysisResult>& results() const { return results_; }
     const std::vector<Failure>& failures() const { return failures_; }
+    // One per result, in the same order (with --robustness).
+    struct RobustnessOutcome {
+        bool checked = false;
+        RobustnessReport report;
+        std::string error;
+    };
+    const std::vector<RobustnessOutcome>& robustnessOutcomes() const { return robustnessOutcomes_; }
 
 private:
     std::mutex mutex_;
@@ -78,6 +110,9 @@ private:
     std::string current_;
     std::vector<AnalysisResult> results_;
     std::vector<Failure> failures_;
+    const RobustnessCheck* robustness_;
+    std::map<JobId, std::shared_ptr<const LoadedImage>> images_;
+    std::vector<RobustnessOutcome> robustnessOutcomes_;
 };
 
 
@@ -126,6 +161,8 @@ int runAnalyze(const QStringList& args) {
         {"json", "write all results, settings and errors as JSON to FILE", "FILE"},
         {"heatmap-dir", "write a heatmap PNG and an overlay PNG per image into DIR", "DIR"},
         {"quiet", "no per-image lines (errors and the summary still print)"},
+        {"robustness", "also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image and report \"inconclusive\"\n"
+                       "when their verdicts disagree with the original's"},
     });
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope analyze: %s\nRun 'synthscope analyze --help'.\n", qPrintable(parser.errorText()));
@@ -161,7 +198,9 @@ int runAnalyze(const QStringList& args) {
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
-    CliListener listener(int(files.images.size()), parser.isSet("quiet"));
+    std::unique_ptr<RobustnessCheck> robustness;
+    if (parser.isSet("robustness")) robustness = std::make_unique<RobustnessCheck>(detector, settings);
+    CliListener listener(int(files.images.size()), parser.isSet("quiet"), robustness.get());
     {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);
@@ -176,6 +215,17 @@ int runAnalyze(const QStringList& args) {
     std::fprintf(stderr, "Analysed %zu of %zu images in %.1f s: %d synthetic, %d authentic, %d inconclusive; %zu failed.\n",
                  listener.results().size(), files.images.size(), seconds, counts[VerdictLabel::Synthetic],
                  counts[VerdictLabel::Authentic], counts[VerdictLabel::Inconclusive], failed);
+    std::map<VerdictLabel, int> robustCounts;
+    int robustnessErrors = 0;
+    for (const auto& o : listener.robustnessOutcomes()) {
+        if (o.checked) ++robustCounts[o.report.label];
+        else ++robustnessErrors;
+    }
+    if (robustness)
+        std::fprintf(stderr, "After the robustness check: %d synthetic, %d authentic, %d inconclusive%s.\n",
+                     robustCounts[VerdictLabel::Synthetic], robustCounts[VerdictLabel::Authentic],
+                     robustCounts[VerdictLabel::Inconclusive],
+                     robustnessErrors ? ("; " + std::to_string(robustnessErrors) + " not checked").c_str() : "");
 
     bool outputFailed = false;
     if (!heatmapDir.isEmpty()) {
@@ -189,7 +239,15 @@ int runAnalyze(const QStringList& args) {
     }
     if (parser.isSet("json")) {
         QJsonArray results, errors;
-        for (const AnalysisResult& r : listener.results()) results.append(toJson(r));
+        for (std::size_t i = 0; i < listener.results().size(); ++i) {
+            QJsonObject r = toJson(listener.results()[i]);
+            // --robustness: the verdict stays the model's; "robustness.label" is the answer after the check.
+            if (robustness) {
+                const auto& o = listener.robustnessOutcomes()[i];
+                r.insert("robustness", o.checked ? robustnessToJson(o.report) : QJsonObject{{"error", qs(o.error)}});
+            }
+            results.append(r);
+        }
         for (const std::string& e : files.errors) errors.append(QJsonObject{{"path", ""}, {"kind", "bad_input"}, {"message", qs(e)}});
         for (const Failure& f : listener.failures())
             errors.append(QJsonObject{{"path", qs(f.path)}, {"kind", errorKindName(f.kind)}, {"message", qs(f.message)}});

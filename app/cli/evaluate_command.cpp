@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <set>
 
+#include "app/cli/analysis_options.h"
 #include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
@@ -21,7 +22,6 @@
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
 #include "engine/labelled_set.h"
-#include "engine/model_registry.h"
 #include "engine/robustness_check.h"
 #include "engine/version.h"
 
@@ -214,11 +214,8 @@ int runEvaluate(const QStringList& args) {
         "synthetic when its verdict's synthetic probability (top-k patches) is above --threshold.");
     parser.addHelpOption();
     parser.addPositionalArgument("SOURCE", "labels CSV or labelled folder");
+    addAnalysisOptions(parser);  // the verdict needs only the top-k patches: --verdict-only is implied
     parser.addOptions({
-        {"model", "model name, manifest (.json) or TorchScript file (default: the preferred installed model)", "NAME|FILE"},
-        {"device", "auto, cpu or cuda", "DEVICE", "auto"},
-        {"threads", "CPU threads for inference (default: all cores)", "N", "0"},
-        {"top-k", "patches that decide the verdict (default: the model's)", "N", "0"},
         {"split", "split CSV (file,split), e.g. models/baseline/split.csv: evaluate only --split-name's images", "FILE"},
         {"split-name", "which split to evaluate", "NAME", "test"},
         {"label", "folder SOURCE only: every image is real (or fake)", "real|fake"},
@@ -229,7 +226,6 @@ int runEvaluate(const QStringList& args) {
         {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name)", "G,..."},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
-        {"max-megapixels", "refuse images larger than this", "MP", "250"},
         {"json", "write every figure, the per-image scores and errors to FILE", "FILE"},
         {"plots", "write roc.png, reliability.png and confusion_<condition>.png into DIR", "DIR"},
     });
@@ -255,17 +251,13 @@ int runEvaluate(const QStringList& args) {
     };
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
-    settings.fullHeatmap = false;  // the verdict needs only the top-k patches
-    int limit = 0, sample = 0, seed = 0, maxMegapixels = 0;
-    if (!intOption("threads", 0, 1024, detectorOptions.threads) || !intOption("top-k", 0, 100000, settings.topK) ||
-        !intOption("limit", 0, 100000000, limit) || !intOption("sample", 0, 100000000, sample) ||
-        !intOption("seed", 0, 2147483647, seed) || !intOption("max-megapixels", 1, 100000, maxMegapixels))
+    if (!readAnalysisOptions(parser, "evaluate", detectorOptions, settings)) return kExitBadInput;
+    settings.fullHeatmap = false;
+    int limit = 0, sample = 0, seed = 0;
+    if (!intOption("limit", 0, 100000000, limit) || !intOption("sample", 0, 100000000, sample) ||
+        !intOption("seed", 0, 2147483647, seed))
         return kExitBadInput;
     if (limit > 0 && sample > 0) return fail("use --limit or --sample, not both");
-    settings.load.maxPixels = std::int64_t(maxMegapixels) * 1'000'000;
-    detectorOptions.device = parser.value("device").toStdString();
-    if (detectorOptions.device != "auto" && detectorOptions.device != "cpu" && detectorOptions.device != "cuda")
-        return fail("--device must be auto, cpu or cuda");
     bool thresholdOk = false;
     const double threshold = parser.value("threshold").toDouble(&thresholdOk);
     if (!thresholdOk || threshold < 0 || threshold > 1) return fail("--threshold must be a number from 0 to 1");
@@ -306,18 +298,10 @@ int runEvaluate(const QStringList& args) {
     const QString plotsDir = parser.value("plots");
     if (!plotsDir.isEmpty() && !QDir().mkpath(plotsDir)) return fail("cannot create the plots folder " + plotsDir);
 
-    std::shared_ptr<Detector> detector;
-    try {
-        const ModelManifest manifest = resolveModel(parser.value("model").toStdString(), scanModels(modelSearchPaths()));
-        detector = Detector::open(manifest, detectorOptions);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "synthscope evaluate: %s\n", e.what());
-        return kExitInternal;
-    }
+    const std::shared_ptr<Detector> detector = openDetector(parser, "evaluate", detectorOptions);
+    if (!detector) return kExitInternal;
     const ModelManifest& m = detector->manifest();
-    std::fprintf(stderr, "Model: %s %s (sha256 %.12s) on %s, %d threads; %zu of %zu listed images; conditions:", m.name.c_str(),
-                 m.version.c_str(), detector->weightsSha256().c_str(), detector->deviceName().c_str(), detector->threads(),
-                 set.images.size(), listed);
+    std::fprintf(stderr, "Evaluating %zu of %zu listed images; conditions:", set.images.size(), listed);
     for (const Condition& c : conditions) std::fprintf(stderr, " %s", c.name.c_str());
     std::fprintf(stderr, "%s\n", parser.isSet("robustness") ? " (+ robustness check)" : "");
 
