@@ -153,4 +153,22 @@ cv::Mat logSpectrum(const cv::Mat& image) {
     return shifted;
 }
 
+cv::Mat stretchTo8Bit(const cv::Mat& image) {
+    // The 0.5th to 99.5th percentile of all values spans 0..255: a few extreme values (a spectrum's zero
+    // frequency, a residual's strongest edges) would otherwise squeeze everything else into mid-grey.
+    cv::Mat values = image.reshape(1, 1).clone();
+    values.convertTo(values, CV_32F);
+    float* v = values.ptr<float>();
+    const std::size_t n = values.total();
+    if (n == 0) return cv::Mat(image.size(), CV_8UC(image.channels()), cv::Scalar::all(0));
+    std::nth_element(v, v + n / 200, v + n);
+    const double lo = v[n / 200];
+    std::nth_element(v, v + (n - 1 - n / 200), v + n);
+    const double hi = v[n - 1 - n / 200];
+    cv::Mat eight;
+    if (hi > lo) image.convertTo(eight, CV_8U, 255.0 / (hi - lo), -lo * 255.0 / (hi - lo));  // saturates outside
+    else eight = cv::Mat(image.size(), CV_8UC(image.channels()), cv::Scalar::all(128));
+    return eight;
+}
+
 }  // namespace synthscope

@@ -67,4 +67,8 @@ void saveFingerprint(const Fingerprint& fingerprint, const std::string& dir);
 // grids, checkerboards) show as bright dots.
 cv::Mat logSpectrum(const cv::Mat& image);
 
+// An 8-bit picture (RGB, or grey for one channel) of a float image, contrast stretched to its own range:
+// fingerprints and residuals are faint, and this is how they are shown and saved as previews.
+cv::Mat stretchTo8Bit(const cv::Mat& image);
+
 }  // namespace synthscope

@@ -92,4 +92,22 @@ ModelManifest resolveModel(const std::string& nameOrFile, const ModelCatalog& ca
                      "download SuSy.pt into models/susy/ (models/susy/README.md), or pass --model FILE");
 }
 
+std::string resolveFingerprintLibrary(const std::string& given) {
+    if (!given.empty()) {
+        if (!QFileInfo(QFile::decodeName(given.c_str())).isDir()) throw badInput("the fingerprint library " + given + " is not a folder");
+        return given;
+    }
+    const QString env = qEnvironmentVariable("SYNTHSCOPE_FINGERPRINTS");
+    if (!env.isEmpty()) {
+        if (!QFileInfo(env).isDir()) throw badInput("$SYNTHSCOPE_FINGERPRINTS (" + env.toStdString() + ") is not a folder");
+        return QFile::encodeName(env).toStdString();
+    }
+    for (const std::string& models : modelSearchPaths()) {
+        const std::string dir = models + "/fingerprints";
+        if (QFileInfo(QFile::decodeName(dir.c_str())).isDir()) return dir;
+    }
+    throw badInput("no fingerprint library found: give --library DIR (a folder of <generator>.npy + <generator>.json), "
+                   "set $SYNTHSCOPE_FINGERPRINTS, or put them in a \"fingerprints\" folder beside the models");
+}
+
 }  // namespace synthscope

@@ -25,4 +25,9 @@ ModelCatalog scanModels(const std::vector<std::string>& folders);
 // the project's baseline, then any installed one). Throws EngineError(Model) with what to do.
 ModelManifest resolveModel(const std::string& nameOrFile, const ModelCatalog& catalog);
 
+// The fingerprint library folder (<generator>.npy + .json): `given` when not empty, else
+// $SYNTHSCOPE_FINGERPRINTS, else the first "fingerprints" folder under modelSearchPaths() (the project
+// ships models/fingerprints). Throws EngineError(BadInput) saying what to do when there is none.
+std::string resolveFingerprintLibrary(const std::string& given);
+
 }  // namespace synthscope

@@ -1,5 +1,6 @@
 #include "ui/forensics_panel.h"
 
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
@@ -62,12 +63,16 @@ QString findingHtml(const Finding& f) {
     return colour.isEmpty() ? "&bull; " + text : QString("&bull; <span style='color:%1'><b>%2</b></span>").arg(colour, text);
 }
 
+// Generator names such as sd_dreamstudio_2022 may wrap after an underscore (zero-width space).
+QString breakableName(const std::string& name) { return qs(name).toHtmlEscaped().replace("_", QString("_") + QChar(0x200B)); }
+
 }  // namespace
 
 ForensicsPanel::ForensicsPanel(QWidget* parent) : QTabWidget(parent) {
     addTab(makeSpectrumTab(), tr("Spectrum"));
     addTab(makeJpegTab(), tr("JPEG && ELA"));
     addTab(makeMetadataTab(), tr("Metadata"));
+    addTab(makeFingerprintTab(), tr("Fingerprints"));
     setReport(nullptr);
 }
 
@@ -116,6 +121,33 @@ QWidget* ForensicsPanel::makeMetadataTab() {
     return w;
 }
 
+QWidget* ForensicsPanel::makeFingerprintTab() {
+    auto* w = new QWidget;
+    auto* layout = new QVBoxLayout(w);
+    fingerprintText_ = wrappingLabel();
+    layout->addWidget(fingerprintText_);
+    auto* grid = new QGridLayout;
+    grid->addWidget(new QLabel(tr("<b>image space</b>")), 0, 1, Qt::AlignHCenter);
+    grid->addWidget(new QLabel(tr("<b>Fourier space</b>")), 0, 2, Qt::AlignHCenter);
+    for (int row = 0; row < 4; ++row) {
+        FingerprintRow r{wrappingLabel(), new FittedImage, new FittedImage};
+        r.caption->setMinimumWidth(110);
+        r.picture->setMinimumSize(120, 120);
+        r.spectrum->setMinimumSize(120, 120);
+        grid->addWidget(r.caption, row + 1, 0);
+        grid->addWidget(r.picture, row + 1, 1);
+        grid->addWidget(r.spectrum, row + 1, 2);
+        grid->setRowStretch(row + 1, 1);
+        fingerprintRows_.push_back(r);
+    }
+    fingerprintRows_[0].picture->setToolTip(tr("This image's noise residual (centre crop), contrast stretched"));
+    fingerprintRows_[0].spectrum->setToolTip(tr("Its log-magnitude Fourier spectrum (zero frequency in the middle)"));
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(2, 1);
+    layout->addLayout(grid, 1);
+    return scrolled(w);
+}
+
 void ForensicsPanel::setReport(const ForensicsPtr& report) {
     if (!report) {
         static_cast<FittedImage*>(spectrumImage_)->clear();
@@ -126,11 +158,13 @@ void ForensicsPanel::setReport(const ForensicsPtr& report) {
         static_cast<FittedImage*>(elaImage_)->clear();
         metadataText_->setText(tr("Computing..."));
         metadataTree_->clear();
+        clearFingerprints(tr("Computing..."));
         return;
     }
     showSpectrum(*report);
     showJpeg(*report);
     showMetadata(*report);
+    showFingerprints(*report);
 }
 
 void ForensicsPanel::showSpectrum(const ForensicsReport& r) {
@@ -216,6 +250,53 @@ void ForensicsPanel::showMetadata(const ForensicsReport& r) {
     addGroup(tr("PNG text"), m.pngText);
     metadataTree_->expandAll();
 }
+
+void ForensicsPanel::clearFingerprints(const QString& text) {
+    fingerprintText_->setText(text);
+    for (const FingerprintRow& r : fingerprintRows_) {
+        r.caption->clear();
+        static_cast<FittedImage*>(r.picture)->clear();
+        static_cast<FittedImage*>(r.spectrum)->clear();
+    }
+}
+
+void ForensicsPanel::showFingerprints(const ForensicsReport& r) {
+    if (!r.fingerprintError.isEmpty()) {
+        clearFingerprints(tr("Not compared with generator fingerprints: %1").arg(r.fingerprintError.toHtmlEscaped()));
+        return;
+    }
+    clearFingerprints({});
+    const FingerprintAttribution& a = r.fingerprints;
+    QString text;
+    if (!a.generator.empty())
+        text = tr("Closest fingerprint: <b>%1</b>, and the image's residual correlates nearer to that generator's images than to real "
+                  "photos.").arg(qs(a.generator).toHtmlEscaped());
+    else
+        text = tr("No fingerprint matches: the image's residual correlates nearer to real photos than to any generator's images.");
+    text += tr("<br><small>Library: %1 (%2 fingerprints); %3 crop(s) compared%4. A match is a hint to check, not proof: "
+               "re-encoding and resizing weaken it.</small>")
+                .arg(r.fingerprintFolder.toHtmlEscaped()).arg(a.ranking.size()).arg(a.crops)
+                .arg(a.partial ? tr(", image smaller than the fingerprints: partial comparison") : QString());
+    fingerprintText_->setText(text);
+    fingerprintRows_[0].caption->setText(tr("<b>this image</b><br><small>residual</small>"));
+    static_cast<FittedImage*>(fingerprintRows_[0].picture)->setImage(r.residualImage);
+    static_cast<FittedImage*>(fingerprintRows_[0].spectrum)->setImage(r.residualSpectrum);
+    for (std::size_t i = 0; i < r.closestFingerprints.size() && i + 1 < fingerprintRows_.size(); ++i) {
+        const FingerprintView& v = r.closestFingerprints[i];
+        const FingerprintRow& row = fingerprintRows_[i + 1];
+        // score: 0 at the fingerprint's real centre, 1 at its fake centre.
+        row.caption->setText(tr("%1. <b>%2</b><br><small>score %3%4<br>correlation %5</small>")
+                                 .arg(i + 1).arg(breakableName(v.match.generator))
+                                 .arg(v.match.score, 0, 'f', 2)
+                                 .arg(v.match.nearerFake ? tr(" (match)") : QString())
+                                 .arg(v.match.correlation, 0, 'f', 4));
+        row.caption->setToolTip(tr("score: 0 = where real photos correlate, 1 = where this generator's images correlate"));
+        static_cast<FittedImage*>(row.picture)->setImage(v.pattern);
+        static_cast<FittedImage*>(row.spectrum)->setImage(v.spectrum);
+    }
+}
+
+QString ForensicsPanel::fingerprintSummary() const { return fingerprintText_->text(); }
 
 QString ForensicsPanel::spectrumSummary() const { return spectrumText_->text(); }
 QString ForensicsPanel::jpegSummary() const { return jpegText_->text(); }

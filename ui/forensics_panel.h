@@ -4,6 +4,7 @@
 #include "ui/forensics_report.h"
 
 class QCustomPlot;
+class QGridLayout;
 class QLabel;
 class QTreeWidget;
 
@@ -19,14 +20,18 @@ public:
     QString spectrumSummary() const;
     QString jpegSummary() const;
     QString metadataSummary() const;
+    QString fingerprintSummary() const;
 
 private:
     QWidget* makeSpectrumTab();
     QWidget* makeJpegTab();
     QWidget* makeMetadataTab();
+    QWidget* makeFingerprintTab();
     void showSpectrum(const ForensicsReport& r);
     void showJpeg(const ForensicsReport& r);
     void showMetadata(const ForensicsReport& r);
+    void showFingerprints(const ForensicsReport& r);
+    void clearFingerprints(const QString& text);
 
     QWidget* spectrumImage_;
     QLabel* spectrumText_;
@@ -35,6 +40,14 @@ private:
     QWidget* elaImage_;
     QLabel* metadataText_;
     QTreeWidget* metadataTree_;
+    // Row 0: the image's residual; rows 1..: the closest fingerprints. Each: caption, picture, spectrum.
+    struct FingerprintRow {
+        QLabel* caption;
+        QWidget* picture;
+        QWidget* spectrum;
+    };
+    std::vector<FingerprintRow> fingerprintRows_;
+    QLabel* fingerprintText_;
 };
 
 }  // namespace synthscope::ui

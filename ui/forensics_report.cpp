@@ -1,5 +1,11 @@
 #include "ui/forensics_report.h"
 
+#include <QFile>
+
+#include <opencv2/imgproc.hpp>
+
+#include "engine/errors.h"
+#include "engine/model_registry.h"
 
 #include "ui/image_conversion.h"
 
@@ -7,13 +13,64 @@ namespace synthscope::ui {
 namespace {
 constexpr int kSpectrumCrop = 512;  // spectra of a centre crop: comparable across images, bounded cost
 constexpr int kElaDisplaySide = 1024;
+constexpr std::size_t kClosestFingerprints = 3;
+
+QImage stretchedImage(const cv::Mat& image) {
+    cv::Mat eight = stretchTo8Bit(image);
+    if (eight.channels() == 1) cv::cvtColor(eight, eight, cv::COLOR_GRAY2RGB);
+    return toQImage(eight);
+}
+
+void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set, ForensicsReport& report) {
+    report.fingerprintFolder = set.folder;
+    if (!set.error.isEmpty()) {
+        report.fingerprintError = set.error;
+        return;
+    }
+    if (set.library.fingerprints.empty()) {
+        report.fingerprintError = QObject::tr("the fingerprint library %1 holds no readable fingerprint").arg(set.folder);
+        return;
+    }
+    try {
+        report.fingerprints = attributeByFingerprints(image.rgb, set.library.fingerprints);
+        const std::vector<GeneratorMatch>& ranking = report.fingerprints.ranking;
+        for (std::size_t i = 0; i < std::min(kClosestFingerprints, ranking.size()); ++i) {
+            const auto fp = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
+                                         [&](const Fingerprint& f) { return f.name == ranking[i].generator; });
+            if (fp == set.library.fingerprints.end()) continue;
+            report.closestFingerprints.push_back({ranking[i], stretchedImage(fp->pattern), stretchedImage(logSpectrum(fp->pattern))});
+        }
+        if (!ranking.empty()) {
+            const int side = set.library.fingerprints.front().pattern.rows;
+            if (image.rgb.cols >= side && image.rgb.rows >= side) {
+                const cv::Mat residual = centreResidual(image.rgb, side, parseResidualMethod(ranking.front().residual));
+                report.residualImage = stretchedImage(residual);
+                report.residualSpectrum = stretchedImage(logSpectrum(residual));
+            }
+        }
+    } catch (const std::exception& e) {
+        report.fingerprintError = QString::fromStdString(e.what());
+    }
+}
+}
+
+FingerprintSetPtr loadDefaultFingerprints() {
+    auto set = std::make_shared<FingerprintSet>();
+    try {
+        const std::string folder = resolveFingerprintLibrary({});
+        set->folder = QFile::decodeName(folder.c_str());
+        set->library = loadFingerprintLibrary(folder);
+    } catch (const std::exception& e) {
+        set->error = QString::fromStdString(e.what());
+    }
+    return set;
 }
 
 ForensicsRunner::ForensicsRunner(QObject* parent) : QObject(parent) { qRegisterMetaType<ForensicsPtr>(); }
 
 ForensicsRunner::~ForensicsRunner() { pool_.waitForDone(); }
 
-ForensicsPtr ForensicsRunner::compute(const LoadedImage& image) {
+ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const FingerprintSetPtr& fingerprints) {
     auto report = std::make_shared<ForensicsReport>();
     try {
         SpectrumOptions options;
@@ -35,12 +92,20 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image) {
         report->elaError = QString::fromStdString(e.what());
     }
     report->metadata = readMetadata(image.bytes);
+    if (fingerprints) compareWithFingerprints(image, *fingerprints, *report);
+    else report->fingerprintError = QObject::tr("no fingerprint library was given");
     return report;
+}
+
+FingerprintSetPtr ForensicsRunner::fingerprints() {
+    std::lock_guard<std::mutex> lock(fingerprintsMutex_);
+    if (!fingerprints_) fingerprints_ = loadDefaultFingerprints();
+    return fingerprints_;
 }
 
 void ForensicsRunner::start(quint64 key, ImagePtr image) {
     pool_.start([this, key, image] {
-        ForensicsPtr report = compute(*image);
+        ForensicsPtr report = compute(*image, fingerprints());
         QMetaObject::invokeMethod(this, [this, key, report] { emit ready(key, report); }, Qt::QueuedConnection);
     });
 }

@@ -4,14 +4,32 @@
 #include <QThreadPool>
 
 #include <memory>
+#include <mutex>
 
 #include "engine/ela.h"
+#include "engine/fingerprint_match.h"
 #include "engine/jpeg_analysis.h"
 #include "engine/metadata.h"
 #include "engine/spectrum.h"
 #include "ui/engine_bridge.h"
 
 namespace synthscope::ui {
+
+// A fingerprint library loaded once for the session (see resolveFingerprintLibrary), or why there is none.
+struct FingerprintSet {
+    QString folder;
+    FingerprintLibrary library;
+    QString error;
+};
+using FingerprintSetPtr = std::shared_ptr<const FingerprintSet>;
+FingerprintSetPtr loadDefaultFingerprints();
+
+// One fingerprint shown beside the image, in image and Fourier space.
+struct FingerprintView {
+    GeneratorMatch match;
+    QImage pattern;   // contrast stretched
+    QImage spectrum;  // logSpectrum, contrast stretched
+};
 
 // The analyses that need no trained classifier, for one image: residual spectrum with its peaks,
 // JPEG history, error level analysis and metadata. Each part carries its own error, so one failing
@@ -25,6 +43,13 @@ struct ForensicsReport {
     QImage elaImage;  // for display: at most 1024 px on its longer side
     QString elaError;
     MetadataReport metadata;
+    // Fingerprints: the image's own residual (centre crop, the residual the closest fingerprint is matched
+    // with) and the closest fingerprints of the library, both as pictures and as spectra.
+    QString fingerprintFolder;
+    FingerprintAttribution fingerprints;
+    QImage residualImage, residualSpectrum;
+    std::vector<FingerprintView> closestFingerprints;  // the top of fingerprints.ranking
+    QString fingerprintError;                          // no library, or the image could not be compared
 };
 using ForensicsPtr = std::shared_ptr<const ForensicsReport>;
 
@@ -35,12 +60,17 @@ public:
     explicit ForensicsRunner(QObject* parent = nullptr);
     ~ForensicsRunner() override;  // waits for the computations still running
     void start(quint64 key, ImagePtr image);
-    static ForensicsPtr compute(const LoadedImage& image);  // synchronous, for tests and the runner
+    // Synchronous, for tests and the runner. Without a fingerprint set the report says none was compared.
+    static ForensicsPtr compute(const LoadedImage& image, const FingerprintSetPtr& fingerprints = nullptr);
 
 signals:
     void ready(quint64 key, synthscope::ui::ForensicsPtr report);
 
 private:
+    FingerprintSetPtr fingerprints();  // loaded by the first computation, on the pool thread
+
+    std::mutex fingerprintsMutex_;
+    FingerprintSetPtr fingerprints_;
     QThreadPool pool_;  // its own, so the destructor can wait for exactly these tasks
 };
 

@@ -534,12 +534,17 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
         const QString dir = automation_.screenshotDir + "/";
         grab().save(dir + "main-window.png");
         const int shown = tabs_->currentIndex();
-        tabs_->setCurrentIndex(0);  // the first image opened: the README's run opens a JPEG photo first
-        for (int tab = 1; tab < forensicsPanel_->count(); ++tab) {
-            forensicsPanel_->setCurrentIndex(tab);
+        auto shoot = [&](int imageTab, int forensicsTab, const QString& file) {
+            tabs_->setCurrentIndex(imageTab);
+            forensicsPanel_->setCurrentIndex(forensicsTab);
             QApplication::processEvents();
-            grab().save(dir + (tab == 1 ? "forensics-jpeg.png" : "forensics-metadata.png"));
-        }
+            grab().save(dir + file);
+        };
+        // JPEG history and metadata of the first image opened (the README's run opens a JPEG photo
+        // first), fingerprints of the last (a generated image).
+        shoot(0, 1, "forensics-jpeg.png");
+        shoot(0, 2, "forensics-metadata.png");
+        shoot(shown, 3, "forensics-fingerprints.png");
         forensicsPanel_->setCurrentIndex(0);
         tabs_->setCurrentIndex(shown);
         if (ImageCanvas* c = currentCanvas()) {

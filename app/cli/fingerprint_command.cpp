@@ -4,7 +4,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/fingerprint_cli.h"
@@ -38,22 +38,12 @@ std::atomic<bool>& cancelFlag() { return gCancel; }
 void installCancelHandler() { std::signal(SIGINT, onSigint); }
 
 QString resolveLibrary(const QString& given, std::string& error) {
-    if (!given.isEmpty()) {
-        if (!QFileInfo(given).isDir()) error = "the fingerprint library " + given.toStdString() + " is not a folder";
-        return given;
+    try {
+        return QFile::decodeName(resolveFingerprintLibrary(QFile::encodeName(given).toStdString()).c_str());
+    } catch (const EngineError& e) {
+        error = e.what();
+        return {};
     }
-    const QString env = qEnvironmentVariable("SYNTHSCOPE_FINGERPRINTS");
-    if (!env.isEmpty()) {
-        if (!QFileInfo(env).isDir()) error = "$SYNTHSCOPE_FINGERPRINTS (" + env.toStdString() + ") is not a folder";
-        return env;
-    }
-    for (const std::string& models : modelSearchPaths()) {
-        const QString dir = QString::fromStdString(models) + "/fingerprints";
-        if (QFileInfo(dir).isDir()) return dir;
-    }
-    error = "no fingerprint library found: give --library DIR (a folder of <generator>.npy + <generator>.json), "
-            "set $SYNTHSCOPE_FINGERPRINTS, or put them in a \"fingerprints\" folder beside the models";
-    return {};
 }
 
 std::vector<std::string> imagesIn(const QString& dir) {
@@ -108,8 +98,7 @@ namespace {
 
 // An 8-bit BGR picture of a float image, contrast stretched to its own range (fingerprints are faint).
 bool writeStretched(const std::string& path, const cv::Mat& image) {
-    cv::Mat eight;
-    cv::normalize(image, eight, 0, 255, cv::NORM_MINMAX, CV_8U);
+    cv::Mat eight = stretchTo8Bit(image);
     if (eight.channels() == 3) cv::cvtColor(eight, eight, cv::COLOR_RGB2BGR);
     return cv::imwrite(path, eight);
 }
@@ -212,10 +201,10 @@ int runAttribute(const QStringList& args) {
         std::fflush(stdout);
     }
     if (parser.isSet("json")) {
-        QSaveFile out(parser.value("json"));
         const QJsonObject root{{"format", "synthscope-fingerprint-attribution/1"}, {"library", libraryDir}, {"results", results}};
-        if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(root).toJson()) < 0 || !out.commit()) {
-            std::fprintf(stderr, "synthscope fingerprint attribute: cannot write %s\n", qPrintable(parser.value("json")));
+        std::string writeError;
+        if (!writeJsonFile(parser.value("json"), root, writeError)) {
+            std::fprintf(stderr, "synthscope fingerprint attribute: cannot write %s: %s\n", qPrintable(parser.value("json")), writeError.c_str());
             return kExitInternal;
         }
     }

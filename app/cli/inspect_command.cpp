@@ -9,7 +9,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -17,6 +16,7 @@
 #include <cstdio>
 
 #include "app/cli/commands.h"
+#include "app/cli/cli_support.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/inspect_selftest.h"
 #include "engine/ela.h"
@@ -31,22 +31,6 @@
 
 namespace synthscope::cli {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-bool writeJson(const QString& path, const QJsonObject& root, std::string& error) {
-    QSaveFile file(path);  // written to a temporary file and renamed: never half-written
-    if (!file.open(QIODevice::WriteOnly)) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
-        error = file.errorString().toStdString();
-        return false;
-    }
-    return true;
-}
 
 std::string oneLine(const std::string& s, std::size_t max = 160) {
     std::string out;
@@ -101,11 +85,7 @@ void printMetadata(const MetadataReport& m, bool allTags) {
 // <stem>.<sha8>.ela.png in dir.
 bool writeEla(const QString& dir, const std::string& path, const std::string& sha, const ElaResult& ela, std::string& error) {
     const QString file = dir + "/" + QFileInfo(QFile::decodeName(path.c_str())).completeBaseName() + "." + qs(sha.substr(0, 8)) + ".ela.png";
-    cv::Mat bgr;
-    cv::cvtColor(ela.ela, bgr, cv::COLOR_RGB2BGR);
-    if (cv::imwrite(QFile::encodeName(file).toStdString(), bgr)) return true;
-    error = "OpenCV could not write " + file.toStdString();
-    return false;
+    return writeRgbImage(QFile::encodeName(file).toStdString(), ela.ela, error);
 }
 
 std::vector<QualityPair> parsePairs(const QString& text, bool& ok) {
@@ -257,7 +237,7 @@ int runInspect(const QStringList& args) {
             {"errors", errors},
         };
         std::string error;
-        if (!writeJson(parser.value("json"), root, error)) {
+        if (!writeJsonFile(parser.value("json"), root, error)) {
             std::fprintf(stderr, "synthscope inspect: cannot write %s: %s\n", qPrintable(parser.value("json")), error.c_str());
             return kExitInternal;
         }

@@ -8,6 +8,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
 #include "ui/engine_bridge.h"
 #include "ui/forensics_panel.h"
@@ -140,6 +141,41 @@ private slots:
         QCOMPARE(report->elaImage.size(), QSize(256, 256));
     }
 
+    void forensicsReportShowsTheClosestFingerprints() {
+        // Two fingerprints: one is the residual of the image itself (correlation 1), the other noise. The
+        // first must rank first, match, and be shown beside the image's residual in both spaces.
+        cv::Mat rgb(256, 256, CV_8UC3);
+        cv::randn(rgb, cv::Scalar(128, 128, 128), cv::Scalar(20, 20, 20));
+        std::vector<std::uint8_t> png;
+        cv::imencode(".png", rgb, png);
+        const LoadedImage image = decodeImage(png, "noise.png");
+        auto set = std::make_shared<FingerprintSet>();
+        set->folder = "in-memory";
+        Fingerprint own{"own", centreResidual(image.rgb, 256, ResidualMethod::HighPass), 0.0, 0.5, "highpass"};
+        cv::Mat noise(256, 256, CV_32FC3);
+        cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(1));
+        Fingerprint other{"other", noise, 0.0, 0.5, "highpass"};
+        set->library.fingerprints = {other, own};
+        const ForensicsPtr report = ForensicsRunner::compute(image, set);
+        QVERIFY2(report->fingerprintError.isEmpty(), qPrintable(report->fingerprintError));
+        QCOMPARE(report->fingerprints.generator, std::string("own"));
+        QCOMPARE(report->closestFingerprints.size(), std::size_t(2));
+        QCOMPARE(report->closestFingerprints[0].match.generator, std::string("own"));
+        QVERIFY(report->closestFingerprints[0].match.correlation > 0.99);
+        QCOMPARE(report->closestFingerprints[0].pattern.size(), QSize(256, 256));
+        QCOMPARE(report->closestFingerprints[0].spectrum.size(), QSize(256, 256));
+        QCOMPARE(report->residualSpectrum.size(), QSize(256, 256));
+
+        ForensicsPanel panel;
+        panel.setReport(report);
+        QVERIFY(panel.fingerprintSummary().contains("Closest fingerprint: <b>own</b>"));
+
+        const ForensicsPtr without = ForensicsRunner::compute(image);  // no library: said, not hidden
+        QVERIFY(!without->fingerprintError.isEmpty());
+        panel.setReport(without);
+        QVERIFY(panel.fingerprintSummary().startsWith("Not compared"));
+    }
+
     void mainWindowAnalysesAndTeachingModeReencodes() {
         QTemporaryDir dir;
         AutomationOptions automation;
@@ -158,6 +194,8 @@ private slots:
         QVERIFY(forensics->spectrumSummary().contains("Residual"));
         QVERIFY(forensics->jpegSummary().contains("Not a JPEG"));
         QVERIFY(forensics->metadataSummary().contains("No generator trace"));
+        // The default library (the shipped models/fingerprints, found beside the models) is used.
+        QVERIFY2(forensics->fingerprintSummary().contains("Library:"), qPrintable(forensics->fingerprintSummary()));
 
         auto* teaching = window.findChild<TeachingPanel*>();
         QVERIFY(teaching);

@@ -603,3 +603,21 @@ TEST(FingerprintCli, BuildsAFingerprintAndAttributesWithIt) {
     EXPECT_EQ(p.exitCode(), 2);
     EXPECT_TRUE(QString::fromUtf8(p.readAllStandardError()).contains("--reals is required"));
 }
+
+TEST(FingerprintPreview, StretchIgnoresAFewExtremeValues) {
+    // 0..9999 plus one huge value (like a spectrum's zero frequency): min-max would crush the ramp into
+    // the darkest grey levels; the percentile stretch spans the ramp over 0..255 and saturates the outlier.
+    cv::Mat ramp(100, 100, CV_32FC1);
+    for (int i = 0; i < 10000; ++i) ramp.at<float>(i / 100, i % 100) = float(i);
+    ramp.at<float>(0, 0) = 1e9f;
+    const cv::Mat eight = stretchTo8Bit(ramp);
+    ASSERT_EQ(eight.type(), CV_8UC1);
+    EXPECT_EQ(eight.at<std::uint8_t>(0, 0), 255);
+    EXPECT_EQ(eight.at<std::uint8_t>(0, 10), 0);          // below the 0.5th percentile
+    EXPECT_NEAR(eight.at<std::uint8_t>(50, 0), 128, 2);   // the middle of the ramp is mid-grey
+    EXPECT_EQ(eight.at<std::uint8_t>(99, 99), 255);
+
+    const cv::Mat flat = stretchTo8Bit(cv::Mat(8, 8, CV_32FC3, cv::Scalar::all(0.25)));
+    ASSERT_EQ(flat.type(), CV_8UC3);
+    EXPECT_EQ(flat.at<cv::Vec3b>(3, 3), cv::Vec3b(128, 128, 128));
+}
