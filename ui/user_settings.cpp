@@ -42,7 +42,7 @@ void UserSettings::addRecentFile(const QString& path) {
 DetectorOptions UserSettings::detectorOptions() const {
     DetectorOptions o;
     o.device = device.toStdString();
-    o.precision = precision == "fp16" ? Precision::Fp16 : Precision::Fp32;
+    o.precision = precision == "fp16" ? Precision::Fp16 : precision == "bf16" ? Precision::Bf16 : Precision::Fp32;
     o.threads = threads;
     return o;
 }

@@ -10,7 +10,7 @@ void addAnalysisOptions(QCommandLineParser& parser) {
     parser.addOptions({
         {"model", "model name, manifest (.json) or TorchScript file with a manifest beside it (default: the preferred installed model)", "NAME|FILE"},
         {"device", "auto (CUDA when available), cpu or cuda", "DEVICE", "auto"},
-        {"precision", "fp32, or fp16 (CUDA only)", "PRECISION", "fp32"},
+        {"precision", "fp32; fp16 (CUDA only); bf16 (CUDA, or CPUs with native BF16)", "PRECISION", "fp32"},
         {"threads", "CPU threads for inference (default: all cores)", "N", "0"},
         {"batch-size", "patches per forward pass (default: the model's)", "N", "0"},
         {"top-k", "patches that decide the verdict (default: the model's)", "N", "0"},
@@ -44,11 +44,11 @@ bool readAnalysisOptions(const QCommandLineParser& parser, const char* command, 
         return false;
     }
     const QString precision = parser.value("precision");
-    if (precision != "fp32" && precision != "fp16") {
-        std::fprintf(stderr, "synthscope %s: --precision must be fp32 or fp16\n", command);
+    if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
+        std::fprintf(stderr, "synthscope %s: --precision must be fp32, fp16 or bf16\n", command);
         return false;
     }
-    detector.precision = precision == "fp16" ? Precision::Fp16 : Precision::Fp32;
+    detector.precision = precision == "fp16" ? Precision::Fp16 : precision == "bf16" ? Precision::Bf16 : Precision::Fp32;
     return true;
 }
 
@@ -65,6 +65,7 @@ std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const c
     std::fprintf(stderr, "Model: %s %s (sha256 %.12s) on %s, %s, %d threads, batch %d\n", m.name.c_str(), m.version.c_str(),
                  detector->weightsSha256().c_str(), detector->deviceName().c_str(), precisionName(detector->precision()),
                  detector->threads(), detector->batchSize());
+    for (const std::string& note : detector->notes()) std::fprintf(stderr, "Note: %s\n", note.c_str());
     return detector;
 }
 
