@@ -121,7 +121,7 @@ LabelledSet readLabelledFolder(const std::string& root, const std::string& force
         LabelledImage img;
         img.path = path;
         img.file = fs::path(path).lexically_relative(root).generic_string();
-        img.folder = parentFolder(img.file);
+        img.folder = img.file.find('/') == std::string::npos ? rootName : parentFolder(img.file);
         std::vector<std::string> dirs;
         for (const fs::path& part : fs::path(img.file).parent_path()) dirs.push_back(part.string());
         if (!forcedLabel.empty()) {

@@ -13,7 +13,8 @@ struct LabelledImage {
     std::string path;       // where to read it
     bool fake = false;
     std::string generator;  // as labelled; "real" for reals when the source does not say
-    std::string folder;     // the parent folder of `file` ("real/bsds"), for per-source figures
+    std::string folder;     // the parent folder of `file` ("real/bsds"; a labelled folder's own name for
+                            // files directly inside it), for per-source figures
 };
 
 struct LabelledSet {

@@ -205,3 +205,23 @@ TEST(CliEvaluate, BaselineOnAHeldOutSubsetOfTheSharedData) {
     }
     for (const QJsonValue& a : perImage) EXPECT_TRUE(test.contains(a["file"].toString())) << a["file"].toString().toStdString();
 }
+
+TEST(Cli, AnalyzeRobustnessAddsTheCheckToEachResult) {
+    QTemporaryDir dir;
+    writeRgb((dir.path() + "/bright.png").toStdString(), cv::Mat(64, 80, CV_8UC3, cv::Scalar::all(235)));
+    const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", "--robustness", dir.path() + "/bright.png",
+                               "--json", dir.path() + "/out.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.out.contains("robustness: synthetic")) << run.out.toStdString();
+    const QJsonObject result = readJson(dir.path() + "/out.json")["results"].toArray()[0].toObject();
+    const QJsonObject robustness = result["robustness"].toObject();
+    EXPECT_EQ(robustness["label"].toString(), "synthetic");
+    EXPECT_TRUE(robustness["agree"].toBool());
+    const QJsonArray variants = robustness["variants"].toArray();
+    ASSERT_EQ(variants.size(), 3);
+    EXPECT_EQ(variants[2].toObject()["degradation"].toString(), "rescale0.75");
+    EXPECT_EQ(variants[2].toObject()["width"].toInt(), 60);
+    // Without the option the result has no robustness object.
+    ASSERT_EQ(runCli({"analyze", "--model", kModel, "--device", "cpu", dir.path() + "/bright.png", "--json", dir.path() + "/plain.json"}).exitCode, 0);
+    EXPECT_FALSE(readJson(dir.path() + "/plain.json")["results"].toArray()[0].toObject().contains("robustness"));
+}
