@@ -3,6 +3,9 @@
 #include <QTemporaryDir>
 
 #include <chrono>
+#include <map>
+#include <random>
+#include <thread>
 #include <mutex>
 
 #include "engine/analysis_engine.h"
@@ -131,4 +134,39 @@ TEST(AnalysisEngine, ShutdownWithWorkQueuedIsPrompt) {
     }  // destructor: cancels the running job before its next batch, drops the queue, joins
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_LT(seconds, 20.0) << "50 queued analyses must not all run";
+}
+
+// Issue 7: cancellation at arbitrary moments, many times over. Every job must end exactly once
+// (finished, failed or cancelled), the engine must go idle, and destroying it mid-batch must be clean
+// (the sanitizer build of this suite checks for leaks and races: packaging/sanitize.sh).
+TEST(AnalysisEngine, RepeatedCancellationAndShutdownMidBatchLoseNothing) {
+    QTemporaryDir dir;
+    const std::string big = writeNoise(dir, "big.png", 320);  // 100 patches, 25 batches
+    const std::string small = writeNoise(dir, "small.png", 64);
+    std::mt19937 random(7);
+    std::shared_ptr<Detector> detector = fixtureDetector("brightness_detector");
+    for (int round = 0; round < 60; ++round) {
+        Events events;
+        auto engine = std::make_unique<AnalysisEngine>(&events);
+        engine->setDetector(detector);
+        std::vector<JobId> jobs;
+        for (int i = 0; i < 6; ++i) jobs.push_back(engine->analyzeFile(i % 2 ? small : big, {}));
+        std::this_thread::sleep_for(std::chrono::microseconds(random() % 20000));
+        if (round % 3 == 2) {
+            engine.reset();  // shutdown mid-batch: cancels, drops the queue, joins
+            continue;
+        }
+        if (round % 3 == 0) engine->cancel(jobs[random() % jobs.size()]);
+        else engine->cancelAll();
+        engine->waitUntilIdle();
+        std::lock_guard<std::mutex> l(events.mutex);
+        std::map<JobId, int> ends;
+        for (JobId id : events.finished) ++ends[id];
+        for (JobId id : events.cancelledJobs) ++ends[id];
+        for (const auto& f : events.failed) ++ends[f.first];
+        for (JobId id : jobs) EXPECT_EQ(ends[id], 1) << "round " << round << ", job " << id << " must end exactly once";
+        EXPECT_EQ(ends.size(), jobs.size());
+        EXPECT_TRUE(events.failed.empty()) << "cancellation is not a failure";
+        EXPECT_EQ(engine->queuedJobs(), 0u);
+    }
 }
