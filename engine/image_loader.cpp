@@ -55,7 +55,7 @@ cv::Mat toRgb8(cv::Mat decoded) {
     return rgb;
 }
 
-std::string megapixels(std::int64_t pixels) {
+std::string megapixels(double pixels) {
     std::ostringstream s;
     s.precision(1);
     s << std::fixed << double(pixels) / 1e6;
@@ -68,6 +68,11 @@ std::vector<std::uint8_t> readFileBytes(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) throw badInput(path + ": no such file");
     if (S_ISDIR(st.st_mode)) throw badInput(path + ": is a folder, not an image");
+    // A FIFO or a device given by name would block for ever (or never end) when read: refuse them.
+    if (!S_ISREG(st.st_mode)) throw badInput(path + ": is not a regular file (a pipe, socket or device)");
+    // cv::imdecode takes an int length: larger files cannot be decoded, so do not allocate for them.
+    if (st.st_size > kMaxImageFileBytes)
+        throw badInput(path + ": the file is larger than 2 GB; refusing to read it");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw badInput(path + ": cannot be opened (permission denied?)");
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
@@ -82,15 +87,19 @@ LoadedImage loadImage(const std::string& path, const LoadOptions& options) {
 
 LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name, const LoadOptions& options) {
     if (bytes.empty()) throw badInput(name + ": the file is empty (0 bytes)");
+    if (bytes.size() > std::size_t(kMaxImageFileBytes))  // cv::imdecode's length is an int
+        throw badInput(name + ": the file is larger than 2 GB; refusing to decode it");
     LoadedImage image;
     image.path = name;
     image.header = sniffImageHeader(bytes.data(), bytes.size());
     const ImageHeader& h = image.header;
     if (h.format == ImageFormat::Unknown)
         throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP)");
-    if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width * h.height > options.maxPixels))
+    // Compared by division: a header's width and height (up to 2^32 each in PNG and TIFF) can multiply past
+    // 64 bits (found by the image_decode fuzzer).
+    if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width > options.maxPixels / h.height))
         throw badInput(name + ": " + std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels (" +
-                       megapixels(h.width * h.height) + " MP) is above the limit of " +
+                       megapixels(double(h.width) * double(h.height)) + " MP) is above the limit of " +
                        megapixels(options.maxPixels) + " MP; refusing to decode it");
     if (h.format == ImageFormat::Jpeg && !h.jpegHasEndMarker)
         throw badInput(name + ": the JPEG file is truncated (no end-of-image marker); its lower part would be grey");

@@ -9,6 +9,9 @@
 
 namespace synthscope {
 
+// The largest file decodeImage takes: OpenCV's decoders take the length as an int.
+constexpr std::int64_t kMaxImageFileBytes = 2147483647;
+
 struct LoadOptions {
     // Refuse images above this many pixels before decoding them (decompression bombs, out-of-memory).
     std::int64_t maxPixels = 250'000'000;

@@ -73,7 +73,10 @@ bool parseTextChunk(const std::string& type, const std::uint8_t* d, std::size_t 
             problem = "the zTXt chunk \"" + chunk.keyword + "\" could not be decompressed";
             return false;
         }
-        chunk.text = latin1ToUtf8(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
+        // Latin-1 above 0x7F takes two bytes in UTF-8: cap again after converting.
+        const bool cut = chunk.truncated;
+        setText(chunk, latin1ToUtf8(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
+        chunk.truncated = chunk.truncated || cut;
         return true;
     }
     // iTXt: compression flag, method, language tag\0, translated keyword\0, text.
@@ -145,6 +148,8 @@ PngChunkScan scanPngChunks(const std::uint8_t* data, std::size_t size) {
     scan.isPng = data && size >= 8 && std::memcmp(data, kSignature, 8) == 0;
     if (!scan.isPng) return scan;
     std::size_t pos = 8;
+    std::size_t textBytes = 0;
+    bool textCapped = false;
     for (std::size_t count = 0; count < kMaxChunks; ++count) {
         if (pos == size) {
             scan.problems.push_back("the PNG file ends without an IEND chunk (it may be cut short)");
@@ -166,10 +171,19 @@ PngChunkScan scanPngChunks(const std::uint8_t* data, std::size_t size) {
         }
         const std::uint8_t* body = data + pos + 8;
         if (scan.chunkTypes.empty() || !(type == "IDAT" && scan.chunkTypes.back() == "IDAT")) scan.chunkTypes.push_back(type);
-        if (type == "tEXt" || type == "zTXt" || type == "iTXt") {
+        if ((type == "tEXt" || type == "zTXt" || type == "iTXt") && textBytes >= kMaxPngTextTotalBytes) {
+            // Each chunk is capped, but a file can hold thousands of small zTXt chunks that each inflate to
+            // the cap (a decompression bomb in the metadata): stop reading text past a total.
+            if (!textCapped) scan.problems.push_back("the PNG file holds more text than " + std::to_string(kMaxPngTextTotalBytes >> 20) +
+                                                     " MB; the text chunks after that were not read");
+            textCapped = true;
+        } else if (type == "tEXt" || type == "zTXt" || type == "iTXt") {
             PngTextChunk chunk;
             std::string problem;
-            if (parseTextChunk(type, body, length, chunk, problem)) scan.text.push_back(std::move(chunk));
+            if (parseTextChunk(type, body, length, chunk, problem)) {
+                textBytes += chunk.text.size();
+                scan.text.push_back(std::move(chunk));
+            }
             else scan.problems.push_back(problem);
         } else if (type == "caBX") {
             if (!scan.hasCaBX) scan.caBX.assign(body, body + std::min<std::size_t>(length, kMaxCaBXCopy));

@@ -30,6 +30,8 @@ struct PngChunkScan {
 
 // Decompressed text is capped (a zip bomb in a zTXt chunk must not exhaust memory).
 inline constexpr std::size_t kMaxPngTextBytes = 1 << 20;
+// ... and so is the text of all chunks together: chunks past it are skipped, with a problem saying so.
+inline constexpr std::size_t kMaxPngTextTotalBytes = 16 << 20;
 
 // Walks the chunks with bounds checks; never reads outside [data, data + size) and never throws for bad
 // input. CRCs are not checked (a wrong CRC does not change what the text says).

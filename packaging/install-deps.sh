@@ -15,6 +15,7 @@ PACKAGES=(
   libsqlite3-dev                   # case store (batch results)
   poppler-utils                    # pdftotext/pdftoppm: the PDF report test
   libgtest-dev                     # unit tests
+  clang libclang-rt-14-dev         # libFuzzer harnesses (tests/fuzz/, issue 7)
   xvfb xauth                       # GUI tests without a display
   python3-torch python3-skimage python3-numpy python3-pil  # fixture, export and benchmark scripts (Debian's /usr/bin/python3)
 )
