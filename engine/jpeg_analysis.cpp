@@ -103,7 +103,18 @@ bool readWithLibjpeg(const std::uint8_t* data, std::size_t size, JpegAnalysis& o
         for (int k = 0; k < 64; ++k) table.values[std::size_t(k)] = t->quantval[k];  // libjpeg keeps natural order
         out.tables.push_back(table);
     }
-    for (int c = 0; c < cinfo.num_components; ++c) out.componentTables.push_back(cinfo.comp_info[c].quant_tbl_no);
+    for (int c = 0; c < cinfo.num_components; ++c) {
+        // libjpeg checks the slot only when it reads the coefficients; refuse it here so that no
+        // impossible slot is ever reported (found by the jpeg_analysis fuzzer).
+        const int slot = cinfo.comp_info[c].quant_tbl_no;
+        if (slot < 0 || slot >= NUM_QUANT_TBLS) {
+            out.error = "component " + std::to_string(c + 1) + " names quantisation table " + std::to_string(slot) +
+                        ", which cannot exist (slots 0-3)";
+            jpeg_destroy_decompress(&cinfo);
+            return false;
+        }
+        out.componentTables.push_back(slot);
+    }
     if (std::int64_t(cinfo.image_width) * cinfo.image_height > kMaxPixels) {
         out.error = "the image is " + std::to_string(cinfo.image_width) + "x" + std::to_string(cinfo.image_height) +
                     " pixels, more than the " + std::to_string(kMaxPixels / 1'000'000) + " megapixels SynthScope analyses";

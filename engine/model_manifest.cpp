@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -48,7 +49,9 @@ public:
         if (a.size() != 3) fail(std::string("\"") + key + "\" must be a list of 3 numbers (R, G, B)");
         std::array<float, 3> out{};
         for (int i = 0; i < 3; ++i) {
-            if (!a[i].isDouble()) fail(std::string("\"") + key + "\" must hold numbers");
+            // A value beyond float's range would become infinity and turn every model input into NaN.
+            if (!a[i].isDouble() || !(std::abs(a[i].toDouble()) <= 1e6))
+                fail(std::string("\"") + key + "\" must hold numbers from -1e6 to 1e6");
             out[std::size_t(i)] = float(a[i].toDouble());
         }
         return out;

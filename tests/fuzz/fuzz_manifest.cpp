@@ -1,6 +1,7 @@
 // libFuzzer harness: a model manifest (JSON text) parsed by parseManifest, the one parser behind
 // loadManifest. A manifest that is accepted must be safe to use: classes and index in range, sizes
 // and bands the detector can work with.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(m.inputSize > 0 && m.inputSize <= 8192);
         FUZZ_CHECK(m.stride >= 0 && m.verdictTopK > 0 && m.batchSize > 0);
         FUZZ_CHECK(m.inconclusiveLow <= m.inconclusiveHigh);
-        for (float s : m.std) FUZZ_CHECK(s > 0);
+        for (float s : m.std) FUZZ_CHECK(s > 0 && std::isfinite(s));
+        for (float v : m.mean) FUZZ_CHECK(std::isfinite(v));
     } catch (const EngineError& e) {
         FUZZ_CHECK(e.kind() == ErrorKind::Model);
     }

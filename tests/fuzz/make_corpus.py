@@ -150,4 +150,6 @@ put("manifest", "minimal.json", json.dumps({"name": "m", "weights": "m.pt", "cla
                                             "authentic_class": "real", "input": {"size": 8}}).encode())
 put("manifest", "bad_class.json", json.dumps(dict(full, authentic_class="nope")).encode())
 put("manifest", "huge_numbers.json", json.dumps(dict(full, input={"size": 1e300, "normalization": {"type": "mean_std", "mean": [1e300, 0, 0], "std": [1e-300, 1, 1]}})).encode())
+put("manifest", "mean_out_of_range.json", json.dumps({"name": "m", "weights": "m.pt", "classes": ["real", "fake"], "authentic_class": "real",
+                                                      "input": {"size": 32, "normalization": {"type": "mean_std", "mean": [1e300, 0, 0], "std": [1, 1, 1]}}}).encode())
 put("manifest", "not_json.json", b"{\"name\": \"m\", \"classes\": [")
