@@ -21,7 +21,9 @@ published. Run it with Debian's Python, which has the same PyTorch (1.13) that S
   /usr/bin/python3 bench/susy_reference.py --model susy_random.pt --threads 2 --json out.json IMG...
 
 Timings per image are the median over --repeat runs, after one untimed warm-up analysis of the first
-image (both sides of the benchmark warm up the same way). Peak memory is the process's VmHWM, reset
+image (both sides of the benchmark warm up the same way). With --serve it analyses the paths it reads on
+stdin, one JSON line each: `synthscope bench --reference` uses that to alternate the reference's runs
+with the engine's, so that both see the same load on a shared machine. Peak memory is the process's VmHWM, reset
 before each image through /proc/self/clear_refs.
 """
 
@@ -130,6 +132,18 @@ def analyse(model, path, batch_size, logits=False, authentic=0):
                "synthetic_probability": synthetic}
 
 
+def serve(run):
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "grey": GREY}), flush=True)
+    for line in sys.stdin:
+        path = line.rstrip("\n")
+        if not path:
+            continue
+        reset_peak_rss()
+        timing, info = run(path)
+        print(json.dumps({"path": path, **info, **timing, "peak_rss_mb": peak_rss_mb()}), flush=True)
+    return 0
+
+
 def main():
     global PATCH, TOP_K
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -143,6 +157,9 @@ def main():
     ap.add_argument("--top-k", type=int, default=TOP_K)
     ap.add_argument("--authentic-index", type=int, default=0, help="class index of 'authentic'")
     ap.add_argument("--logits", action="store_true", help="the model returns logits (softmax them)")
+    ap.add_argument("--serve", action="store_true",
+                    help="after the warm-up on the first image, analyse each image path read from stdin once and "
+                         "answer one JSON line (synthscope bench interleaves these runs with its own)")
     args = ap.parse_args()
     PATCH, TOP_K = args.patch_size, args.top_k
 
@@ -153,6 +170,8 @@ def main():
 
     run = lambda path: analyse(model, path, args.batch_size, args.logits, args.authentic_index)
     run(args.images[0])  # warm-up, untimed
+    if args.serve:
+        return serve(run)
     results = []
     for path in args.images:
         runs, info, peaks = [], None, []

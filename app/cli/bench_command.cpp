@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -190,42 +191,79 @@ Run timeOnce(const ImageAnalyzer& analyzer, const std::string& path, AnalysisRes
 
 // ---- the Python reference -------------------------------------------------------------------------
 
-struct ReferenceFigures {
-    QJsonObject json;  // as the script wrote it
-    QJsonObject forImage(const std::string& path) const {
-        for (const QJsonValue& v : json["results"].toArray())
-            if (v.toObject()["path"].toString() == qs(path)) return v.toObject();
-        return {};
+// The recipe in Python, started once in its --serve mode (model loaded, one warm-up analysis), then asked
+// for one analysis at a time, so that its runs alternate with the engine's and see the same load.
+class ReferenceProcess {
+public:
+    bool start(const QString& python, const QString& script, const ModelManifest& m, int threads, int batchSize,
+               const std::string& warmupImage) {
+        QStringList args{script, "--serve", "--model", qs(m.weightsPath), "--threads", QString::number(threads),
+                         "--batch-size", QString::number(batchSize), "--patch-size", QString::number(m.inputSize),
+                         "--top-k", QString::number(m.verdictTopK), "--authentic-index", QString::number(m.authenticIndex)};
+        if (m.output == ModelOutput::Logits) args << "--logits";
+        args << QFile::decodeName(warmupImage.c_str());
+        std::fprintf(stderr, "Starting the Python reference: %s %s ...\n", qPrintable(python), qPrintable(script));
+        process_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process_.start(python, args);
+        if (!process_.waitForStarted(30000)) {
+            std::fprintf(stderr, "synthscope bench: cannot start %s (give --python)\n", qPrintable(python));
+            return false;
+        }
+        info_ = readLine();
+        if (!info_["ready"].toBool()) {
+            std::fprintf(stderr, "synthscope bench: the Python reference did not start (see above)\n");
+            return false;
+        }
+        return true;
     }
+    ~ReferenceProcess() {
+        if (process_.state() == QProcess::NotRunning) return;
+        process_.closeWriteChannel();
+        if (!process_.waitForFinished(30000)) process_.kill();
+        process_.waitForFinished(5000);
+    }
+
+    // One analysis of path; an empty object if the script failed.
+    QJsonObject analyse(const std::string& path) {
+        process_.write(QFile::decodeName(path.c_str()).toUtf8() + "\n");
+        process_.waitForBytesWritten(-1);
+        return readLine();
+    }
+    const QJsonObject& info() const { return info_; }
+
+private:
+    QJsonObject readLine() {
+        while (!process_.canReadLine()) {
+            if (process_.state() == QProcess::NotRunning) return {};
+            process_.waitForReadyRead(1000);
+        }
+        return QJsonDocument::fromJson(process_.readLine()).object();
+    }
+
+    QProcess process_;
+    QJsonObject info_;
 };
 
-bool runReference(const QString& python, const QString& script, const ModelManifest& m, int threads, int batchSize,
-                  int repeat, const std::vector<std::string>& images, const QString& workDir, ReferenceFigures& out) {
-    const QString jsonPath = workDir + "/reference.json";
-    QStringList args{script, "--model", qs(m.weightsPath), "--threads", QString::number(threads), "--repeat",
-                     QString::number(repeat), "--batch-size", QString::number(batchSize), "--patch-size",
-                     QString::number(m.inputSize), "--top-k", QString::number(m.verdictTopK), "--authentic-index",
-                     QString::number(m.authenticIndex), "--json", jsonPath};
-    if (m.output == ModelOutput::Logits) args << "--logits";
-    for (const std::string& p : images) args << QFile::decodeName(p.c_str());
-    std::fprintf(stderr, "Running the Python reference: %s %s ...\n", qPrintable(python), qPrintable(script));
-    QProcess p;
-    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    p.setStandardOutputFile(QProcess::nullDevice());
-    p.start(python, args);
-    if (!p.waitForStarted(30000)) {
-        std::fprintf(stderr, "synthscope bench: cannot start %s (give --python)\n", qPrintable(python));
-        return false;
+// The reference's runs of one image reduced as the engine's are: medians, peak memory the highest.
+QJsonObject referenceMedians(const std::vector<QJsonObject>& runs) {
+    if (runs.empty()) return {};
+    QJsonObject out = runs.back();
+    for (const char* key : {"decode_s", "crop_s", "glcm_s", "topk_inference_s", "first_verdict_s", "full_s"}) {
+        std::vector<double> v;
+        for (const QJsonObject& r : runs) v.push_back(r[key].toDouble());
+        out[key] = median(v);
     }
-    p.waitForFinished(-1);
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        std::fprintf(stderr, "synthscope bench: the Python reference failed (exit %d)\n", p.exitCode());
-        return false;
+    double peak = 0;
+    QJsonArray first, full;
+    for (const QJsonObject& r : runs) {
+        peak = std::max(peak, r["peak_rss_mb"].toDouble());
+        first.append(r["first_verdict_s"]);
+        full.append(r["full_s"]);
     }
-    QFile f(jsonPath);
-    if (!f.open(QIODevice::ReadOnly)) return false;
-    out.json = QJsonDocument::fromJson(f.readAll()).object();
-    return out.json["format"].toString() == "synthscope-bench-reference/1";
+    out["peak_rss_mb"] = peak;
+    out["runs_first_verdict_s"] = first;
+    out["runs_full_s"] = full;
+    return out;
 }
 
 // ---- output ----------------------------------------------------------------------------------------
@@ -420,8 +458,10 @@ int runBench(const QStringList& args) {
     settings.fullHeatmap = true;
     settings.load.maxPixels = 250'000'000;
 
-    // The engine, one configuration after the other.
+    // Every engine configuration is opened and warmed up first; then, image by image and run by run, each
+    // configuration and the reference analyse the image in turn, so that all see the same load.
     std::string modelSha;
+    std::vector<std::unique_ptr<ImageAnalyzer>> analyzers;
     for (Configuration& c : configs) {
         DetectorOptions options;
         options.device = device;
@@ -445,36 +485,67 @@ int runBench(const QStringList& args) {
         c.notes = detector->notes();
         c.label = std::string(precisionName(c.used)) + (c.optimization == "as loaded" ? " as loaded" : " optimised");
         for (const std::string& n : c.notes) std::fprintf(stderr, "Note (%s): %s\n", c.label.c_str(), n.c_str());
-        std::fprintf(stderr, "Engine %s on %s, %d threads, batch %d ...\n", c.label.c_str(), c.device.c_str(), c.threads, c.batchSize);
-        const ImageAnalyzer analyzer(detector, settings);
+        std::fprintf(stderr, "Engine %s on %s, %d threads, batch %d\n", c.label.c_str(), c.device.c_str(), c.threads, c.batchSize);
+        analyzers.push_back(std::make_unique<ImageAnalyzer>(detector, settings));
         try {
-            timeOnce(analyzer, images.front(), nullptr);  // warm-up, untimed
-            for (const std::string& path : images) {
-                ImageFigures f;
-                f.path = path;
-                for (int i = 0; i < repeat; ++i) f.runs.push_back(timeOnce(analyzer, path, &f.last));
-                f.width = f.last.image.width;
-                f.height = f.last.image.height;
-                f.patches = int(f.last.patches.size());
-                c.images.push_back(std::move(f));
-            }
+            timeOnce(*analyzers.back(), images.front(), nullptr);  // warm-up, untimed
         } catch (const std::exception& e) {
             std::fprintf(stderr, "synthscope bench: %s\n", e.what());
             return kExitBadInput;
         }
     }
 
-    ReferenceFigures reference;
     const bool withReference = parser.isSet("reference");
+    ReferenceProcess python;
     if (withReference) {
         const QString script = parser.value("reference-script");
         if (!QFileInfo(script).isFile()) {
             std::fprintf(stderr, "synthscope bench: the reference script %s is missing (give --reference-script)\n", qPrintable(script));
             return kExitBadInput;
         }
-        if (!runReference(parser.value("python"), script, manifest, configs.front().threads,
-                          configs.front().batchSize, repeat, images, temp.path(), reference))
+        if (!python.start(parser.value("python"), script, manifest, configs.front().threads, configs.front().batchSize, images.front()))
             return kExitInternal;
+    }
+    std::vector<QJsonObject> referenceResults;
+    for (const std::string& path : images) {
+        std::vector<ImageFigures> figures(configs.size());
+        std::vector<QJsonObject> referenceRuns;
+        for (int i = 0; i < repeat; ++i) {
+            std::fprintf(stderr, "%s, run %d of %d\n", baseName(path).c_str(), i + 1, repeat);
+            try {
+                for (std::size_t c = 0; c < configs.size(); ++c) figures[c].runs.push_back(timeOnce(*analyzers[c], path, &figures[c].last));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "synthscope bench: %s\n", e.what());
+                return kExitBadInput;
+            }
+            if (withReference) {
+                const QJsonObject r = python.analyse(path);
+                if (r.isEmpty() || !r.contains("full_s")) {
+                    std::fprintf(stderr, "synthscope bench: the Python reference failed on %s\n", path.c_str());
+                    return kExitInternal;
+                }
+                referenceRuns.push_back(r);
+            }
+        }
+        for (std::size_t c = 0; c < configs.size(); ++c) {
+            ImageFigures& f = figures[c];
+            f.path = path;
+            f.width = f.last.image.width;
+            f.height = f.last.image.height;
+            f.patches = int(f.last.patches.size());
+            configs[c].images.push_back(std::move(f));
+        }
+        referenceResults.push_back(referenceMedians(referenceRuns));
+    }
+    QJsonObject referenceJson;
+    if (withReference) {
+        referenceJson = python.info();
+        referenceJson.remove("ready");
+        referenceJson["format"] = "synthscope-bench-reference/1";
+        referenceJson["recipe"] = "SuSy model card: PIL decode, torchvision grey, scikit-image GLCM, torch.jit.load model";
+        QJsonArray results;
+        for (const QJsonObject& r : referenceResults) results.append(r);
+        referenceJson["results"] = results;
     }
     const std::string loadAfter = loadAverage();
 
@@ -483,8 +554,8 @@ int runBench(const QStringList& args) {
     std::printf("SynthScope %s bench: model %s %s (%s, sha256 %.12s), %s, %d CPUs; median of %d runs after a warm-up\n",
                 SYNTHSCOPE_VERSION, manifest.name.c_str(), manifest.version.c_str(), baseName(manifest.weightsPath).c_str(),
                 modelSha.c_str(), cpuModel().c_str(), cpus, repeat);
-    std::printf("load average before %s, after %s%s\n\n", loadBefore.c_str(), loadAfter.c_str(),
-                rssResets ? "" : "; peak RSS could not be reset per image (it is the process's peak so far)");
+    std::printf("load average (1, 5, 15 min) before %s, after %s; the pipelines' runs alternate%s\n\n", loadBefore.c_str(),
+                loadAfter.c_str(), rssResets ? "" : "; peak RSS could not be reset per image (it is the process's peak so far)");
     std::printf("%-24s %6s %7s  %-26s %7s %7s %7s %8s %8s %8s %7s %7s\n", "image", "MP", "patches", "pipeline", "decode",
                 "select", "top-k", "verdict", "full", "patch/s", "img/s", "RSS MB");
     std::printf("%-24s %6s %7s  %-26s %7s %7s %7s %8s %8s %8s %7s %7s\n", "", "", "", "", "s", "s", "s", "s", "s", "", "", "peak");
@@ -497,7 +568,7 @@ int runBench(const QStringList& args) {
         const std::string name = baseName(images[i]);
         bool printedName = false;
         auto nameCell = [&]() -> const char* { return printedName ? "" : (printedName = true, name.c_str()); };
-        const QJsonObject ref = withReference ? reference.forImage(images[i]) : QJsonObject();
+        const QJsonObject ref = withReference ? referenceResults[i] : QJsonObject();
         if (!ref.isEmpty()) {
             // Reference columns: decode = PIL open + convert; select = crops + grey + GLCM.
             printRow(nameCell(), mp, patches, "reference (Python)", ref["decode_s"].toDouble(),
@@ -543,6 +614,30 @@ int runBench(const QStringList& args) {
         }
         std::printf("\n");
     }
+    // Agreement of every other configuration with the first over all images (the accuracy cost of bf16).
+    QJsonArray agreement;
+    for (const Configuration& c : configs) {
+        if (&c == &configs.front()) continue;
+        double maxDiff = 0, maxVerdictDiff = 0;
+        int same = 0;
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            const AnalysisResult& a = c.images[i].last;
+            const AnalysisResult& b = configs.front().images[i].last;
+            maxDiff = std::max(maxDiff, maxProbabilityDiff(a, b));
+            maxVerdictDiff = std::max(maxVerdictDiff, std::abs(a.verdict.syntheticProbability - b.verdict.syntheticProbability));
+            same += a.verdict.label == b.verdict.label;
+        }
+        std::printf("engine %s vs engine %s over %zu images: max |dp| %.1e (any class, any patch), max |d synthetic| %.1e, "
+                    "same verdict %d/%zu\n", c.label.c_str(), configs.front().label.c_str(), images.size(), maxDiff, maxVerdictDiff,
+                    same, images.size());
+        agreement.append(QJsonObject{{"pipeline", qs("engine " + c.label)},
+                                     {"against", qs("engine " + configs.front().label)},
+                                     {"images", int(images.size())},
+                                     {"max_probability_diff", maxDiff},
+                                     {"max_synthetic_probability_diff", maxVerdictDiff},
+                                     {"same_verdict", same}});
+    }
+    if (!agreement.isEmpty()) std::printf("\n");
     std::printf("verdict = time to first verdict (decode + patch grid + GLCM + top-%d inference); full = whole heatmap;\n"
                 "select = grid, grey and GLCM (reference: crops too); RSS = peak resident memory of the process while\n"
                 "the image was analysed (model and libraries included).\n",
@@ -602,8 +697,9 @@ int runBench(const QStringList& args) {
                                   {"top_k", manifest.verdictTopK}}},
             {"repeat", repeat},
             {"engine", engine},
-            {"reference", withReference ? QJsonValue(reference.json) : QJsonValue()},
+            {"reference", withReference ? QJsonValue(referenceJson) : QJsonValue()},
             {"comparison", comparisons},
+            {"agreement", agreement},
         };
         std::string error;
         if (!writeJsonFile(parser.value("json"), root, error)) {

@@ -103,6 +103,14 @@ TEST(BenchCli, PrintsTheTableAndWritesEveryFigure) {
         EXPECT_LT(c["max_probability_diff_vs_first"].toDouble(), 2e-2);
         EXPECT_TRUE(c["same_verdict_as_first"].toBool());
     }
+    const QJsonArray agreement = json["agreement"].toArray();
+    ASSERT_EQ(agreement.size(), 3) << "each configuration against the first";
+    for (const QJsonValue& v : agreement) {
+        EXPECT_EQ(v.toObject()["images"].toInt(), 1);
+        EXPECT_EQ(v.toObject()["same_verdict"].toInt(), 1);
+        EXPECT_LT(v.toObject()["max_probability_diff"].toDouble(), 2e-2);
+    }
+    EXPECT_TRUE(run.out.contains("same verdict 1/1")) << run.out.toStdString();
 }
 
 TEST(BenchCli, GeneratesTestImagesAndMatchesThePythonReference) {
