@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QtEndian>
 #include <QJsonDocument>
 
 #include "engine/errors.h"
@@ -13,6 +14,7 @@ namespace synthscope {
 namespace {
 
 constexpr const char* kFormat = "synthscope-case/1";
+constexpr quint32 kMaxStoredResultBytes = 256u << 20;  // the uncompressed JSON of one result
 
 std::string nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString(); }
 
@@ -190,8 +192,13 @@ std::optional<AnalysisResult> CaseStore::result(const CacheKey& key) const {
     Statement s(db_, "SELECT result_json FROM results WHERE image_sha256 = ?1 AND model_sha256 = ?2 AND settings = ?3");
     s.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     if (!s.step()) return std::nullopt;
+    const QByteArray blob = s.blob(0);
+    // qUncompress allocates the size written in the blob's first 4 bytes before inflating: a damaged or
+    // forged case could make it ask for 4 GB. A stored result is far below kMaxStoredResultBytes.
+    if (blob.size() < 4 || qFromBigEndian<quint32>(blob.constData()) > kMaxStoredResultBytes)
+        throw badInput("case store: a stored result is damaged (its size field is not plausible)");
     QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(qUncompress(s.blob(0)), &error);
+    const QJsonDocument doc = QJsonDocument::fromJson(qUncompress(blob), &error);
     if (!doc.isObject())
         throw EngineError(ErrorKind::Internal, "case store: a stored result cannot be read (" + error.errorString().toStdString() + ")");
     return resultFromJson(doc.object());

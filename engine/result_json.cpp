@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace synthscope {
 namespace {
 
@@ -101,7 +103,8 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     ImageInfo& i = r.image;
     i.path = image["path"].toString().toStdString();
     i.sha256 = image["sha256"].toString().toStdString();
-    i.fileSize = std::int64_t(image["file_size"].toDouble());
+    // Clamped first: converting a double beyond int64's range is undefined behaviour (a damaged case file).
+    i.fileSize = std::int64_t(std::clamp(image["file_size"].toDouble(), 0.0, 9.0e18));
     i.format = image["format"].toString().toStdString();
     i.width = image["width"].toInt();
     i.height = image["height"].toInt();

@@ -4,6 +4,8 @@ hundred bytes to a few KB, made here from scratch (no data from ../shared). Run 
 (PIL, numpy): /usr/bin/python3 tests/fuzz/make_corpus.py. Deterministic; re-running rewrites the same files."""
 import io
 import json
+import sqlite3
+import tempfile
 import struct
 import zlib
 from pathlib import Path
@@ -153,3 +155,46 @@ put("manifest", "huge_numbers.json", json.dumps(dict(full, input={"size": 1e300,
 put("manifest", "mean_out_of_range.json", json.dumps({"name": "m", "weights": "m.pt", "classes": ["real", "fake"], "authentic_class": "real",
                                                       "input": {"size": 32, "normalization": {"type": "mean_std", "mean": [1e300, 0, 0], "std": [1, 1, 1]}}}).encode())
 put("manifest", "not_json.json", b"{\"name\": \"m\", \"classes\": [")
+
+
+# --- case_file: a SynthScope case (SQLite, the schema of engine/case_store.cpp) with one result and one
+# failure, 512-byte pages to keep it small. Stored results are qCompress'd JSON: a 4-byte big-endian length,
+# then a zlib stream.
+def q_compress(raw, claimed=None):
+    return struct.pack(">I", len(raw) if claimed is None else claimed) + zlib.compress(raw)
+
+
+def case_file(blob):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "case.sscase"
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA page_size=512")
+        db.executescript("""
+            CREATE TABLE case_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE results(image_sha256 TEXT NOT NULL, model_sha256 TEXT NOT NULL, settings TEXT NOT NULL,
+              model_name TEXT, model_version TEXT, software_version TEXT, label TEXT NOT NULL,
+              synthetic_probability REAL, spread REAL, top_generator TEXT, top_generator_probability REAL,
+              width INTEGER, height INTEGER, format TEXT, file_size INTEGER, analysed_at TEXT NOT NULL,
+              result_json BLOB NOT NULL, PRIMARY KEY(image_sha256, model_sha256, settings));
+            CREATE TABLE images(path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,
+              PRIMARY KEY(path, image_sha256));
+            CREATE INDEX images_by_sha ON images(image_sha256);
+            CREATE TABLE failures(path TEXT PRIMARY KEY, kind TEXT, message TEXT, at TEXT);""")
+        db.execute("INSERT INTO case_info VALUES ('format', 'synthscope-case/1'), ('created', '2024-01-01T00:00:00Z')")
+        db.execute("INSERT INTO results VALUES ('aa', 'bb', 'k', 'baseline', '0.1', '0.1.0', 'synthetic', 0.9, 0.1, 'sd', 0.5,"
+                   " 8, 8, 'PNG', 100, '2024-01-01T00:00:00Z', ?)", (blob,))
+        db.execute("INSERT INTO images VALUES ('/x/a.png', 'aa', '2024-01-01T00:00:00Z')")
+        db.execute("INSERT INTO failures VALUES ('/x/b.png', 'bad_input', 'empty', '2024-01-01T00:00:00Z')")
+        db.commit()
+        db.close()
+        return path.read_bytes()
+
+
+result = {"image": {"path": "/x/a.png", "sha256": "aa", "file_size": 100, "format": "PNG", "width": 8, "height": 8},
+          "verdict": {"label": "synthetic", "synthetic_probability": 0.9, "inconclusive_band": [0.35, 0.65],
+                      "classes": [{"name": "authentic", "probability": 0.1}]},
+          "grid": {"cols": 1, "rows": 1, "classes": ["authentic", "sd"]},
+          "patches": [{"x": 0, "y": 0, "size": 8, "contrast": 1.5, "top_k": True, "probabilities": [0.1, 0.9]}]}
+raw = json.dumps(result).encode()
+put("case_file", "one_result.sscase", case_file(q_compress(raw)))
+put("case_file", "wrong_format.sscase", case_file(q_compress(raw)).replace(b"synthscope-case/1", b"synthscope-case/9"))

@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds=${1:?usage: run_fuzz.sh SECONDS [HARNESS...]}
 shift
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(image_decode manifest npy fingerprint jpeg_analysis metadata)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(image_decode manifest npy fingerprint jpeg_analysis metadata case_file)
 build=${SYNTHSCOPE_FUZZ_BUILD_DIR:-$here/build-fuzz}
 
 if [ "${SYNTHSCOPE_FUZZ_NO_BUILD:-0}" != 1 ]; then
@@ -28,6 +28,8 @@ for h in "${harnesses[@]}"; do
   work="$build/fuzz-corpus/$h"
   artifacts="$build/fuzz-artifacts/$h"
   mkdir -p "$work" "$artifacts"
+  seeds=("$here/tests/fuzz/corpus/$h")  # and every crash kept as a regression, so it stays fixed here too
+  [ -d "$here/tests/fuzz/regressions/$h" ] && seeds+=("$here/tests/fuzz/regressions/$h")
   dict=()
   [ -f "$here/tests/fuzz/$h.dict" ] && dict=(-dict="$here/tests/fuzz/$h.dict")
   log="$build/fuzz-$h.log"
@@ -35,7 +37,7 @@ for h in "${harnesses[@]}"; do
   # -rss_limit_mb: an input that makes a parser take over 2 GB is a bug (a decompression bomb let through).
   # -timeout: one input taking over 10 s is a hang.
   set +e
-  "$build/tests/fuzz/fuzz_$h" "$work" "$here/tests/fuzz/corpus/$h" "${dict[@]}" \
+  "$build/tests/fuzz/fuzz_$h" "$work" "${seeds[@]}" "${dict[@]}" \
       -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" >"$log" 2>&1
   rc=$?
