@@ -120,7 +120,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     QString rows = row({"class", "probability (mean over the deciding patches)"}, true);
     for (const ClassScore& c : v.classes) rows += row({esc(c.name), pct(c.probability)});
     h += table(rows);
-    if (!v.attribution.empty() && v.label != VerdictLabel::Authentic) {
+    if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         QString ranks;
         for (std::size_t i = 0; i < std::min<std::size_t>(3, v.attribution.size()); ++i)
             ranks += (i ? ", " : "") + esc(v.attribution[i].name) + " " + pct(v.attribution[i].probability);

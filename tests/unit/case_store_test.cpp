@@ -1,0 +1,185 @@
+// The case store, resumable batch analysis and the evidence report's content (in process).
+#include <gtest/gtest.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+#include "engine/batch_analysis.h"
+#include "engine/case_store.h"
+#include "engine/errors.h"
+#include "engine/evidence.h"
+#include "engine/result_json.h"
+#include "report/evidence_report.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+std::string tmpPath(const QTemporaryDir& dir, const char* name) { return (dir.path() + "/" + name).toStdString(); }
+
+// Three small images: bright (synthetic for the fixture model), dark (authentic), and a textured one.
+std::vector<std::string> writeImages(const QTemporaryDir& dir) {
+    const std::string bright = tmpPath(dir, "bright.png"), dark = tmpPath(dir, "dark.png"), noise = tmpPath(dir, "noise.png");
+    writeRgb(bright, cv::Mat(64, 96, CV_8UC3, cv::Scalar(240, 240, 240)));
+    writeRgb(dark, cv::Mat(64, 64, CV_8UC3, cv::Scalar(10, 10, 10)));
+    cv::Mat n(80, 80, CV_8UC3);
+    cv::randu(n, 0, 255);
+    writeRgb(noise, n);
+    return {bright, dark, noise};
+}
+
+struct CountingObserver : BatchObserver {
+    int started = 0, analysed = 0, failed = 0, plannedCached = -1, plannedToAnalyse = -1;
+    void onPlanned(int cached, int toAnalyse) override {
+        plannedCached = cached;
+        plannedToAnalyse = toAnalyse;
+    }
+    void onStarted(const std::string&) override { ++started; }
+    void onAnalysed(const AnalysisResult&) override { ++analysed; }
+    void onFailed(const std::string&, ErrorKind, const std::string&) override { ++failed; }
+};
+
+}  // namespace
+
+TEST(CaseStore, StoresAndReadsBackAResultExactly) {
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult original = analyzer.analyze(images[0]);
+    const CacheKey key{original.image.sha256, original.provenance.modelSha256, cacheSettingsKey(analyzer.detector(), analyzer.settings())};
+    {
+        auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
+        EXPECT_FALSE(store->hasResult(key));
+        store->addResult(key, original);
+        store->addFailure("/no/such.png", "bad_input", "missing");
+    }
+    auto store = CaseStore::open(tmpPath(dir, "case.sqlite"), false);
+    ASSERT_TRUE(store->hasResult(key));
+    const std::optional<AnalysisResult> back = store->result(key);
+    ASSERT_TRUE(back.has_value());
+    // Every field, every patch: the JSON of the stored result equals the original's.
+    EXPECT_EQ(QJsonDocument(toJson(*back)).toJson(), QJsonDocument(toJson(original)).toJson());
+    EXPECT_EQ(back->patches.size(), original.patches.size());
+    EXPECT_EQ(back->verdict.label, original.verdict.label);
+
+    std::vector<CaseEntry> entries;
+    store->forEachEntry([&](const CaseEntry& e) { entries.push_back(e); });
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].path, original.image.path);
+    EXPECT_EQ(entries[0].label, "synthetic");
+    EXPECT_NEAR(entries[0].syntheticProbability, original.verdict.syntheticProbability, 1e-12);
+    EXPECT_FALSE(entries[0].analysedAt.empty());
+    const CaseCounts counts = store->counts();
+    EXPECT_EQ(counts.entries, 1);
+    EXPECT_EQ(counts.synthetic, 1);
+    EXPECT_EQ(counts.failures, 1);
+
+    // The same bytes under another name: one result, two entries.
+    store->addPath("/elsewhere/copy.png", original.image.sha256);
+    EXPECT_EQ(store->counts().entries, 2);
+    EXPECT_EQ(store->counts().results, 1);
+    EXPECT_EQ(store->entriesForPath("/elsewhere/copy.png").size(), 1u);
+}
+
+TEST(CaseStore, RefusesAFileThatIsNotACase) {
+    QTemporaryDir dir;
+    writeBytes(tmpPath(dir, "junk.sqlite"), std::vector<std::uint8_t>(4096, 'x'));
+    try {
+        CaseStore::open(tmpPath(dir, "junk.sqlite"));
+        FAIL() << "a junk file opened as a case";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    }
+    EXPECT_THROW(CaseStore::open(tmpPath(dir, "missing.sqlite"), false), EngineError);
+}
+
+TEST(BatchAnalysis, ReRunReusesTheCacheAndNewSettingsOrBytesAreAnalysedAgain) {
+    QTemporaryDir dir;
+    std::vector<std::string> images = writeImages(dir);
+    images.push_back(tmpPath(dir, "missing.png"));
+    auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageAnalyzer analyzer(detector, {});
+
+    CountingObserver first;
+    const BatchSummary s1 = BatchAnalysis(*store, analyzer).run(images, &first);
+    EXPECT_EQ(s1.analysed, 3);
+    EXPECT_EQ(s1.cached, 0);
+    EXPECT_EQ(s1.failed, 1);
+    EXPECT_EQ(first.started, 3);
+    EXPECT_EQ(store->counts().results, 3);
+    EXPECT_EQ(store->counts().failures, 1);
+
+    CountingObserver second;
+    const BatchSummary s2 = BatchAnalysis(*store, analyzer).run(images, &second);
+    EXPECT_EQ(s2.analysed, 0);
+    EXPECT_EQ(s2.cached, 3);
+    EXPECT_EQ(second.started, 0) << "nothing may be analysed again";
+    EXPECT_EQ(second.plannedCached, 3);
+    EXPECT_EQ(second.plannedToAnalyse, 0);
+
+    // Other settings are another cache key.
+    AnalysisSettings verdictOnly;
+    verdictOnly.fullHeatmap = false;
+    const ImageAnalyzer other(detector, verdictOnly);
+    EXPECT_NE(cacheSettingsKey(*detector, verdictOnly), cacheSettingsKey(*detector, {}));
+    EXPECT_EQ(BatchAnalysis(*store, other).run(images).analysed, 3);
+    EXPECT_EQ(store->counts().results, 6);
+
+    // Changed bytes under the same name are analysed again.
+    writeRgb(images[1], cv::Mat(64, 64, CV_8UC3, cv::Scalar(20, 20, 20)));
+    const BatchSummary s4 = BatchAnalysis(*store, analyzer).run(images);
+    EXPECT_EQ(s4.analysed, 1);
+    EXPECT_EQ(s4.cached, 2);
+
+    // A cancelled batch stops before the next file.
+    std::atomic<bool> cancel{true};
+    const BatchSummary s5 = BatchAnalysis(*store, other).run({tmpPath(dir, "bright.png")}, nullptr, &cancel);
+    EXPECT_TRUE(s5.cancelled);
+    EXPECT_EQ(s5.analysed, 0);
+}
+
+TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult result = analyzer.analyze(images[2]);
+
+    EvidenceOptions options;
+    options.fingerprintLibraryWhyNone = "no library in this test";
+    const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
+    EXPECT_TRUE(ev.fileMatches);
+    EXPECT_FALSE(ev.overlayRgb.empty());
+    auto status = [&](const std::string& prefix) {
+        for (const CheckRecord& c : ev.checks)
+            if (c.name.rfind(prefix, 0) == 0) return std::string(checkStatusName(c.status));
+        return std::string("missing");
+    };
+    EXPECT_EQ(status("AI-generation detector"), "done");
+    EXPECT_EQ(status("File integrity"), "done");
+    EXPECT_EQ(status("Noise spectrum"), "done");
+    EXPECT_EQ(status("Generator fingerprints"), "not run") << "no library: the report must not claim the check";
+    EXPECT_EQ(status("JPEG history"), "not applicable") << "a PNG";
+    EXPECT_EQ(status("Metadata"), "done");
+    EXPECT_TRUE(ev.spectrum.has_value());
+    EXPECT_FALSE(ev.fingerprints.has_value());
+
+    const report::ReportDocument doc = report::imageReport(ev);
+    for (const char* section : {"What this report can and cannot show", "Image and heatmap", "Detector probabilities",
+                                "Noise spectrum", "Generator fingerprints", "JPEG history and metadata", "File, model and settings",
+                                "What was and was not checked", "no library in this test", "brightness_detector"})
+        EXPECT_TRUE(doc.html.contains(section)) << section;
+    EXPECT_TRUE(doc.html.contains(QString::fromStdString(result.image.sha256)));
+    EXPECT_EQ(doc.images.size(), 3u) << "image, overlay, spectrum";
+
+    // The file changed after the analysis: the report says so and runs no signal on the other bytes.
+    writeRgb(images[2], cv::Mat(80, 80, CV_8UC3, cv::Scalar(1, 2, 3)));
+    const ImageEvidence changed = gatherEvidence(result, "analysed for this test", options);
+    EXPECT_FALSE(changed.fileMatches);
+    EXPECT_FALSE(changed.spectrum.has_value());
+    EXPECT_TRUE(report::imageReport(changed).html.contains("DIFFERENT"));
+}
