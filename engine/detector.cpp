@@ -23,6 +23,13 @@ std::string firstLine(const std::string& text) {
     return end == std::string::npos ? text : text.substr(0, end);
 }
 
+// The sentence that says what went wrong in a TorchScript error (its first line is only "The following
+// operation failed in the TorchScript interpreter.").
+std::string errorSentence(const std::string& text) {
+    const auto at = text.rfind("Error: ");
+    return at == std::string::npos ? firstLine(text) : firstLine(text.substr(at + 7));
+}
+
 torch::Device chooseDevice(const std::string& requested) {
     if (requested == "cpu") return torch::kCPU;
     if (requested == "cuda") {
@@ -188,7 +195,22 @@ std::unique_ptr<Detector> Detector::open(const ModelManifest& manifest, const De
     std::vector<cv::Mat> dummy{cv::Mat(s, s, CV_8UC3, cv::Scalar(40, 90, 160)), cv::Mat(s, s, CV_8UC3, cv::Scalar(200, 120, 30))};
     torch::Tensor out;
     try {
-        out = detector->impl_->forward(detector->impl_->toBatch(dummy));
+        try {
+            out = detector->impl_->forward(detector->impl_->toBatch(dummy));
+        } catch (const EngineError&) {
+            throw;
+        } catch (const std::exception& e) {
+            // Half precision converts the module's parameters; a graph exported already frozen keeps its
+            // weights as float32 constants that .to() cannot reach, and fails on fp16/bf16 input.
+            Impl& d = *detector->impl_;
+            if (d.precision == Precision::Fp32) throw;
+            d.notes.push_back(std::string(precisionName(d.precision)) + " does not run on this model (" + errorSentence(e.what()) +
+                              "; a graph exported frozen keeps float32 weights): running fp32");
+            d.precision = Precision::Fp32;
+            d.module = torch::jit::load(manifest.weightsPath, d.device);
+            d.module.eval();
+            out = d.forward(d.toBatch(dummy));
+        }
     } catch (const EngineError&) {
         throw;
     } catch (const std::exception& e) {

@@ -145,6 +145,19 @@ TEST(InferenceSpeed, Bf16StaysWithinToleranceOfFp32OrFallsBackWithANote) {
     }
 }
 
+TEST(InferenceSpeed, Bf16OnAFrozenExportRunsFp32AndSaysSo) {
+    // The shipped baseline was exported frozen: its weights are float32 graph constants that the
+    // detector's conversion cannot reach, so bf16 input fails; the detector must fall back, not refuse.
+    const ModelManifest m = loadManifest(std::string(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS) + "/baseline/baseline.json");
+    auto d = open(m, Precision::Bf16, true);
+    EXPECT_EQ(d->precision(), Precision::Fp32);
+    ASSERT_FALSE(d->notes().empty());
+    EXPECT_NE(d->notes().back().find("fp32"), std::string::npos) << d->notes().back();
+    if (Detector::cpuHasNativeBf16()) EXPECT_NE(d->notes().back().find("does not run on this model"), std::string::npos) << d->notes().back();
+    const auto patches = realPatches(m.inputSize, 3);
+    EXPECT_LT(maxDiff(open(m, Precision::Fp32, true)->classify(patches), d->classify(patches)), 1e-6);
+}
+
 TEST(InferenceSpeed, Fp16OnTheCpuRunsFp32AndSaysSo) {
     if (Detector::cudaAvailable()) GTEST_SKIP() << "CUDA present: fp16 is honoured";
     auto d = open(fixtureManifest("brightness_detector"), Precision::Fp16, true);
