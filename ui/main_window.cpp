@@ -34,6 +34,7 @@
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/model_manager_dialog.h"
+#include "ui/report_export.h"
 #include "ui/settings_dialog.h"
 #include "ui/stall_monitor.h"
 #include "ui/teaching_panel.h"
@@ -233,6 +234,26 @@ void MainWindow::createActions() {
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     QAction* close = file->addAction(tr("&Close Image"), this, [this] { closeDocument(tabs_->currentIndex()); });
     close->setShortcut(QKeySequence::Close);
+    // Evidence report of the open image, written on a pool thread (report_export.h).
+    auto* exporter = new ReportExporter(this);
+    file->addAction(tr("Export &Report..."), this, [this, exporter] {
+        Document* d = currentDocument();
+        if (!d || !d->result || d->running || d->jpegQuality != 0 || exporter->busy()) {
+            statusBar()->showMessage(tr("Export report: open an image and wait for its analysis to finish (the original, "
+                                        "not a teaching-mode copy)"), 8000);
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export report"),
+                                                          QFileInfo(d->path).completeBaseName() + ".report.pdf",
+                                                          tr("PDF (*.pdf);;HTML (*.html)"));
+        if (path.isEmpty()) return;
+        statusBar()->showMessage(tr("Writing the report %1...").arg(path));
+        exporter->start(d->result, path);
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
+        if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
+        else QMessageBox::warning(this, tr("Export report"), tr("The report %1 could not be written: %2").arg(path, error));
+    });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
