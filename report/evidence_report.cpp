@@ -255,19 +255,24 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     h += caveatBlock();
 
     // One pass over the entries: the table rows and the models/settings used.
-    QString rows = row({"#", "file", "SHA-256", "verdict", "synthetic p", "likely generator", "size", "analysed (UTC)"}, true);
+    // Thousands of rows: small type and fixed column widths keep one line per image (analysis times are in
+    // the CSV and JSON exports and in the detailed sections).
+    const QString cell = "<td style=\"font-size: 7pt\">";
+    QString rows = "<tr><th width=\"5%\" align=\"left\" bgcolor=\"#e8e8e8\">#</th><th width=\"54%\" align=\"left\" bgcolor=\"#e8e8e8\">file</th>"
+                   "<th width=\"11%\" align=\"left\" bgcolor=\"#e8e8e8\">SHA-256</th><th width=\"14%\" align=\"left\" bgcolor=\"#e8e8e8\">verdict, p</th>"
+                   "<th width=\"16%\" align=\"left\" bgcolor=\"#e8e8e8\">likely generator</th></tr>\n";
     std::map<std::string, std::pair<std::string, int>> models;  // model sha + settings -> (description, entries)
     std::set<std::string> detailed;
     for (const ImageEvidence& ev : details) detailed.insert(ev.detection.image.path);
     int n = 0;
     store.forEachEntry([&](const CaseEntry& e) {
         const VerdictWords w = verdictWords(e.label);
-        rows += row({QString::number(++n) + (detailed.count(e.path) ? "*" : ""), esc(e.path),
-                     "<tt>" + esc(e.key.imageSha256.substr(0, 16)) + "</tt>", "<font color=\"" + w.colour + "\">" + esc(e.label) + "</font>",
-                     QString("%1 &plusmn; %2").arg(e.syntheticProbability, 0, 'f', 2).arg(e.spread, 0, 'f', 2),
-                     e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
-                                                                      : esc(e.topGenerator) + " " + pct(e.topGeneratorProbability),
-                     QString("%1x%2").arg(e.width).arg(e.height), esc(e.analysedAt.substr(0, 19))});
+        rows += "<tr>" + cell + QString::number(++n) + (detailed.count(e.path) ? "*" : "") + "</td>" + cell + esc(e.path) + "</td>" +
+                cell + "<tt>" + esc(e.key.imageSha256.substr(0, 10)) + "</tt></td>" + cell + "<font color=\"" + w.colour + "\">" +
+                esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) + "</td>" + cell +
+                (e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
+                                                                  : esc(e.topGenerator) + " " + pct(e.topGeneratorProbability)) +
+                "</td></tr>\n";
         auto& m = models[e.key.modelSha256 + "\n" + e.key.settings];
         if (m.second++ == 0)
             m.first = e.modelName + " " + e.modelVersion + " (sha256 " + e.key.modelSha256 + "), SynthScope " + e.softwareVersion +
