@@ -106,12 +106,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     if (!ev.imageRgb.empty()) {
         images.push_back({prefix + "image", ev.imageRgb});
         images.push_back({prefix + "overlay", ev.overlayRgb});
-        const int side = 300;  // two side by side fit A4's text width (about 680 px at 96 dpi)
+        const int side = 280;  // two side by side, with padding, fit A4's text width (about 680 px at 96 dpi)
         const double s = double(side) / std::max(ev.imageRgb.cols, ev.imageRgb.rows);
         const QString size = QString("width=\"%1\" height=\"%2\"").arg(int(ev.imageRgb.cols * s)).arg(int(ev.imageRgb.rows * s));
         h += heading("Image and heatmap");
-        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix + "image\" " + size +
-             "></td><td><img src=\"report-image:" + prefix + "overlay\" " + size +
+        h += "<table cellpadding=\"4\" width=\"100%\"><tr><td width=\"50%\"><img src=\"report-image:" + prefix + "image\" " + size +
+             "></td><td width=\"50%\"><img src=\"report-image:" + prefix + "overlay\" " + size +
              "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (blue 0, "
              "red 1; grey: not classified)</td></tr></table>\n";
     }
