@@ -62,29 +62,6 @@ const char* detectorCaveat() {
            "expert's examination before concluding.";
 }
 
-std::string findFingerprintLibrary(const std::string& given, std::string& why) {
-    auto isDir = [](const QString& d) { return QFileInfo(d).isDir(); };
-    if (!given.empty()) {
-        if (isDir(QString::fromStdString(given))) return given;
-        why = "the fingerprint library " + given + " is not a folder";
-        return {};
-    }
-    const QString env = qEnvironmentVariable("SYNTHSCOPE_FINGERPRINTS");
-    if (!env.isEmpty()) {
-        if (isDir(env)) return env.toStdString();
-        why = "$SYNTHSCOPE_FINGERPRINTS (" + env.toStdString() + ") is not a folder";
-        return {};
-    }
-    for (const std::string& models : modelSearchPaths()) {
-        const QString dir = QString::fromStdString(models) + "/fingerprints";
-        if (isDir(dir)) return dir.toStdString();
-    }
-    const QString shared = QDir::cleanPath(QStringLiteral(SYNTHSCOPE_MODELS_SOURCE_DIR) + "/../../shared/data/dif_fingerprints");
-    if (isDir(shared)) return shared.toStdString();
-    why = "no fingerprint library was found ($SYNTHSCOPE_FINGERPRINTS, a \"fingerprints\" folder beside the models)";
-    return {};
-}
-
 ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string& detectionSource,
                              const EvidenceOptions& options, const std::atomic<bool>* cancel) {
     ImageEvidence ev;

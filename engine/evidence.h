@@ -64,11 +64,6 @@ struct ImageEvidence {
 ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string& detectionSource,
                              const EvidenceOptions& options, const std::atomic<bool>* cancel = nullptr);
 
-// The fingerprint folder for reports: `given` when not empty, else $SYNTHSCOPE_FINGERPRINTS, else a
-// "fingerprints" folder beside the models, else the shared DIF fingerprints beside the source tree
-// (../shared/data/dif_fingerprints, a development checkout). Empty, with `why` set, when there is none.
-std::string findFingerprintLibrary(const std::string& given, std::string& why);
-
 // What a detector can and cannot prove, in plain words (the same text in every report).
 const char* detectorCaveat();
 

@@ -3,6 +3,7 @@
 #include <QFile>
 
 #include "engine/evidence.h"
+#include "engine/model_registry.h"
 #include "report/evidence_report.h"
 
 namespace synthscope::ui {
@@ -16,13 +17,12 @@ void ReportExporter::start(ResultPtr result, const QString& path) {
         QString error;
         try {
             EvidenceOptions options;
-            std::string why;
-            const std::string library = findFingerprintLibrary({}, why);
-            if (library.empty()) {
-                options.fingerprintLibraryWhyNone = why;
-            } else {
+            try {
+                const std::string library = resolveFingerprintLibrary({});
                 options.fingerprints = std::make_shared<FingerprintLibrary>(loadFingerprintLibrary(library));
                 options.fingerprintLibraryPath = library;
+            } catch (const EngineError& e) {
+                options.fingerprintLibraryWhyNone = e.what();
             }
             const ImageEvidence evidence = gatherEvidence(*result, "analysed in the workstation", options);
             const report::ReportDocument doc = report::imageReport(evidence);

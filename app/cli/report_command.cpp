@@ -16,6 +16,8 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
+#include "engine/errors.h"
+#include "engine/model_registry.h"
 #include "engine/result_json.h"
 #include "engine/version.h"
 #include "report/evidence_report.h"
@@ -121,10 +123,11 @@ bool writeReport(const report::ReportDocument& doc, const QCommandLineParser& pa
 EvidenceOptions evidenceOptions(const QCommandLineParser& parser, const AnalysisSettings& settings) {
     EvidenceOptions options;
     options.load = settings.load;
-    std::string why;
-    const std::string dir = findFingerprintLibrary(bytesOf(parser.value("library")), why);
-    if (dir.empty()) {
-        options.fingerprintLibraryWhyNone = why;
+    std::string dir;
+    try {
+        dir = resolveFingerprintLibrary(bytesOf(parser.value("library")));
+    } catch (const EngineError& e) {
+        options.fingerprintLibraryWhyNone = e.what();
         return options;
     }
     try {
