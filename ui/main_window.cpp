@@ -31,6 +31,7 @@
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
 #include "ui/heatmap_legend.h"
+#include "ui/batch_dialog.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/model_manager_dialog.h"
@@ -254,6 +255,13 @@ void MainWindow::createActions() {
         if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
         else QMessageBox::warning(this, tr("Export report"), tr("The report %1 could not be written: %2").arg(path, error));
     });
+    // A folder into a case on the dialog's own worker thread (batch_dialog.h); modeless, so the
+    // workstation stays usable while it runs.
+    file->addAction(tr("Analyse Folder into &Case..."), this, [this] {
+        if (!batchDialog_) batchDialog_ = new BatchDialog(this);
+        batchDialog_->show();
+        batchDialog_->raise();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -17,6 +17,7 @@ class QToolButton;
 
 namespace synthscope::ui {
 
+class BatchDialog;
 class ForensicsPanel;
 class ForensicsRunner;
 class HeatmapLegend;
@@ -85,6 +86,7 @@ private:
     HeatmapLegend* legend_;
     TeachingPanel* teaching_;
     ForensicsPanel* forensicsPanel_;
+    BatchDialog* batchDialog_ = nullptr;  // made on first use
     ForensicsRunner* forensics_;
     QSlider* opacity_;
     QSlider* threshold_;

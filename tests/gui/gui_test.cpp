@@ -1,4 +1,6 @@
 // Widget tests, run offscreen (QT_QPA_PLATFORM=offscreen), one QTest class per component.
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -10,12 +12,14 @@
 
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
+#include "ui/batch_dialog.h"
 #include "ui/engine_bridge.h"
 #include "ui/forensics_panel.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/main_window.h"
 #include "ui/teaching_panel.h"
+#include "ui/user_settings.h"
 #include "ui/verdict_panel.h"
 
 using namespace synthscope;
@@ -174,6 +178,40 @@ private slots:
         QVERIFY(!without->fingerprintError.isEmpty());
         panel.setReport(without);
         QVERIFY(panel.fingerprintSummary().startsWith("Not compared"));
+    }
+
+    void batchDialogAnalysesAFolderIntoACaseAndResumes() {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.path() + "/images/sub");
+        writeImage(dir, "images/a.png", cv::Scalar(250, 250, 250), 96, 64);
+        writeImage(dir, "images/sub/b.png", cv::Scalar(10, 10, 10), 64, 64);
+        QFile broken(dir.path() + "/images/broken.png");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("\x89PNG not really");
+        broken.close();
+        UserSettings settings = UserSettings::load();
+        const UserSettings saved = settings;
+        settings.model = kModel;
+        settings.save();
+
+        BatchDialog dialog;
+        QSignalSpy finished(&dialog, &BatchDialog::batchFinished);
+        const QString caseFile = dir.path() + "/case.sqlite";
+        dialog.setInputs(dir.path() + "/images", caseFile);
+        dialog.start();
+        QVERIFY(dialog.running());
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(finished.last().at(0).toString().contains("0 already in the case, 2 analysed, 1 failed"),
+                 qPrintable(finished.last().at(0).toString()));
+        QCOMPARE(dialog.rowCount(), 3);  // two results and one failure, streamed in
+        QVERIFY(QFile::exists(caseFile));
+
+        dialog.start();  // again: everything finished is reused from the case
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(finished.last().at(0).toString().contains("2 already in the case, 0 analysed"), qPrintable(finished.last().at(0).toString()));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))  // to look at it: the dialog as a user sees it
+            dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/batch-dialog.png");
+        saved.save();
     }
 
     void mainWindowAnalysesAndTeachingModeReencodes() {
