@@ -14,6 +14,7 @@
 
 #include "engine/errors.h"
 #include "engine/sha256.h"
+#include "engine/torch_device.h"
 
 namespace synthscope {
 namespace {
@@ -28,17 +29,6 @@ std::string firstLine(const std::string& text) {
 std::string errorSentence(const std::string& text) {
     const auto at = text.rfind("Error: ");
     return at == std::string::npos ? firstLine(text) : firstLine(text.substr(at + 7));
-}
-
-torch::Device chooseDevice(const std::string& requested) {
-    if (requested == "cpu") return torch::kCPU;
-    if (requested == "cuda") {
-        if (!torch::cuda::is_available())
-            throw modelError("CUDA was asked for, but this LibTorch sees no CUDA device (use --device cpu or auto)");
-        return torch::Device(torch::kCUDA, 0);
-    }
-    if (requested != "auto") throw modelError("unknown device \"" + requested + "\" (auto, cpu or cuda)");
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
 torch::ScalarType scalarType(Precision p) {
@@ -172,7 +162,7 @@ std::unique_ptr<Detector> Detector::open(const ModelManifest& manifest, const De
     auto impl = std::make_unique<Impl>();
     impl->manifest = manifest;
     impl->weightsSha256 = actual;
-    impl->device = chooseDevice(options.device);
+    impl->device = chooseTorchDevice(options.device);
     impl->batchSize = options.batchSize > 0 ? options.batchSize : manifest.batchSize;
     impl->precision = effectivePrecision(options.precision, impl->device, impl->notes);
     // 0 = every core: LibTorch's own default is sometimes a single thread.

@@ -14,6 +14,7 @@
 
 #include "engine/errors.h"
 #include "engine/fingerprint.h"
+#include "engine/torch_device.h"
 
 namespace synthscope {
 namespace {
@@ -21,18 +22,13 @@ namespace {
 using torch::Tensor;
 namespace nn = torch::nn;
 
-torch::Device chooseDevice(const std::string& requested) {
-    if (requested == "cpu") return torch::kCPU;
-    if (requested == "cuda") {
-        if (!torch::cuda::is_available())
-            throw modelError("CUDA was asked for, but this LibTorch sees no CUDA device (use --device cpu or auto)");
-        return {torch::kCUDA, 0};
-    }
-    if (requested != "auto") throw modelError("unknown device \"" + requested + "\" (auto, cpu or cuda)");
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+// The device, CPU threads and random seed of a training run.
+torch::Device setUpTraining(const std::string& device, int threads, std::uint64_t seed) {
+    const torch::Device d = chooseTorchDevice(device);
+    if (threads > 0) at::set_num_threads(threads);
+    torch::manual_seed(seed);
+    return d;
 }
-
-std::string deviceName(const torch::Device& d) { return d.is_cuda() ? "cuda:" + std::to_string(d.index()) : "cpu"; }
 
 Tensor leaky(const Tensor& x) { return torch::leaky_relu(x, 0.01); }
 
@@ -168,11 +164,9 @@ LearnedFingerprint trainFingerprint(const std::vector<cv::Mat>& fakeResiduals, c
     if (o.steps < 1 || o.batchSize < 2 || !(o.learningRate > 0) || !(o.margin > 0))
         throw badInput("training needs at least one step, a batch of at least 2, and a positive learning rate and margin.");
     const auto t0 = std::chrono::steady_clock::now();
-    const torch::Device device = chooseDevice(o.device);
-    if (o.threads > 0) at::set_num_threads(o.threads);
-    torch::manual_seed(o.seed);
+    const torch::Device device = setUpTraining(o.device, o.threads, o.seed);
     LearnedFingerprint result;
-    result.device = deviceName(device);
+    result.device = device.str();
     try {
         const bool half = (fakeResiduals.size() + realResiduals.size()) * std::size_t(rows) * std::size_t(cols) * 3 > (std::size_t(64) << 20);
         const Tensor fakes = residualTensor(fakeResiduals, device, half);
@@ -251,11 +245,9 @@ BlankResult runBlankExperiment(const BlankOptions& o, const TrainingCallback& pr
     checkShape(o.net, o.size, o.size);
     if (o.steps < 1 || !(o.learningRate > 0)) throw badInput("the blank experiment needs at least one step and a positive learning rate.");
     const auto t0 = std::chrono::steady_clock::now();
-    const torch::Device device = chooseDevice(o.device);
-    if (o.threads > 0) at::set_num_threads(o.threads);
-    torch::manual_seed(o.seed);
+    const torch::Device device = setUpTraining(o.device, o.threads, o.seed);
     BlankResult result;
-    result.device = deviceName(device);
+    result.device = device.str();
     try {
         UNet net(o.net);
         net->to(device);

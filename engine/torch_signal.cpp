@@ -15,6 +15,7 @@
 
 #include "engine/errors.h"
 #include "engine/sha256.h"
+#include "engine/torch_device.h"
 
 namespace synthscope {
 namespace {
@@ -22,18 +23,6 @@ namespace {
 std::string firstLine(const std::string& text) {
     const auto end = text.find('\n');
     return end == std::string::npos ? text : text.substr(0, end);
-}
-
-// BadInput for the spectrum (a user's --device), Model for a denoiser (its manifest's device).
-torch::Device chooseDevice(const std::string& requested, ErrorKind kind) {
-    if (requested == "cpu") return torch::kCPU;
-    if (requested == "cuda") {
-        if (!torch::cuda::is_available())
-            throw EngineError(kind, "CUDA was asked for, but this LibTorch sees no CUDA device (use the device cpu or auto)");
-        return torch::Device(torch::kCUDA, 0);
-    }
-    if (requested != "auto") throw EngineError(kind, "unknown device \"" + requested + "\" (auto, cpu or cuda)");
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
 // A continuous CV_32F matrix (H x W x C) as a C x H x W float tensor on the device (a copy).
@@ -57,12 +46,12 @@ cv::Mat tensorToPlanes(const torch::Tensor& chw) {
 // ---------------------------------------------------------------------------------------------------
 // Power spectrum
 
-std::string signalDeviceName(const std::string& device) { return chooseDevice(device, ErrorKind::BadInput).str(); }
+std::string signalDeviceName(const std::string& device) { return chooseTorchDevice(device, ErrorKind::BadInput)  /* a user's --device */.str(); }
 
 cv::Mat powerSpectrum(const cv::Mat& planes, bool hann, const std::string& device) {
     if (planes.empty() || planes.depth() != CV_32F || planes.channels() > 4)
         throw badInput("powerSpectrum needs a non-empty float image of 1 to 4 channels");
-    const torch::Device dev = chooseDevice(device, ErrorKind::BadInput);
+    const torch::Device dev = chooseTorchDevice(device, ErrorKind::BadInput)  /* a user's --device */;
     torch::NoGradGuard noGrad;
     const long h = planes.rows, w = planes.cols;
     torch::Tensor x = planesToTensor(planes, dev).to(torch::kDouble);  // double: the DC removal and
@@ -132,7 +121,7 @@ std::shared_ptr<TorchDenoiser> TorchDenoiser::open(const DenoiserManifest& manif
                          ", expected " + manifest.sha256 + "). The file is damaged or a different version; refusing to load it");
     auto impl = std::make_unique<Impl>();
     impl->manifest = manifest;
-    impl->device = chooseDevice(device, ErrorKind::Model);
+    impl->device = chooseTorchDevice(device, ErrorKind::Model)  /* a denoiser manifest's device */;
     try {
         impl->module = torch::jit::load(manifest.weightsPath, impl->device);
     } catch (const std::exception& e) {

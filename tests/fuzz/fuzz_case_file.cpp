@@ -2,39 +2,21 @@
 // report` opens one, then read through every query the reports use, the stored results (zlib-compressed
 // JSON) included. The input is the file's bytes, written to a private temporary folder (SQLite's WAL and
 // shared-memory files beside it are removed after each run).
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "engine/case_store.h"
 #include "engine/errors.h"
 #include "tests/fuzz/fuzz_check.h"
-
-namespace {
-
-const std::filesystem::path& folder() {
-    static const std::filesystem::path dir = [] {
-        auto d = std::filesystem::temp_directory_path() / ("synthscope-fuzz-case-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_scratch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace synthscope;
-    const std::filesystem::path file = folder() / "case.sscase";
+    const std::filesystem::path file = scratchFolder("case") / "case.sscase";
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file.string() + suffix);
-    {
-        std::ofstream out(file, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(data), std::streamsize(size));
-    }
+    writeFile(file, data, size);
     try {
         const auto store = CaseStore::open(file.string(), /*create=*/false);
         const CaseCounts counts = store->counts();

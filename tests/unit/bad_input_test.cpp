@@ -14,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 
 #include <filesystem>
@@ -32,25 +31,6 @@ using namespace synthscope;
 using namespace synthscope::test;
 
 namespace {
-
-struct CliRun {
-    int exitCode = -1;
-    bool finished = false;
-    QString out, err;
-};
-
-// Runs the CLI with a deadline: a bad file must never make it hang.
-CliRun runCli(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.start(SYNTHSCOPE_CLI, args);
-    CliRun run;
-    run.finished = p.waitForFinished(timeoutMs);
-    if (!run.finished) p.kill(), p.waitForFinished();
-    run.exitCode = p.exitCode();
-    run.out = QString::fromUtf8(p.readAllStandardOutput());
-    run.err = QString::fromUtf8(p.readAllStandardError());
-    return run;
-}
 
 QJsonObject readJson(const QString& path) {
     QFile f(path);
@@ -115,7 +95,7 @@ TEST(BadInput, AnalyzeGoesOnPastEveryKindOfBadFile) {
 
     const QString json = dir.path() + "/out.json";
     const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", "--verdict-only", QString::fromStdString(root),
-                               QString::fromStdString(fifo), dir.path() + "/missing.png", "--json", json});
+                               QString::fromStdString(fifo), dir.path() + "/missing.png", "--json", json}, 120000);
     if (canLock) std::filesystem::permissions(root + "/locked", std::filesystem::perms::owner_all);
     ASSERT_TRUE(run.finished) << "the CLI hung on bad input";
     EXPECT_EQ(run.exitCode, 2) << "exit code 2: some inputs could not be analysed\n" << run.err.toStdString();
@@ -188,7 +168,7 @@ TEST(BadInput, BrokenOrMismatchedTorchScriptIsRefusedWithAMessage) {
     for (const Case& c : cases) {
         const QString pt = dir.path() + "/" + c.name;
         writeBytes(pt.toStdString(), c.bytes);
-        const CliRun run = runCli({"analyze", "--model", manifestFor(dir, pt, c.sha256), "--device", "cpu", image});
+        const CliRun run = runCli({"analyze", "--model", manifestFor(dir, pt, c.sha256), "--device", "cpu", image}, 120000);
         ASSERT_TRUE(run.finished) << c.name.toStdString();
         EXPECT_EQ(run.exitCode, 3) << c.name.toStdString() << ": no usable model\n" << run.err.toStdString();
         EXPECT_TRUE(run.err.contains(c.expected)) << c.name.toStdString() << ":\n" << run.err.toStdString();

@@ -16,17 +16,7 @@ using namespace synthscope::test;
 
 namespace {
 
-struct BenchRun {
-    int exitCode = -1;
-    QString out, err;
-};
-
-BenchRun bench(const QStringList& args) {
-    QProcess p;
-    p.start(SYNTHSCOPE_CLI, QStringList{"bench"} + args);
-    EXPECT_TRUE(p.waitForFinished(240000));
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+CliRun bench(const QStringList& args) { return runCli(QStringList{"bench"} + args); }
 
 QJsonObject readJson(const QString& path) {
     QFile f(path);
@@ -57,7 +47,7 @@ TEST(BenchCli, PrintsTheTableAndWritesEveryFigure) {
     QTemporaryDir dir;
     const QString image = dir.path() + "/tiny.png";
     writeRgb(image.toStdString(), texturedImage());
-    const BenchRun run = bench({"--model", kModel, "--device", "cpu", "--threads", "1", "--precision", "fp32,bf16", "--optimize",
+    const CliRun run = bench({"--model", kModel, "--device", "cpu", "--threads", "1", "--precision", "fp32,bf16", "--optimize",
                            "off,on", "--repeat", "2", "--json", dir.path() + "/bench.json", image});
     ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
     for (const char* column : {"decode", "select", "top-k", "verdict", "full", "patch/s", "img/s", "RSS MB"})
@@ -126,7 +116,7 @@ TEST(BenchCli, GeneratesTestImagesAndMatchesThePythonReference) {
                      "--source", dir.path() + "/photos", "--keep-images", dir.path() + "/made", "--json", dir.path() + "/b.json"};
     const bool reference = pythonReferenceAvailable();
     if (reference) args << "--reference";
-    const BenchRun run = bench(args);
+    const CliRun run = bench(args);
     ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
     EXPECT_TRUE(QFile::exists(dir.path() + "/made/bench-516x387.jpg")) << "0.2 MP at 4:3";
     const QJsonObject json = readJson(dir.path() + "/b.json");

@@ -31,18 +31,6 @@ namespace {
 const QString kBaseline = QStringLiteral(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
 const QString kFixture = QString::fromStdString(testData("brightness_detector.json"));
 
-struct CliRun {
-    int exitCode;
-    QString out, err;
-};
-
-CliRun runCli(const QStringList& args, int timeoutMs = 240000) {
-    QProcess p;
-    p.start(SYNTHSCOPE_CLI, args);
-    EXPECT_TRUE(p.waitForFinished(timeoutMs));
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
 // The paths of the per-image lines ("LABEL  p=0.12 ±0.03  PATH  [WxH, ...]"), printed after each commit.
 std::set<std::string> printedPaths(const QString& out) {
     std::set<std::string> paths;

@@ -1,5 +1,9 @@
 #include "tests/unit/test_support.h"
 
+#include <gtest/gtest.h>
+
+#include <QProcess>
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -39,6 +43,19 @@ void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes)
 
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params) {
     writeBytes(path, encodeRgb(std::filesystem::path(path).extension().string(), rgb, params));
+}
+
+CliRun runCli(const QStringList& args, int timeoutMs) {
+    QProcess p;
+    p.start(SYNTHSCOPE_CLI, args);
+    CliRun run;
+    run.finished = p.waitForFinished(timeoutMs);
+    EXPECT_TRUE(run.finished) << "synthscope " << args.join(' ').toStdString() << " did not finish in " << timeoutMs << " ms";
+    if (!run.finished) p.kill(), p.waitForFinished();
+    run.exitCode = p.exitCode();
+    run.out = QString::fromUtf8(p.readAllStandardOutput());
+    run.err = QString::fromUtf8(p.readAllStandardError());
+    return run;
 }
 
 }  // namespace synthscope::test

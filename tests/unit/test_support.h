@@ -1,4 +1,7 @@
 #pragma once
+#include <QString>
+#include <QStringList>
+
 #include <string>
 #include <vector>
 
@@ -20,5 +23,14 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
+// The `synthscope` CLI run to the end (or killed at the deadline, which fails the test: a CLI that
+// hangs is a bug), with what it printed.
+struct CliRun {
+    int exitCode = -1;
+    bool finished = false;
+    QString out, err;
+};
+CliRun runCli(const QStringList& args, int timeoutMs = 240000);
 
 }  // namespace synthscope::test
