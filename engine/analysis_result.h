@@ -29,8 +29,10 @@ struct PatchResult {
 struct Verdict {
     bool ready = false;
     VerdictLabel label = VerdictLabel::Inconclusive;
-    double syntheticProbability = 0;  // mean of 1 - p(authentic) over the top-k patches
-    double spread = 0;                // standard deviation of that over the top-k patches
+    double syntheticProbability = 0;  // the model's calibration applied to the raw mean (= raw when it has none)
+    double rawSyntheticProbability = 0; // mean of 1 - p(authentic) over the top-k patches
+    bool calibrated = false;            // the manifest's verdict.calibration was applied
+    double spread = 0;                // standard deviation of the raw value over the top-k patches
     int patchesUsed = 0;
     double bandLow = 0, bandHigh = 0; // the inconclusive band the label was decided with
     std::vector<ClassScore> classes;     // mean over top-k, highest first

@@ -178,10 +178,12 @@ Verdict ImageAnalyzer::makeVerdict(const AnalysisResult& result) const {
     v.patchesUsed = int(synthetic.size());
     if (synthetic.empty()) return v;
     const double n = double(synthetic.size());
-    v.syntheticProbability = std::accumulate(synthetic.begin(), synthetic.end(), 0.0) / n;
+    v.rawSyntheticProbability = std::accumulate(synthetic.begin(), synthetic.end(), 0.0) / n;
     double var = 0;
-    for (double s : synthetic) var += (s - v.syntheticProbability) * (s - v.syntheticProbability);
+    for (double s : synthetic) var += (s - v.rawSyntheticProbability) * (s - v.rawSyntheticProbability);
     v.spread = std::sqrt(var / n);
+    v.syntheticProbability = m.calibration.apply(v.rawSyntheticProbability);
+    v.calibrated = m.calibration.enabled;
     v.label = v.syntheticProbability > v.bandHigh  ? VerdictLabel::Synthetic
               : v.syntheticProbability < v.bandLow ? VerdictLabel::Authentic
                                                    : VerdictLabel::Inconclusive;

@@ -15,6 +15,15 @@
 #include "engine/errors.h"
 
 namespace synthscope {
+
+double VerdictCalibration::apply(double p) const {
+    if (!enabled) return p;
+    // Clamp away from 0 and 1 so that logit stays finite; a model's softmax can round to exactly 1.
+    const double q = std::clamp(p, 1e-6, 1.0 - 1e-6);
+    const double z = slope * std::log(q / (1.0 - q)) + intercept;
+    return 1.0 / (1.0 + std::exp(-z));
+}
+
 namespace {
 
 // Reads fields with errors that say which manifest and which field is wrong.
@@ -176,7 +185,22 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
     if (small == "reject") m.smallImage = SmallImagePolicy::Reject;
     else if (small != "pad") r.fail("\"patch_policy.small_image\" must be \"pad\" or \"reject\"");
 
-    const QJsonArray band = root.value("verdict").toObject().value("inconclusive_band").toArray();
+    const QJsonObject verdict = root.value("verdict").toObject();
+    const QJsonValue calibration = verdict.value("calibration");
+    if (!calibration.isUndefined() && !calibration.isNull()) {
+        const QJsonObject c = calibration.toObject();
+        if (r.optionalString(c, "method", "") != "platt")
+            r.fail("\"verdict.calibration.method\" must be \"platt\"");
+        for (const char* key : {"slope", "intercept"})
+            if (!c.value(key).isDouble() || !(std::abs(c.value(key).toDouble()) <= 1e3))
+                r.fail(std::string("\"verdict.calibration.") + key + "\" must be a number from -1000 to 1000");
+        if (!(c.value("slope").toDouble() > 0)) r.fail("\"verdict.calibration.slope\" must be positive (the map must keep the order)");
+        m.calibration.enabled = true;
+        m.calibration.slope = c.value("slope").toDouble();
+        m.calibration.intercept = c.value("intercept").toDouble();
+        m.calibration.fittedOn = r.optionalString(c, "fitted_on", "");
+    }
+    const QJsonArray band = verdict.value("inconclusive_band").toArray();
     if (!band.isEmpty()) {
         if (band.size() != 2 || !band[0].isDouble() || !band[1].isDouble() || band[0].toDouble() < 0 ||
             band[1].toDouble() > 1 || band[0].toDouble() > band[1].toDouble())

@@ -10,6 +10,18 @@ enum class ModelOutput { Softmax, Logits };
 enum class SmallImagePolicy { Pad, Reject };
 enum class Precision { Fp32, Fp16, Bf16 };
 
+// Platt scaling of the image verdict: p' = sigmoid(slope * logit(p) + intercept), fitted by the model's
+// recipe on a validation split (never on the test split). A model's raw mean of 1 - p(authentic) is
+// often far from a probability (a 10-class softmax with a 50 % authentic prior pushes fakes below 0.5);
+// the fitted map makes the verdict a probability for a 50/50 prior and moves the 0.5 threshold to where
+// the validation data put it. Monotone, so rankings (ROC AUC) are unchanged.
+struct VerdictCalibration {
+    bool enabled = false;
+    double slope = 1.0, intercept = 0.0;
+    std::string fittedOn;  // what the fit used, shown to the user
+    double apply(double p) const;
+};
+
 // Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
 // the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
 // text so that they reach the user unchanged.
@@ -36,6 +48,7 @@ struct ModelManifest {
     SmallImagePolicy smallImage = SmallImagePolicy::Pad;
     double inconclusiveLow = 0.35;
     double inconclusiveHigh = 0.65;
+    VerdictCalibration calibration;
     std::string preferredDevice = "auto";
     Precision preferredPrecision = Precision::Fp32;
     // Freeze the TorchScript graph and optimise it for inference (conv+batch-norm folding, oneDNN

@@ -42,6 +42,8 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     const Verdict& v = r.verdict;
     QJsonObject verdict{{"label", verdictLabelName(v.label)},
                         {"synthetic_probability", v.syntheticProbability},
+                        {"raw_synthetic_probability", v.rawSyntheticProbability},
+                        {"calibrated", v.calibrated},
                         {"spread", v.spread},
                         {"patches_used", v.patchesUsed},
                         {"inconclusive_band", QJsonArray{v.bandLow, v.bandHigh}},
@@ -119,6 +121,9 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     v.ready = !verdict.isEmpty();
     v.label = labelFromName(verdict["label"].toString());
     v.syntheticProbability = verdict["synthetic_probability"].toDouble();
+    // Results stored before calibration existed carry only the raw value, under the first name.
+    v.rawSyntheticProbability = verdict["raw_synthetic_probability"].toDouble(v.syntheticProbability);
+    v.calibrated = verdict["calibrated"].toBool(false);
     v.spread = verdict["spread"].toDouble();
     v.patchesUsed = verdict["patches_used"].toInt();
     const QJsonArray band = verdict["inconclusive_band"].toArray();

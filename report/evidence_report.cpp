@@ -88,11 +88,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     const QString hTag = caseDetail ? "h3" : "h2";
     auto heading = [&](const QString& s) { return "<" + hTag + ">" + s + "</" + hTag + ">\n"; };
 
-    h += QString("<p><font size=\"+2\" color=\"%1\"><b>%2</b></font><br>synthetic probability <b>%3</b> &plusmn; %4 "
+    const QString calibrated = v.calibrated ? QString(" (calibrated from the model's raw %1)").arg(pct(v.rawSyntheticProbability)) : QString();
+    h += QString("<p><font size=\"+2\" color=\"%1\"><b>%2</b></font><br>synthetic probability <b>%3</b>%8 &plusmn; %4 "
                  "(spread over the %5 deciding patches); inconclusive band %6 to %7</p>\n")
              .arg(w.colour, w.words, pct(v.syntheticProbability), pct(v.spread))
              .arg(v.patchesUsed)
-             .arg(pct(v.bandLow), pct(v.bandHigh));
+             .arg(pct(v.bandLow), pct(v.bandHigh), calibrated);
     int counts[4] = {0, 0, 0, 0};
     for (const CheckRecord& c : ev.checks) ++counts[int(c.status)];
     h += QString("<p>Checks: %1 done, %2 not applicable, %3 not run, %4 failed (listed under \"What was and was not "

@@ -107,9 +107,14 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     const Wording w = wordingFor(v.label);
     headline_->setText(w.headline);
     headline_->setStyleSheet("color: " + w.colour + ";");
-    QString text = tr("Synthetic probability <b>%1</b> (± %2 across the %3 highest-contrast patches that decide the verdict).")
-                       .arg(percent(v.syntheticProbability), percent(v.spread))
-                       .arg(v.patchesUsed);
+    QString text = v.calibrated
+                       ? tr("Synthetic probability <b>%1</b>, calibrated from the model's raw %2 (± %3 across the %4 "
+                            "highest-contrast patches that decide the verdict).")
+                             .arg(percent(v.syntheticProbability), percent(v.rawSyntheticProbability), percent(v.spread))
+                             .arg(v.patchesUsed)
+                       : tr("Synthetic probability <b>%1</b> (± %2 across the %3 highest-contrast patches that decide the verdict).")
+                             .arg(percent(v.syntheticProbability), percent(v.spread))
+                             .arg(v.patchesUsed);
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
     if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");

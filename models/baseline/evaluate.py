@@ -82,6 +82,38 @@ def analyse(model, rgb, P, top_k, batch):
     }
 
 
+def logit(p):
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)  # as engine/model_manifest.cpp
+    return np.log(p / (1 - p))
+
+
+def apply_calibration(cal, raw):
+    """The manifest's verdict.calibration, exactly as the engine applies it (VerdictCalibration::apply)."""
+    if not cal:
+        return float(raw)
+    return float(1.0 / (1.0 + np.exp(-(cal["slope"] * logit(raw) + cal["intercept"]))))
+
+
+def fit_platt(raw, fake):
+    """Platt scaling with both classes weighted equally (a 50/50 prior): Newton's method on the weighted
+    logistic loss of z = logit(raw). Returns (slope, intercept)."""
+    z = logit(raw)
+    y = np.asarray(fake, dtype=np.float64)
+    w = np.where(y > 0, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    a, b = 1.0, 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(a * z + b)))
+        g = np.array([np.sum(w * (p - y) * z), np.sum(w * (p - y))])
+        h = np.sum(w * p * (1 - p))
+        H = np.array([[np.sum(w * p * (1 - p) * z * z), np.sum(w * p * (1 - p) * z)],
+                      [np.sum(w * p * (1 - p) * z), h]]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(H, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(a), float(b)
+
+
 def roc_auc(scores, labels):
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels, dtype=bool)
@@ -134,7 +166,7 @@ def metrics(recs, classes, band):
     for name, (dr, df) in pairs.items():
         sub = [r for r in recs if r["domain"] in (dr, df)]
         out["roc_auc_same_source"][name] = r3(roc_auc([r["syn"] for r in sub], [r["domain"] == df for r in sub]))
-    att = [r for r in recs if r["cls"] in ATTRIBUTION]  # attribution/ only (dif/dalle_mini is other_diffusion)
+    att = [r for r in recs if r["file"].startswith("attribution/")]  # the 7-generator attribution set only
     idx = [classes.index(g) for g in ATTRIBUTION]
     hits = [ATTRIBUTION[int(np.argmax(r["mean_prob"][idx]))] == r["generator"] for r in att]
     out["attribution_top1_7gen"] = r3(np.mean(hits)) if att else None
@@ -163,7 +195,11 @@ def main():
     ap.add_argument("--out", default="models/baseline/eval_results.json")
     ap.add_argument("--update-manifest", action="store_true", help="write the figures into the manifest's accuracy")
     ap.add_argument("--date", default="2026-11-23")
+    ap.add_argument("--fit-calibration", action="store_true",
+                    help="fit the verdict's Platt calibration on this split (use --which val) and write it into the manifest")
     args = ap.parse_args()
+    if args.fit_calibration and args.which == "test":
+        sys.exit("--fit-calibration must not use the test split (pass --which val)")
     torch.set_num_threads(args.threads)
 
     with open(args.manifest) as fh:
@@ -175,6 +211,8 @@ def main():
     assert man["output"] == "softmax" and man["input"]["normalization"]["type"] == "none"
     assert classes[0] == man["authentic_class"]
     model = torch.jit.load(args.model).eval()
+    # When fitting, score raw; otherwise score exactly what the engine reports (calibrated if the manifest says so).
+    calibration = None if args.fit_calibration else man.get("verdict", {}).get("calibration")
 
     with open(args.split, newline="") as fh:
         split = {r["file"]: r["split"] for r in csv.DictReader(fh)}
@@ -196,12 +234,32 @@ def main():
         for c in conds:
             img = rgb if c == "orig" else jpeg_image(rgb, int(c))
             a = analyse(model, img, P, top_k, int(man["inference"]["batch_size"]))
+            a["raw"] = a["syn"]
+            a["syn"] = apply_calibration(calibration, a["raw"])
             gen = ("dif/" + r["generator"]) if r["file"].startswith("dif/") else r["generator"]
             a.update(file=r["file"], fake=r["label"] == "fake", generator=gen, domain=domain_of(r),
                      cls=class_of(r))
             recs[c].append(a)
         if (n + 1) % 100 == 0:
             print("%d/%d images, %.0fs" % (n + 1, len(rows), time.time() - t0), flush=True)
+
+    if args.fit_calibration:
+        base = recs[conds[0]]
+        slope, intercept = fit_platt([a["raw"] for a in base], [a["fake"] for a in base])
+        cal = {"method": "platt", "slope": round(slope, 6), "intercept": round(intercept, 6),
+               "fitted_on": "%s split of models/baseline/split.csv (%d images, %s), classes weighted 50/50, %s"
+                            % (args.which, len(base), "original files" if conds[0] == "orig" else "JPEG q" + conds[0],
+                               args.date)}
+        before = metrics(base, classes, band)["balanced_accuracy"]
+        for a in base:
+            a["syn"] = apply_calibration(cal, a["raw"])
+        print("calibration on %s: slope %.4f intercept %.4f; balanced accuracy %s -> %s"
+              % (args.which, slope, intercept, before, metrics(base, classes, band)["balanced_accuracy"]), flush=True)
+        man.setdefault("verdict", {})["calibration"] = cal
+        with open(args.manifest, "w") as fh:
+            json.dump(man, fh, indent=2)
+            fh.write("\n")
+        return 0
 
     results = {
         "measured_with": "models/baseline/evaluate.py (Python, torch %s), engine patch policy, top-%d GLCM patches"
@@ -219,10 +277,10 @@ def main():
     # also per-image scores for later comparison with the C++ engine
     with open(os.path.splitext(args.out)[0] + "_per_image.csv", "w", newline="") as fh:
         wr = csv.writer(fh)
-        wr.writerow(["file", "condition", "synthetic_prob_top%d" % top_k, "top_class"])
+        wr.writerow(["file", "condition", "synthetic_prob_top%d" % top_k, "raw_synthetic_prob_top%d" % top_k, "top_class"])
         for c in conds:
             for a in recs[c]:
-                wr.writerow([a["file"], c, "%.6f" % a["syn"], classes[int(np.argmax(a["mean_prob"]))]])
+                wr.writerow([a["file"], c, "%.6f" % a["syn"], "%.6f" % a["raw"], classes[int(np.argmax(a["mean_prob"]))]])
 
     for key, m in results["conditions"].items():
         print("%-22s bacc %s  auc %s  tpr %s  tnr %s  att_top1 %s" % (
@@ -232,8 +290,9 @@ def main():
         compact = {
             "note": "measured in Python (models/baseline/evaluate.py) on the held-out test split of "
                     "models/baseline/split.csv (split by source group; never trained on), engine patch policy "
-                    "(grid of %dpx patches, verdict = mean synthetic prob of the top-%d GLCM-contrast patches, "
-                    "threshold 0.5), %s" % (P, top_k, args.date),
+                    "(grid of %dpx patches, verdict = mean synthetic prob of the top-%d GLCM-contrast patches%s, "
+                    "threshold 0.5), %s" % (P, top_k, ", Platt-calibrated as verdict.calibration" if calibration else "",
+                                            args.date),
             "caveat": man.get("accuracy", {}).get("caveat"),  # hand-written, kept across re-runs
             "date": args.date,
             "test_images": results["conditions"]["original files" if "orig" in conds else

@@ -73,6 +73,8 @@ def class_of(row):
         return f.split("/")[1]
     if f.startswith("faces/fake/"):
         return "stylegan2"
+    if f.startswith("dif/dalle_mini/1_fake/"):
+        return "dalle_mini"                            # the same model as attribution/dalle_mini
     if f.startswith("binary/fake/") or (f.startswith("dif/") and "/1_fake/" in f):
         return "other_diffusion"
     raise ValueError("no class for " + f)
@@ -139,6 +141,18 @@ def read_labels(data_dir):
     return rows
 
 
+def write_logo_split(rows, hold_out, path):
+    """Leave-one-generator-out evaluation set: every image of the held-out class (none was trained on,
+    whatever its split) as "logo", plus the held-out test split's real images as "logo" for the false
+    positives; the rest "unused". For `synthscope evaluate labels.csv --split PATH --split-name logo`."""
+    with open(path, "w", newline="") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["file", "split"])
+        for r in sorted(rows, key=lambda r: r["file"]):
+            use = r["cls"] == hold_out or (r["cls"] == "authentic" and r["split"] == "test")
+            wr.writerow([r["file"], "logo" if use else "unused"])
+
+
 def load_rgb(path):
     with Image.open(path) as im:
         im = im.convert("RGB")  # L / RGBA -> RGB (alpha dropped, as the engine does)
@@ -192,11 +206,12 @@ def conv_bn(cin, cout, stride):
 class PatchNet(nn.Module):
     """Input: float32 NCHW RGB in [0,1]. Output: logits (train) / softmax (exported wrapper)."""
 
-    def __init__(self, n_classes=len(CLASSES), width=16):
+    def __init__(self, n_classes=len(CLASSES), width=16, residual=False):
         super().__init__()
         w = width
+        self.residual = residual
         self.features = nn.Sequential(
-            conv_bn(3, w, 1),            # full resolution first: keep high-frequency traces
+            conv_bn(6 if residual else 3, w, 1),  # full resolution first: keep high-frequency traces
             conv_bn(w, 2 * w, 2),
             conv_bn(2 * w, 2 * w, 1),
             conv_bn(2 * w, 4 * w, 2),
@@ -209,7 +224,14 @@ class PatchNet(nn.Module):
         self.fc = nn.Linear(16 * w, n_classes)
 
     def forward(self, x):
-        x = (x - 0.5) * 4.0
+        if self.residual:
+            # Fixed high-pass input beside the colours: the pixel minus its 3x3 mean. Generator traces
+            # live in this residual while content dominates the raw values; giving it to the first
+            # layer directly makes a small model learn them sooner.
+            hp = x - F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
+            x = torch.cat([(x - 0.5) * 4.0, hp * 16.0], dim=1)
+        else:
+            x = (x - 0.5) * 4.0
         x = self.features(x)
         x = torch.mean(x, dim=(2, 3))
         return self.fc(self.dropout(x))
@@ -243,8 +265,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--val-every", type=int, default=500)
+    ap.add_argument("--residual", action="store_true", help="add the fixed high-pass residual input (v2)")
+    ap.add_argument("--hold-out", default="", help="leave-one-generator-out: never train on this class")
     ap.add_argument("--benchmark", type=int, default=0, help="only time N steps and exit")
     args = ap.parse_args()
+    if args.hold_out and args.hold_out not in CLASSES[1:]:
+        sys.exit("--hold-out must be one of " + ", ".join(CLASSES[1:]))
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -259,6 +285,8 @@ def main():
         wr.writerow(["file", "split"])
         for r in sorted(rows, key=lambda r: r["file"]):
             wr.writerow([r["file"], r["split"]])
+    if args.hold_out:
+        write_logo_split(rows, args.hold_out, os.path.join(args.out, "logo_split.csv"))
     counts = {}
     for r in rows:
         counts.setdefault(r["split"], {}).setdefault(r["cls"], 0)
@@ -278,8 +306,13 @@ def main():
     # sampling pools: authentic by sub-source, fakes by class (other_diffusion: binary vs dif)
     real_w = {"faces/real": 0.30, "binary/real": 0.30, "real/bsds": 0.25, "real/classic": 0.10, "dif_real": 0.05}
     real_pools = {d: [r["file"] for r in train if r["domain"] == d] for d in real_w}
-    fake_pools = {c: [r["file"] for r in train if r["cls"] == c and r["domain"] != "dif_fake"] for c in CLASSES[1:]}
-    dif_fake = [r["file"] for r in train if r["domain"] == "dif_fake"]
+    train_classes = [c for c in CLASSES[1:] if c != args.hold_out]
+    fake_pools = {c: [r["file"] for r in train if r["cls"] == c and r["domain"] != "dif_fake"] for c in train_classes}
+    dif_fake = [r["file"] for r in train if r["domain"] == "dif_fake" and r["cls"] == "other_diffusion"]
+    for r in train:  # dif fakes of a named generator join that generator's pool
+        if r["domain"] == "dif_fake" and r["cls"] in fake_pools:
+            if r["cls"] != "other_diffusion":
+                fake_pools[r["cls"]].append(r["file"])
     real_doms = [d for d in real_w if real_pools[d]]
     rw = np.array([real_w[d] for d in real_doms])
     rw /= rw.sum()
@@ -290,7 +323,7 @@ def main():
             d = real_doms[int(rng.choice(len(real_doms), p=rw))]
             pool, y = real_pools[d], 0
         else:
-            c = CLASSES[1 + int(rng.integers(0, len(CLASSES) - 1))]
+            c = train_classes[int(rng.integers(0, len(train_classes)))]
             pool = fake_pools[c]
             if c == "other_diffusion" and dif_fake and rng.random() < 0.25:
                 pool = dif_fake
@@ -302,13 +335,15 @@ def main():
     vrng = np.random.default_rng(args.seed + 1)
     vx, vy = [], []
     for r in val:
+        if r["cls"] == args.hold_out:
+            continue
         for _ in range(2):
             vx.append(random_crop(imgs[r["file"]], P, vrng))
             vy.append(cls_idx[r["cls"]])
     vX = to_tensor(vx)
     vY = torch.tensor(vy)
 
-    net = PatchNet(width=args.width)
+    net = PatchNet(width=args.width, residual=args.residual)
     n_params = sum(p.numel() for p in net.parameters())
     print("params: %d" % n_params, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -388,6 +423,7 @@ def main():
         "classes": CLASSES, "patch": P, "params": n_params, "steps": steps_done, "best_step": best[2],
         "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
         "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
+        "residual": args.residual, "hold_out": args.hold_out or None,
         "sha256": sha, "size_bytes": os.path.getsize(pt_path), "torch": torch.__version__,
     }
     with open(os.path.join(args.out, "train_info.json"), "w") as fh:

@@ -154,6 +154,29 @@ TEST(ImageAnalyzer, SmallImagesArePaddedOrRejectedAsTheManifestSays) {
     EXPECT_THROW(rejecting.analyze(inMemory(tiny)), EngineError);
 }
 
+TEST(ImageAnalyzer, ManifestCalibrationMapsTheVerdictAndKeepsTheRawValue) {
+    // Grey 128 gives a raw synthetic probability just above 0.5: inconclusive without calibration.
+    const cv::Mat grey(64, 64, CV_8UC3, cv::Scalar(128, 128, 128));
+    ModelManifest m = fixtureManifest("brightness_detector");
+    m.calibration.enabled = true;
+    m.calibration.slope = 2.0;
+    m.calibration.intercept = 3.0;  // shifts the map up: the same raw value now reads as synthetic
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    const AnalysisResult r = ImageAnalyzer(Detector::open(m, cpu), {}).analyze(inMemory(grey));
+    const double raw = expectedSynthetic(128);
+    EXPECT_NEAR(r.verdict.rawSyntheticProbability, raw, 1e-5);
+    EXPECT_NEAR(r.verdict.syntheticProbability, 1.0 / (1.0 + std::exp(-(2.0 * std::log(raw / (1 - raw)) + 3.0))), 1e-5);
+    EXPECT_TRUE(r.verdict.calibrated);
+    EXPECT_EQ(r.verdict.label, VerdictLabel::Synthetic) << "the label follows the calibrated value";
+    EXPECT_NEAR(r.patches[0].synthetic, raw, 1e-5) << "patches keep the model's own output";
+
+    const AnalysisResult plain = ImageAnalyzer(fixtureDetector("brightness_detector"), {}).analyze(inMemory(grey));
+    EXPECT_FALSE(plain.verdict.calibrated);
+    EXPECT_DOUBLE_EQ(plain.verdict.syntheticProbability, plain.verdict.rawSyntheticProbability);
+    EXPECT_EQ(plain.verdict.label, VerdictLabel::Inconclusive);
+}
+
 TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {
     auto detector = fixtureDetector("brightness_detector");
     const AnalysisResult r = ImageAnalyzer(detector, {}).analyze(inMemory(cv::Mat(64, 64, CV_8UC3, cv::Scalar(1, 2, 3))));

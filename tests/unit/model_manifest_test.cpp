@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "engine/errors.h"
 #include "engine/model_manifest.h"
 #include "engine/model_registry.h"
@@ -16,7 +18,7 @@ const char* kValid = R"({
   "input": {"size": 64, "range": [0, 1], "normalization": {"type": "mean_std", "mean": [0.5, 0.4, 0.3], "std": [0.2, 0.2, 0.25]}},
   "output": "logits",
   "patch_policy": {"stride": 32, "verdict_top_k": 7, "small_image": "reject"},
-  "verdict": {"inconclusive_band": [0.2, 0.8]},
+  "verdict": {"inconclusive_band": [0.2, 0.8], "calibration": {"method": "platt", "slope": 1.5, "intercept": -0.25, "fitted_on": "val"}},
   "inference": {"device": "cpu", "precision": "fp16", "batch_size": 8},
   "provenance": {"source": "here"}, "accuracy": {"balanced_accuracy": 0.9}
 })";
@@ -53,6 +55,12 @@ TEST(ModelManifest, ParsesEveryField) {
     EXPECT_EQ(m.verdictTopK, 7);
     EXPECT_EQ(m.smallImage, SmallImagePolicy::Reject);
     EXPECT_DOUBLE_EQ(m.inconclusiveHigh, 0.8);
+    EXPECT_TRUE(m.calibration.enabled);
+    EXPECT_DOUBLE_EQ(m.calibration.slope, 1.5);
+    EXPECT_EQ(m.calibration.fittedOn, "val");
+    EXPECT_NEAR(m.calibration.apply(0.5), 1.0 / (1.0 + std::exp(0.25)), 1e-12);
+    EXPECT_GT(m.calibration.apply(1.0), 0.99) << "a softmax that rounds to 1 still maps to a finite value";
+    EXPECT_LT(m.calibration.apply(0.0), 0.01);
     EXPECT_EQ(m.preferredPrecision, Precision::Fp16);
     EXPECT_EQ(m.batchSize, 8);
     EXPECT_NE(m.accuracyJson.find("0.9"), std::string::npos);
@@ -66,6 +74,8 @@ TEST(ModelManifest, ErrorsNameTheFieldAtFault) {
     EXPECT_NE(errorOf(replaced(kValid, "[\"real\", \"gen_a\", \"gen_b\"]", "[\"real\", \"real\"]")).find("twice"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"stride\": 32", "\"stride\": 65")).find("stride"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "[0.2, 0.8]", "[0.8, 0.2]")).find("inconclusive_band"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"slope\": 1.5", "\"slope\": -1")).find("calibration.slope"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"platt\"", "\"isotonic\"")).find("calibration.method"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"synthscope-model/1\"", "\"other/9\"")).find("format"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"std\": [0.2, 0.2, 0.25]", "\"std\": [0.2, 0, 0.25]")).find("positive"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"weights\": \"m.pt\",", "")).find("weights"), std::string::npos);
