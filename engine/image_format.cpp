@@ -87,6 +87,7 @@ void sniffJpeg(const ByteView& b, ImageHeader& h) {
             h.height = b.be16(o + 5);
             h.width = b.be16(o + 7);
             h.channels = b.u8(o + 9);
+            h.jpegArithmetic = marker >= 0xC9;
         } else if (marker == 0xE1 && b.matches(o + 4, "Exif")) {
             const TiffTags t = readTiffIfd0(b.sub(o + 10, len - 8));
             h.exifOrientation = t.orientation;
@@ -100,6 +101,16 @@ void sniffJpeg(const ByteView& b, ImageHeader& h) {
         if (b.u8(i) == 0xFF && b.u8(i + 1) == 0xD9) { h.jpegHasEndMarker = true; break; }
     }
 }
+
+}  // namespace
+
+bool jpegFrameFitsInFile(std::int64_t width, std::int64_t height, std::size_t bytes, bool arithmetic) {
+    if (arithmetic || width <= 0 || height <= 0) return true;
+    const std::int64_t lumaBlocks = ((width + 7) / 8) * ((height + 7) / 8);
+    return lumaBlocks <= std::int64_t(bytes) * 8;
+}
+
+namespace {
 
 void sniffPng(const ByteView& b, ImageHeader& h) {
     h.format = ImageFormat::Png;

@@ -20,7 +20,14 @@ struct ImageHeader {
     bool hasAlpha = false;
     int exifOrientation = 1;  // 1..8 as in EXIF; 1 = as stored
     bool jpegHasEndMarker = true;  // false for a JPEG cut short
+    bool jpegArithmetic = false;   // arithmetic-coded frame (SOF9-SOF15), rare
 };
+
+// Whether a Huffman-coded JPEG of `bytes` bytes can hold a width x height frame: the DC code alone spends
+// at least one bit per 8x8 luma block. Decoders allocate the whole frame from the header before reading
+// the data, so a forged few-kilobyte header would otherwise cost gigabytes. Arithmetic coding can go
+// below one bit per block, so it always passes.
+bool jpegFrameFitsInFile(std::int64_t width, std::int64_t height, std::size_t bytes, bool arithmetic);
 
 // Never reads outside [data, data+size); never throws.
 ImageHeader sniffImageHeader(const std::uint8_t* data, std::size_t size);

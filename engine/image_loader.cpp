@@ -101,6 +101,9 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
         throw badInput(name + ": " + std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels (" +
                        megapixels(double(h.width) * double(h.height)) + " MP) is above the limit of " +
                        megapixels(options.maxPixels) + " MP; refusing to decode it");
+    if (h.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(h.width, h.height, bytes.size(), h.jpegArithmetic))
+        throw badInput(name + ": the JPEG header claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
+                       " pixels, but " + std::to_string(bytes.size()) + " bytes cannot hold them: the file is cut short or forged");
     if (h.format == ImageFormat::Jpeg && !h.jpegHasEndMarker)
         throw badInput(name + ": the JPEG file is truncated (no end-of-image marker); its lower part would be grey");
 

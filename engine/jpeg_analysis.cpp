@@ -6,6 +6,7 @@
 
 #include <jpeglib.h>
 
+#include "engine/image_format.h"
 #include "engine/jpeg_quality.h"
 
 namespace synthscope {
@@ -118,6 +119,14 @@ bool readWithLibjpeg(const std::uint8_t* data, std::size_t size, JpegAnalysis& o
     if (std::int64_t(cinfo.image_width) * cinfo.image_height > kMaxPixels) {
         out.error = "the image is " + std::to_string(cinfo.image_width) + "x" + std::to_string(cinfo.image_height) +
                     " pixels, more than the " + std::to_string(kMaxPixels / 1'000'000) + " megapixels SynthScope analyses";
+        jpeg_destroy_decompress(&cinfo);
+        return false;
+    }
+
+    // libjpeg allocates every component's coefficients before reading any data (see jpegFrameFitsInFile).
+    if (!jpegFrameFitsInFile(cinfo.image_width, cinfo.image_height, size, cinfo.arith_code)) {
+        out.error = "the header claims " + std::to_string(cinfo.image_width) + "x" + std::to_string(cinfo.image_height) +
+                    " pixels, but " + std::to_string(size) + " bytes cannot hold them (less than one bit per 8x8 block)";
         jpeg_destroy_decompress(&cinfo);
         return false;
     }

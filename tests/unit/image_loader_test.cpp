@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <QTemporaryDir>
 
 #include <filesystem>
@@ -136,6 +138,17 @@ TEST(ImageLoader, HugeDimensionsAreRefusedBeforeDecoding) {
     const std::string message = expectBadInput(png);
     EXPECT_NE(message.find("100000x100000"), std::string::npos) << message;
     EXPECT_NE(message.find("limit"), std::string::npos) << message;
+
+    // A 64x64 JPEG whose frame header was changed to claim 60000 x 4000 (under the pixel limit): the
+    // decoder would allocate the whole frame; a few kilobytes cannot hold it.
+    std::vector<std::uint8_t> jpeg = encodeRgb(".jpg", pattern(64, 64));
+    const std::uint8_t sofMarker[] = {0xFF, 0xC0};
+    const auto sof = std::search(jpeg.begin(), jpeg.end(), std::begin(sofMarker), std::end(sofMarker));
+    ASSERT_NE(sof, jpeg.end());
+    const std::uint8_t dims[] = {4000 >> 8, 4000 & 0xFF, 60000 >> 8, 60000 & 0xFF};  // height, width
+    std::copy(std::begin(dims), std::end(dims), sof + 5);
+    const std::string forged = expectBadInput(jpeg);
+    EXPECT_NE(forged.find("cut short or forged"), std::string::npos) << forged;
 
     LoadOptions small;
     small.maxPixels = 100;

@@ -164,6 +164,28 @@ TEST(JpegAnalysis, TruncatedOrCorruptJpegGivesAnErrorFindingNotACrash) {
     EXPECT_TRUE(hasSeverity(analyzeJpeg(badTable).findings, "error"));
 }
 
+TEST(JpegAnalysis, ForgedDimensionsAreRefusedBeforeAllocatingCoefficients) {
+    // A small file whose frame header claims 60000 x 4000 pixels (under the 250-megapixel limit): libjpeg
+    // would allocate ~1.4 GB of coefficients for data that cannot exist in a few kilobytes.
+    std::vector<std::uint8_t> forged = jpegAt(texturedImage(64, 64), 90);
+    bool patched = false;
+    for (std::size_t i = 0; i + 8 < forged.size() && !patched; ++i)
+        if (forged[i] == 0xFF && forged[i + 1] == 0xC0) {  // SOF0: length(2) precision(1) height(2) width(2)
+            forged[i + 5] = 4000 >> 8;
+            forged[i + 6] = 4000 & 0xFF;
+            forged[i + 7] = 60000 >> 8;
+            forged[i + 8] = 60000 & 0xFF;
+            patched = true;
+        }
+    ASSERT_TRUE(patched);
+    const JpegAnalysis a = analyzeJpeg(forged);
+    EXPECT_FALSE(a.readable);
+    EXPECT_NE(a.error.find("cannot hold them"), std::string::npos) << a.error;
+    EXPECT_EQ(a.width, 60000);
+    EXPECT_FALSE(a.tables.empty()) << "the tables were read before the refusal";
+    EXPECT_TRUE(hasSeverity(a.findings, "error"));
+}
+
 TEST(JpegAnalysis, TinyImagesAreNotAssessedForDoubleCompression) {
     const JpegAnalysis a = analyzeJpeg(jpegAt(texturedImage(40, 40), 80));
     EXPECT_TRUE(a.readable);
