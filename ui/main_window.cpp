@@ -32,6 +32,7 @@
 #include "ui/forensics_report.h"
 #include "ui/heatmap_legend.h"
 #include "ui/batch_dialog.h"
+#include "ui/case_browser.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/model_manager_dialog.h"
@@ -262,6 +263,20 @@ void MainWindow::createActions() {
         batchDialog_->show();
         batchDialog_->raise();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    // A stored case (from the dialog above or `synthscope batch`), browsed and reported on (case_browser.h).
+    file->addAction(tr("Open C&ase..."), this, [this] {
+        if (!caseBrowser_) {
+            caseBrowser_ = new CaseBrowser(this);
+            connect(caseBrowser_, &CaseBrowser::openImageRequested, this, [this](const QString& path) { openFiles({path}); });
+            connect(caseBrowser_, &CaseBrowser::reportWritten, this, [this](const QString& path, const QString& error) {
+                if (error.isEmpty()) statusBar()->showMessage(tr("Case report written: %1").arg(path), 8000);
+                else QMessageBox::warning(this, tr("Export case report"), tr("The report %1 could not be written: %2").arg(path, error));
+            });
+        }
+        caseBrowser_->show();
+        caseBrowser_->raise();
+        if (caseBrowser_->caseFile().isEmpty()) caseBrowser_->chooseCase();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -18,6 +18,7 @@ class QToolButton;
 namespace synthscope::ui {
 
 class BatchDialog;
+class CaseBrowser;
 class ForensicsPanel;
 class ForensicsRunner;
 class HeatmapLegend;
@@ -87,6 +88,7 @@ private:
     TeachingPanel* teaching_;
     ForensicsPanel* forensicsPanel_;
     BatchDialog* batchDialog_ = nullptr;  // made on first use
+    CaseBrowser* caseBrowser_ = nullptr;  // made on first use
     ForensicsRunner* forensics_;
     QSlider* opacity_;
     QSlider* threshold_;

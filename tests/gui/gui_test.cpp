@@ -10,9 +10,11 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
 #include "ui/batch_dialog.h"
+#include "ui/case_browser.h"
 #include "ui/engine_bridge.h"
 #include "ui/forensics_panel.h"
 #include "ui/image_canvas.h"
@@ -212,6 +214,71 @@ private slots:
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))  // to look at it: the dialog as a user sees it
             dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/batch-dialog.png");
         saved.save();
+    }
+
+    void caseBrowserListsFiltersOpensAndReportsACase() {
+        QTemporaryDir dir;
+        const QString caseFile = dir.path() + "/case.sqlite";
+        {
+            const auto store = CaseStore::open(caseFile.toStdString());
+            const struct { const char* path; VerdictLabel label; double p; } rows[] = {
+                {"/evidence/a.png", VerdictLabel::Synthetic, 0.91}, {"/evidence/sub/b.png", VerdictLabel::Authentic, 0.12},
+                {"/evidence/sub/c.jpg", VerdictLabel::Inconclusive, 0.55}};
+            for (const auto& row : rows) {
+                ResultPtr r = twoPatchResult(row.label, row.p);
+                auto copy = *r;
+                copy.image.path = row.path;
+                copy.image.sha256 = std::string(64, char('a' + (&row - rows)));
+                store->addResult({copy.image.sha256, "model-sha", "settings"}, copy);
+            }
+            store->addFailure("/evidence/sub/broken.png", "bad input", "not an image");
+        }
+
+        CaseBrowser browser;
+        QSignalSpy loaded(&browser, &CaseBrowser::caseLoaded);
+        browser.openCase(caseFile);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(loaded.last().at(0).toInt(), 3);
+        QCOMPARE(loaded.last().at(1).toInt(), 1);
+        QCOMPARE(browser.rowCount(), 4);  // three results and the failure
+
+        browser.sortByProbability();
+        QCOMPARE(browser.pathAt(0), QString("/evidence/a.png"));
+        QCOMPARE(browser.verdictAt(3), QString("failed"));
+        browser.setVerdictFilter("inconclusive");
+        QCOMPARE(browser.rowCount(), 1);
+        QCOMPARE(browser.pathAt(0), QString("/evidence/sub/c.jpg"));
+        browser.setVerdictFilter("");
+        browser.setTextFilter("SUB/");
+        QCOMPARE(browser.rowCount(), 3);  // b, c and the failure, case-insensitively
+
+        QSignalSpy open(&browser, &CaseBrowser::openImageRequested);
+        browser.setTextFilter("a.png");
+        browser.activateRow(0);
+        QCOMPARE(open.count(), 1);
+        QCOMPARE(open.last().at(0).toString(), QString("/evidence/a.png"));
+
+        QSignalSpy written(&browser, &CaseBrowser::reportWritten);
+        browser.exportReport(dir.path() + "/case.html");
+        QVERIFY(written.wait(30000));
+        QVERIFY2(written.last().at(1).toString().isEmpty(), qPrintable(written.last().at(1).toString()));
+        QFile html(dir.path() + "/case.html");
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(html.readAll());
+        QVERIFY(text.contains("/evidence/sub/c.jpg"));
+        QVERIFY(text.contains("broken.png"));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
+            browser.setTextFilter("");
+            browser.resize(980, 300);
+            browser.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/case-browser.png");
+        }
+
+        // Not a case: a clear error, nothing listed.
+        QSignalSpy failed(&browser, &CaseBrowser::caseFailed);
+        browser.openCase(writeImage(dir, "not-a-case.png", cv::Scalar(1, 2, 3)));
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(browser.rowCount(), 0);
+        QVERIFY(!failed.last().at(0).toString().isEmpty());
     }
 
     void mainWindowAnalysesAndTeachingModeReencodes() {

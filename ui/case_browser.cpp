@@ -1,0 +1,266 @@
+#include "ui/case_browser.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <memory>
+#include <vector>
+
+#include "engine/case_store.h"
+#include "report/evidence_report.h"
+
+namespace synthscope::ui {
+
+namespace {
+
+enum Column { File, Verdict, Synthetic, Generator, Size, Format, Model, Analysed, Note, ColumnCount };
+constexpr int kSortRole = Qt::UserRole + 1;  // numbers sort as numbers, not as their text
+constexpr int kPathRole = Qt::UserRole + 2;  // the full path (the table shows the file name)
+
+struct CaseContents {
+    std::vector<CaseEntry> entries;
+    std::vector<CaseFailure> failures;
+    QString error;
+};
+
+QStandardItem* cell(const QString& text, const QVariant& sortKey) {
+    auto* item = new QStandardItem(text);
+    item->setData(sortKey, kSortRole);
+    item->setEditable(false);
+    return item;
+}
+
+QList<QStandardItem*> entryRow(const CaseEntry& e) {
+    const QString path = QFile::decodeName(e.path.c_str());
+    QList<QStandardItem*> row;
+    row << cell(QFileInfo(path).fileName(), path) << cell(QString::fromStdString(e.label), QString::fromStdString(e.label))
+        << cell(QString::number(e.syntheticProbability * 100, 'f', 1) + " %", e.syntheticProbability)
+        << cell(e.topGenerator.empty() || e.label == "authentic" ? QString()  // as the verdict panel: no generator for an authentic verdict
+                                       : QString("%1 (%2 %)").arg(QString::fromStdString(e.topGenerator)).arg(qRound(e.topGeneratorProbability * 100)),
+                QString::fromStdString(e.topGenerator))
+        << cell(QString("%1 x %2").arg(e.width).arg(e.height), double(e.width) * e.height)
+        << cell(QString::fromStdString(e.format), QString::fromStdString(e.format))
+        << cell(QString::fromStdString(e.modelName + " " + e.modelVersion), QString::fromStdString(e.modelName))
+        << cell(QString::fromStdString(e.analysedAt), QString::fromStdString(e.analysedAt)) << cell(QString(), QString());
+    row[File]->setData(path, kPathRole);
+    row[File]->setToolTip(path);
+    return row;
+}
+
+QList<QStandardItem*> failureRow(const CaseFailure& f) {
+    const QString path = QFile::decodeName(f.path.c_str());
+    QList<QStandardItem*> row;
+    for (int c = 0; c < ColumnCount; ++c) row << cell(QString(), QString());
+    row[File]->setText(QFileInfo(path).fileName());
+    row[File]->setData(path, kSortRole);
+    row[File]->setData(path, kPathRole);
+    row[File]->setToolTip(path);
+    row[Verdict]->setText("failed");
+    row[Verdict]->setData("failed", kSortRole);
+    row[Synthetic]->setData(-1.0, kSortRole);  // below every probability
+    row[Analysed]->setText(QString::fromStdString(f.at));
+    row[Note]->setText(QString::fromStdString(f.kind + ": " + f.message));
+    row[Note]->setToolTip(row[Note]->text());
+    return row;
+}
+
+}  // namespace
+
+// Verdict and text filters together (QSortFilterProxyModel filters on one column only).
+class CaseFilterProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    void setVerdict(const QString& v) {
+        verdict_ = v;
+        invalidateFilter();
+    }
+    void setText(const QString& t) {
+        text_ = t;
+        invalidateFilter();
+    }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
+        const QAbstractItemModel* m = sourceModel();
+        if (!verdict_.isEmpty() && m->index(row, Verdict, parent).data().toString() != verdict_) return false;
+        return text_.isEmpty() || m->index(row, File, parent).data(kPathRole).toString().contains(text_, Qt::CaseInsensitive);
+    }
+
+private:
+    QString verdict_, text_;
+};
+
+CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Case"));
+    resize(980, 560);
+    model_ = new QStandardItemModel(0, ColumnCount, this);
+    model_->setHorizontalHeaderLabels({tr("File"), tr("Verdict"), tr("Synthetic"), tr("Likely generator"), tr("Size"),
+                                       tr("Format"), tr("Model"), tr("Analysed (UTC)"), tr("Note")});
+    proxy_ = new CaseFilterProxy(this);
+    proxy_->setSourceModel(model_);
+    proxy_->setSortRole(kSortRole);
+    view_ = new QTableView;
+    view_->setModel(proxy_);
+    view_->setSortingEnabled(true);
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::SingleSelection);
+    view_->verticalHeader()->hide();
+    view_->horizontalHeader()->setStretchLastSection(true);
+    view_->setAlternatingRowColors(true);
+    connect(view_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) { activateRow(index.row()); });
+
+    auto* openCaseButton = new QPushButton(tr("Open Case..."));
+    connect(openCaseButton, &QPushButton::clicked, this, &CaseBrowser::chooseCase);
+    verdict_ = new QComboBox;
+    verdict_->addItem(tr("All verdicts"), QString());
+    for (const char* v : {"synthetic", "inconclusive", "authentic", "failed"}) verdict_->addItem(v, QString(v));
+    connect(verdict_, &QComboBox::currentIndexChanged, this, [this] { setVerdictFilter(verdict_->currentData().toString()); });
+    search_ = new QLineEdit;
+    search_->setPlaceholderText(tr("Filter by path..."));
+    search_->setClearButtonEnabled(true);
+    connect(search_, &QLineEdit::textChanged, this, &CaseBrowser::setTextFilter);
+    report_ = new QPushButton(tr("Export Case Report..."));
+    report_->setEnabled(false);
+    connect(report_, &QPushButton::clicked, this, &CaseBrowser::chooseReportFile);
+    auto* openImage = new QPushButton(tr("Open Image"));
+    connect(openImage, &QPushButton::clicked, this, [this] {
+        const QModelIndexList rows = view_->selectionModel()->selectedRows();
+        if (!rows.isEmpty()) activateRow(rows.first().row());
+    });
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(openCaseButton);
+    top->addWidget(verdict_);
+    top->addWidget(search_, 1);
+    auto* bottom = new QHBoxLayout;
+    summary_ = new QLabel(tr("No case open."));
+    summary_->setWordWrap(true);
+    bottom->addWidget(summary_, 1);
+    bottom->addWidget(openImage);
+    bottom->addWidget(report_);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(view_, 1);
+    layout->addLayout(bottom);
+}
+
+CaseBrowser::~CaseBrowser() { pool_.waitForDone(); }
+
+void CaseBrowser::chooseCase() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open case"), caseFile_, tr("SynthScope case (*.sqlite);;All files (*)"));
+    if (!file.isEmpty()) openCase(file);
+}
+
+void CaseBrowser::openCase(const QString& file) {
+    caseFile_ = file;
+    setWindowTitle(tr("Case %1").arg(QFileInfo(file).fileName()));
+    summary_->setText(tr("Reading %1...").arg(file));
+    report_->setEnabled(false);
+    pool_.start([this, file] {
+        auto contents = std::make_shared<CaseContents>();
+        try {
+            const auto store = CaseStore::open(QFile::encodeName(file).toStdString(), /*create=*/false);
+            store->forEachEntry([&](const CaseEntry& e) { contents->entries.push_back(e); });
+            store->forEachFailure([&](const CaseFailure& f) { contents->failures.push_back(f); });
+        } catch (const std::exception& e) {
+            contents->error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(this, [this, file, contents] {
+            if (file != caseFile_) return;  // another case was opened meanwhile
+            model_->removeRows(0, model_->rowCount());
+            if (!contents->error.isEmpty()) {
+                loadedSummary_.clear();
+                summary_->setText(tr("Could not open the case: %1").arg(contents->error));
+                emit caseFailed(contents->error);
+                return;
+            }
+            int counts[3] = {0, 0, 0};  // synthetic, inconclusive, authentic
+            for (const CaseEntry& e : contents->entries) {
+                model_->appendRow(entryRow(e));
+                counts[e.label == "synthetic" ? 0 : e.label == "inconclusive" ? 1 : 2]++;
+            }
+            for (const CaseFailure& f : contents->failures) model_->appendRow(failureRow(f));
+            view_->resizeColumnsToContents();
+            loadedSummary_ = tr("%1 images: %2 synthetic, %3 inconclusive, %4 authentic; %5 failed.")
+                                 .arg(contents->entries.size())
+                                 .arg(counts[0])
+                                 .arg(counts[1])
+                                 .arg(counts[2])
+                                 .arg(contents->failures.size());
+            updateSummary();
+            report_->setEnabled(true);
+            emit caseLoaded(int(contents->entries.size()), int(contents->failures.size()));
+        }, Qt::QueuedConnection);
+    });
+}
+
+void CaseBrowser::updateSummary() {
+    if (loadedSummary_.isEmpty()) return;
+    QString text = loadedSummary_;
+    if (proxy_->rowCount() != model_->rowCount()) text += tr(" Showing %1.").arg(proxy_->rowCount());
+    summary_->setText(text + tr(" Double-click an image to open it."));
+}
+
+int CaseBrowser::rowCount() const { return proxy_->rowCount(); }
+
+QString CaseBrowser::pathAt(int row) const { return proxy_->index(row, File).data(kPathRole).toString(); }
+
+QString CaseBrowser::verdictAt(int row) const { return proxy_->index(row, Verdict).data().toString(); }
+
+void CaseBrowser::setVerdictFilter(const QString& verdict) {
+    proxy_->setVerdict(verdict);
+    updateSummary();
+}
+
+void CaseBrowser::setTextFilter(const QString& text) {
+    proxy_->setText(text);
+    updateSummary();
+}
+
+void CaseBrowser::sortByProbability() { view_->sortByColumn(Synthetic, Qt::DescendingOrder); }
+
+void CaseBrowser::activateRow(int row) {
+    const QString path = pathAt(row);
+    if (!path.isEmpty()) emit openImageRequested(path);
+}
+
+void CaseBrowser::chooseReportFile() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export case report"), QFileInfo(caseFile_).completeBaseName() + ".pdf",
+                                                      tr("PDF (*.pdf);;HTML (*.html)"));
+    if (!path.isEmpty()) exportReport(path);
+}
+
+void CaseBrowser::exportReport(const QString& path) {
+    report_->setEnabled(false);
+    summary_->setText(tr("Writing %1...").arg(path));
+    pool_.start([this, file = caseFile_, path] {
+        std::string error;
+        try {
+            const auto store = CaseStore::open(QFile::encodeName(file).toStdString(), /*create=*/false);
+            const report::ReportDocument doc = report::caseReport(*store, {});
+            if (path.endsWith(".pdf", Qt::CaseInsensitive)) report::writePdf(doc, path, error);
+            else report::writeHtml(doc, path, error);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        QMetaObject::invokeMethod(this, [this, path, message = QString::fromStdString(error)] {
+            report_->setEnabled(true);
+            updateSummary();
+            if (!message.isEmpty()) summary_->setText(tr("The report could not be written: %1").arg(message));
+            emit reportWritten(path, message);
+        }, Qt::QueuedConnection);
+    });
+}
+
+}  // namespace synthscope::ui

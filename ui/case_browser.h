@@ -1,0 +1,64 @@
+#pragma once
+#include <QDialog>
+#include <QString>
+#include <QThreadPool>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QStandardItemModel;
+class QTableView;
+
+namespace synthscope::ui {
+
+class CaseFilterProxy;
+
+// "File > Open Case...": the images of a stored case (written by `synthscope batch` or "Analyse Folder
+// into Case") in a sortable table, filtered by verdict and by a text in the path; failures are listed
+// too. The case file is read on a pool thread; double-clicking a row asks the workstation to open that
+// image; "Export Case Report..." writes the case report (HTML or PDF) on a pool thread. The GUI thread
+// never waits for the case file.
+class CaseBrowser : public QDialog {
+    Q_OBJECT
+public:
+    explicit CaseBrowser(QWidget* parent = nullptr);
+    ~CaseBrowser() override;  // waits for a read or an export still running
+
+    void chooseCase();                   // asks for a case file, then openCase
+    void openCase(const QString& file);  // asynchronous: caseLoaded or caseFailed follows
+    void exportReport(const QString& path);  // asynchronous: reportWritten follows
+    QString caseFile() const { return caseFile_; }
+
+    // What the table shows after filtering (for tests and automation).
+    int rowCount() const;
+    QString pathAt(int row) const;
+    QString verdictAt(int row) const;
+    void setVerdictFilter(const QString& verdict);  // "synthetic", "inconclusive", "authentic", "failed"; "" = all
+    void setTextFilter(const QString& text);
+    void sortByProbability();  // highest synthetic probability first
+    void activateRow(int row);  // as a double-click
+
+signals:
+    void caseLoaded(int entries, int failures);
+    void caseFailed(const QString& message);
+    void openImageRequested(const QString& path);
+    void reportWritten(const QString& path, const QString& error);  // error empty on success
+
+private:
+    void chooseReportFile();
+    void updateSummary();
+
+    QStandardItemModel* model_;
+    CaseFilterProxy* proxy_;
+    QTableView* view_;
+    QComboBox* verdict_;
+    QLineEdit* search_;
+    QLabel* summary_;
+    QPushButton* report_;
+    QString caseFile_;
+    QString loadedSummary_;
+    QThreadPool pool_;  // its own, so that the destructor waits for exactly these tasks
+};
+
+}  // namespace synthscope::ui
