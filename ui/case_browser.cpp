@@ -70,7 +70,9 @@ QList<QStandardItem*> failureRow(const CaseFailure& f) {
     row[Verdict]->setData("failed", kSortRole);
     row[Synthetic]->setData(-1.0, kSortRole);  // below every probability
     row[Analysed]->setText(QString::fromStdString(f.at));
-    row[Note]->setText(QString::fromStdString(f.kind + ": " + f.message));
+    QString message = QString::fromStdString(f.message);
+    if (message.startsWith(path + ": ")) message = message.mid(path.size() + 2);  // the row already names the file
+    row[Note]->setText(QString::fromStdString(f.kind).replace('_', ' ') + ": " + message);
     row[Note]->setToolTip(row[Note]->text());
     return row;
 }
@@ -167,6 +169,7 @@ void CaseBrowser::openCase(const QString& file) {
     setWindowTitle(tr("Case %1").arg(QFileInfo(file).fileName()));
     summary_->setText(tr("Reading %1...").arg(file));
     report_->setEnabled(false);
+    loading_ = true;
     pool_.start([this, file] {
         auto contents = std::make_shared<CaseContents>();
         try {
@@ -178,6 +181,7 @@ void CaseBrowser::openCase(const QString& file) {
         }
         QMetaObject::invokeMethod(this, [this, file, contents] {
             if (file != caseFile_) return;  // another case was opened meanwhile
+            loading_ = false;
             model_->removeRows(0, model_->rowCount());
             if (!contents->error.isEmpty()) {
                 loadedSummary_.clear();
@@ -192,6 +196,7 @@ void CaseBrowser::openCase(const QString& file) {
             }
             for (const CaseFailure& f : contents->failures) model_->appendRow(failureRow(f));
             view_->resizeColumnsToContents();
+            sortByProbability();  // what an investigator looks at first
             loadedSummary_ = tr("%1 images: %2 synthetic, %3 inconclusive, %4 authentic; %5 failed.")
                                  .arg(contents->entries.size())
                                  .arg(counts[0])

@@ -29,6 +29,7 @@ public:
     void openCase(const QString& file);  // asynchronous: caseLoaded or caseFailed follows
     void exportReport(const QString& path);  // asynchronous: reportWritten follows
     QString caseFile() const { return caseFile_; }
+    bool loading() const { return loading_; }
 
     // What the table shows after filtering (for tests and automation).
     int rowCount() const;
@@ -58,6 +59,7 @@ private:
     QPushButton* report_;
     QString caseFile_;
     QString loadedSummary_;
+    bool loading_ = false;
     QThreadPool pool_;  // its own, so that the destructor waits for exactly these tasks
 };
 

@@ -265,17 +265,10 @@ void MainWindow::createActions() {
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
     // A stored case (from the dialog above or `synthscope batch`), browsed and reported on (case_browser.h).
     file->addAction(tr("Open C&ase..."), this, [this] {
-        if (!caseBrowser_) {
-            caseBrowser_ = new CaseBrowser(this);
-            connect(caseBrowser_, &CaseBrowser::openImageRequested, this, [this](const QString& path) { openFiles({path}); });
-            connect(caseBrowser_, &CaseBrowser::reportWritten, this, [this](const QString& path, const QString& error) {
-                if (error.isEmpty()) statusBar()->showMessage(tr("Case report written: %1").arg(path), 8000);
-                else QMessageBox::warning(this, tr("Export case report"), tr("The report %1 could not be written: %2").arg(path, error));
-            });
-        }
-        caseBrowser_->show();
-        caseBrowser_->raise();
-        if (caseBrowser_->caseFile().isEmpty()) caseBrowser_->chooseCase();
+        CaseBrowser* browser = caseBrowser();
+        browser->show();
+        browser->raise();
+        if (browser->caseFile().isEmpty()) browser->chooseCase();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -478,7 +471,28 @@ ImageCanvas* MainWindow::currentCanvas() const {
 bool MainWindow::allDone() const {
     for (const auto& d : documents_)
         if (d->running || d->forensicsPending) return false;
-    return true;
+    return !caseBrowser_ || !caseBrowser_->loading();
+}
+
+CaseBrowser* MainWindow::caseBrowser() {
+    if (!caseBrowser_) {
+        caseBrowser_ = new CaseBrowser(this);
+        connect(caseBrowser_, &CaseBrowser::openImageRequested, this, [this](const QString& path) { openFiles({path}); });
+        connect(caseBrowser_, &CaseBrowser::reportWritten, this, [this](const QString& path, const QString& error) {
+            if (error.isEmpty()) statusBar()->showMessage(tr("Case report written: %1").arg(path), 8000);
+            else QMessageBox::warning(this, tr("Export case report"), tr("The report %1 could not be written: %2").arg(path, error));
+        });
+        connect(caseBrowser_, &CaseBrowser::caseLoaded, this, &MainWindow::maybeFinishAutomation);
+        connect(caseBrowser_, &CaseBrowser::caseFailed, this, &MainWindow::maybeFinishAutomation);
+    }
+    return caseBrowser_;
+}
+
+void MainWindow::openCase(const QString& file) {
+    CaseBrowser* browser = caseBrowser();
+    browser->show();
+    browser->raise();
+    browser->openCase(file);
 }
 
 void MainWindow::maybeFinishAutomation() {
@@ -599,6 +613,7 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
             gridAction_->setChecked(false);
             c->fitToWindow();
         }
+        if (caseBrowser_ && caseBrowser_->isVisible()) caseBrowser_->grab().save(dir + "case-browser.png");
     }
     if (automation_.quitWhenDone) close();
 }

@@ -44,6 +44,7 @@ public:
     ~MainWindow() override;
 
     void openFiles(const QStringList& paths);
+    void openCase(const QString& file);  // in the case browser (File > Open Case)
     int documentCount() const { return int(documents_.size()); }
     VerdictPanel* verdictPanel() const { return verdict_; }
     ImageCanvas* currentCanvas() const;
@@ -76,6 +77,7 @@ private:
     void showModels();
     void maybeFinishAutomation();
     void takeScreenshotsAndMaybeQuit();
+    CaseBrowser* caseBrowser();  // made on first use
 
     AutomationOptions automation_;
     UserSettings settings_;

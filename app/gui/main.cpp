@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
         {"quit-when-done", "quit once every image is analysed (automated runs)"},
         {"measure-stall", "measure the longest event-loop stall and print it on exit"},
         {"model", "use this model (name, manifest or TorchScript file) for this session", "NAME|FILE"},
+        {"case", "open this case (a .sqlite file written by `synthscope batch` or Analyse Folder into Case)", "FILE"},
     });
     parser.process(app);
 
@@ -34,6 +35,10 @@ int main(int argc, char** argv) {
     window.show();
     // Open the files once the window is on screen, so the first paint is not counted as a stall.
     const QStringList paths = parser.positionalArguments();
-    QTimer::singleShot(200, &window, [&window, paths] { window.openFiles(paths); });
+    const QString caseFile = parser.value("case");
+    QTimer::singleShot(200, &window, [&window, paths, caseFile] {
+        window.openFiles(paths);
+        if (!caseFile.isEmpty()) window.openCase(caseFile);
+    });
     return app.exec();
 }
