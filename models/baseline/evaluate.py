@@ -195,6 +195,7 @@ def main():
     ap.add_argument("--out", default="models/baseline/eval_results.json")
     ap.add_argument("--update-manifest", action="store_true", help="write the figures into the manifest's accuracy")
     ap.add_argument("--date", default="2026-11-23")
+    ap.add_argument("--exclude-class", default="", help="leave out the images of this class (a leave-one-generator-out model's held-out generator)")
     ap.add_argument("--fit-calibration", action="store_true",
                     help="fit the verdict's Platt calibration on this split (use --which val) and write it into the manifest")
     args = ap.parse_args()
@@ -218,6 +219,8 @@ def main():
         split = {r["file"]: r["split"] for r in csv.DictReader(fh)}
     with open(os.path.join(args.data, "labels.csv"), newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if split.get(r["file"]) == args.which]
+    if args.exclude_class:
+        rows = [r for r in rows if class_of(r) != args.exclude_class]
     if args.limit:
         rows = rows[:args.limit]
     conds = args.qualities.split(",")
@@ -247,9 +250,9 @@ def main():
         base = recs[conds[0]]
         slope, intercept = fit_platt([a["raw"] for a in base], [a["fake"] for a in base])
         cal = {"method": "platt", "slope": round(slope, 6), "intercept": round(intercept, 6),
-               "fitted_on": "%s split of models/baseline/split.csv (%d images, %s), classes weighted 50/50, %s"
-                            % (args.which, len(base), "original files" if conds[0] == "orig" else "JPEG q" + conds[0],
-                               args.date)}
+               "fitted_on": "%s split of models/baseline/split.csv (%d images%s, %s), classes weighted 50/50, %s"
+                            % (args.which, len(base), ", without " + args.exclude_class if args.exclude_class else "",
+                               "original files" if conds[0] == "orig" else "JPEG q" + conds[0], args.date)}
         before = metrics(base, classes, band)["balanced_accuracy"]
         for a in base:
             a["syn"] = apply_calibration(cal, a["raw"])

@@ -407,8 +407,16 @@ def main():
     print("training done: %d steps in %.0fs; best val_loss %.4f at step %d" % (steps_done, train_s, best[0], best[2]),
           flush=True)
 
-    # export the best checkpoint
-    net.load_state_dict(best[1])
+    # Keep the weights before exporting: scripting reads this file's source again, and an export that
+    # fails must not lose the training (load checkpoint.pth into PatchNet and call export()).
+    torch.save({"state_dict": best[1], "best_step": best[2], "best_val_loss": best[0]},
+               os.path.join(args.out, "checkpoint.pth"))
+    export(net, best[1], args, vX, n_params, steps_done, best, train_s, t0)
+
+
+def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
+    P = args.patch
+    net.load_state_dict(state_dict)
     net.eval()
     wrapped = SoftmaxWrapper(net).eval()
     scripted = torch.jit.freeze(torch.jit.script(wrapped))
