@@ -320,6 +320,12 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     return doc;
 }
 
+bool writeReport(const ReportDocument& document, const QString& path, std::string& error) {
+    return path.endsWith(".html", Qt::CaseInsensitive) || path.endsWith(".htm", Qt::CaseInsensitive)
+               ? writeHtml(document, path, error)
+               : writePdf(document, path, error);
+}
+
 bool writeHtml(const ReportDocument& document, const QString& path, std::string& error) {
     QString html = document.html;
     for (const auto& [name, rgb] : document.images) {

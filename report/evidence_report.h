@@ -35,6 +35,9 @@ bool writeHtml(const ReportDocument& document, const QString& path, std::string&
 // Needs a QGuiApplication (fonts): the CLI runs one on the "offscreen" platform for this command.
 bool writePdf(const ReportDocument& document, const QString& path, std::string& error);
 
+// HTML for a path ending in .html or .htm, PDF otherwise (what the GUI's export dialogs offer).
+bool writeReport(const ReportDocument& document, const QString& path, std::string& error);
+
 // The document's plain text as QTextDocument lays it out (what the PDF shows), for tests and checks.
 QString plainText(const ReportDocument& document);
 

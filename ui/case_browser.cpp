@@ -19,6 +19,7 @@
 
 #include "engine/case_store.h"
 #include "report/evidence_report.h"
+#include "ui/report_export.h"
 
 namespace synthscope::ui {
 
@@ -135,6 +136,13 @@ CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
     report_ = new QPushButton(tr("Export Case Report..."));
     report_->setEnabled(false);
     connect(report_, &QPushButton::clicked, this, &CaseBrowser::chooseReportFile);
+    exporter_ = new ReportExporter(this);
+    connect(exporter_, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
+        report_->setEnabled(true);
+        updateSummary();
+        if (!error.isEmpty()) summary_->setText(tr("The report could not be written: %1").arg(error));
+        emit reportWritten(path, error);
+    });
     auto* openImage = new QPushButton(tr("Open Image"));
     connect(openImage, &QPushButton::clicked, this, [this] {
         const QModelIndexList rows = view_->selectionModel()->selectedRows();
@@ -249,23 +257,10 @@ void CaseBrowser::chooseReportFile() {
 void CaseBrowser::exportReport(const QString& path) {
     report_->setEnabled(false);
     summary_->setText(tr("Writing %1...").arg(path));
-    pool_.start([this, file = caseFile_, path] {
-        std::string error;
-        try {
-            const auto store = CaseStore::open(QFile::encodeName(file).toStdString(), /*create=*/false);
-            const report::ReportDocument doc = report::caseReport(*store, {});
-            if (path.endsWith(".pdf", Qt::CaseInsensitive)) report::writePdf(doc, path, error);
-            else report::writeHtml(doc, path, error);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-        QMetaObject::invokeMethod(this, [this, path, message = QString::fromStdString(error)] {
-            report_->setEnabled(true);
-            updateSummary();
-            if (!message.isEmpty()) summary_->setText(tr("The report could not be written: %1").arg(message));
-            emit reportWritten(path, message);
-        }, Qt::QueuedConnection);
-    });
+    exporter_->start([file = caseFile_] {
+        const auto store = CaseStore::open(QFile::encodeName(file).toStdString(), /*create=*/false);
+        return report::caseReport(*store, {});
+    }, path);
 }
 
 }  // namespace synthscope::ui

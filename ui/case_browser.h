@@ -13,6 +13,7 @@ class QTableView;
 namespace synthscope::ui {
 
 class CaseFilterProxy;
+class ReportExporter;
 
 // "File > Open Case...": the images of a stored case (written by `synthscope batch` or "Analyse Folder
 // into Case") in a sortable table, filtered by verdict and by a text in the path; failures are listed
@@ -57,10 +58,11 @@ private:
     QLineEdit* search_;
     QLabel* summary_;
     QPushButton* report_;
+    ReportExporter* exporter_;
     QString caseFile_;
     QString loadedSummary_;
     bool loading_ = false;
-    QThreadPool pool_;  // its own, so that the destructor waits for exactly these tasks
+    QThreadPool pool_;  // reads the case; its own, so that the destructor waits for exactly these tasks
 };
 
 }  // namespace synthscope::ui

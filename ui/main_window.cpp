@@ -265,9 +265,7 @@ void MainWindow::createActions() {
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
     // A stored case (from the dialog above or `synthscope batch`), browsed and reported on (case_browser.h).
     file->addAction(tr("Open C&ase..."), this, [this] {
-        CaseBrowser* browser = caseBrowser();
-        browser->show();
-        browser->raise();
+        CaseBrowser* browser = shownCaseBrowser();
         if (browser->caseFile().isEmpty()) browser->chooseCase();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file->addSeparator();
@@ -474,7 +472,7 @@ bool MainWindow::allDone() const {
     return !caseBrowser_ || !caseBrowser_->loading();
 }
 
-CaseBrowser* MainWindow::caseBrowser() {
+CaseBrowser* MainWindow::shownCaseBrowser() {
     if (!caseBrowser_) {
         caseBrowser_ = new CaseBrowser(this);
         connect(caseBrowser_, &CaseBrowser::openImageRequested, this, [this](const QString& path) { openFiles({path}); });
@@ -485,15 +483,12 @@ CaseBrowser* MainWindow::caseBrowser() {
         connect(caseBrowser_, &CaseBrowser::caseLoaded, this, &MainWindow::maybeFinishAutomation);
         connect(caseBrowser_, &CaseBrowser::caseFailed, this, &MainWindow::maybeFinishAutomation);
     }
+    caseBrowser_->show();
+    caseBrowser_->raise();
     return caseBrowser_;
 }
 
-void MainWindow::openCase(const QString& file) {
-    CaseBrowser* browser = caseBrowser();
-    browser->show();
-    browser->raise();
-    browser->openCase(file);
-}
+void MainWindow::openCase(const QString& file) { shownCaseBrowser()->openCase(file); }
 
 void MainWindow::maybeFinishAutomation() {
     if (allDone() && (automation_.quitWhenDone || !automation_.screenshotDir.isEmpty()))

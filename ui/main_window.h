@@ -77,7 +77,7 @@ private:
     void showModels();
     void maybeFinishAutomation();
     void takeScreenshotsAndMaybeQuit();
-    CaseBrowser* caseBrowser();  // made on first use
+    CaseBrowser* shownCaseBrowser();  // made on first use, shown and raised
 
     AutomationOptions automation_;
     UserSettings settings_;

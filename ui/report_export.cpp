@@ -13,24 +13,25 @@ ReportExporter::ReportExporter(QObject* parent) : QObject(parent) { pool_.setMax
 ReportExporter::~ReportExporter() { pool_.waitForDone(); }
 
 void ReportExporter::start(ResultPtr result, const QString& path) {
-    pool_.start([this, result, path] {
+    start([result] {
+        EvidenceOptions options;
+        try {
+            const std::string library = resolveFingerprintLibrary({});
+            options.fingerprints = std::make_shared<FingerprintLibrary>(loadFingerprintLibrary(library));
+            options.fingerprintLibraryPath = library;
+        } catch (const EngineError& e) {
+            options.fingerprintLibraryWhyNone = e.what();
+        }
+        return report::imageReport(gatherEvidence(*result, "analysed in the workstation", options));
+    }, path);
+}
+
+void ReportExporter::start(std::function<report::ReportDocument()> makeDocument, const QString& path) {
+    pool_.start([this, makeDocument = std::move(makeDocument), path] {
         QString error;
         try {
-            EvidenceOptions options;
-            try {
-                const std::string library = resolveFingerprintLibrary({});
-                options.fingerprints = std::make_shared<FingerprintLibrary>(loadFingerprintLibrary(library));
-                options.fingerprintLibraryPath = library;
-            } catch (const EngineError& e) {
-                options.fingerprintLibraryWhyNone = e.what();
-            }
-            const ImageEvidence evidence = gatherEvidence(*result, "analysed in the workstation", options);
-            const report::ReportDocument doc = report::imageReport(evidence);
             std::string message;
-            const bool ok = path.endsWith(".html", Qt::CaseInsensitive) || path.endsWith(".htm", Qt::CaseInsensitive)
-                                ? report::writeHtml(doc, path, message)
-                                : report::writePdf(doc, path, message);
-            if (!ok) error = QString::fromStdString(message);
+            if (!report::writeReport(makeDocument(), path, message)) error = QString::fromStdString(message);
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }

@@ -3,19 +3,24 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <functional>
+
+#include "report/evidence_report.h"
 #include "ui/engine_bridge.h"
 
 namespace synthscope::ui {
 
-// "Export report...": writes the evidence report (HTML or PDF, by the file's extension) of an analysed
-// image on a pool thread (re-reading the file, spectrum, fingerprints, metadata, layout) and says on the
-// GUI thread when it is done. The GUI thread never waits for it.
+// "Export report...": writes an evidence report (HTML or PDF, by the file's extension: report::writeReport)
+// on a pool thread and says on the GUI thread when it is done. The GUI thread never waits for it.
 class ReportExporter : public QObject {
     Q_OBJECT
 public:
     explicit ReportExporter(QObject* parent = nullptr);
     ~ReportExporter() override;  // waits for an export still running
+    // An analysed image's report (re-reading the file, spectrum, fingerprints, metadata, layout).
     void start(ResultPtr result, const QString& path);
+    // Any report: makeDocument runs on the pool thread; what it throws is reported as the error.
+    void start(std::function<report::ReportDocument()> makeDocument, const QString& path);
     bool busy() const { return pool_.activeThreadCount() > 0; }
 
 signals:

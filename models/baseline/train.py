@@ -307,12 +307,12 @@ def main():
     real_w = {"faces/real": 0.30, "binary/real": 0.30, "real/bsds": 0.25, "real/classic": 0.10, "dif_real": 0.05}
     real_pools = {d: [r["file"] for r in train if r["domain"] == d] for d in real_w}
     train_classes = [c for c in CLASSES[1:] if c != args.hold_out]
-    fake_pools = {c: [r["file"] for r in train if r["cls"] == c and r["domain"] != "dif_fake"] for c in train_classes}
-    dif_fake = [r["file"] for r in train if r["domain"] == "dif_fake" and r["cls"] == "other_diffusion"]
-    for r in train:  # dif fakes of a named generator join that generator's pool
-        if r["domain"] == "dif_fake" and r["cls"] in fake_pools:
-            if r["cls"] != "other_diffusion":
-                fake_pools[r["cls"]].append(r["file"])
+    # DIF's fakes of a named generator join that generator's pool; the other_diffusion ones form a pool of
+    # their own, drawn a quarter of the time (labels.csv lists attribution/ before dif/, so pools keep
+    # the order they had when the dif files were appended).
+    is_dif_other = lambda r: r["domain"] == "dif_fake" and r["cls"] == "other_diffusion"  # noqa: E731
+    fake_pools = {c: [r["file"] for r in train if r["cls"] == c and not is_dif_other(r)] for c in train_classes}
+    dif_fake = [r["file"] for r in train if is_dif_other(r)]
     real_doms = [d for d in real_w if real_pools[d]]
     rw = np.array([real_w[d] for d in real_doms])
     rw /= rw.sum()
