@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace synthscope::eval {
@@ -90,6 +91,49 @@ std::vector<RocPoint> rocCurve(const std::vector<double>& scores, const std::vec
     return curve;
 }
 
+Interval wilsonInterval(int successes, int n, double z) {
+    if (n <= 0 || successes < 0 || successes > n) return {kNaN, kNaN};
+    const double p = double(successes) / n, z2 = z * z;
+    const double denominator = 1 + z2 / n;
+    const double centre = (p + z2 / (2.0 * n)) / denominator;
+    const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / denominator;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+double balancedAccuracyAt(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold) {
+    return binaryMetrics(scores, fake, threshold).balancedAccuracy;
+}
+
+double rocAucStatistic(const std::vector<double>& scores, const std::vector<bool>& fake, double) {
+    return rocAuc(scores, fake);
+}
+
+Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, DetectionStatistic statistic,
+                           double threshold, int resamples, unsigned seed) {
+    checkSizes(scores, fake);
+    std::vector<double> fakes, reals;
+    for (std::size_t i = 0; i < scores.size(); ++i) (fake[i] ? fakes : reals).push_back(scores[i]);
+    if (fakes.empty() || reals.empty() || resamples < 1) return {kNaN, kNaN};
+    // mt19937's output is fixed by the standard (unlike the distributions), so draw indices by modulo:
+    // the bias is below 1e-6 for sets of thousands.
+    std::mt19937 rng(seed);
+    std::vector<double> s(scores.size());
+    std::vector<bool> f(scores.size());
+    for (std::size_t i = 0; i < s.size(); ++i) f[i] = i < fakes.size();
+    std::vector<double> values;
+    values.reserve(std::size_t(resamples));
+    for (int r = 0; r < resamples; ++r) {
+        for (std::size_t i = 0; i < fakes.size(); ++i) s[i] = fakes[rng() % fakes.size()];
+        for (std::size_t i = 0; i < reals.size(); ++i) s[fakes.size() + i] = reals[rng() % reals.size()];
+        const double v = statistic(s, f, threshold);
+        if (!std::isnan(v)) values.push_back(v);
+    }
+    if (values.empty()) return {kNaN, kNaN};
+    std::sort(values.begin(), values.end());
+    auto at = [&](double q) { return values[std::min(values.size() - 1, std::size_t(q * double(values.size() - 1) + 0.5))]; };
+    return {at(0.025), at(0.975)};
+}
+
 Calibration calibration(const std::vector<double>& scores, const std::vector<bool>& fake, int bins) {
     checkSizes(scores, fake);
     if (bins < 1) throw std::invalid_argument("calibration needs at least one bin");
@@ -159,6 +203,17 @@ VerdictLabel labelFor(double score, double bandLow, double bandHigh) {
     if (score > bandHigh) return VerdictLabel::Synthetic;
     if (score < bandLow) return VerdictLabel::Authentic;
     return VerdictLabel::Inconclusive;
+}
+
+std::vector<std::string> defaultAttributionGenerators(const std::vector<std::string>& classGenerator,
+                                                      const std::set<std::string>& labelledGenerators) {
+    std::vector<std::string> named, all;
+    for (const std::string& g : classGenerator) {
+        if (g.empty() || std::find(all.begin(), all.end(), g) != all.end()) continue;
+        all.push_back(g);
+        if (labelledGenerators.count(g)) named.push_back(g);
+    }
+    return named.size() >= 2 ? named : all;
 }
 
 namespace {
@@ -236,9 +291,13 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
     }
     m.binary = binaryMetrics(scores, fake, threshold);
     m.rocAuc = rocAuc(scores, fake);
+    m.balancedAccuracyCi = bootstrapInterval(scores, fake, balancedAccuracyAt, threshold);
+    m.rocAucCi = bootstrapInterval(scores, fake, rocAucStatistic, threshold);
     m.inconclusiveShare = ratio(inBand, double(outcomes.size()));
-    for (const auto& [g, rn] : perGenerator) m.recallPerGenerator[g] = {rn.second, ratio(rn.first, rn.second)};
-    for (const auto& [f, rn] : perFolder) m.correctPerFolder[f] = {rn.second, ratio(rn.first, rn.second)};
+    for (const auto& [g, rn] : perGenerator)
+        m.recallPerGenerator[g] = {rn.second, ratio(rn.first, rn.second), wilsonInterval(rn.first, rn.second)};
+    for (const auto& [f, rn] : perFolder)
+        m.correctPerFolder[f] = {rn.second, ratio(rn.first, rn.second), wilsonInterval(rn.first, rn.second)};
     for (const auto& [t, sf] : perTop) {
         const double auc = rocAuc(sf.first, sf.second);
         if (!t.empty() && !std::isnan(auc)) m.rocAucPerTopFolder[t] = auc;
@@ -257,6 +316,9 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
         predicted.push_back(p);
     }
     m.attribution = confusionMatrix(attribution.generators, truth, predicted);
+    int attributedRight = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i) attributedRight += truth[i] == predicted[i];
+    m.attributionCi = wilsonInterval(attributedRight, int(truth.size()));
 
     if (m.robustnessChecked) {
         m.robustness.push_back(robustnessStats(outcomes, bandLow, bandHigh));

@@ -1,5 +1,7 @@
 #pragma once
+#include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,26 @@ struct RocPoint {
 };
 // From (0,0) to (1,1), one point per distinct score (ties move diagonally). Empty unless both classes are present.
 std::vector<RocPoint> rocCurve(const std::vector<double>& scores, const std::vector<bool>& fake);
+
+// A 95 % confidence interval; both NaN when undefined.
+struct Interval {
+    double low = std::numeric_limits<double>::quiet_NaN();
+    double high = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Wilson score interval for a proportion `successes / n` (a recall, a false-positive rate, an accuracy):
+// unlike the normal approximation it stays inside [0, 1] and is usable at 0 or n successes of a few.
+Interval wilsonInterval(int successes, int n, double z = 1.959964);
+
+// Percentile bootstrap (2.5 %, 97.5 %) of a detection statistic over images: each of `resamples` rounds
+// draws the fakes and the reals separately with replacement (so every round keeps both classes and their
+// counts, as balanced accuracy and AUC need). Seeded and platform-independent: the same data give the same
+// interval. NaN when a class is missing.
+using DetectionStatistic = double (*)(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);
+Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, DetectionStatistic statistic,
+                           double threshold, int resamples = 2000, unsigned seed = 20261123);
+double balancedAccuracyAt(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);
+double rocAucStatistic(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);  // ignores it
 
 // Reliability of the synthetic probability: equal-width bins over [0, 1] (a score of exactly 1 falls in
 // the last bin); per bin the mean score and the observed share of fakes. ECE = sum over bins of
@@ -89,9 +111,17 @@ struct AttributionSpec {
     std::vector<std::string> classGenerator; // per model class: its generator name, "" for none
 };
 
+// The candidate set when the user names none: the model's generators that the labels name (in the
+// model's class order). With fewer than two of those, choosing among them is trivially right (a
+// leave-one-generator-out set names one generator), so every generator the model has a class for
+// becomes a candidate instead.
+std::vector<std::string> defaultAttributionGenerators(const std::vector<std::string>& classGenerator,
+                                                      const std::set<std::string>& labelledGenerators);
+
 struct Rate {
     int n = 0;
     double value = 0;  // NaN when n == 0
+    Interval ci;       // Wilson 95 %
 };
 
 // How the robustness check changes decisive verdicts, for one inconclusive band (low, high).
@@ -109,6 +139,8 @@ struct RobustnessStats {
 struct ConditionMetrics {
     BinaryMetrics binary;
     double rocAuc = 0;
+    Interval balancedAccuracyCi, rocAucCi;  // bootstrap 95 % over images
+    Interval attributionCi;                 // Wilson 95 % of the top-1 accuracy
     double inconclusiveShare = 0;   // verdicts inside the model's band
     std::map<std::string, Rate> recallPerGenerator;  // fakes, by labelled generator
     std::map<std::string, Rate> correctPerFolder;    // TPR for fake folders, TNR for real folders

@@ -67,9 +67,19 @@ QJsonObject binaryJson(const eval::BinaryMetrics& b) {
                        {"precision", num(b.precision)}, {"f1", num(b.f1)}};
 }
 
+QJsonValue intervalJson(const eval::Interval& i) {
+    if (std::isnan(i.low) || std::isnan(i.high)) return QJsonValue(QJsonValue::Null);
+    return QJsonArray{i.low, i.high};
+}
+
+std::string fmtInterval(const eval::Interval& i) {
+    return std::isnan(i.low) ? std::string("n/a") : fmt(i.low) + "-" + fmt(i.high);
+}
+
 QJsonObject ratesJson(const std::map<std::string, eval::Rate>& rates, const char* valueName) {
     QJsonObject o;
-    for (const auto& [k, r] : rates) o.insert(qs(k), QJsonObject{{"n", r.n}, {valueName, num(r.value)}});
+    for (const auto& [k, r] : rates)
+        o.insert(qs(k), QJsonObject{{"n", r.n}, {valueName, num(r.value)}, {"ci95", intervalJson(r.ci)}});
     return o;
 }
 
@@ -93,7 +103,9 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
     for (const auto& [k, auc] : m.rocAucPerTopFolder) sameSource.insert(qs(k), num(auc));
     QJsonObject out{
         {"binary", binaryJson(m.binary)},
+        {"balanced_accuracy_ci95", intervalJson(m.balancedAccuracyCi)},
         {"roc_auc", num(m.rocAuc)},
+        {"roc_auc_ci95", intervalJson(m.rocAucCi)},
         {"inconclusive_share", num(m.inconclusiveShare)},
         {"recall_per_generator", ratesJson(m.recallPerGenerator, "recall")},
         {"correct_per_folder", ratesJson(m.correctPerFolder, "rate")},
@@ -103,6 +115,7 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
         {"attribution", QJsonObject{{"generators", generators},
                                     {"images", m.attribution.total()},
                                     {"top1", num(m.attribution.accuracy())},
+                                    {"top1_ci95", intervalJson(m.attributionCi)},
                                     {"recall", recalls},
                                     {"confusion", matrix}}},
     };
@@ -139,7 +152,9 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
     row("images (fake/real)", [](const ConditionMetrics& m) { return std::to_string(m.binary.positives) + "/" + std::to_string(m.binary.negatives); });
     row("accuracy", [](const ConditionMetrics& m) { return fmt(m.binary.accuracy); });
     row("balanced accuracy", [](const ConditionMetrics& m) { return fmt(m.binary.balancedAccuracy); });
+    row("  95% CI (bootstrap over images)", [](const ConditionMetrics& m) { return fmtInterval(m.balancedAccuracyCi); });
     row("ROC AUC", [](const ConditionMetrics& m) { return fmt(m.rocAuc); });
+    row("  95% CI (bootstrap over images)", [](const ConditionMetrics& m) { return fmtInterval(m.rocAucCi); });
     row("F1 (fake class)", [](const ConditionMetrics& m) { return fmt(m.binary.f1); });
     row("TPR (fakes flagged)", [](const ConditionMetrics& m) { return fmt(m.binary.tpr); });
     row("FPR (reals flagged)", [](const ConditionMetrics& m) { return fmt(m.binary.fpr); });
@@ -148,6 +163,7 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
     row("attribution top-1", [](const ConditionMetrics& m) {
         return fmt(m.attribution.accuracy()) + " (" + std::to_string(m.attribution.total()) + ")";
     });
+    row("  95% CI (Wilson)", [](const ConditionMetrics& m) { return fmtInterval(m.attributionCi); });
     if (!metrics.empty() && metrics.front().robustnessChecked) {
         for (std::size_t b = 0; b < metrics.front().robustness.size(); ++b) {
             const std::string band = "[" + fmt(metrics.front().robustness[b].bandLow, "%.2f") + "," +
@@ -211,7 +227,9 @@ int runEvaluate(const QStringList& args) {
         "the attribution confusion matrix and calibration, on the original files and on JPEG re-encodes made in\n"
         "memory. SOURCE is a CSV with columns file,label[,generator] (paths relative to the CSV, like\n"
         "../shared/data/labels.csv) or a folder whose sub-folder names say real/fake. A file scores as\n"
-        "synthetic when its verdict's synthetic probability (top-k patches) is above --threshold.");
+        "synthetic when its verdict's synthetic probability (top-k patches) is above --threshold. Balanced\n"
+        "accuracy and ROC AUC come with a 95% bootstrap interval over the images (fakes and reals resampled\n"
+        "apart, 2000 rounds, fixed seed), rates with a 95% Wilson interval (in the JSON).");
     parser.addHelpOption();
     parser.addPositionalArgument("SOURCE", "labels CSV or labelled folder");
     addAnalysisOptions(parser);  // the verdict needs only the top-k patches: --verdict-only is implied
@@ -223,7 +241,7 @@ int runEvaluate(const QStringList& args) {
         {"sample", "evaluate N images drawn at random (with --seed)", "N", "0"},
         {"seed", "seed for --sample", "S", "1"},
         {"jpeg", "also re-encode every image as JPEG at these qualities (comma-separated; 'none' for originals only)", "Q,...", "90,65,40"},
-        {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name)", "G,..."},
+        {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name; all the model's when the labels name fewer than two)", "G,..."},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
         {"json", "write every figure, the per-image scores and errors to FILE", "FILE"},
@@ -313,10 +331,7 @@ int runEvaluate(const QStringList& args) {
         std::set<std::string> labelled;
         for (const LabelledImage& img : set.images)
             if (img.fake) labelled.insert(img.generator);
-        for (const std::string& g : m.classGenerators)
-            if (!g.empty() && labelled.count(g) &&
-                std::find(attribution.generators.begin(), attribution.generators.end(), g) == attribution.generators.end())
-                attribution.generators.push_back(g);
+        attribution.generators = eval::defaultAttributionGenerators(m.classGenerators, labelled);
     }
 
     const ImageAnalyzer analyzer(detector, settings);

@@ -15,7 +15,8 @@ Recipe (see README.md in this folder):
     (uniform over the 9 generator classes);
   * small CNN (~0.6 M parameters, BatchNorm + ReLU, strided 3x3 convs, global average pooling);
   * export: eval mode, torch.jit.script + freeze (BatchNorm folded), forward takes float32 NCHW RGB
-    in [0, 1] of side P and returns softmax probabilities.
+    in [0, 1] of side P and returns softmax probabilities; beside it a manifest (baseline.json) the
+    engine loads as it is, without calibration or figures until evaluate.py adds them.
 
 Usage:
   nice -n 10 /usr/bin/python3 models/baseline/train.py --data ../shared/data --out models/baseline \
@@ -436,7 +437,30 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
     }
     with open(os.path.join(args.out, "train_info.json"), "w") as fh:
         json.dump(info, fh, indent=2)
+    write_manifest(args, info)
     print(json.dumps(info), flush=True)
+
+
+def write_manifest(args, info):
+    """A manifest the engine loads as it is, beside the weights: the shipped one as template, with this run's
+    weights, patch size and provenance. Its calibration and accuracy are dropped (they belonged to other
+    weights): `evaluate.py --fit-calibration` and `evaluate.py --update-manifest` fill them again."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")) as fh:
+        m = json.load(fh)
+    m["name"] = "baseline-logo-" + args.hold_out if args.hold_out else "baseline"
+    m["description"] = ("leave-one-generator-out model, never trained on " + args.hold_out if args.hold_out
+                        else "SynthScope CPU baseline (retrained; see README)")
+    m["weights"] = "baseline.pt"
+    m["sha256"] = info["sha256"]
+    m["input"]["size"] = info["patch"]
+    m.get("verdict", {}).pop("calibration", None)
+    m["provenance"]["recipe"] = "models/baseline/train.py " + " ".join(sys.argv[1:])
+    if args.hold_out:
+        m["provenance"]["training_data"] += "; without any image of " + args.hold_out
+    m["accuracy"] = {"note": "not measured yet (models/baseline/evaluate.py --update-manifest)"}
+    with open(os.path.join(args.out, "baseline.json"), "w") as fh:
+        json.dump(m, fh, indent=2)
+        fh.write("\n")
 
 
 if __name__ == "__main__":

@@ -112,6 +112,9 @@ TEST(CliEvaluate, LabelledFolderWithTheFixtureModel) {
         EXPECT_EQ(c["binary"].toObject()["reals"].toInt(), 4);
         EXPECT_DOUBLE_EQ(c["binary"].toObject()["balanced_accuracy"].toDouble(), 1.0) << condition;
         EXPECT_DOUBLE_EQ(c["roc_auc"].toDouble(), 1.0) << condition;
+        // Perfect separation: every bootstrap resample is perfect too.
+        EXPECT_EQ(c["roc_auc_ci95"].toArray(), (QJsonArray{1.0, 1.0})) << condition;
+        EXPECT_EQ(c["balanced_accuracy_ci95"].toArray().size(), 2) << condition;
         EXPECT_EQ(c["calibration"].toObject()["bins"].toArray().size(), 10);
     }
     EXPECT_EQ(json["per_image"].toArray().size(), 8);

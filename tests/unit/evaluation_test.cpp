@@ -143,7 +143,10 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     EXPECT_EQ(m.attribution.counts[0][0], 2);
     EXPECT_EQ(m.attribution.counts[1][1], 1);
     EXPECT_NEAR(m.attribution.accuracy(), 1.0, 1e-12);
+    EXPECT_NEAR(m.attributionCi.low, wilsonInterval(3, 3).low, 1e-12);
     EXPECT_EQ(m.recallPerGenerator.at("ldm").n, 2);
+    EXPECT_NEAR(m.recallPerGenerator.at("ldm").ci.high, wilsonInterval(1, 2).high, 1e-12);
+    EXPECT_FALSE(std::isnan(m.rocAucCi.low));
     EXPECT_NEAR(m.recallPerGenerator.at("ldm").value, 0.5, 1e-12);
     EXPECT_NEAR(m.recallPerGenerator.at("stylegan2").value, 1.0, 1e-12);
     EXPECT_NEAR(m.correctPerFolder.at("real/a").value, 0.5, 1e-12);
@@ -152,6 +155,78 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     // Same-source AUC only where a top folder holds both classes: none here.
     EXPECT_TRUE(m.rocAucPerTopFolder.empty());
     EXPECT_FALSE(m.robustnessChecked);
+}
+
+TEST(EvaluationMetrics, DefaultAttributionCandidatesAreTheLabelledOnesUnlessFewerThanTwo) {
+    const std::vector<std::string> classes{"", "ldm", "vqgan", "vqgan", "", "sd"};
+    // The model's generators the labels name, once each, in class order.
+    EXPECT_EQ(defaultAttributionGenerators(classes, {"sd", "vqgan", "stylegan2"}), (std::vector<std::string>{"vqgan", "sd"}));
+    // One named generator (a leave-one-generator-out set) would make every prediction right: all the model's.
+    EXPECT_EQ(defaultAttributionGenerators(classes, {"sd"}), (std::vector<std::string>{"ldm", "vqgan", "sd"}));
+    EXPECT_EQ(defaultAttributionGenerators(classes, {}), (std::vector<std::string>{"ldm", "vqgan", "sd"}));
+    EXPECT_TRUE(defaultAttributionGenerators({"", ""}, {"sd"}).empty());
+}
+
+TEST(EvaluationMetrics, WilsonIntervalByHand) {
+    // p = 0.5, n = 10: centre 0.5, half-width 1.96 * sqrt(0.025 + 0.0096) / 1.384 = 0.2634.
+    const Interval half = wilsonInterval(5, 10);
+    EXPECT_NEAR(half.low, 0.2366, 1e-4);
+    EXPECT_NEAR(half.high, 0.7634, 1e-4);
+    // All right: the upper end is 1, the lower end n / (n + z^2) = 10 / 13.84 = 0.7225.
+    const Interval all = wilsonInterval(10, 10);
+    EXPECT_NEAR(all.low, 0.7225, 1e-4);
+    EXPECT_DOUBLE_EQ(all.high, 1.0);
+    EXPECT_DOUBLE_EQ(wilsonInterval(0, 10).low, 0.0);
+    EXPECT_TRUE(std::isnan(wilsonInterval(0, 0).low));
+    EXPECT_TRUE(std::isnan(wilsonInterval(3, 2).high));
+    // More images, narrower interval around the same rate.
+    const Interval more = wilsonInterval(50, 100);
+    EXPECT_LT(more.high - more.low, half.high - half.low);
+}
+
+TEST(EvaluationMetrics, BootstrapIntervalIsSeededAndNarrowsWithMoreImages) {
+    // 20 fakes and 20 reals with overlapping scores.
+    std::vector<double> scores;
+    std::vector<bool> fake;
+    for (int i = 0; i < 20; ++i) {
+        scores.push_back(0.3 + 0.03 * i);  // fakes 0.30 .. 0.87
+        fake.push_back(true);
+        scores.push_back(0.1 + 0.03 * i);  // reals 0.10 .. 0.67
+        fake.push_back(false);
+    }
+    const double auc = rocAuc(scores, fake);
+    const Interval a = bootstrapInterval(scores, fake, rocAucStatistic, 0.5);
+    const Interval again = bootstrapInterval(scores, fake, rocAucStatistic, 0.5);
+    EXPECT_EQ(a.low, again.low);
+    EXPECT_EQ(a.high, again.high);
+    EXPECT_LT(a.low, auc);
+    EXPECT_GT(a.high, auc);
+    EXPECT_GT(a.low, 0.5);
+    EXPECT_LE(a.high, 1.0);
+    const Interval otherSeed = bootstrapInterval(scores, fake, rocAucStatistic, 0.5, 2000, 7);
+    EXPECT_NEAR(otherSeed.low, a.low, 0.05);
+
+    const double bacc = binaryMetrics(scores, fake, 0.5).balancedAccuracy;
+    const Interval b = bootstrapInterval(scores, fake, balancedAccuracyAt, 0.5);
+    EXPECT_LE(b.low, bacc);
+    EXPECT_GE(b.high, bacc);
+
+    // The same data four times over: the interval narrows (about by half).
+    std::vector<double> scores4;
+    std::vector<bool> fake4;
+    for (int k = 0; k < 4; ++k) {
+        scores4.insert(scores4.end(), scores.begin(), scores.end());
+        fake4.insert(fake4.end(), fake.begin(), fake.end());
+    }
+    const Interval a4 = bootstrapInterval(scores4, fake4, rocAucStatistic, 0.5);
+    EXPECT_LT(a4.high - a4.low, 0.7 * (a.high - a.low));
+
+    // Perfectly separated: every resample has AUC 1.
+    const Interval perfect = bootstrapInterval({0.9, 0.8, 0.2, 0.1}, {true, true, false, false}, rocAucStatistic, 0.5);
+    EXPECT_DOUBLE_EQ(perfect.low, 1.0);
+    EXPECT_DOUBLE_EQ(perfect.high, 1.0);
+    // One class only: undefined.
+    EXPECT_TRUE(std::isnan(bootstrapInterval({0.9, 0.8}, {true, true}, rocAucStatistic, 0.5).low));
 }
 
 TEST(EvaluationMetrics, RobustnessStatsCountCaughtErrorsAndLostVerdicts) {
