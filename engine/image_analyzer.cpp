@@ -64,6 +64,9 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     info.hadAlpha = image.header.hasAlpha;
     info.exifOrientation = image.header.exifOrientation;
 
+    const std::string beyondValidated = m.validatedOn.warningFor(info.width, info.height);
+    if (!beyondValidated.empty()) result.warnings.push_back(beyondValidated);
+
     // Images smaller than one patch: pad by reflection (bottom/right, so patch coordinates stay image
     // coordinates) or refuse, as the manifest says. Never resize: that would erase the traces we look for.
     cv::Mat rgb = image.rgb;

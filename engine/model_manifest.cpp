@@ -16,6 +16,13 @@
 
 namespace synthscope {
 
+std::string ValidatedRange::warningFor(int width, int height) const {
+    if (maxSide <= 0 || std::max(width, height) <= maxSide) return {};
+    return "the image is " + std::to_string(width) + "x" + std::to_string(height) + ", larger than anything the model was "
+           "validated on (at most " + std::to_string(maxSide) + " px on the longer side): treat its verdict as unreliable" +
+           (note.empty() ? std::string(".") : "; " + note);
+}
+
 double VerdictCalibration::apply(double p) const {
     if (!enabled) return p;
     // Clamp away from 0 and 1 so that logit stays finite; a model's softmax can round to exactly 1.
@@ -208,6 +215,10 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         m.inconclusiveLow = band[0].toDouble();
         m.inconclusiveHigh = band[1].toDouble();
     }
+
+    const QJsonObject validated = root.value("validated_on").toObject();
+    m.validatedOn.maxSide = r.intIn(validated, "max_side", 0, 1, 1000000);
+    m.validatedOn.note = r.optionalString(validated, "note", "");
 
     const QJsonObject inference = root.value("inference").toObject();
     m.preferredDevice = r.optionalString(inference, "device", "auto");

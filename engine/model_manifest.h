@@ -22,6 +22,16 @@ struct VerdictCalibration {
     double apply(double p) const;
 };
 
+// The images a model was validated on, as its manifest states them (optional "validated_on"). Beyond
+// them the engine still analyses, but says so beside the verdict instead of extrapolating silently: a
+// patch model trained on small images can flag most camera-resolution photos.
+struct ValidatedRange {
+    int maxSide = 0;   // longest image side in the training and validation data; 0: not stated
+    std::string note;  // what is known beyond it (measured false positives, ...), shown to the user
+    // The warning for an image of this size, or "" inside the range.
+    std::string warningFor(int width, int height) const;
+};
+
 // Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
 // the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
 // text so that they reach the user unchanged.
@@ -49,6 +59,7 @@ struct ModelManifest {
     double inconclusiveLow = 0.35;
     double inconclusiveHigh = 0.65;
     VerdictCalibration calibration;
+    ValidatedRange validatedOn;
     std::string preferredDevice = "auto";
     Precision preferredPrecision = Precision::Fp32;
     // Freeze the TorchScript graph and optimise it for inference (conv+batch-norm folding, oneDNN

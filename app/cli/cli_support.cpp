@@ -48,6 +48,7 @@ void printResultLine(const AnalysisResult& r) {
         top = "  likely " + v.attribution.front().name + " (" + std::to_string(int(v.attribution.front().probability * 100 + 0.5)) + "%)";
     std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
                 v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
+    for (const std::string& warning : r.warnings) std::printf("  warning: %s\n", warning.c_str());
     std::fflush(stdout);
 }
 

@@ -21,7 +21,8 @@ bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& er
 // Writes an 8-bit RGB image (converted to OpenCV's BGR) as PNG or whatever the extension says.
 bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& error);
 
-// The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time.
+// The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time;
+// then one indented line per warning the result carries (padding, beyond the model's validated range).
 void printResultLine(const AnalysisResult& result);
 
 }  // namespace synthscope::cli

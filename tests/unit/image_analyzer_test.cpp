@@ -154,6 +154,22 @@ TEST(ImageAnalyzer, SmallImagesArePaddedOrRejectedAsTheManifestSays) {
     EXPECT_THROW(rejecting.analyze(inMemory(tiny)), EngineError);
 }
 
+TEST(ImageAnalyzer, ImagesBeyondTheValidatedRangeCarryAWarning) {
+    ModelManifest m = fixtureManifest("brightness_detector");
+    m.validatedOn.maxSide = 100;
+    m.validatedOn.note = "measured: flags most large photos.";
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    const ImageAnalyzer analyzer(Detector::open(m, cpu), {});
+    const AnalysisResult large = analyzer.analyze(inMemory(cv::Mat(64, 160, CV_8UC3, cv::Scalar(90, 90, 90))));
+    ASSERT_EQ(large.warnings.size(), 1u);
+    EXPECT_NE(large.warnings[0].find("160x64"), std::string::npos) << large.warnings[0];
+    EXPECT_NE(large.warnings[0].find("flags most large photos"), std::string::npos);
+    EXPECT_TRUE(large.verdict.ready) << "still analysed: the warning goes beside the verdict";
+    const AnalysisResult inside = analyzer.analyze(inMemory(cv::Mat(64, 100, CV_8UC3, cv::Scalar(90, 90, 90))));
+    EXPECT_TRUE(inside.warnings.empty());
+}
+
 TEST(ImageAnalyzer, ManifestCalibrationMapsTheVerdictAndKeepsTheRawValue) {
     // Grey 128 gives a raw synthetic probability just above 0.5: inconclusive without calibration.
     const cv::Mat grey(64, 64, CV_8UC3, cv::Scalar(128, 128, 128));

@@ -20,6 +20,7 @@ const char* kValid = R"({
   "patch_policy": {"stride": 32, "verdict_top_k": 7, "small_image": "reject"},
   "verdict": {"inconclusive_band": [0.2, 0.8], "calibration": {"method": "platt", "slope": 1.5, "intercept": -0.25, "fitted_on": "val"}},
   "inference": {"device": "cpu", "precision": "fp16", "batch_size": 8},
+  "validated_on": {"max_side": 1024, "note": "camera photos: 60 % false positives."},
   "provenance": {"source": "here"}, "accuracy": {"balanced_accuracy": 0.9}
 })";
 
@@ -64,6 +65,15 @@ TEST(ModelManifest, ParsesEveryField) {
     EXPECT_EQ(m.preferredPrecision, Precision::Fp16);
     EXPECT_EQ(m.batchSize, 8);
     EXPECT_NE(m.accuracyJson.find("0.9"), std::string::npos);
+    EXPECT_EQ(m.validatedOn.maxSide, 1024);
+    EXPECT_TRUE(m.validatedOn.warningFor(1024, 700).empty()) << "inside the range: nothing to say";
+    const std::string beyond = m.validatedOn.warningFor(4000, 3000);
+    EXPECT_NE(beyond.find("4000x3000"), std::string::npos) << beyond;
+    EXPECT_NE(beyond.find("1024 px"), std::string::npos) << beyond;
+    EXPECT_NE(beyond.find("camera photos: 60 % false positives."), std::string::npos) << beyond;
+    const ModelManifest unstated = parseManifest(replaced(kValid, "\"max_side\": 1024", "\"max_side\": null"), "/m.json");
+    EXPECT_EQ(unstated.validatedOn.maxSide, 0);
+    EXPECT_TRUE(unstated.validatedOn.warningFor(40000, 30000).empty()) << "no range stated: no warning";
 }
 
 TEST(ModelManifest, ErrorsNameTheFieldAtFault) {
@@ -79,6 +89,8 @@ TEST(ModelManifest, ErrorsNameTheFieldAtFault) {
     EXPECT_NE(errorOf(replaced(kValid, "\"synthscope-model/1\"", "\"other/9\"")).find("format"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"std\": [0.2, 0.2, 0.25]", "\"std\": [0.2, 0, 0.25]")).find("positive"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"weights\": \"m.pt\",", "")).find("weights"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"max_side\": 1024", "\"max_side\": 0")).find("max_side"), std::string::npos);
+    EXPECT_NE(errorOf(replaced(kValid, "\"max_side\": 1024", "\"max_side\": \"big\"")).find("max_side"), std::string::npos);
 }
 
 TEST(ModelRegistry, FindsShippedManifestsAndResolvesNamesAndFiles) {
