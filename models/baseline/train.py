@@ -268,10 +268,15 @@ def main():
     ap.add_argument("--val-every", type=int, default=500)
     ap.add_argument("--residual", action="store_true", help="add the fixed high-pass residual input (v2)")
     ap.add_argument("--hold-out", default="", help="leave-one-generator-out: never train on this class")
+    ap.add_argument("--manifest-template", default="models/baseline/baseline.json",
+                    help="manifest whose fields the new weights' manifest copies (all paths are relative to the project root)")
     ap.add_argument("--benchmark", type=int, default=0, help="only time N steps and exit")
     args = ap.parse_args()
     if args.hold_out and args.hold_out not in CLASSES[1:]:
         sys.exit("--hold-out must be one of " + ", ".join(CLASSES[1:]))
+    if not os.path.isfile(args.manifest_template):  # found out now, not after the training
+        sys.exit("no manifest template at %s (run from the project root or give --manifest-template)"
+                 % args.manifest_template)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -442,10 +447,10 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
 
 
 def write_manifest(args, info):
-    """A manifest the engine loads as it is, beside the weights: the shipped one as template, with this run's
-    weights, patch size and provenance. Its calibration and accuracy are dropped (they belonged to other
-    weights): `evaluate.py --fit-calibration` and `evaluate.py --update-manifest` fill them again."""
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")) as fh:
+    """A manifest the engine loads as it is, beside the weights: --manifest-template (the shipped one) with
+    this run's weights, patch size and provenance. Its calibration and accuracy are dropped (they belonged
+    to other weights): `evaluate.py --fit-calibration` and `evaluate.py --update-manifest` fill them again."""
+    with open(args.manifest_template) as fh:
         m = json.load(fh)
     m["name"] = "baseline-logo-" + args.hold_out if args.hold_out else "baseline"
     m["description"] = ("leave-one-generator-out model, never trained on " + args.hold_out if args.hold_out
