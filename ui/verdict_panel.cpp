@@ -120,7 +120,8 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");
     if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
         text += tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share).").arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
-    for (const std::string& warning : result->warnings) text += "<br><i>" + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
+    for (const std::string& warning : result->warnings)
+        text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
     details_->setText(text);
     const Provenance& p = result->provenance;
     model_->setText(tr("Model %1 %2 on %3 (%4), %5-px patches, sha256 %6")

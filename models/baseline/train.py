@@ -267,6 +267,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--val-every", type=int, default=500)
     ap.add_argument("--residual", action="store_true", help="add the fixed high-pass residual input (v2)")
+    ap.add_argument("--sampling", choices=["source", "paired"], default="source",
+                    help="source: 50%% authentic spread over real sources, 50%% fake uniform over classes (0.2); "
+                         "paired: a source pair first (faces, binary, dif, art), then real/fake 50/50 inside it")
     ap.add_argument("--hold-out", default="", help="leave-one-generator-out: never train on this class")
     ap.add_argument("--manifest-template", default="models/baseline/baseline.json",
                     help="manifest whose fields the new weights' manifest copies (all paths are relative to the project root)")
@@ -324,7 +327,39 @@ def main():
     rw /= rw.sum()
     cls_idx = {c: i for i, c in enumerate(CLASSES)}
 
+    # --sampling paired: pick a source pair first, then real or fake 50/50 inside it, so that no content
+    # (faces, ImageNet/COCO photos, art) is seen mostly under one label: the source sampling above shows
+    # faces/real six times as often as StyleGAN2, which teaches "faces are real".
+    pair_w = {"faces": 0.25, "binary": 0.25, "dif": 0.05, "art": 0.45}
+    pair_real = {"faces": {"faces/real": 1.0}, "binary": {"binary/real": 1.0}, "dif": {"dif_real": 1.0},
+                 "art": {"real/bsds": 0.25, "real/classic": 0.10}}
+    pair_fake = {
+        "faces": {c: fake_pools[c] for c in ["stylegan2"] if c in fake_pools},
+        "binary": {"other_diffusion": [f for f in fake_pools.get("other_diffusion", []) if f.startswith("binary/")]},
+        "dif": {"dif": [r["file"] for r in train if r["domain"] == "dif_fake" and r["cls"] in train_classes]},
+        "art": {c: fake_pools[c] for c in ATTRIBUTION if c in fake_pools},
+    }
+    cls_of_file = {r["file"]: r["cls"] for r in train}
+    pairs = [k for k in pair_w if any(pair_fake[k].values())]  # a held-out generator can empty a pair
+    pw = np.array([pair_w[k] for k in pairs])
+    pw /= pw.sum()
+
+    def sample_paired():
+        k = pairs[int(rng.choice(len(pairs), p=pw))]
+        if rng.random() < 0.5:
+            doms = list(pair_real[k])
+            w = np.array([pair_real[k][d] for d in doms])
+            d = doms[int(rng.choice(len(doms), p=w / w.sum()))]
+            pool = real_pools[d]
+        else:
+            groups = [g for g in pair_fake[k] if pair_fake[k][g]]
+            pool = pair_fake[k][groups[int(rng.integers(0, len(groups)))]]
+        f = pool[int(rng.integers(0, len(pool)))]
+        return random_crop(imgs[f], P, rng), cls_idx[cls_of_file[f]]
+
     def sample():
+        if args.sampling == "paired":
+            return sample_paired()
         if rng.random() < 0.5:
             d = real_doms[int(rng.choice(len(real_doms), p=rw))]
             pool, y = real_pools[d], 0
@@ -437,7 +472,7 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
         "classes": CLASSES, "patch": P, "params": n_params, "steps": steps_done, "best_step": best[2],
         "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
         "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
-        "residual": args.residual, "hold_out": args.hold_out or None,
+        "residual": args.residual, "hold_out": args.hold_out or None, "sampling": args.sampling,
         "sha256": sha, "size_bytes": os.path.getsize(pt_path), "torch": torch.__version__,
     }
     with open(os.path.join(args.out, "train_info.json"), "w") as fh:
