@@ -59,17 +59,19 @@ QStringList splitList(const QString& s) {
     return out;
 }
 
+QJsonValue intervalJson(const eval::Interval& i) {
+    if (std::isnan(i.low) || std::isnan(i.high)) return QJsonValue(QJsonValue::Null);
+    return QJsonArray{i.low, i.high};
+}
+
 QJsonObject binaryJson(const eval::BinaryMetrics& b) {
     return QJsonObject{{"fakes", b.positives},          {"reals", b.negatives},   {"tp", b.tp},
                        {"fp", b.fp},                    {"tn", b.tn},             {"fn", b.fn},
                        {"accuracy", num(b.accuracy)},   {"balanced_accuracy", num(b.balancedAccuracy)},
                        {"tpr", num(b.tpr)},             {"tnr", num(b.tnr)},      {"fpr", num(b.fpr)},
-                       {"precision", num(b.precision)}, {"f1", num(b.f1)}};
-}
-
-QJsonValue intervalJson(const eval::Interval& i) {
-    if (std::isnan(i.low) || std::isnan(i.high)) return QJsonValue(QJsonValue::Null);
-    return QJsonArray{i.low, i.high};
+                       {"precision", num(b.precision)}, {"f1", num(b.f1)},
+                       {"tpr_ci95", intervalJson(eval::wilsonInterval(b.tp, b.positives))},
+                       {"fpr_ci95", intervalJson(eval::wilsonInterval(b.fp, b.negatives))}};
 }
 
 std::string fmtInterval(const eval::Interval& i) {

@@ -115,6 +115,9 @@ TEST(CliEvaluate, LabelledFolderWithTheFixtureModel) {
         // Perfect separation: every bootstrap resample is perfect too.
         EXPECT_EQ(c["roc_auc_ci95"].toArray(), (QJsonArray{1.0, 1.0})) << condition;
         EXPECT_EQ(c["balanced_accuracy_ci95"].toArray().size(), 2) << condition;
+        // 4 of 4 fakes flagged: Wilson's interval for 4/4 is [0.510, 1].
+        EXPECT_NEAR(c["binary"].toObject()["tpr_ci95"].toArray()[0].toDouble(), 0.5101, 1e-3) << condition;
+        EXPECT_DOUBLE_EQ(c["binary"].toObject()["fpr_ci95"].toArray()[0].toDouble(), 0.0) << condition;
         EXPECT_EQ(c["calibration"].toObject()["bins"].toArray().size(), 10);
     }
     EXPECT_EQ(json["per_image"].toArray().size(), 8);
