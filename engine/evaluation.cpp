@@ -100,16 +100,8 @@ Interval wilsonInterval(int successes, int n, double z) {
     return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-double balancedAccuracyAt(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold) {
-    return binaryMetrics(scores, fake, threshold).balancedAccuracy;
-}
-
-double rocAucStatistic(const std::vector<double>& scores, const std::vector<bool>& fake, double) {
-    return rocAuc(scores, fake);
-}
-
-Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, DetectionStatistic statistic,
-                           double threshold, int resamples, unsigned seed) {
+Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, const DetectionStatistic& statistic,
+                           int resamples, unsigned seed) {
     checkSizes(scores, fake);
     std::vector<double> fakes, reals;
     for (std::size_t i = 0; i < scores.size(); ++i) (fake[i] ? fakes : reals).push_back(scores[i]);
@@ -125,7 +117,7 @@ Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<
     for (int r = 0; r < resamples; ++r) {
         for (std::size_t i = 0; i < fakes.size(); ++i) s[i] = fakes[rng() % fakes.size()];
         for (std::size_t i = 0; i < reals.size(); ++i) s[fakes.size() + i] = reals[rng() % reals.size()];
-        const double v = statistic(s, f, threshold);
+        const double v = statistic(s, f);
         if (!std::isnan(v)) values.push_back(v);
     }
     if (values.empty()) return {kNaN, kNaN};
@@ -176,11 +168,15 @@ int ConfusionMatrix::rowTotal(std::size_t row) const {
     return std::accumulate(counts[row].begin(), counts[row].end(), 0);
 }
 
-double ConfusionMatrix::accuracy() const {
-    int trace = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) trace += counts[i][i];
-    return ratio(trace, total());
+int ConfusionMatrix::trace() const {
+    int t = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) t += counts[i][i];
+    return t;
 }
+
+double ConfusionMatrix::accuracy() const { return ratio(trace(), total()); }
+
+Interval ConfusionMatrix::accuracyInterval() const { return wilsonInterval(trace(), total()); }
 
 double ConfusionMatrix::recall(std::size_t row) const { return ratio(counts[row][row], rowTotal(row)); }
 
@@ -291,8 +287,10 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
     }
     m.binary = binaryMetrics(scores, fake, threshold);
     m.rocAuc = rocAuc(scores, fake);
-    m.balancedAccuracyCi = bootstrapInterval(scores, fake, balancedAccuracyAt, threshold);
-    m.rocAucCi = bootstrapInterval(scores, fake, rocAucStatistic, threshold);
+    m.balancedAccuracyCi = bootstrapInterval(scores, fake, [threshold](const std::vector<double>& s, const std::vector<bool>& f) {
+        return binaryMetrics(s, f, threshold).balancedAccuracy;
+    });
+    m.rocAucCi = bootstrapInterval(scores, fake, rocAuc);
     m.inconclusiveShare = ratio(inBand, double(outcomes.size()));
     for (const auto& [g, rn] : perGenerator)
         m.recallPerGenerator[g] = {rn.second, ratio(rn.first, rn.second), wilsonInterval(rn.first, rn.second)};
@@ -316,9 +314,6 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
         predicted.push_back(p);
     }
     m.attribution = confusionMatrix(attribution.generators, truth, predicted);
-    int attributedRight = 0;
-    for (std::size_t i = 0; i < truth.size(); ++i) attributedRight += truth[i] == predicted[i];
-    m.attributionCi = wilsonInterval(attributedRight, int(truth.size()));
 
     if (m.robustnessChecked) {
         m.robustness.push_back(robustnessStats(outcomes, bandLow, bandHigh));

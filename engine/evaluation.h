@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -12,6 +13,16 @@
 // rate over zero images, an AUC without both classes) are NaN; callers print and store them as "n/a"/null.
 namespace synthscope::eval {
 
+// A 95 % confidence interval; both NaN when undefined.
+struct Interval {
+    double low = std::numeric_limits<double>::quiet_NaN();
+    double high = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Wilson score interval for a proportion `successes / n` (a recall, a false-positive rate, an accuracy):
+// unlike the normal approximation it stays inside [0, 1] and is usable at 0 or n successes of a few.
+Interval wilsonInterval(int successes, int n, double z = 1.959964);
+
 // Binary detection at a threshold: "synthetic" when the score (the synthetic probability) is > threshold,
 // the same rule as models/baseline/evaluate.py. Positive = fake.
 struct BinaryMetrics {
@@ -24,6 +35,8 @@ struct BinaryMetrics {
     double fpr = 0;
     double precision = 0;
     double f1 = 0;                // of the fake class
+    Interval tprInterval() const { return wilsonInterval(tp, positives); }
+    Interval fprInterval() const { return wilsonInterval(fp, negatives); }
 };
 BinaryMetrics binaryMetrics(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold = 0.5);
 
@@ -38,25 +51,13 @@ struct RocPoint {
 // From (0,0) to (1,1), one point per distinct score (ties move diagonally). Empty unless both classes are present.
 std::vector<RocPoint> rocCurve(const std::vector<double>& scores, const std::vector<bool>& fake);
 
-// A 95 % confidence interval; both NaN when undefined.
-struct Interval {
-    double low = std::numeric_limits<double>::quiet_NaN();
-    double high = std::numeric_limits<double>::quiet_NaN();
-};
-
-// Wilson score interval for a proportion `successes / n` (a recall, a false-positive rate, an accuracy):
-// unlike the normal approximation it stays inside [0, 1] and is usable at 0 or n successes of a few.
-Interval wilsonInterval(int successes, int n, double z = 1.959964);
-
 // Percentile bootstrap (2.5 %, 97.5 %) of a detection statistic over images: each of `resamples` rounds
 // draws the fakes and the reals separately with replacement (so every round keeps both classes and their
 // counts, as balanced accuracy and AUC need). Seeded and platform-independent: the same data give the same
 // interval. NaN when a class is missing.
-using DetectionStatistic = double (*)(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);
-Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, DetectionStatistic statistic,
-                           double threshold, int resamples = 2000, unsigned seed = 20261123);
-double balancedAccuracyAt(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);
-double rocAucStatistic(const std::vector<double>& scores, const std::vector<bool>& fake, double threshold);  // ignores it
+using DetectionStatistic = std::function<double(const std::vector<double>& scores, const std::vector<bool>& fake)>;
+Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<bool>& fake, const DetectionStatistic& statistic,
+                           int resamples = 2000, unsigned seed = 20261123);
 
 // Reliability of the synthetic probability: equal-width bins over [0, 1] (a score of exactly 1 falls in
 // the last bin); per bin the mean score and the observed share of fakes. ECE = sum over bins of
@@ -80,7 +81,9 @@ struct ConfusionMatrix {
     std::vector<std::vector<int>> counts;
     int total() const;
     int rowTotal(std::size_t row) const;
+    int trace() const;                    // right predictions
     double accuracy() const;              // trace / total; NaN when empty
+    Interval accuracyInterval() const;    // Wilson 95 % of accuracy()
     double recall(std::size_t row) const; // NaN for an empty row
 };
 ConfusionMatrix confusionMatrix(const std::vector<std::string>& classes, const std::vector<int>& truth,
@@ -140,7 +143,6 @@ struct ConditionMetrics {
     BinaryMetrics binary;
     double rocAuc = 0;
     Interval balancedAccuracyCi, rocAucCi;  // bootstrap 95 % over images
-    Interval attributionCi;                 // Wilson 95 % of the top-1 accuracy
     double inconclusiveShare = 0;   // verdicts inside the model's band
     std::map<std::string, Rate> recallPerGenerator;  // fakes, by labelled generator
     std::map<std::string, Rate> correctPerFolder;    // TPR for fake folders, TNR for real folders

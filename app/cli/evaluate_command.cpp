@@ -70,8 +70,8 @@ QJsonObject binaryJson(const eval::BinaryMetrics& b) {
                        {"accuracy", num(b.accuracy)},   {"balanced_accuracy", num(b.balancedAccuracy)},
                        {"tpr", num(b.tpr)},             {"tnr", num(b.tnr)},      {"fpr", num(b.fpr)},
                        {"precision", num(b.precision)}, {"f1", num(b.f1)},
-                       {"tpr_ci95", intervalJson(eval::wilsonInterval(b.tp, b.positives))},
-                       {"fpr_ci95", intervalJson(eval::wilsonInterval(b.fp, b.negatives))}};
+                       {"tpr_ci95", intervalJson(b.tprInterval())},
+                       {"fpr_ci95", intervalJson(b.fprInterval())}};
 }
 
 std::string fmtInterval(const eval::Interval& i) {
@@ -117,7 +117,7 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
         {"attribution", QJsonObject{{"generators", generators},
                                     {"images", m.attribution.total()},
                                     {"top1", num(m.attribution.accuracy())},
-                                    {"top1_ci95", intervalJson(m.attributionCi)},
+                                    {"top1_ci95", intervalJson(m.attribution.accuracyInterval())},
                                     {"recall", recalls},
                                     {"confusion", matrix}}},
     };
@@ -165,7 +165,7 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
     row("attribution top-1", [](const ConditionMetrics& m) {
         return fmt(m.attribution.accuracy()) + " (" + std::to_string(m.attribution.total()) + ")";
     });
-    row("  95% CI (Wilson)", [](const ConditionMetrics& m) { return fmtInterval(m.attributionCi); });
+    row("  95% CI (Wilson)", [](const ConditionMetrics& m) { return fmtInterval(m.attribution.accuracyInterval()); });
     if (!metrics.empty() && metrics.front().robustnessChecked) {
         for (std::size_t b = 0; b < metrics.front().robustness.size(); ++b) {
             const std::string band = "[" + fmt(metrics.front().robustness[b].bandLow, "%.2f") + "," +

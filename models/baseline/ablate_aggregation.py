@@ -22,7 +22,7 @@ from PIL import Image
 
 sys.dont_write_bytecode = True  # no __pycache__ in models/baseline
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import axis_positions, grey_pil, jpeg_image, roc_auc  # noqa: E402
+from evaluate import grid_patches, jpeg_image, roc_auc  # noqa: E402
 
 SOURCES = {
     "faces": lambda f: f.startswith("faces/"),
@@ -32,20 +32,9 @@ SOURCES = {
 
 
 def patch_scores(model, rgb, P):
-    """Synthetic probability of every grid patch (plain and flipped) and its GLCM contrast (the engine's
-    closed form: mean squared horizontal difference at distance 5 of the PIL-rounded grey)."""
-    h, w = rgb.shape[:2]
-    if h < P or w < P:
-        rgb = np.pad(rgb, ((0, max(0, P - h)), (0, max(0, P - w)), (0, 0)), mode="reflect")
-        h, w = rgb.shape[:2]
-    grey = grey_pil(rgb).astype(np.float64)
-    patches, contrast = [], []
-    for y in axis_positions(h, P):
-        for x in axis_positions(w, P):
-            patches.append(rgb[y:y + P, x:x + P])
-            g = grey[y:y + P, x:x + P]
-            contrast.append(np.mean((g[:, :-5] - g[:, 5:]) ** 2))
-    x = torch.from_numpy(np.stack(patches).astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
+    """Synthetic probability of every grid patch, plain and flipped, and the patches' GLCM contrasts."""
+    patches, contrast = grid_patches(rgb, P)
+    x = torch.from_numpy(patches.astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
     with torch.no_grad():
         plain = torch.cat([model(x[i:i + 64]) for i in range(0, len(x), 64)])
         flipped = torch.cat([model(torch.flip(x[i:i + 64], dims=[3])) for i in range(0, len(x), 64)])

@@ -58,7 +58,9 @@ def jpeg_image(rgb, q):
         return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
-def analyse(model, rgb, P, top_k, batch):
+def grid_patches(rgb, P):
+    """The engine's patch grid: an image smaller than a patch padded by reflection, then the P x P patches
+    of the minimal-overlap grid (uint8 N x P x P x 3) and each one's GLCM contrast."""
     h, w = rgb.shape[:2]
     if h < P or w < P:
         rgb = np.pad(rgb, ((0, max(0, P - h)), (0, max(0, P - w)), (0, 0)), mode="reflect")
@@ -69,7 +71,12 @@ def analyse(model, rgb, P, top_k, batch):
         for x in axis_positions(w, P):
             patches.append(rgb[y:y + P, x:x + P])
             contrasts.append(glcm_contrast(np.ascontiguousarray(grey[y:y + P, x:x + P])))
-    x = torch.from_numpy(np.stack(patches).astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
+    return np.stack(patches), contrasts
+
+
+def analyse(model, rgb, P, top_k, batch):
+    patches, contrasts = grid_patches(rgb, P)
+    x = torch.from_numpy(patches.astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
     with torch.no_grad():
         prob = torch.cat([model(x[i:i + batch]) for i in range(0, len(x), batch)]).numpy()
     order = sorted(range(len(contrasts)), key=lambda i: -contrasts[i])[:top_k]  # stable: ties by index

@@ -343,16 +343,16 @@ def main():
     pairs = [k for k in pair_w if any(pair_fake[k].values())]  # a held-out generator can empty a pair
     pw = np.array([pair_w[k] for k in pairs])
     pw /= pw.sum()
+    pair_real_p = {k: np.array(list(pair_real[k].values())) / sum(pair_real[k].values()) for k in pairs}
+    pair_fake_groups = {k: [g for g in pair_fake[k] if pair_fake[k][g]] for k in pairs}
 
     def sample_paired():
         k = pairs[int(rng.choice(len(pairs), p=pw))]
         if rng.random() < 0.5:
             doms = list(pair_real[k])
-            w = np.array([pair_real[k][d] for d in doms])
-            d = doms[int(rng.choice(len(doms), p=w / w.sum()))]
-            pool = real_pools[d]
+            pool = real_pools[doms[int(rng.choice(len(doms), p=pair_real_p[k]))]]
         else:
-            groups = [g for g in pair_fake[k] if pair_fake[k][g]]
+            groups = pair_fake_groups[k]
             pool = pair_fake[k][groups[int(rng.integers(0, len(groups)))]]
         f = pool[int(rng.integers(0, len(pool)))]
         return random_crop(imgs[f], P, rng), cls_idx[cls_of_file[f]]

@@ -143,7 +143,7 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     EXPECT_EQ(m.attribution.counts[0][0], 2);
     EXPECT_EQ(m.attribution.counts[1][1], 1);
     EXPECT_NEAR(m.attribution.accuracy(), 1.0, 1e-12);
-    EXPECT_NEAR(m.attributionCi.low, wilsonInterval(3, 3).low, 1e-12);
+    EXPECT_NEAR(m.attribution.accuracyInterval().low, wilsonInterval(3, 3).low, 1e-12);
     EXPECT_EQ(m.recallPerGenerator.at("ldm").n, 2);
     EXPECT_NEAR(m.recallPerGenerator.at("ldm").ci.high, wilsonInterval(1, 2).high, 1e-12);
     EXPECT_FALSE(std::isnan(m.rocAucCi.low));
@@ -195,19 +195,22 @@ TEST(EvaluationMetrics, BootstrapIntervalIsSeededAndNarrowsWithMoreImages) {
         fake.push_back(false);
     }
     const double auc = rocAuc(scores, fake);
-    const Interval a = bootstrapInterval(scores, fake, rocAucStatistic, 0.5);
-    const Interval again = bootstrapInterval(scores, fake, rocAucStatistic, 0.5);
+    const Interval a = bootstrapInterval(scores, fake, rocAuc);
+    const Interval again = bootstrapInterval(scores, fake, rocAuc);
     EXPECT_EQ(a.low, again.low);
     EXPECT_EQ(a.high, again.high);
     EXPECT_LT(a.low, auc);
     EXPECT_GT(a.high, auc);
     EXPECT_GT(a.low, 0.5);
     EXPECT_LE(a.high, 1.0);
-    const Interval otherSeed = bootstrapInterval(scores, fake, rocAucStatistic, 0.5, 2000, 7);
+    const Interval otherSeed = bootstrapInterval(scores, fake, rocAuc, 2000, 7);
     EXPECT_NEAR(otherSeed.low, a.low, 0.05);
 
     const double bacc = binaryMetrics(scores, fake, 0.5).balancedAccuracy;
-    const Interval b = bootstrapInterval(scores, fake, balancedAccuracyAt, 0.5);
+    const auto balancedAccuracyAt05 = [](const std::vector<double>& s, const std::vector<bool>& f) {
+        return binaryMetrics(s, f, 0.5).balancedAccuracy;
+    };
+    const Interval b = bootstrapInterval(scores, fake, balancedAccuracyAt05);
     EXPECT_LE(b.low, bacc);
     EXPECT_GE(b.high, bacc);
 
@@ -218,15 +221,15 @@ TEST(EvaluationMetrics, BootstrapIntervalIsSeededAndNarrowsWithMoreImages) {
         scores4.insert(scores4.end(), scores.begin(), scores.end());
         fake4.insert(fake4.end(), fake.begin(), fake.end());
     }
-    const Interval a4 = bootstrapInterval(scores4, fake4, rocAucStatistic, 0.5);
+    const Interval a4 = bootstrapInterval(scores4, fake4, rocAuc);
     EXPECT_LT(a4.high - a4.low, 0.7 * (a.high - a.low));
 
     // Perfectly separated: every resample has AUC 1.
-    const Interval perfect = bootstrapInterval({0.9, 0.8, 0.2, 0.1}, {true, true, false, false}, rocAucStatistic, 0.5);
+    const Interval perfect = bootstrapInterval({0.9, 0.8, 0.2, 0.1}, {true, true, false, false}, rocAuc);
     EXPECT_DOUBLE_EQ(perfect.low, 1.0);
     EXPECT_DOUBLE_EQ(perfect.high, 1.0);
     // One class only: undefined.
-    EXPECT_TRUE(std::isnan(bootstrapInterval({0.9, 0.8}, {true, true}, rocAucStatistic, 0.5).low));
+    EXPECT_TRUE(std::isnan(bootstrapInterval({0.9, 0.8}, {true, true}, rocAuc).low));
 }
 
 TEST(EvaluationMetrics, RobustnessStatsCountCaughtErrorsAndLostVerdicts) {
