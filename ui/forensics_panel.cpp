@@ -3,12 +3,12 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QPainter>
 #include <QScrollArea>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-#include <qcustomplot.h>
+#include "ui/fitted_image.h"
+#include "ui/spectrum_view.h"
 
 namespace synthscope::ui {
 namespace {
@@ -23,32 +23,6 @@ QLabel* wrappingLabel() {
     l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     return l;
 }
-
-// Shows an image as large as it fits, aspect ratio kept.
-class FittedImage : public QWidget {
-public:
-    FittedImage() {
-        setMinimumSize(160, 160);
-        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    }
-    void setImage(const QImage& image) {
-        image_ = image;
-        update();
-    }
-    void clear() { setImage({}); }
-
-protected:
-    void paintEvent(QPaintEvent*) override {
-        if (image_.isNull()) return;
-        QPainter p(this);
-        p.setRenderHint(QPainter::SmoothPixmapTransform);
-        const QSize size = image_.size().scaled(this->size(), Qt::KeepAspectRatio);
-        p.drawImage(QRect(QPoint((width() - size.width()) / 2, (height() - size.height()) / 2), size), image_);
-    }
-
-private:
-    QImage image_;
-};
 
 QWidget* scrolled(QWidget* inner) {
     auto* area = new QScrollArea;
@@ -77,22 +51,10 @@ ForensicsPanel::ForensicsPanel(QWidget* parent) : QTabWidget(parent) {
 }
 
 QWidget* ForensicsPanel::makeSpectrumTab() {
+    spectrum_ = new SpectrumView;
     auto* w = new QWidget;
     auto* layout = new QVBoxLayout(w);
-    spectrumImage_ = new FittedImage;
-    spectrumImage_->setToolTip(tr("Log power spectrum of the noise residual (centre crop, zero frequency in the middle). "
-                                  "Circles: cyan = peak at an up-sampling frequency, grey = JPEG 8x8 grid, white = other."));
-    profile_ = new QCustomPlot;
-    profile_->setMinimumHeight(150);
-    profile_->addGraph();
-    profile_->graph(0)->setPen(QPen(QColor(70, 130, 200), 1.5));
-    profile_->xAxis->setLabel(tr("frequency (cycles/pixel)"));
-    profile_->yAxis->setLabel(tr("power (dB)"));
-    profile_->xAxis->setRange(0, 0.5);
-    spectrumText_ = wrappingLabel();
-    layout->addWidget(spectrumImage_, 3);
-    layout->addWidget(profile_, 2);
-    layout->addWidget(spectrumText_);
+    layout->addWidget(spectrum_);
     return w;
 }
 
@@ -150,12 +112,9 @@ QWidget* ForensicsPanel::makeFingerprintTab() {
 
 void ForensicsPanel::setReport(const ForensicsPtr& report) {
     if (!report) {
-        static_cast<FittedImage*>(spectrumImage_)->clear();
-        spectrumText_->setText(tr("Computing..."));
-        profile_->graph(0)->data()->clear();
-        profile_->replot();
+        spectrum_->showMessage(tr("Computing..."));
         jpegText_->setText(tr("Computing..."));
-        static_cast<FittedImage*>(elaImage_)->clear();
+        elaImage_->clear();
         metadataText_->setText(tr("Computing..."));
         metadataTree_->clear();
         clearFingerprints(tr("Computing..."));
@@ -168,39 +127,8 @@ void ForensicsPanel::setReport(const ForensicsPtr& report) {
 }
 
 void ForensicsPanel::showSpectrum(const ForensicsReport& r) {
-    if (!r.spectrumError.isEmpty()) {
-        static_cast<FittedImage*>(spectrumImage_)->clear();
-        spectrumText_->setText(tr("Spectrum not computed: %1").arg(r.spectrumError.toHtmlEscaped()));
-        return;
-    }
-    const Spectrum& s = r.spectrum;
-    static_cast<FittedImage*>(spectrumImage_)->setImage(r.spectrumImage);
-    QVector<double> f, db;
-    for (std::size_t k = 1; k < s.radialProfile.size(); ++k) {
-        f << s.radialFrequency(k);
-        db << s.radialProfile[k];
-    }
-    profile_->graph(0)->setData(f, db);
-    profile_->graph(0)->rescaleValueAxis();
-    profile_->replot();
-    int upsampling = 0, jpegGrid = 0;
-    for (const SpectralPeak& p : s.peaks) {
-        upsampling += p.upsamplingHarmonic && !p.jpegGrid;
-        jpegGrid += p.jpegGrid;
-    }
-    QString text = tr("Residual: %1, %2x%3 centre crop, FFT on %4.<br>").arg(qs(s.residual)).arg(s.logPower.cols).arg(s.logPower.rows).arg(qs(s.device));
-    if (s.peaks.empty()) text += tr("No periodic peak stands out: no sign of an up-sampling grid.");
-    else text += tr("<b>%1 periodic peak(s)</b>; %2 at up-sampling frequencies (k/8 cycles/pixel)%3.")
-                     .arg(s.peaks.size()).arg(upsampling)
-                     .arg(jpegGrid ? tr(", %1 explained by the JPEG 8x8 grid").arg(jpegGrid) : QString());
-    QStringList lines;
-    for (std::size_t i = 0; i < std::min<std::size_t>(s.peaks.size(), 6); ++i) {
-        const SpectralPeak& p = s.peaks[i];
-        lines << tr("(%1, %2) cycles/px, +%3 dB%4").arg(p.fx, 0, 'f', 3).arg(p.fy, 0, 'f', 3).arg(p.strengthDb, 0, 'f', 1)
-                     .arg(p.jpegGrid ? tr(" [JPEG grid]") : p.upsamplingHarmonic ? tr(" [up-sampling]") : QString());
-    }
-    if (!lines.isEmpty()) text += "<br><small>" + lines.join("<br>") + "</small>";
-    spectrumText_->setText(text);
+    if (!r.spectrumError.isEmpty()) spectrum_->showMessage(tr("Spectrum not computed: %1").arg(r.spectrumError.toHtmlEscaped()));
+    else spectrum_->setSpectrum(r.spectrum, r.spectrumImage);
 }
 
 void ForensicsPanel::showJpeg(const ForensicsReport& r) {
@@ -224,7 +152,7 @@ void ForensicsPanel::showJpeg(const ForensicsReport& r) {
                     "Uneven error levels can mark pasted or retouched regions; even ones say nothing either way.")
                      .arg(r.ela.mean, 0, 'f', 2).arg(r.ela.p99, 0, 'f', 1).arg(r.ela.displayScale, 0, 'f', 1);
     jpegText_->setText(text);
-    static_cast<FittedImage*>(elaImage_)->setImage(r.elaImage);
+    elaImage_->setImage(r.elaImage);
 }
 
 void ForensicsPanel::showMetadata(const ForensicsReport& r) {
@@ -255,8 +183,8 @@ void ForensicsPanel::clearFingerprints(const QString& text) {
     fingerprintText_->setText(text);
     for (const FingerprintRow& r : fingerprintRows_) {
         r.caption->clear();
-        static_cast<FittedImage*>(r.picture)->clear();
-        static_cast<FittedImage*>(r.spectrum)->clear();
+        r.picture->clear();
+        r.spectrum->clear();
     }
 }
 
@@ -279,8 +207,8 @@ void ForensicsPanel::showFingerprints(const ForensicsReport& r) {
                 .arg(a.partial ? tr(", image smaller than the fingerprints: partial comparison") : QString());
     fingerprintText_->setText(text);
     fingerprintRows_[0].caption->setText(tr("<b>this image</b><br><small>residual</small>"));
-    static_cast<FittedImage*>(fingerprintRows_[0].picture)->setImage(r.residualImage);
-    static_cast<FittedImage*>(fingerprintRows_[0].spectrum)->setImage(r.residualSpectrum);
+    fingerprintRows_[0].picture->setImage(r.residualImage);
+    fingerprintRows_[0].spectrum->setImage(r.residualSpectrum);
     for (std::size_t i = 0; i < r.closestFingerprints.size() && i + 1 < fingerprintRows_.size(); ++i) {
         const FingerprintView& v = r.closestFingerprints[i];
         const FingerprintRow& row = fingerprintRows_[i + 1];
@@ -291,14 +219,14 @@ void ForensicsPanel::showFingerprints(const ForensicsReport& r) {
                                  .arg(v.match.nearerFake ? tr(" (match)") : QString())
                                  .arg(v.match.correlation, 0, 'f', 4));
         row.caption->setToolTip(tr("score: 0 = where real photos correlate, 1 = where this generator's images correlate"));
-        static_cast<FittedImage*>(row.picture)->setImage(v.pattern);
-        static_cast<FittedImage*>(row.spectrum)->setImage(v.spectrum);
+        row.picture->setImage(v.pattern);
+        row.spectrum->setImage(v.spectrum);
     }
 }
 
 QString ForensicsPanel::fingerprintSummary() const { return fingerprintText_->text(); }
 
-QString ForensicsPanel::spectrumSummary() const { return spectrumText_->text(); }
+QString ForensicsPanel::spectrumSummary() const { return spectrum_->summary(); }
 QString ForensicsPanel::jpegSummary() const { return jpegText_->text(); }
 QString ForensicsPanel::metadataSummary() const { return metadataText_->text(); }
 

@@ -3,12 +3,14 @@
 
 #include "ui/forensics_report.h"
 
-class QCustomPlot;
 class QGridLayout;
 class QLabel;
 class QTreeWidget;
 
 namespace synthscope::ui {
+
+class FittedImage;
+class SpectrumView;
 
 // The evidence investigators can see for themselves: the residual's Fourier spectrum with its peaks and
 // radial profile, the JPEG history with error level analysis, and the metadata with generator traces.
@@ -33,18 +35,16 @@ private:
     void showFingerprints(const ForensicsReport& r);
     void clearFingerprints(const QString& text);
 
-    QWidget* spectrumImage_;
-    QLabel* spectrumText_;
-    QCustomPlot* profile_;
+    SpectrumView* spectrum_;
     QLabel* jpegText_;
-    QWidget* elaImage_;
+    FittedImage* elaImage_;
     QLabel* metadataText_;
     QTreeWidget* metadataTree_;
     // Row 0: the image's residual; rows 1..: the closest fingerprints. Each: caption, picture, spectrum.
     struct FingerprintRow {
         QLabel* caption;
-        QWidget* picture;
-        QWidget* spectrum;
+        FittedImage* picture;
+        FittedImage* spectrum;
     };
     std::vector<FingerprintRow> fingerprintRows_;
     QLabel* fingerprintText_;

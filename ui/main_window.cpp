@@ -31,6 +31,7 @@
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
 #include "ui/heatmap_legend.h"
+#include "ui/average_spectrum_dialog.h"
 #include "ui/batch_dialog.h"
 #include "ui/case_browser.h"
 #include "ui/image_canvas.h"
@@ -308,6 +309,13 @@ void MainWindow::createActions() {
     });
     cancel->setShortcut(Qt::Key_Escape);
     analysis->addSeparator();
+    // A folder's averaged residual spectrum (a generator's fingerprint) on the dialog's own worker thread.
+    analysis->addAction(tr("Average S&pectrum of Folder..."), this, [this] {
+        if (!spectrumDialog_) spectrumDialog_ = new AverageSpectrumDialog(this);
+        spectrumDialog_->show();
+        spectrumDialog_->raise();
+        spectrumDialog_->activateWindow();
+    });
     analysis->addAction(tr("&Models..."), this, &MainWindow::showModels);
     analysis->addAction(tr("&Settings..."), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
 

@@ -17,6 +17,7 @@ class QToolButton;
 
 namespace synthscope::ui {
 
+class AverageSpectrumDialog;
 class BatchDialog;
 class CaseBrowser;
 class ForensicsPanel;
@@ -90,6 +91,7 @@ private:
     TeachingPanel* teaching_;
     ForensicsPanel* forensicsPanel_;
     BatchDialog* batchDialog_ = nullptr;  // made on first use
+    AverageSpectrumDialog* spectrumDialog_ = nullptr;  // made on first use
     CaseBrowser* caseBrowser_ = nullptr;  // made on first use
     ForensicsRunner* forensics_;
     QSlider* opacity_;

@@ -13,6 +13,7 @@
 #include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
+#include "ui/average_spectrum_dialog.h"
 #include "ui/batch_dialog.h"
 #include "ui/case_browser.h"
 #include "ui/engine_bridge.h"
@@ -214,6 +215,57 @@ private slots:
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))  // to look at it: the dialog as a user sees it
             dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/batch-dialog.png");
         saved.save();
+    }
+
+    void averageSpectrumDialogAveragesAFolderSkipsBadFilesAndCancels() {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.path() + "/gen/sub");
+        // Noise with vertical stripes of period 4 px: each image's spectrum has a peak at 1/4 cycle/px.
+        cv::RNG rng(7);
+        for (int i = 0; i < 30; ++i) {
+            cv::Mat noise(256, 256, CV_32FC3);
+            rng.fill(noise, cv::RNG::NORMAL, 128, 8);
+            for (int y = 0; y < noise.rows; ++y)
+                for (int x = 0; x < noise.cols; x += 4) noise.at<cv::Vec3f>(y, x) += cv::Vec3f(3, 3, 3);
+            cv::Mat bgr;
+            noise.convertTo(bgr, CV_8UC3);
+            QVERIFY(cv::imwrite(QString(dir.path() + "/gen/%1%2.png").arg(i % 2 ? "sub/" : "").arg(i).toStdString(), bgr));
+        }
+        writeImage(dir, "gen/small.png", cv::Scalar(90, 90, 90), 64, 64);  // smaller than the crop
+        QFile broken(dir.path() + "/gen/broken.png");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("\x89PNG not really");
+        broken.close();
+
+        AverageSpectrumDialog dialog;
+        QSignalSpy finished(&dialog, &AverageSpectrumDialog::averageFinished);
+        dialog.setInputs(dir.path() + "/gen", 256);
+        dialog.start();
+        QVERIFY(dialog.running());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().at(0).toBool(), true);
+        QVERIFY2(dialog.summary().contains("Average of 30 image(s)"), qPrintable(dialog.summary()));
+        QVERIFY2(dialog.summary().contains("(0.250, 0.000) cycles/px"), qPrintable(dialog.summary()));
+        QVERIFY2(dialog.statusText().contains("Averaged 30 of 32") && dialog.statusText().contains("Skipped 2"), qPrintable(dialog.statusText()));
+        QVERIFY(dialog.statusText().contains("small.png") && dialog.statusText().contains("broken.png"));
+        QCOMPARE(dialog.spectrumImage().size(), QSize(256, 256));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
+            dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/average-spectrum-dialog.png");
+
+        dialog.start();
+        dialog.cancel();  // before the first of 32 images: nothing is averaged, the old result is gone
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        QVERIFY2(dialog.statusText().startsWith("Cancelled"), qPrintable(dialog.statusText()));
+        QVERIFY(dialog.summary().isEmpty());
+
+        QDir().mkpath(dir.path() + "/empty");
+        dialog.setInputs(dir.path() + "/empty", 256);
+        dialog.start();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        QVERIFY2(dialog.statusText().contains("no image files"), qPrintable(dialog.statusText()));
+        QVERIFY(!dialog.running());
     }
 
     void caseBrowserListsFiltersOpensAndReportsACase() {
