@@ -3,13 +3,15 @@
 namespace synthscope {
 
 struct AnalysisEngine::Job {
-    enum class Kind { LoadModel, AnalyzeFile, AnalyzeImage } kind = Kind::AnalyzeFile;
+    enum class Kind { LoadModel, AnalyzeFile, AnalyzeImage, OpenStored } kind = Kind::AnalyzeFile;
     JobId id = 0;
     std::string path;
     std::shared_ptr<const LoadedImage> image;
     AnalysisSettings settings;
     ModelManifest manifest;
     DetectorOptions options;
+    std::string caseFile;  // OpenStored
+    CacheKey key;          // OpenStored
 };
 
 namespace {
@@ -83,6 +85,17 @@ JobId AnalysisEngine::analyzeImage(std::shared_ptr<const LoadedImage> image, con
     job.kind = Job::Kind::AnalyzeImage;
     job.path = image ? image->path : std::string();
     job.image = std::move(image);
+    job.settings = settings;
+    return enqueue(std::move(job));
+}
+
+JobId AnalysisEngine::openStored(const std::string& path, const std::string& caseFile, const CacheKey& key,
+                                 const AnalysisSettings& settings) {
+    Job job;
+    job.kind = Job::Kind::OpenStored;
+    job.path = path;
+    job.caseFile = caseFile;
+    job.key = key;
     job.settings = settings;
     return enqueue(std::move(job));
 }
@@ -161,33 +174,65 @@ void AnalysisEngine::execute(const Job& job) {
         return;
     }
 
+    listener_->onJobStarted(job.id, job.path);
+    if (job.kind != Job::Kind::OpenStored) {
+        analyse(job, job.image, {});
+        return;
+    }
+    std::shared_ptr<const LoadedImage> image;
+    std::string why;
+    try {
+        image = std::make_shared<const LoadedImage>(loadImage(job.path, job.settings.load));
+        if (image->sha256 != job.key.imageSha256) {
+            why = "the file has changed since the case " + job.caseFile + " analysed it: analysed again with the current model";
+        } else if (std::optional<AnalysisResult> stored = CaseStore::open(job.caseFile, /*create=*/false)->result(job.key)) {
+            stored->provenance.storedIn = job.caseFile;
+            listener_->onJobImageLoaded(job.id, image);
+            listener_->onJobFinished(job.id, *stored);
+            return;
+        } else {
+            why = "the case " + job.caseFile + " holds no result for this file: analysed again with the current model";
+        }
+    } catch (const EngineError& e) {
+        if (!image) {  // the file itself cannot be read: nothing to show or analyse
+            listener_->onJobFailed(job.id, job.path, e.kind(), e.what());
+            return;
+        }
+        why = std::string("the case's result could not be read (") + e.what() + "): analysed again with the current model";
+    } catch (const std::bad_alloc&) {
+        listener_->onJobFailed(job.id, job.path, ErrorKind::BadInput, job.path + ": not enough memory to load this image");
+        return;
+    }
+    analyse(job, image, why);
+}
+
+void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning) {
     std::shared_ptr<Detector> detector;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         detector = detector_;
     }
-    listener_->onJobStarted(job.id, job.path);
     if (!detector) {
         // Still show the picture: a viewer is useful before any model is installed.
         try {
-            if (job.kind == Job::Kind::AnalyzeFile)
-                listener_->onJobImageLoaded(job.id, std::make_shared<const LoadedImage>(loadImage(job.path)));
+            if (!image && job.kind != Job::Kind::AnalyzeImage) image = std::make_shared<const LoadedImage>(loadImage(job.path));
+            if (image) listener_->onJobImageLoaded(job.id, image);
         } catch (const std::exception&) {
         }
         listener_->onJobFailed(job.id, job.path, ErrorKind::Model, "no detector model is loaded");
         return;
     }
-    if (job.kind == Job::Kind::AnalyzeImage && !job.image) {
+    if (job.kind == Job::Kind::AnalyzeImage && !image) {
         listener_->onJobFailed(job.id, job.path, ErrorKind::BadInput, "no image given");
         return;
     }
     try {
         const ImageAnalyzer analyzer(detector, job.settings);
         JobObserver observer(listener_, job.id);
-        if (job.kind == Job::Kind::AnalyzeImage) observer.onImageLoaded(job.image);
-        AnalysisResult result = job.kind == Job::Kind::AnalyzeFile
-                                    ? analyzer.analyze(job.path, &observer, &cancelRunning_)
-                                    : analyzer.analyze(*job.image, &observer, &cancelRunning_);
+        if (image) observer.onImageLoaded(image);
+        AnalysisResult result = image ? analyzer.analyze(*image, &observer, &cancelRunning_)
+                                      : analyzer.analyze(job.path, &observer, &cancelRunning_);
+        if (!warning.empty()) result.warnings.push_back(warning);
         listener_->onJobFinished(job.id, result);
     } catch (const EngineError& e) {
         if (e.kind() == ErrorKind::Cancelled) listener_->onJobCancelled(job.id, job.path);

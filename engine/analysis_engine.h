@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/analysis_result.h"
+#include "engine/case_store.h"
 #include "engine/detector.h"
 #include "engine/errors.h"
 #include "engine/image_analyzer.h"
@@ -53,6 +54,12 @@ public:
 
     JobId analyzeFile(const std::string& path, const AnalysisSettings& settings);
     JobId analyzeImage(std::shared_ptr<const LoadedImage> image, const AnalysisSettings& settings);
+    // A case's stored result for path (File > Open Case): the image is loaded (for display and the
+    // forensic signals) and, when its bytes are still those the case analysed (same sha256), the result
+    // stored under key is delivered as the job's result: no detector runs, and it is what the case and
+    // its report say. When the file has changed or the case holds no such result, the image is analysed
+    // again with the current detector and the result carries a warning saying so.
+    JobId openStored(const std::string& path, const std::string& caseFile, const CacheKey& key, const AnalysisSettings& settings);
 
     void cancel(JobId id);  // a queued job is dropped, a running one stops before its next batch
     void cancelAll();
@@ -63,6 +70,8 @@ private:
     struct Job;
     void run();
     void execute(const Job& job);
+    // The detector's analysis of job.path (or of image, when given); warning is added to the result.
+    void analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning);
     JobId enqueue(Job job);
 
     EngineListener* listener_;

@@ -48,6 +48,9 @@ struct Provenance {
     int patchSize = 0, stride = 0, topK = 0;
     bool fullHeatmap = true;
     std::string smallImagePolicy;
+    // The case file this result was read from (AnalysisEngine::openStored); empty when it was computed
+    // by the run that delivers it.
+    std::string storedIn;
 };
 
 struct ImageInfo {

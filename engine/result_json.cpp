@@ -18,7 +18,7 @@ QJsonArray scoresToJson(const std::vector<ClassScore>& scores) {
 }  // namespace
 
 QJsonObject toJson(const Provenance& p) {
-    return QJsonObject{
+    QJsonObject json{
         {"software", QJsonObject{{"name", "SynthScope"}, {"version", qs(p.softwareVersion)}}},
         {"model", QJsonObject{{"name", qs(p.modelName)}, {"version", qs(p.modelVersion)}, {"sha256", qs(p.modelSha256)}}},
         {"settings", QJsonObject{{"device", qs(p.device)},
@@ -31,6 +31,8 @@ QJsonObject toJson(const Provenance& p) {
                                  {"full_heatmap", p.fullHeatmap},
                                  {"small_image", qs(p.smallImagePolicy)}}},
     };
+    if (!p.storedIn.empty()) json.insert("stored_in", qs(p.storedIn));
+    return json;
 }
 
 QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
@@ -135,6 +137,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     const QJsonObject provenance = json["provenance"].toObject();
     Provenance& p = r.provenance;
     p.softwareVersion = provenance["software"]["version"].toString().toStdString();
+    p.storedIn = provenance["stored_in"].toString().toStdString();
     const QJsonObject model = provenance["model"].toObject();
     p.modelName = model["name"].toString().toStdString();
     p.modelVersion = model["version"].toString().toStdString();

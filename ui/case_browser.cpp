@@ -28,6 +28,7 @@ namespace {
 enum Column { File, Verdict, Synthetic, Generator, Size, Format, Model, Analysed, Note, ColumnCount };
 constexpr int kSortRole = Qt::UserRole + 1;  // numbers sort as numbers, not as their text
 constexpr int kPathRole = Qt::UserRole + 2;  // the full path (the table shows the file name)
+constexpr int kKeyRole = Qt::UserRole + 3;   // a result's CacheKey as {image, model, settings}; none on failures
 
 struct CaseContents {
     std::vector<CaseEntry> entries;
@@ -55,6 +56,9 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
         << cell(QString::fromStdString(e.modelName + " " + e.modelVersion), QString::fromStdString(e.modelName))
         << cell(QString::fromStdString(e.analysedAt), QString::fromStdString(e.analysedAt)) << cell(QString(), QString());
     row[File]->setData(path, kPathRole);
+    row[File]->setData(QStringList{QString::fromStdString(e.key.imageSha256), QString::fromStdString(e.key.modelSha256),
+                                   QString::fromStdString(e.key.settings)},
+                       kKeyRole);
     row[File]->setToolTip(path);
     return row;
 }
@@ -245,7 +249,12 @@ void CaseBrowser::sortByProbability() { view_->sortByColumn(Synthetic, Qt::Desce
 
 void CaseBrowser::activateRow(int row) {
     const QString path = pathAt(row);
-    if (!path.isEmpty()) emit openImageRequested(path);
+    if (path.isEmpty()) return;
+    const QStringList key = proxy_->index(row, File).data(kKeyRole).toStringList();
+    if (key.size() == 3)
+        emit openStoredResultRequested(path, caseFile_, CacheKey{key[0].toStdString(), key[1].toStdString(), key[2].toStdString()});
+    else
+        emit openImageRequested(path);  // a failure: nothing stored, so it is analysed
 }
 
 void CaseBrowser::chooseReportFile() {

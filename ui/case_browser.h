@@ -3,12 +3,16 @@
 #include <QString>
 #include <QThreadPool>
 
+#include "engine/case_store.h"
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QStandardItemModel;
 class QTableView;
+
+Q_DECLARE_METATYPE(synthscope::CacheKey)
 
 namespace synthscope::ui {
 
@@ -18,7 +22,7 @@ class ReportExporter;
 // "File > Open Case...": the images of a stored case (written by `synthscope batch` or "Analyse Folder
 // into Case") in a sortable table, filtered by verdict and by a text in the path; failures are listed
 // too. The case file is read on a pool thread; double-clicking a row asks the workstation to open that
-// image; "Export Case Report..." writes the case report (HTML or PDF) on a pool thread. The GUI thread
+// image with the case's stored result (a failed row: to analyse it); "Export Case Report..." writes the case report (HTML or PDF) on a pool thread. The GUI thread
 // never waits for the case file.
 class CaseBrowser : public QDialog {
     Q_OBJECT
@@ -44,7 +48,9 @@ public:
 signals:
     void caseLoaded(int entries, int failures);
     void caseFailed(const QString& message);
-    void openImageRequested(const QString& path);
+    void openImageRequested(const QString& path);  // a failed row: analyse it
+    // A result row: show the result the case holds for it (MainWindow::openStoredResult).
+    void openStoredResultRequested(const QString& path, const QString& caseFile, const synthscope::CacheKey& key);
     void reportWritten(const QString& path, const QString& error);  // error empty on success
 
 private:

@@ -26,6 +26,9 @@ JobId EngineBridge::analyzeFile(const QString& path, const AnalysisSettings& set
     return engine_->analyzeFile(QFile::encodeName(path).toStdString(), settings);
 }
 JobId EngineBridge::analyzeImage(ImagePtr image, const AnalysisSettings& settings) { return engine_->analyzeImage(std::move(image), settings); }
+JobId EngineBridge::openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings) {
+    return engine_->openStored(QFile::encodeName(path).toStdString(), QFile::encodeName(caseFile).toStdString(), key, settings);
+}
 void EngineBridge::cancel(JobId id) { engine_->cancel(id); }
 void EngineBridge::cancelAll() { engine_->cancelAll(); }
 

@@ -41,6 +41,7 @@ public:
     void loadModel(const ModelManifest& manifest, const DetectorOptions& options);
     JobId analyzeFile(const QString& path, const AnalysisSettings& settings);
     JobId analyzeImage(ImagePtr image, const AnalysisSettings& settings);
+    JobId openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings);
     void cancel(JobId id);
     void cancelAll();
 

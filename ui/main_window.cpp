@@ -170,6 +170,11 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         showPartial(job, r, h, true);
         if (Document* d = documentForJob(job)) {
             if (d == currentDocument()) verdict_->setProgress(0, 0);
+            if (!r->provenance.storedIn.empty())
+                statusBar()->showMessage(tr("Result as stored in the case %1 (model %2). Re-analyse (F5) to run the current model.")
+                                             .arg(QFileInfo(QFile::decodeName(r->provenance.storedIn.c_str())).fileName(),
+                                                  QString::fromStdString(r->provenance.modelName)),
+                                         15000);
             finishDocument(d);
         }
     });
@@ -400,24 +405,39 @@ void MainWindow::openFiles(const QStringList& paths) {
     for (const QString& p : paths) inputs.push_back(QFile::encodeName(p).toStdString());
     const CollectedFiles files = collectImageFiles(inputs);  // folders open every image inside
     for (const std::string& e : files.errors) statusBar()->showMessage(QString::fromStdString(e), 8000);
-    for (const std::string& file : files.images) {
-        auto doc = std::make_unique<Document>();
-        doc->path = QFile::decodeName(file.c_str());
-        doc->canvas = new ImageCanvas;
-        doc->canvas->setOverlayOpacity(opacity_->value() / 100.0);
-        doc->canvas->setThreshold(threshold_->value() / 100.0);
-        doc->canvas->setShowGrid(gridAction_->isChecked());
-        connect(doc->canvas, &ImageCanvas::patchHovered, this, [this](int index) { verdict_->showPatch(index); });
-        Document& d = *doc;
-        documents_.push_back(std::move(doc));
-        const int index = tabs_->addTab(d.canvas, QFileInfo(d.path).fileName());
-        tabs_->setTabToolTip(index, d.path);
-        settings_.addRecentFile(d.path);
-        analyze(d);
-        tabs_->setCurrentIndex(index);
-    }
+    for (const std::string& file : files.images) analyze(addDocument(QFile::decodeName(file.c_str())));
     settings_.save();
     updateRecentMenu();
+}
+
+void MainWindow::openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key) {
+    Document& d = addDocument(path);
+    d.error.clear();
+    d.running = true;
+    d.progressDone = d.progressTotal = 0;
+    d.job = bridge_->openStored(path, caseFile, key, settings_.analysisSettings());
+    d.forensicsPending = true;
+    if (&d == currentDocument()) verdict_->setMessage(tr("Opening the case's result..."));
+    settings_.save();
+    updateRecentMenu();
+    updateStatus();
+}
+
+MainWindow::Document& MainWindow::addDocument(const QString& path) {
+    auto doc = std::make_unique<Document>();
+    doc->path = path;
+    doc->canvas = new ImageCanvas;
+    doc->canvas->setOverlayOpacity(opacity_->value() / 100.0);
+    doc->canvas->setThreshold(threshold_->value() / 100.0);
+    doc->canvas->setShowGrid(gridAction_->isChecked());
+    connect(doc->canvas, &ImageCanvas::patchHovered, this, [this](int index) { verdict_->showPatch(index); });
+    Document& d = *doc;
+    documents_.push_back(std::move(doc));
+    const int index = tabs_->addTab(d.canvas, QFileInfo(d.path).fileName());
+    tabs_->setTabToolTip(index, d.path);
+    settings_.addRecentFile(d.path);
+    tabs_->setCurrentIndex(index);
+    return d;
 }
 
 void MainWindow::analyze(Document& d) {
@@ -484,6 +504,7 @@ CaseBrowser* MainWindow::shownCaseBrowser() {
     if (!caseBrowser_) {
         caseBrowser_ = new CaseBrowser(this);
         connect(caseBrowser_, &CaseBrowser::openImageRequested, this, [this](const QString& path) { openFiles({path}); });
+        connect(caseBrowser_, &CaseBrowser::openStoredResultRequested, this, &MainWindow::openStoredResult);
         connect(caseBrowser_, &CaseBrowser::reportWritten, this, [this](const QString& path, const QString& error) {
             if (error.isEmpty()) statusBar()->showMessage(tr("Case report written: %1").arg(path), 8000);
             else QMessageBox::warning(this, tr("Export case report"), tr("The report %1 could not be written: %2").arg(path, error));

@@ -46,6 +46,9 @@ public:
 
     void openFiles(const QStringList& paths);
     void openCase(const QString& file);  // in the case browser (File > Open Case)
+    // A case's stored result for path, shown as the case and its report have it (no detector runs);
+    // analysed again only when the file changed since (AnalysisEngine::openStored). F5 re-analyses.
+    void openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key);
     int documentCount() const { return int(documents_.size()); }
     VerdictPanel* verdictPanel() const { return verdict_; }
     ImageCanvas* currentCanvas() const;
@@ -63,6 +66,7 @@ private:
     struct Document;
     Document* documentForJob(quint64 job);
     Document* currentDocument() const;
+    Document& addDocument(const QString& path);  // a new tab, made current; nothing is started
     void createActions();
     void createDocks();
     void applyPalette();

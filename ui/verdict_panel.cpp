@@ -1,5 +1,8 @@
 #include "ui/verdict_panel.h"
 
+#include <QFile>
+#include <QFileInfo>
+
 #include <QLabel>
 #include <QProgressBar>
 #include <QVBoxLayout>
@@ -128,7 +131,10 @@ void VerdictPanel::setResult(const ResultPtr& result) {
                         .arg(QString::fromStdString(p.modelName), QString::fromStdString(p.modelVersion),
                              QString::fromStdString(p.device), QString::fromStdString(p.precision))
                         .arg(p.patchSize)
-                        .arg(QString::fromStdString(p.modelSha256.substr(0, 12))));
+                        .arg(QString::fromStdString(p.modelSha256.substr(0, 12))) +
+                    (p.storedIn.empty() ? QString()
+                                        : tr("; result as stored in the case %1 (F5 analyses again with the current model)")
+                                              .arg(QFileInfo(QFile::decodeName(p.storedIn.c_str())).fileName())));
     updateChart(v.classes, tr("Classes (mean over the decisive patches)"));
 }
 

@@ -13,6 +13,8 @@
 #include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
+#include "engine/image_analyzer.h"
+#include "engine/model_manifest.h"
 #include "ui/average_spectrum_dialog.h"
 #include "ui/batch_dialog.h"
 #include "ui/case_browser.h"
@@ -268,6 +270,33 @@ private slots:
         QVERIFY(!dialog.running());
     }
 
+    void mainWindowShowsACasesStoredResultWithoutAnalysing() {
+        QTemporaryDir dir;
+        const QString image = writeImage(dir, "grey.png", cv::Scalar(250, 250, 250), 160, 128);
+        const QString caseFile = dir.path() + "/case.sqlite";
+        AnalysisResult stored = ImageAnalyzer(std::shared_ptr<Detector>(Detector::open(loadManifest(kModel.toStdString()))), {}).analyze(image.toStdString());
+        stored.verdict.syntheticProbability = 0.123;  // not what the detector says: only the case has it
+        stored.verdict.label = VerdictLabel::Authentic;
+        const CacheKey key{stored.image.sha256, "model-sha", "settings"};
+        CaseStore::open(caseFile.toStdString())->addResult(key, stored);
+
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openStoredResult(image, caseFile, key);
+        QVERIFY(done.wait(20000));
+        const ResultPtr shown = window.currentCanvas()->result();
+        QVERIFY(shown);
+        QCOMPARE(shown->verdict.syntheticProbability, 0.123);
+        QCOMPARE(QString::fromStdString(shown->provenance.storedIn), caseFile);
+        QVERIFY2(window.verdictPanel()->details().contains("<b>12%</b>"), qPrintable(window.verdictPanel()->details()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);  // the forensic signals of the loaded image too
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
+            window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/stored-result.png");
+    }
+
     void caseBrowserListsFiltersOpensAndReportsACase() {
         QTemporaryDir dir;
         const QString caseFile = dir.path() + "/case.sqlite";
@@ -304,11 +333,22 @@ private slots:
         browser.setTextFilter("SUB/");
         QCOMPARE(browser.rowCount(), 3);  // b, c and the failure, case-insensitively
 
+        QSignalSpy openStored(&browser, &CaseBrowser::openStoredResultRequested);
         QSignalSpy open(&browser, &CaseBrowser::openImageRequested);
         browser.setTextFilter("a.png");
-        browser.activateRow(0);
+        browser.activateRow(0);  // a result: shown as stored
+        QCOMPARE(openStored.count(), 1);
+        QCOMPARE(open.count(), 0);
+        QCOMPARE(openStored.last().at(0).toString(), QString("/evidence/a.png"));
+        QCOMPARE(openStored.last().at(1).toString(), caseFile);
+        const auto key = openStored.last().at(2).value<CacheKey>();
+        QCOMPARE(key.imageSha256, std::string(64, 'a'));
+        QCOMPARE(key.modelSha256, std::string("model-sha"));
+        QCOMPARE(key.settings, std::string("settings"));
+        browser.setTextFilter("broken");
+        browser.activateRow(0);  // a failure: nothing stored, analysed
         QCOMPARE(open.count(), 1);
-        QCOMPARE(open.last().at(0).toString(), QString("/evidence/a.png"));
+        QCOMPARE(open.last().at(0).toString(), QString("/evidence/sub/broken.png"));
 
         QSignalSpy written(&browser, &CaseBrowser::reportWritten);
         browser.exportReport(dir.path() + "/case.html");

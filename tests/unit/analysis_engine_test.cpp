@@ -22,12 +22,15 @@ struct Events : EngineListener {
     std::vector<JobId> finished, cancelledJobs, verdicts;
     std::vector<std::pair<JobId, ErrorKind>> failed;
     std::vector<std::string> finishedPaths;
+    std::vector<AnalysisResult> results;
+    int imagesLoaded = 0, verdictEvents = 0;
     std::string modelLoaded, modelFailed;
     AnalysisEngine* engine = nullptr;
     JobId cancelAtVerdict = 0;
 
     void onModelLoaded(const ModelManifest& m, const std::string&) override { std::lock_guard<std::mutex> l(mutex); modelLoaded = m.name; }
     void onModelFailed(const std::string& message) override { std::lock_guard<std::mutex> l(mutex); modelFailed = message; }
+    void onJobImageLoaded(JobId, const std::shared_ptr<const LoadedImage>&) override { std::lock_guard<std::mutex> l(mutex); ++imagesLoaded; }
     void onJobVerdict(JobId id, const AnalysisResult&) override {
         {
             std::lock_guard<std::mutex> l(mutex);
@@ -39,6 +42,7 @@ struct Events : EngineListener {
         std::lock_guard<std::mutex> l(mutex);
         finished.push_back(id);
         finishedPaths.push_back(r.image.path);
+        results.push_back(r);
     }
     void onJobFailed(JobId id, const std::string&, ErrorKind kind, const std::string&) override {
         std::lock_guard<std::mutex> l(mutex);
@@ -169,4 +173,64 @@ TEST(AnalysisEngine, RepeatedCancellationAndShutdownMidBatchLoseNothing) {
         EXPECT_TRUE(events.failed.empty()) << "cancellation is not a failure";
         EXPECT_EQ(engine->queuedJobs(), 0u);
     }
+}
+
+TEST(AnalysisEngine, OpensAStoredResultAndAnalysesAgainOnlyWhenTheFileChanged) {
+    QTemporaryDir dir;
+    const std::string image = writeNoise(dir, "evidence.png", 96);
+    const std::string caseFile = dir.path().toStdString() + "/case.sqlite";
+    std::shared_ptr<Detector> detector = fixtureDetector("brightness_detector");
+    AnalysisResult analysed = ImageAnalyzer(detector, {}).analyze(image);
+    // What the case holds differs from what the detector gives, so a re-analysis cannot pass for it.
+    AnalysisResult stored = analysed;
+    stored.verdict.syntheticProbability = 0.123;
+    const CacheKey key{analysed.image.sha256, detector->weightsSha256(), "settings-of-the-batch"};
+    CaseStore::open(caseFile)->addResult(key, stored);
+
+    Events events;
+    AnalysisEngine engine(&events);
+    engine.setDetector(detector);
+    const JobId shown = engine.openStored(image, caseFile, key, {});
+    engine.waitUntilIdle();
+    ASSERT_EQ(events.finished, (std::vector<JobId>{shown}));
+    EXPECT_DOUBLE_EQ(events.results[0].verdict.syntheticProbability, 0.123);
+    EXPECT_EQ(events.results[0].provenance.storedIn, caseFile);
+    EXPECT_EQ(events.results[0].patches.size(), analysed.patches.size());  // the whole stored result, heatmap too
+    EXPECT_TRUE(events.results[0].warnings.empty());
+    EXPECT_EQ(events.imagesLoaded, 1);  // shown, for the forensic signals too
+    EXPECT_EQ(events.verdicts.size(), 0u);  // no detector ran
+
+    // A key the case does not hold (another model): analysed now, and said so.
+    CacheKey otherModel = key;
+    otherModel.modelSha256 = "another-model";
+    engine.openStored(image, caseFile, otherModel, {});
+    engine.waitUntilIdle();  // before the file changes under it
+    // The file was changed after the case analysed it: analysed now, and said so.
+    writeNoise(dir, "evidence.png", 96);
+    engine.openStored(image, caseFile, key, {});
+    engine.waitUntilIdle();
+    ASSERT_EQ(events.results.size(), 3u);
+    for (int i : {1, 2}) {
+        const AnalysisResult& r = events.results[std::size_t(i)];
+        EXPECT_NE(r.verdict.syntheticProbability, 0.123);
+        EXPECT_TRUE(r.provenance.storedIn.empty());
+        ASSERT_EQ(r.warnings.size(), 1u);
+        EXPECT_NE(r.warnings[0].find("analysed again with the current model"), std::string::npos);
+    }
+    EXPECT_NE(events.results[1].warnings[0].find("holds no result"), std::string::npos);
+    EXPECT_NE(events.results[2].warnings[0].find("the file has changed"), std::string::npos);
+
+    // A broken case file or a missing image: a clear failure or a re-analysis, never a crash.
+    writeBytes(caseFile, {'n', 'o', 't'});
+    CacheKey current = key;
+    current.imageSha256 = events.results[2].image.sha256;
+    const JobId broken = engine.openStored(image, caseFile, current, {});
+    const JobId missing = engine.openStored(dir.path().toStdString() + "/gone.png", caseFile, key, {});
+    engine.waitUntilIdle();
+    ASSERT_EQ(events.failed.size(), 1u);
+    EXPECT_EQ(events.failed[0].first, missing);
+    EXPECT_EQ(events.failed[0].second, ErrorKind::BadInput);
+    EXPECT_EQ(events.finished.back(), broken);
+    ASSERT_EQ(events.results.back().warnings.size(), 1u);
+    EXPECT_NE(events.results.back().warnings[0].find("could not be read"), std::string::npos);
 }

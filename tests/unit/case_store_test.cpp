@@ -65,6 +65,12 @@ TEST(CaseStore, StoresAndReadsBackAResultExactly) {
     EXPECT_EQ(QJsonDocument(toJson(*back)).toJson(), QJsonDocument(toJson(original)).toJson());
     EXPECT_EQ(back->patches.size(), original.patches.size());
     EXPECT_EQ(back->verdict.label, original.verdict.label);
+    // Where a shown result came from travels with it (a report of a stored result says so); a result
+    // computed by its run carries no such field.
+    EXPECT_FALSE(toJson(original)["provenance"].toObject().contains("stored_in"));
+    AnalysisResult shown = *back;
+    shown.provenance.storedIn = "/cases/a.sqlite";
+    EXPECT_EQ(resultFromJson(toJson(shown)).provenance.storedIn, "/cases/a.sqlite");
 
     std::vector<CaseEntry> entries;
     store->forEachEntry([&](const CaseEntry& e) { entries.push_back(e); });
