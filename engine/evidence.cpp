@@ -17,6 +17,7 @@ namespace synthscope {
 namespace {
 
 constexpr int kSpectrumCrop = 512;  // as the workstation's forensic panel: comparable across images, bounded cost
+constexpr const char* kElaCheck = "Error level analysis";
 
 using Status = CheckRecord::Status;
 
@@ -108,7 +109,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         // Signals of a different file would not describe what the detector analysed.
         const std::string why = !loaded ? noFile : "not run: the file is not the one analysed";
         for (const char* name : {"Noise spectrum (up-sampling peaks)", "Generator fingerprints (DIF correlation)",
-                                 "JPEG history (tables, quality, double compression)", "Metadata (EXIF, XMP, IPTC, PNG text, C2PA)"})
+                                 "JPEG history (tables, quality, double compression)", "Metadata (EXIF, XMP, IPTC, PNG text, C2PA)",
+                                 kElaCheck})
             ev.checks.push_back({name, Status::NotRun, why});
     } else {
         checkCancel(cancel);
@@ -180,9 +182,24 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                              std::to_string(m.exif.size() + m.xmp.size() + m.iptc.size() + m.pngText.size()) + " entries, " +
                                  std::to_string(m.generatorTraces.size()) + " generator traces" +
                                  (m.c2paPresent() ? "; a C2PA manifest is present (not verified)" : "; no C2PA manifest")});
+
+        checkCancel(cancel);
+        try {
+            ev.ela = errorLevelAnalysis(image.rgb);
+            double unused = 1;
+            ev.elaRgb = fitInside(ev.ela->ela, options.displaySide, unused);
+            ev.ela->ela.release();  // the full-size picture is not needed any more
+            char detail[160];
+            std::snprintf(detail, sizeof detail, "recompressed at JPEG quality %d: mean change %.2f levels, 99th percentile %.1f, shown %.1fx",
+                          ev.ela->quality, ev.ela->mean, ev.ela->p99, ev.ela->displayScale);
+            ev.checks.push_back({kElaCheck, Status::Done, detail});
+        } catch (const EngineError& e) {
+            if (e.kind() == ErrorKind::Cancelled) throw;
+            ev.checks.push_back({kElaCheck, Status::Failed, e.what()});
+        } catch (const std::exception& e) {
+            ev.checks.push_back({kElaCheck, Status::Failed, e.what()});
+        }
     }
-    ev.checks.push_back({"Error level analysis", Status::NotRun,
-                         "not part of reports (a visual aid; see the workstation or `synthscope inspect --ela-dir`)"});
     ev.notChecked = {
         "The C2PA manifest's signature and its chain of trust (only its presence is detected).",
         "Where the image came from, who made or sent it, and its chain of custody.",

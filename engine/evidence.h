@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 
 #include "engine/analysis_result.h"
+#include "engine/ela.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
 #include "engine/image_loader.h"
@@ -37,8 +38,8 @@ struct EvidenceOptions {
 };
 
 // Everything a report says about one image beyond the detector's result: the file checked against the
-// hash that was analysed, the pictures (image, heatmap overlay, spectrum), the fingerprint ranking, the
-// JPEG history and the metadata, and the list of checks with their status. Computed from the file
+// hash that was analysed, the pictures (image, heatmap overlay, spectrum, error levels), the fingerprint
+// ranking, the JPEG history and the metadata, and the list of checks with their status. Computed from the file
 // again at report time (nothing but the detector's result comes from a case).
 struct ImageEvidence {
     AnalysisResult detection;       // the detector's result (from a case or analysed just now)
@@ -55,6 +56,8 @@ struct ImageEvidence {
     std::string fingerprintLibrary;
     std::optional<JpegAnalysis> jpeg;
     std::optional<MetadataReport> metadata;
+    std::optional<ElaResult> ela;   // its image dropped: elaRgb is the copy for the report
+    cv::Mat elaRgb;                 // CV_8UC3 RGB, at most displaySide
     std::vector<CheckRecord> checks;
     std::vector<std::string> notChecked;  // what no part of SynthScope checks (always listed)
 };

@@ -193,6 +193,23 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         h += "<p><i>Not read (see the checks below).</i></p>\n";
     }
 
+    h += heading("Error level analysis");
+    if (ev.ela && !ev.elaRgb.empty()) {
+        const ElaResult& e = *ev.ela;
+        images.push_back({prefix + "ela", ev.elaRgb});
+        const int side = 300;
+        const double s = double(side) / std::max(ev.elaRgb.cols, ev.elaRgb.rows);
+        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix + "ela\" " +
+             QString("width=\"%1\" height=\"%2\"").arg(int(ev.elaRgb.cols * s)).arg(int(ev.elaRgb.rows * s)) +
+             "></td><td>How much each pixel changes when the image is JPEG-compressed once more at quality " +
+             QString::number(e.quality) + ", amplified " + QString::number(e.displayScale, 'f', 1) +
+             "x (mean change " + QString::number(e.mean, 'f', 2) + " levels, 99th percentile " + QString::number(e.p99, 'f', 1) +
+             "). Regions compressed fewer times than the rest, pasted in or retouched often stand out; uniform error "
+             "levels say nothing either way. A visual aid for a person, not a detector.</td></tr></table>\n";
+    } else {
+        h += "<p><i>Not computed (see the checks below).</i></p>\n";
+    }
+
     h += heading("File, model and settings");
     const ImageInfo& i = r.image;
     h += keyValue({

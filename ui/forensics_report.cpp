@@ -83,7 +83,7 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
     }
     report->jpeg = analyzeJpeg(image.bytes);
     try {
-        report->ela = errorLevelAnalysis(image.rgb, 90);
+        report->ela = errorLevelAnalysis(image.rgb);
         // Scaled here, on the pool thread: painting a full-size ELA of a big image would stall the GUI.
         report->elaImage = toQImage(report->ela.ela);
         if (std::max(report->elaImage.width(), report->elaImage.height()) > kElaDisplaySide)

@@ -171,21 +171,28 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     EXPECT_EQ(status("Generator fingerprints"), "not run") << "no library: the report must not claim the check";
     EXPECT_EQ(status("JPEG history"), "not applicable") << "a PNG";
     EXPECT_EQ(status("Metadata"), "done");
+    EXPECT_EQ(status("Error level analysis"), "done");
+    ASSERT_TRUE(ev.ela.has_value());
+    EXPECT_EQ(ev.ela->quality, 90);
+    EXPECT_GT(ev.ela->mean, 0.0) << "random noise changes when recompressed";
+    EXPECT_EQ(ev.elaRgb.size(), ev.imageRgb.size());
     EXPECT_TRUE(ev.spectrum.has_value());
     EXPECT_FALSE(ev.fingerprints.has_value());
 
     const report::ReportDocument doc = report::imageReport(ev);
     for (const char* section : {"What this report can and cannot show", "Image and heatmap", "Detector probabilities",
-                                "Noise spectrum", "Generator fingerprints", "JPEG history and metadata", "File, model and settings",
+                                "Noise spectrum", "Generator fingerprints", "JPEG history and metadata", "Error level analysis",
+                                "amplified", "File, model and settings",
                                 "What was and was not checked", "no library in this test", "brightness_detector"})
         EXPECT_TRUE(doc.html.contains(section)) << section;
     EXPECT_TRUE(doc.html.contains(QString::fromStdString(result.image.sha256)));
-    EXPECT_EQ(doc.images.size(), 3u) << "image, overlay, spectrum";
+    EXPECT_EQ(doc.images.size(), 4u) << "image, overlay, spectrum, error levels";
 
     // The file changed after the analysis: the report says so and runs no signal on the other bytes.
     writeRgb(images[2], cv::Mat(80, 80, CV_8UC3, cv::Scalar(1, 2, 3)));
     const ImageEvidence changed = gatherEvidence(result, "analysed for this test", options);
     EXPECT_FALSE(changed.fileMatches);
     EXPECT_FALSE(changed.spectrum.has_value());
+    EXPECT_FALSE(changed.ela.has_value());
     EXPECT_TRUE(report::imageReport(changed).html.contains("DIFFERENT"));
 }
