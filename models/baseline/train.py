@@ -36,7 +36,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, ImageFilter
 
 CLASSES = [
     "authentic",
@@ -176,8 +176,10 @@ def jpeg(arr, q):
         return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
-def random_crop(img, p, rng, double_jpeg_p=0.5, q_range=(40, 100)):
-    """Crop without resizing; JPEG both classes alike."""
+def random_crop(img, p, rng, double_jpeg_p=0.5, q_range=(40, 100), blur_p=0.0):
+    """Crop without resizing; JPEG both classes alike. With probability blur_p (both classes alike) the
+    crop is first blurred (Gaussian, sigma 0.4-1.5 px), as optics, defocus and in-camera noise reduction
+    leave camera-resolution photos: so that smooth detail carries no label."""
     h, w = img.shape[:2]
     y = int(rng.integers(0, h - p + 1))
     x = int(rng.integers(0, w - p + 1))
@@ -191,6 +193,9 @@ def random_crop(img, p, rng, double_jpeg_p=0.5, q_range=(40, 100)):
         crop = img[y:y + p, x:x + p]
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
+    if blur_p > 0 and rng.random() < blur_p:  # no draw at all when off: the sampling stays as before
+        sigma = float(rng.uniform(0.4, 1.5))
+        crop = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).filter(ImageFilter.GaussianBlur(sigma)))
     crop = jpeg(np.ascontiguousarray(crop), rng.integers(q_range[0], q_range[1] + 1))
     return crop
 
@@ -270,6 +275,8 @@ def main():
     ap.add_argument("--sampling", choices=["source", "paired"], default="source",
                     help="source: 50%% authentic spread over real sources, 50%% fake uniform over classes (0.2); "
                          "paired: a source pair first (faces, binary, dif, art), then real/fake 50/50 inside it")
+    ap.add_argument("--blur-p", type=float, default=0.0,
+                    help="probability of a Gaussian blur of a training crop, both classes alike (0.3 tried)")
     ap.add_argument("--hold-out", default="", help="leave-one-generator-out: never train on this class")
     ap.add_argument("--manifest-template", default="models/baseline/baseline.json",
                     help="manifest whose fields the new weights' manifest copies (all paths are relative to the project root)")
@@ -355,7 +362,7 @@ def main():
             groups = pair_fake_groups[k]
             pool = pair_fake[k][groups[int(rng.integers(0, len(groups)))]]
         f = pool[int(rng.integers(0, len(pool)))]
-        return random_crop(imgs[f], P, rng), cls_idx[cls_of_file[f]]
+        return random_crop(imgs[f], P, rng, blur_p=args.blur_p), cls_idx[cls_of_file[f]]
 
     def sample():
         if args.sampling == "paired":
@@ -370,7 +377,7 @@ def main():
                 pool = dif_fake
             y = cls_idx[c]
         f = pool[int(rng.integers(0, len(pool)))]
-        return random_crop(imgs[f], P, rng), y
+        return random_crop(imgs[f], P, rng, blur_p=args.blur_p), y
 
     # fixed validation crops (2 per val image, seeded)
     vrng = np.random.default_rng(args.seed + 1)
@@ -472,7 +479,7 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
         "classes": CLASSES, "patch": P, "params": n_params, "steps": steps_done, "best_step": best[2],
         "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
         "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
-        "residual": args.residual, "hold_out": args.hold_out or None, "sampling": args.sampling,
+        "residual": args.residual, "hold_out": args.hold_out or None, "sampling": args.sampling, "blur_p": args.blur_p,
         "sha256": sha, "size_bytes": os.path.getsize(pt_path), "torch": torch.__version__,
     }
     with open(os.path.join(args.out, "train_info.json"), "w") as fh:
