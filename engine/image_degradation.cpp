@@ -1,5 +1,6 @@
 #include "engine/image_degradation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -12,12 +13,14 @@ namespace synthscope {
 
 std::string Degradation::name() const {
     if (kind == Kind::Jpeg) return "jpeg" + std::to_string(quality);
+    if (kind == Kind::MaxSide) return "maxside" + std::to_string(maxSide);
     char text[32];
     std::snprintf(text, sizeof text, "rescale%g", scale);
     return text;
 }
 
 Degradation parseDegradation(const std::string& text) {
+    static const std::string kExpected = "expected jpegQ (1-100), rescaleS (e.g. rescale0.75) or maxsideN (e.g. maxside1024)";
     auto number = [&](std::size_t prefix) {
         std::string rest = text.substr(prefix);
         if (!rest.empty() && rest.front() == ':') rest.erase(0, 1);
@@ -28,7 +31,7 @@ Degradation parseDegradation(const std::string& text) {
         } catch (const std::exception&) {
             used = 0;
         }
-        if (rest.empty() || used != rest.size()) throw badInput("\"" + text + "\": expected jpegQ (1-100) or rescaleS (e.g. rescale0.75)");
+        if (rest.empty() || used != rest.size()) throw badInput("\"" + text + "\": " + kExpected);
         return value;
     };
     Degradation d;
@@ -40,8 +43,12 @@ Degradation parseDegradation(const std::string& text) {
         const double s = number(7);
         if (!(s > 0 && s <= 4)) throw badInput("\"" + text + "\": the scale must be above 0 and at most 4");
         d = Degradation::rescale(s);
+    } else if (text.rfind("maxside", 0) == 0) {
+        const double side = number(7);
+        if (side != std::floor(side) || side < 2 || side > 1000000) throw badInput("\"" + text + "\": the side must be a whole number of pixels, at least 2");
+        d = Degradation::maxSideOf(int(side));
     } else {
-        throw badInput("\"" + text + "\": expected jpegQ (1-100) or rescaleS (e.g. rescale0.75)");
+        throw badInput("\"" + text + "\": " + kExpected);
     }
     return d;
 }
@@ -56,11 +63,22 @@ LoadedImage degradeImage(const LoadedImage& image, const Degradation& d) {
         if (d.quality < 1 || d.quality > 100) throw badInput("the JPEG quality must be from 1 to 100");
         ok = cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, d.quality});
     } else {
-        if (!(d.scale > 0 && d.scale <= 4)) throw badInput("the rescale factor must be above 0 and at most 4");
-        const cv::Size size(int(std::lround(bgr.cols * d.scale)), int(std::lround(bgr.rows * d.scale)));
-        if (size.width < 2 || size.height < 2) throw badInput(image.path + ": too small to rescale by " + d.name().substr(7));
+        double scale = d.scale;
+        if (d.kind == Degradation::Kind::MaxSide) {
+            if (d.maxSide < 2) throw badInput("the largest side must be at least 2 pixels");
+            const int longer = std::max(bgr.cols, bgr.rows);
+            if (longer <= d.maxSide) {  // already within: the image itself, under the condition's name
+                LoadedImage same = image;
+                same.path = image.path + " (" + d.name() + ")";
+                return same;
+            }
+            scale = double(d.maxSide) / longer;
+        }
+        if (!(scale > 0 && scale <= 4)) throw badInput("the rescale factor must be above 0 and at most 4");
+        const cv::Size size(int(std::lround(bgr.cols * scale)), int(std::lround(bgr.rows * scale)));
+        if (size.width < 2 || size.height < 2) throw badInput(image.path + ": too small for " + d.name());
         cv::Mat resized;
-        cv::resize(bgr, resized, size, 0, 0, d.scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+        cv::resize(bgr, resized, size, 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
         ok = cv::imencode(".png", resized, bytes, {cv::IMWRITE_PNG_COMPRESSION, 1});
     }
     if (!ok) throw EngineError(ErrorKind::Internal, "OpenCV could not encode the " + d.name() + " copy of " + image.path);

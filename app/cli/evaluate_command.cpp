@@ -31,7 +31,7 @@ namespace {
 using eval::ConditionMetrics;
 using eval::ImageOutcome;
 
-// A condition is the original file or one whole-image re-encode of it, made in memory.
+// A condition is the original file or one whole-image re-encode or shrink of it, made in memory.
 struct Condition {
     std::string name;  // "original", "jpeg90", ...
     bool original = true;
@@ -243,6 +243,7 @@ int runEvaluate(const QStringList& args) {
         {"sample", "evaluate N images drawn at random (with --seed)", "N", "0"},
         {"seed", "seed for --sample", "S", "1"},
         {"jpeg", "also re-encode every image as JPEG at these qualities (comma-separated; 'none' for originals only)", "Q,...", "90,65,40"},
+        {"max-side", "also analyse every image shrunk (area) so that its longer side is at most N (comma-separated; smaller images unchanged)", "N,..."},
         {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name; all the model's when the labels name fewer than two)", "G,..."},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
@@ -291,6 +292,13 @@ int runEvaluate(const QStringList& args) {
             const Degradation d = Degradation::jpeg(quality);
             conditions.push_back({d.name(), false, d});
         }
+    }
+    for (const QString& n : splitList(parser.value("max-side"))) {
+        bool ok = false;
+        const int side = n.toInt(&ok);
+        if (!ok || side < 2) return fail("--max-side takes sides in pixels, e.g. 1024,512");
+        const Degradation d = Degradation::maxSideOf(side);
+        conditions.push_back({d.name(), false, d});
     }
 
     // The labelled images.

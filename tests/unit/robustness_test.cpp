@@ -39,6 +39,9 @@ TEST(ImageDegradation, NamesParsingAndCopies) {
     EXPECT_EQ(parseDegradation("jpeg:65").quality, 65);
     EXPECT_EQ(parseDegradation("rescale0.5").kind, Degradation::Kind::Rescale);
     EXPECT_DOUBLE_EQ(parseDegradation("rescale0.5").scale, 0.5);
+    EXPECT_EQ(parseDegradation("maxside:1024").maxSide, 1024);
+    EXPECT_EQ(Degradation::maxSideOf(512).name(), "maxside512");
+    EXPECT_THROW(parseDegradation("maxside0.5"), EngineError);
     for (const char* bad : {"jpeg0", "jpeg101", "jpeg9x", "rescale0", "rescale9", "blur3", "jpeg"})
         EXPECT_THROW(parseDegradation(bad), EngineError) << bad;
 
@@ -55,6 +58,13 @@ TEST(ImageDegradation, NamesParsingAndCopies) {
     EXPECT_EQ(small.rgb.cols, 75);
     EXPECT_EQ(small.rgb.rows, 45);
     EXPECT_EQ(small.header.format, ImageFormat::Png) << "rescaled copies are stored losslessly";
+    const LoadedImage capped = degradeImage(original, Degradation::maxSideOf(50));
+    EXPECT_EQ(capped.rgb.cols, 50);
+    EXPECT_EQ(capped.rgb.rows, 30);
+    EXPECT_EQ(capped.path, "memory.png (maxside50)");
+    const LoadedImage within = degradeImage(original, Degradation::maxSideOf(100));  // already within: untouched
+    EXPECT_EQ(within.sha256, original.sha256);
+    EXPECT_EQ(cv::norm(within.rgb, original.rgb, cv::NORM_L1), 0.0);
     EXPECT_THROW(degradeImage(original, Degradation::rescale(0.01)), EngineError) << "under 2x2 pixels";
     EXPECT_THROW(degradeImage(LoadedImage{}, Degradation::jpeg(90)), EngineError);
 }
