@@ -142,6 +142,25 @@ def read_labels(data_dir):
     return rows
 
 
+def read_extra_reals(path):
+    """Human-made images from outside ../shared/data (a CSV with a "file" column of absolute paths), all
+    authentic, in a family of their own ("extra_real"), split 70/10/20 by the same seeded hash."""
+    with open(path, newline="") as fh:
+        files = [r["file"] for r in csv.DictReader(fh)]
+    return [{"file": f, "label": "real", "generator": "real", "source": "extra", "source_path": f, "cls": "authentic",
+             "domain": "extra_real", "group": "file:extra:" + f} for f in files]
+
+
+def write_extra_test(rows, path):
+    """The extra reals of the test split, as a labels CSV for `synthscope evaluate` (never trained on)."""
+    with open(path, "w", newline="") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["file", "label", "generator", "source"])
+        for r in rows:
+            if r["domain"] == "extra_real" and r["split"] == "test":
+                wr.writerow([r["file"], "real", "real", "extra"])
+
+
 def write_logo_split(rows, hold_out, path):
     """Leave-one-generator-out evaluation set: every image of the held-out class (none was trained on,
     whatever its split) as "logo", plus the held-out test split's real images as "logo" for the false
@@ -277,6 +296,10 @@ def main():
                          "paired: a source pair first (faces, binary, dif, art), then real/fake 50/50 inside it")
     ap.add_argument("--blur-p", type=float, default=0.0,
                     help="probability of a Gaussian blur of a training crop, both classes alike (0.3 tried)")
+    ap.add_argument("--extra-reals", default="",
+                    help="CSV (column file, absolute paths) of human-made images to add as authentic, split 70/10/20")
+    ap.add_argument("--extra-real-weight", type=float, default=0.25,
+                    help="their share of the authentic draws before renormalising (the others sum to 1)")
     ap.add_argument("--hold-out", default="", help="leave-one-generator-out: never train on this class")
     ap.add_argument("--manifest-template", default="models/baseline/baseline.json",
                     help="manifest whose fields the new weights' manifest copies (all paths are relative to the project root)")
@@ -301,6 +324,11 @@ def main():
         wr.writerow(["file", "split"])
         for r in sorted(rows, key=lambda r: r["file"]):
             wr.writerow([r["file"], r["split"]])
+    if args.extra_reals:  # split on their own, after split.csv is written: the shared data's split is unchanged
+        extra = read_extra_reals(args.extra_reals)
+        assign_splits(extra)
+        write_extra_test(extra, os.path.join(args.out, "extra_reals_test.csv"))
+        rows += extra
     if args.hold_out:
         write_logo_split(rows, args.hold_out, os.path.join(args.out, "logo_split.csv"))
     counts = {}
@@ -321,6 +349,8 @@ def main():
 
     # sampling pools: authentic by sub-source, fakes by class (other_diffusion: binary vs dif)
     real_w = {"faces/real": 0.30, "binary/real": 0.30, "real/bsds": 0.25, "real/classic": 0.10, "dif_real": 0.05}
+    if args.extra_reals:
+        real_w["extra_real"] = args.extra_real_weight  # renormalised below
     real_pools = {d: [r["file"] for r in train if r["domain"] == d] for d in real_w}
     train_classes = [c for c in CLASSES[1:] if c != args.hold_out]
     # DIF's fakes of a named generator join that generator's pool; the other_diffusion ones form a pool of
@@ -480,6 +510,7 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
         "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
         "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
         "residual": args.residual, "hold_out": args.hold_out or None, "sampling": args.sampling, "blur_p": args.blur_p,
+        "extra_reals": args.extra_reals or None,
         "sha256": sha, "size_bytes": os.path.getsize(pt_path), "torch": torch.__version__,
     }
     with open(os.path.join(args.out, "train_info.json"), "w") as fh:
