@@ -56,8 +56,7 @@ struct ImageEvidence {
     std::string fingerprintLibrary;
     std::optional<JpegAnalysis> jpeg;
     std::optional<MetadataReport> metadata;
-    std::optional<ElaResult> ela;   // its image dropped: elaRgb is the copy for the report
-    cv::Mat elaRgb;                 // CV_8UC3 RGB, at most displaySide
+    std::optional<ElaResult> ela;   // its picture (ela->ela) scaled down to at most displaySide
     std::vector<CheckRecord> checks;
     std::vector<std::string> notChecked;  // what no part of SynthScope checks (always listed)
 };

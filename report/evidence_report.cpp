@@ -194,13 +194,13 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     }
 
     h += heading("Error level analysis");
-    if (ev.ela && !ev.elaRgb.empty()) {
+    if (ev.ela && !ev.ela->ela.empty()) {
         const ElaResult& e = *ev.ela;
-        images.push_back({prefix + "ela", ev.elaRgb});
+        images.push_back({prefix + "ela", e.ela});
         const int side = 300;
-        const double s = double(side) / std::max(ev.elaRgb.cols, ev.elaRgb.rows);
+        const double s = double(side) / std::max(e.ela.cols, e.ela.rows);
         h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix + "ela\" " +
-             QString("width=\"%1\" height=\"%2\"").arg(int(ev.elaRgb.cols * s)).arg(int(ev.elaRgb.rows * s)) +
+             QString("width=\"%1\" height=\"%2\"").arg(int(e.ela.cols * s)).arg(int(e.ela.rows * s)) +
              "></td><td>How much each pixel changes when the image is JPEG-compressed once more at quality " +
              QString::number(e.quality) + ", amplified " + QString::number(e.displayScale, 'f', 1) +
              "x (mean change " + QString::number(e.mean, 'f', 2) + " levels, 99th percentile " + QString::number(e.p99, 'f', 1) +

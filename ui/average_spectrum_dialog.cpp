@@ -91,7 +91,8 @@ void AverageSpectrumDialog::setInputs(const QString& folder, int cropSize) {
 }
 
 QString AverageSpectrumDialog::statusText() const { return status_->text(); }
-QString AverageSpectrumDialog::summary() const { return rendered_.isNull() ? QString() : view_->summary(); }
+QString AverageSpectrumDialog::summary() const { return view_->picture().isNull() ? QString() : view_->summary(); }
+QImage AverageSpectrumDialog::spectrumImage() const { return view_->picture(); }
 
 void AverageSpectrumDialog::cancel() {
     if (!busy_) return;
@@ -109,7 +110,6 @@ void AverageSpectrumDialog::start() {
     }
     busy_ = true;
     cancel_.store(false);
-    rendered_ = QImage();
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     saveButton_->setEnabled(false);
@@ -152,7 +152,6 @@ void AverageSpectrumDialog::progressed(int done, int total, const QString& path)
 }
 
 void AverageSpectrumDialog::succeeded(const AveragedSpectrum& result, const QImage& rendered, int total) {
-    rendered_ = rendered;
     const Spectrum& s = result.spectrum;
     view_->setSpectrum(s, rendered, tr("Average of %n image(s)", "", s.imagesUsed) +
                                         (s.jpegImages ? tr(" (%1 JPEG)").arg(s.jpegImages) : QString()));
@@ -188,11 +187,12 @@ void AverageSpectrumDialog::finishRun() {
 }
 
 void AverageSpectrumDialog::savePng() {
-    if (rendered_.isNull()) return;
+    const QImage picture = view_->picture();
+    if (picture.isNull()) return;
     const QString name = QFileInfo(folder_->text()).fileName();
     const QString path = QFileDialog::getSaveFileName(this, tr("Save average spectrum"), name + "-spectrum.png", tr("PNG images (*.png)"));
     if (path.isEmpty()) return;
-    if (!rendered_.save(path, "PNG")) status_->setText(tr("Could not write %1.").arg(path));
+    if (!picture.save(path, "PNG")) status_->setText(tr("Could not write %1.").arg(path));
     else status_->setText(tr("Saved %1.").arg(path));
 }
 

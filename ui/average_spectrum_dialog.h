@@ -35,7 +35,7 @@ public:
     bool running() const { return busy_; }
     QString statusText() const;
     QString summary() const;  // the spectrum's summary (empty before a result)
-    const QImage& spectrumImage() const { return rendered_; }
+    QImage spectrumImage() const;  // null before a result
 
 signals:
     void averageFinished(bool ok);
@@ -58,7 +58,6 @@ private:
     std::unique_ptr<QThread> worker_;
     std::atomic<bool> cancel_{false};
     bool busy_ = false;  // from start() until the worker's last event arrives (GUI thread only)
-    QImage rendered_;
 };
 
 }  // namespace synthscope::ui

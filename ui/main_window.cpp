@@ -412,15 +412,9 @@ void MainWindow::openFiles(const QStringList& paths) {
 
 void MainWindow::openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key) {
     Document& d = addDocument(path);
-    d.error.clear();
-    d.running = true;
-    d.progressDone = d.progressTotal = 0;
-    d.job = bridge_->openStored(path, caseFile, key, settings_.analysisSettings());
-    d.forensicsPending = true;
-    if (&d == currentDocument()) verdict_->setMessage(tr("Opening the case's result..."));
+    startJob(d, bridge_->openStored(path, caseFile, key, settings_.analysisSettings()), tr("Opening the case's result..."));
     settings_.save();
     updateRecentMenu();
-    updateStatus();
 }
 
 MainWindow::Document& MainWindow::addDocument(const QString& path) {
@@ -442,13 +436,17 @@ MainWindow::Document& MainWindow::addDocument(const QString& path) {
 
 void MainWindow::analyze(Document& d) {
     if (d.running) bridge_->cancel(d.job);  // its late events are ignored: they carry the old job id
+    startJob(d, bridge_->analyzeFile(d.path, settings_.analysisSettings()), tr("Analysing..."));
+}
+
+void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
     d.error.clear();
     d.result.reset();
     d.running = true;
     d.progressDone = d.progressTotal = 0;
-    d.job = bridge_->analyzeFile(d.path, settings_.analysisSettings());
+    d.job = job;
     d.forensicsPending = true;
-    if (&d == currentDocument()) verdict_->setMessage(tr("Analysing..."));
+    if (&d == currentDocument()) verdict_->setMessage(message);
     updateStatus();
 }
 

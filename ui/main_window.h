@@ -72,6 +72,8 @@ private:
     void applyPalette();
     void loadModel();
     void analyze(Document& doc);
+    // The document's state for a job just queued (an analysis or a stored result): running, no result yet.
+    void startJob(Document& doc, quint64 job, const QString& message);
     void analyzeWithQuality(Document& doc, int quality);
     void showDocument(int index);
     void closeDocument(int index);

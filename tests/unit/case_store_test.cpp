@@ -175,7 +175,7 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     ASSERT_TRUE(ev.ela.has_value());
     EXPECT_EQ(ev.ela->quality, 90);
     EXPECT_GT(ev.ela->mean, 0.0) << "random noise changes when recompressed";
-    EXPECT_EQ(ev.elaRgb.size(), ev.imageRgb.size());
+    EXPECT_EQ(ev.ela->ela.size(), ev.imageRgb.size());
     EXPECT_TRUE(ev.spectrum.has_value());
     EXPECT_FALSE(ev.fingerprints.has_value());
 
