@@ -1,6 +1,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <opencv2/core.hpp>
 
@@ -61,7 +62,10 @@ private:
 
 // Where a residual comes from: one of the built-in filters, or a TorchScript denoiser when one is set.
 struct ResidualSource {
-    ResidualMethod method = ResidualMethod::HighPass;
+    ResidualSource(ResidualMethod m = ResidualMethod::HighPass, std::shared_ptr<const TorchDenoiser> d = {})
+        : method(m), denoiser(std::move(d)) {}
+
+    ResidualMethod method;
     std::shared_ptr<const TorchDenoiser> denoiser;  // takes precedence over method
 
     cv::Mat compute(const cv::Mat& rgb8) const;  // CV_32FC3, as computeResidual()

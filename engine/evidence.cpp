@@ -152,13 +152,20 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         } else {
             try {
                 ev.fingerprintLibrary = options.fingerprintLibraryPath;
-                ev.fingerprints = attributeByFingerprints(image.rgb, options.fingerprints->fingerprints);
+                ev.fingerprints = attributeByFingerprints(image.rgb, *options.fingerprints);
                 const FingerprintAttribution& a = *ev.fingerprints;
+                std::vector<std::string> residuals;  // those the ranking used, in order of first use
+                for (const GeneratorMatch& m : a.ranking)
+                    if (std::find(residuals.begin(), residuals.end(), m.residual) == residuals.end()) residuals.push_back(m.residual);
+                std::string residualList;
+                for (const std::string& r : residuals) residualList += (residualList.empty() ? "" : ", ") + r;
+                const std::string& note = options.fingerprints->residualNote;
                 ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Done,
                                      std::to_string(options.fingerprints->fingerprints.size()) + " fingerprints from " +
-                                         options.fingerprintLibraryPath + "; " +
+                                         options.fingerprintLibraryPath + " (" + residualList + " residual); " +
                                          (a.generator.empty() ? "none nearer its fake centre than its real one"
-                                                              : "nearest: " + a.generator)});
+                                                              : "nearest: " + a.generator) +
+                                         (note.empty() ? "" : "; " + note)});
             } catch (const std::exception& e) {
                 ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Failed, e.what()});
             }

@@ -90,6 +90,7 @@ FingerprintLibrary loadFingerprintLibrary(const std::string& dir) {
     if (ec) throw badInput("the fingerprint library " + dir + " cannot be read: " + ec.message() + ".");
     std::sort(npys.begin(), npys.end());
     FingerprintLibrary library;
+    library.folder = dir;
     for (const std::string& path : npys) {
         try {
             library.fingerprints.push_back(loadFingerprint(path));

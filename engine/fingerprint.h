@@ -5,6 +5,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "engine/denoiser.h"
+
 namespace synthscope {
 
 // A generator fingerprint after Deep Image Fingerprint (DIF, Sinitsa & Fried, WACV 2024): a pattern the
@@ -51,6 +53,12 @@ Fingerprint loadFingerprint(const std::string& npyPath);
 struct FingerprintLibrary {
     std::vector<Fingerprint> fingerprints;  // sorted by name
     std::vector<std::string> errors;        // files that could not be read, with the reason
+    std::string folder;                     // where it was read from
+    // The residual for fingerprints whose sidecar names none (DIF's, made with their DnCNN) or names this
+    // denoiser: non-local means as loaded; loadInstalledFingerprints() (model_registry.h) puts the
+    // project's learned denoiser here when it is installed.
+    ResidualSource defaultResidual{ResidualMethod::NonLocalMeans};
+    std::string residualNote;               // set when an installed denoiser could not be used: why
 };
 // Every <name>.npy with a sidecar in the folder (not its subfolders). A broken one is reported in errors
 // and skipped. Throws EngineError(BadInput) when the folder cannot be read.

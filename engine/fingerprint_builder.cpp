@@ -60,7 +60,7 @@ void checkSet(const std::vector<cv::Mat>& set, const char* what, cv::Size size) 
 
 }  // namespace
 
-ResidualCrops loadResidualCrops(const std::vector<std::string>& imagePaths, int size, ResidualMethod method,
+ResidualCrops loadResidualCrops(const std::vector<std::string>& imagePaths, int size, const ResidualSource& source,
                                 const ImageProgress& progress, const std::atomic<bool>* cancel, int jpegQuality) {
     if (jpegQuality < 0 || jpegQuality > 100) throw std::invalid_argument("loadResidualCrops: jpegQuality must be 0 to 100");
     ResidualCrops out;
@@ -68,7 +68,7 @@ ResidualCrops loadResidualCrops(const std::vector<std::string>& imagePaths, int 
         if (cancel && cancel->load()) throw cancelled();
         try {
             const LoadedImage image = loadImage(imagePaths[i]);
-            out.residuals.push_back(centreResidual(jpegQuality > 0 ? reencodeJpeg(image.rgb, jpegQuality) : image.rgb, size, method));
+            out.residuals.push_back(centreResidual(jpegQuality > 0 ? reencodeJpeg(image.rgb, jpegQuality) : image.rgb, size, source));
             out.paths.push_back(imagePaths[i]);
         } catch (const EngineError& e) {
             if (e.kind() == ErrorKind::Cancelled) throw;
@@ -169,7 +169,7 @@ Fingerprint buildFingerprint(const ResidualCrops& fakes, const ResidualCrops& re
     }
     if (!(std::abs(fp.muFake - fp.muReal) > 1e-12))
         throw badInput("the fingerprint built for " + o.name + " correlates equally with the generator's and the real images; it cannot tell them apart.");
-    fp.residual = residualMethodName(o.residual);
+    fp.residual = o.residual.name();
     fp.sidecarJson = QJsonDocument(sidecar).toJson(QJsonDocument::Compact).toStdString();
     return fp;
 }

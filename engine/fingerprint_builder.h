@@ -6,6 +6,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "engine/denoiser.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_trainer.h"
 #include "engine/residual.h"
@@ -25,7 +26,7 @@ using ImageProgress = std::function<void(int done, int total)>;
 // smaller than the crop are listed in skipped, not fatal. Throws cancelled() when *cancel becomes true.
 // jpegQuality 1-100: each image is first re-encoded as a JPEG of that quality, which puts PNG fakes and
 // JPEG reals on equal terms (else a fingerprint can learn "JPEG grid = real"); 0 keeps the pixels as read.
-ResidualCrops loadResidualCrops(const std::vector<std::string>& imagePaths, int size, ResidualMethod method,
+ResidualCrops loadResidualCrops(const std::vector<std::string>& imagePaths, int size, const ResidualSource& source,
                                 const ImageProgress& progress = {}, const std::atomic<bool>* cancel = nullptr,
                                 int jpegQuality = 0);
 
@@ -50,15 +51,15 @@ struct BuildOptions {
     // Highpass with clip 3: the best held-out detection and attribution of the training-free build on the
     // shared attribution set once fakes and reals are JPEG-compressed alike (synthscope fingerprint crossval
     // --jpeg 90); median does better only on uncompressed PNG fakes.
-    ResidualMethod residual = ResidualMethod::HighPass;
+    ResidualSource residual{ResidualMethod::HighPass};
     int size = 256;                                 // crop side (DIF: 256)
     bool subtractReals = true;                      // mean method only
     double clip = 3;                                // clipResidual()'s k for the residuals (0: none)
     TrainerOptions training;                        // learned method only
 };
 
-// Builds a fingerprint from residual crops made with options.residual and options.size (the method is
-// recorded in the sidecar, so that attribution uses the same residual). Throws EngineError.
+// Builds a fingerprint from residual crops made with options.residual and options.size (the residual's
+// name is recorded in the sidecar, so that attribution uses the same residual). Throws EngineError.
 Fingerprint buildFingerprint(const ResidualCrops& fakes, const ResidualCrops& reals, const BuildOptions& options,
                              const TrainingCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);
 

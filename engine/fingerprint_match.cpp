@@ -90,7 +90,7 @@ std::vector<cv::Rect> cropRects(cv::Size image, int size, int maxCrops, int stri
     return thinned;
 }
 
-cv::Mat residualOfCrop(const cv::Mat& rgb8, const cv::Rect& rect, ResidualMethod method) {
+cv::Mat residualOfCrop(const cv::Mat& rgb8, const cv::Rect& rect, const ResidualSource& source) {
     if ((rect & cv::Rect(0, 0, rgb8.cols, rgb8.rows)) != rect || rect.empty())
         throw std::invalid_argument("residualOfCrop: the rectangle is outside the image");
     // Margins are multiples of 4 so that the wavelet's 4-pixel blocks keep the same phase as the crop.
@@ -98,15 +98,26 @@ cv::Mat residualOfCrop(const cv::Mat& rgb8, const cv::Rect& rect, ResidualMethod
     const int left = margin(rect.x), top = margin(rect.y);
     const int right = margin(rgb8.cols - rect.br().x), bottom = margin(rgb8.rows - rect.br().y);
     const cv::Rect outer(rect.x - left, rect.y - top, rect.width + left + right, rect.height + top + bottom);
-    const cv::Mat residual = computeResidual(rgb8(outer).clone(), method);
+    const cv::Mat residual = source.compute(rgb8(outer).clone());
     return residual(cv::Rect(left, top, rect.width, rect.height)).clone();
 }
 
-cv::Mat centreResidual(const cv::Mat& rgb8, int size, ResidualMethod method) {
+cv::Mat centreResidual(const cv::Mat& rgb8, int size, const ResidualSource& source) {
     if (rgb8.cols < size || rgb8.rows < size)
         throw badInput("the image is " + std::to_string(rgb8.cols) + "x" + std::to_string(rgb8.rows) + ", smaller than the " +
                        std::to_string(size) + "x" + std::to_string(size) + " crop a fingerprint needs.");
-    return residualOfCrop(rgb8, centreCropRect(rgb8.size(), size), method);
+    return residualOfCrop(rgb8, centreCropRect(rgb8.size(), size), source);
+}
+
+ResidualSource residualFor(const Fingerprint& f, const MatchOptions& options) {
+    if (options.residual) return *options.residual;
+    if (f.residual.empty() || f.residual == options.defaultResidual.name()) return options.defaultResidual;
+    try {
+        return parseResidualMethod(f.residual);
+    } catch (const std::invalid_argument&) {
+        // A residual we do not have (another denoiser): the default stands in for it.
+        return options.defaultResidual;
+    }
 }
 
 bool rankByEvidence(const std::vector<Fingerprint>& fingerprints) {
@@ -120,21 +131,12 @@ FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const std::v
         throw badInput("the image is " + std::to_string(rgb8.cols) + "x" + std::to_string(rgb8.rows) +
                        ", too small for fingerprint attribution (at least 32x32).");
     FingerprintAttribution result;
-    // Residual crops are shared by every fingerprint of the same size and residual method.
-    std::map<std::tuple<int, int, ResidualMethod, double>, std::vector<cv::Mat>> cache;
+    // Residual crops are shared by every fingerprint of the same size and residual.
+    std::map<std::tuple<int, int, std::string, double>, std::vector<cv::Mat>> cache;
     for (const Fingerprint& f : fingerprints) {
-        ResidualMethod method = options.defaultResidual;
-        if (options.residual) {
-            method = *options.residual;
-        } else if (!f.residual.empty()) {
-            try {
-                method = parseResidualMethod(f.residual);
-            } catch (const std::invalid_argument&) {
-                // A residual we do not have (DIF's DnCNN, say): the default stands in for it.
-            }
-        }
+        const ResidualSource source = residualFor(f, options);
         const double clip = options.clip.value_or(f.clip);
-        auto key = std::make_tuple(f.pattern.rows, f.pattern.cols, method, clip);
+        auto key = std::make_tuple(f.pattern.rows, f.pattern.cols, source.name(), clip);
         auto it = cache.find(key);
         if (it == cache.end()) {
             std::vector<cv::Rect> rects;
@@ -145,7 +147,7 @@ FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const std::v
                 rects = {cv::Rect(pilCentreOffset(rgb8.cols, w), pilCentreOffset(rgb8.rows, h), w, h)};
             }
             std::vector<cv::Mat> crops;
-            for (const cv::Rect& r : rects) crops.push_back(clipResidual(residualOfCrop(rgb8, r, method), clip));
+            for (const cv::Rect& r : rects) crops.push_back(clipResidual(residualOfCrop(rgb8, r, source), clip));
             it = cache.emplace(key, std::move(crops)).first;
         }
         const std::vector<cv::Mat>& crops = it->second;
@@ -160,7 +162,7 @@ FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const std::v
         m.score = f.score(m.correlation);
         m.nearerFake = f.nearerFake(m.correlation);
         m.evidence = f.evidence(m.correlation);
-        m.residual = residualMethodName(method);
+        m.residual = std::get<2>(key);
         result.ranking.push_back(m);
         if (result.crops == 0) result.crops = int(crops.size());
     }
@@ -170,6 +172,11 @@ FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const std::v
     });
     if (!result.ranking.empty() && result.ranking.front().nearerFake) result.generator = result.ranking.front().generator;
     return result;
+}
+
+FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const FingerprintLibrary& library, MatchOptions options) {
+    options.defaultResidual = library.defaultResidual;
+    return attributeByFingerprints(rgb8, library.fingerprints, options);
 }
 
 }  // namespace synthscope

@@ -5,6 +5,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "engine/denoiser.h"
 #include "engine/fingerprint.h"
 #include "engine/residual.h"
 
@@ -31,22 +32,25 @@ cv::Rect centreCropRect(cv::Size image, int size);
 std::vector<cv::Rect> cropRects(cv::Size image, int size, int maxCrops, int stride);
 
 // The noise residual of rgb8 inside rect, computed on the rect plus a margin of up to 16 pixels so that
-// the filters see real neighbours rather than a border. CV_32FC3, rect's size.
-cv::Mat residualOfCrop(const cv::Mat& rgb8, const cv::Rect& rect, ResidualMethod method);
+// the filters (and a learned denoiser's receptive field) see real neighbours rather than a border.
+// CV_32FC3, rect's size.
+cv::Mat residualOfCrop(const cv::Mat& rgb8, const cv::Rect& rect, const ResidualSource& source);
 
 // The residual of the centre size x size crop, for building fingerprints. Throws EngineError(BadInput)
 // when the image is smaller than size in either direction.
-cv::Mat centreResidual(const cv::Mat& rgb8, int size, ResidualMethod method);
+cv::Mat centreResidual(const cv::Mat& rgb8, int size, const ResidualSource& source);
 
 struct MatchOptions {
     int maxCrops = 1;   // 1 = DIF's centre crop; more = average over a grid of crops (see cropRects)
     int stride = 128;
-    // The residual method for every fingerprint when set; otherwise each fingerprint's own (its sidecar's
-    // "residual"), and defaultResidual for those that name none (such as DIF's, made with a DnCNN).
-    std::optional<ResidualMethod> residual;
-    // nlm gave the published DIF fingerprints their best accuracy with their published centres on DIF's
-    // samples (synthscope fingerprint evaluate): the closest of our residuals to their DnCNN's.
-    ResidualMethod defaultResidual = ResidualMethod::NonLocalMeans;
+    // The residual for every fingerprint when set; otherwise each fingerprint's own (its sidecar's
+    // "residual": a built-in method, or "denoiser:<name>" when defaultResidual is that denoiser), and
+    // defaultResidual for the rest (such as DIF's, made with their DnCNN, which names none).
+    std::optional<ResidualSource> residual;
+    // nlm gave the published DIF fingerprints their best accuracy among the built-in filters with their
+    // published centres on DIF's samples (synthscope fingerprint evaluate). resolveFingerprintResidual()
+    // (model_registry.h) gives the project's learned denoiser instead when it is installed.
+    ResidualSource defaultResidual{ResidualMethod::NonLocalMeans};
     // clipResidual()'s k for the image's residual when set; otherwise each fingerprint's own (the clip its
     // centres were measured with; 0 for DIF's: plain Pearson correlation).
     std::optional<double> clip;
@@ -58,7 +62,7 @@ struct GeneratorMatch {
     double score = 0;        // 0 at the fingerprint's real centre, 1 at its fake centre (Fingerprint::score)
     double evidence = 0;     // Fingerprint::evidence: log-likelihood ratio fake / real; 0 without spreads
     bool nearerFake = false; // DIF's rule: the correlation is nearer mu_fake than mu_real
-    std::string residual;    // the method used
+    std::string residual;    // the residual used (ResidualSource::name)
 };
 
 struct FingerprintAttribution {
@@ -74,9 +78,14 @@ struct FingerprintAttribution {
 // True when every fingerprint has spreads, so that generators are ranked by evidence rather than score.
 bool rankByEvidence(const std::vector<Fingerprint>& fingerprints);
 
+// The residual attributeByFingerprints() uses for fingerprint f under options (see MatchOptions::residual).
+ResidualSource residualFor(const Fingerprint& f, const MatchOptions& options);
+
 // Correlates the image's residual with every fingerprint and ranks the generators. Throws
 // EngineError(BadInput) for an image smaller than 32 pixels in either direction.
 FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const std::vector<Fingerprint>& fingerprints,
                                                const MatchOptions& options = {});
+// The same over a library, with the library's defaultResidual as options.defaultResidual.
+FingerprintAttribution attributeByFingerprints(const cv::Mat& rgb8, const FingerprintLibrary& library, MatchOptions options = {});
 
 }  // namespace synthscope

@@ -7,10 +7,12 @@
 #include <QJsonObject>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "engine/denoiser.h"
 #include "engine/errors.h"
 
 namespace synthscope {
@@ -108,6 +110,39 @@ std::string resolveFingerprintLibrary(const std::string& given) {
     }
     throw badInput("no fingerprint library found: give --library DIR (a folder of <generator>.npy + <generator>.json), "
                    "set $SYNTHSCOPE_FINGERPRINTS, or put them in a \"fingerprints\" folder beside the models");
+}
+
+std::string resolveDenoiser() {
+    const QString env = qEnvironmentVariable("SYNTHSCOPE_DENOISER");
+    if (env == "none") return {};
+    if (!env.isEmpty()) return QFile::encodeName(env).toStdString();
+    for (const std::string& models : modelSearchPaths()) {
+        const QDir dir(QFile::decodeName((models + "/denoiser").c_str()));
+        if (!dir.exists()) continue;
+        for (const QFileInfo& f : dir.entryInfoList({"*.json"}, QDir::Files, QDir::Name)) {
+            QFile file(f.absoluteFilePath());
+            if (file.size() > (1 << 20) || !file.open(QIODevice::ReadOnly)) continue;
+            if (QJsonDocument::fromJson(file.readAll()).object().value("format").toString() == "synthscope-denoiser/1")
+                return QFile::encodeName(f.absoluteFilePath()).toStdString();
+        }
+    }
+    return {};
+}
+
+FingerprintLibrary loadInstalledFingerprints(const std::string& given) {
+    FingerprintLibrary library = loadFingerprintLibrary(resolveFingerprintLibrary(given));
+    // Only fingerprints that name no residual of ours (DIF's) or a denoiser use it: load it only then.
+    const bool needed = std::any_of(library.fingerprints.begin(), library.fingerprints.end(), [](const Fingerprint& f) {
+        return f.residual.empty() || f.residual.rfind("denoiser:", 0) == 0;
+    });
+    const std::string denoiser = needed ? resolveDenoiser() : std::string();
+    if (denoiser.empty()) return library;
+    try {
+        library.defaultResidual = ResidualSource(ResidualMethod::NonLocalMeans, TorchDenoiser::open(loadDenoiserManifest(denoiser)));
+    } catch (const std::exception& e) {
+        library.residualNote = std::string("the learned denoiser could not be used (") + e.what() + "); non-local means residuals instead";
+    }
+    return library;
 }
 
 }  // namespace synthscope

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/fingerprint.h"
 #include "engine/model_manifest.h"
 
 namespace synthscope {
@@ -29,5 +30,17 @@ ModelManifest resolveModel(const std::string& nameOrFile, const ModelCatalog& ca
 // $SYNTHSCOPE_FINGERPRINTS, else the first "fingerprints" folder under modelSearchPaths() (the project
 // ships models/fingerprints). Throws EngineError(BadInput) saying what to do when there is none.
 std::string resolveFingerprintLibrary(const std::string& given);
+
+// The learned denoiser fingerprint attribution uses for fingerprints made with a denoiser (DIF's):
+// $SYNTHSCOPE_DENOISER when set (a synthscope-denoiser/1 manifest, or "none"), else the first manifest
+// (by name) in the first "denoiser" folder under modelSearchPaths() (the project ships models/denoiser).
+// Empty when there is none or "none" was asked for.
+std::string resolveDenoiser();
+
+// The fingerprint library the workstation and reports use: resolveFingerprintLibrary(given), loaded, with
+// resolveDenoiser()'s denoiser as its defaultResidual (on device "auto") when a fingerprint names no
+// residual or a denoiser (DIF's). A denoiser that cannot be loaded leaves non-local means and says why in
+// residualNote. Throws EngineError(BadInput) as those two do.
+FingerprintLibrary loadInstalledFingerprints(const std::string& given = {});
 
 }  // namespace synthscope

@@ -201,10 +201,12 @@ void ForensicsPanel::showFingerprints(const ForensicsReport& r) {
                   "photos.").arg(qs(a.generator).toHtmlEscaped());
     else
         text = tr("No fingerprint matches: the image's residual correlates nearer to real photos than to any generator's images.");
-    text += tr("<br><small>Library: %1 (%2 fingerprints); %3 crop(s) compared%4. A match is a hint to check, not proof: "
-               "re-encoding and resizing weaken it.</small>")
+    text += tr("<br><small>Library: %1 (%2 fingerprints); %3 crop(s) compared, %4 residual%5. A match is a hint to check, "
+               "not proof: re-encoding and resizing weaken it.%6</small>")
                 .arg(r.fingerprintFolder.toHtmlEscaped()).arg(a.ranking.size()).arg(a.crops)
-                .arg(a.partial ? tr(", image smaller than the fingerprints: partial comparison") : QString());
+                .arg(a.ranking.empty() ? QString() : qs(a.ranking.front().residual).toHtmlEscaped())
+                .arg(a.partial ? tr(", image smaller than the fingerprints: partial comparison") : QString())
+                .arg(r.fingerprintNote.isEmpty() ? QString() : "<br>" + tr("Note: %1").arg(r.fingerprintNote.toHtmlEscaped()));
     fingerprintText_->setText(text);
     fingerprintRows_[0].caption->setText(tr("<b>this image</b><br><small>residual</small>"));
     fingerprintRows_[0].picture->setImage(r.residualImage);

@@ -23,6 +23,7 @@ QImage stretchedImage(const cv::Mat& image) {
 
 void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set, ForensicsReport& report) {
     report.fingerprintFolder = set.folder;
+    report.fingerprintNote = QString::fromStdString(set.library.residualNote);
     if (!set.error.isEmpty()) {
         report.fingerprintError = set.error;
         return;
@@ -32,7 +33,7 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
         return;
     }
     try {
-        report.fingerprints = attributeByFingerprints(image.rgb, set.library.fingerprints);
+        report.fingerprints = attributeByFingerprints(image.rgb, set.library);
         const std::vector<GeneratorMatch>& ranking = report.fingerprints.ranking;
         for (std::size_t i = 0; i < std::min(kClosestFingerprints, ranking.size()); ++i) {
             const auto fp = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
@@ -43,7 +44,12 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
         if (!ranking.empty()) {
             const int side = set.library.fingerprints.front().pattern.rows;
             if (image.rgb.cols >= side && image.rgb.rows >= side) {
-                const cv::Mat residual = centreResidual(image.rgb, side, parseResidualMethod(ranking.front().residual));
+                // The residual the top fingerprint was matched with (the library's matches use no options).
+                MatchOptions used;
+                used.defaultResidual = set.library.defaultResidual;
+                const auto top = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
+                                              [&](const Fingerprint& f) { return f.name == ranking.front().generator; });
+                const cv::Mat residual = centreResidual(image.rgb, side, residualFor(*top, used));
                 report.residualImage = stretchedImage(residual);
                 report.residualSpectrum = stretchedImage(logSpectrum(residual));
             }
@@ -57,9 +63,8 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
 FingerprintSetPtr loadDefaultFingerprints() {
     auto set = std::make_shared<FingerprintSet>();
     try {
-        const std::string folder = resolveFingerprintLibrary({});
-        set->folder = QFile::decodeName(folder.c_str());
-        set->library = loadFingerprintLibrary(folder);
+        set->library = loadInstalledFingerprints();
+        set->folder = QFile::decodeName(set->library.folder.c_str());
     } catch (const std::exception& e) {
         set->error = QString::fromStdString(e.what());
     }

@@ -50,6 +50,7 @@ struct ForensicsReport {
     QImage residualImage, residualSpectrum;
     std::vector<FingerprintView> closestFingerprints;  // the top of fingerprints.ranking
     QString fingerprintError;                          // no library, or the image could not be compared
+    QString fingerprintNote;                           // compared, but with a fallback (the learned denoiser failed to load)
 };
 using ForensicsPtr = std::shared_ptr<const ForensicsReport>;
 

@@ -16,9 +16,8 @@ void ReportExporter::start(ResultPtr result, const QString& path) {
     start([result] {
         EvidenceOptions options;
         try {
-            const std::string library = resolveFingerprintLibrary({});
-            options.fingerprints = std::make_shared<FingerprintLibrary>(loadFingerprintLibrary(library));
-            options.fingerprintLibraryPath = library;
+            options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints());
+            options.fingerprintLibraryPath = options.fingerprints->folder;
         } catch (const EngineError& e) {
             options.fingerprintLibraryWhyNone = e.what();
         }

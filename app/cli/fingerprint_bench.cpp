@@ -42,22 +42,6 @@ double mean(const std::vector<double>& v) {
 
 double pct(int n, int d) { return d > 0 ? 100.0 * n / d : 0.0; }
 
-std::vector<ResidualMethod> residualMethods(const QString& text, const char* command, bool& ok) {
-    ok = true;
-    if (text == "all") return {ResidualMethod::HighPass, ResidualMethod::Median, ResidualMethod::Wavelet, ResidualMethod::NonLocalMeans};
-    std::vector<ResidualMethod> out;
-    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-        std::optional<ResidualMethod> m;
-        if (!parseResidual(part.trimmed(), command, m)) {
-            ok = false;
-            return {};
-        }
-        out.push_back(*m);
-    }
-    if (out.empty()) out.push_back(ResidualMethod::HighPass);
-    return out;
-}
-
 std::vector<double> clipList(const QString& text, const char* command, bool& ok) {
     ok = true;
     std::vector<double> out;
@@ -103,18 +87,20 @@ int runEvaluate(const QStringList& args) {
     parser.addPositionalArgument("DIF_ROOT", "folder of <generator>/0_real and 1_fake folders");
     parser.addOptions({
         {"library", "folder of <generator>.npy + <generator>.json fingerprints", "DIR"},
-        {"residual", "highpass, median, wavelet, nlm, a comma-separated list, or all", "METHOD", "all"},
+        {"residual", "highpass, median, wavelet, nlm, denoiser (learned), a comma-separated list, or all", "METHOD", "all"},
+        denoiserOption(),
         {"crops", "crops averaged per image: 1 = DIF's centre crop", "N", "1"},
         {"stride", "grid step between crops when --crops > 1", "N", "128"},
         {"clip", "clip residuals at K robust standard deviations; a comma-separated list compares several (0: none, as DIF)", "K", "0,3"},
     });
     if (const int rc = parseOrExit(parser, args, "evaluate"); rc >= 0) return rc;
-    bool ok = true, clipsOk = true;
-    const std::vector<ResidualMethod> residuals = residualMethods(parser.value("residual"), "evaluate", ok);
+    bool clipsOk = true;
+    std::vector<ResidualSource> residuals;
+    const bool ok = parseResidualList(parser, "evaluate", residuals) && !residuals.empty();
     const std::vector<double> clips = clipList(parser.value("clip"), "evaluate", clipsOk);
     // Every (residual, clip) pair is one configuration, evaluated on the same images.
-    std::vector<std::pair<ResidualMethod, double>> methods;
-    for (ResidualMethod r : residuals)
+    std::vector<std::pair<ResidualSource, double>> methods;
+    for (const ResidualSource& r : residuals)
         for (double k : clips) methods.emplace_back(r, k);
     MatchOptions match;
     if (!ok || !clipsOk || !intOption(parser, "crops", 1, 64, match.maxCrops, "evaluate") || !intOption(parser, "stride", 8, 4096, match.stride, "evaluate"))
@@ -188,7 +174,7 @@ int runEvaluate(const QStringList& args) {
                 "%zu fingerprints is its own. corr: mean correlation of reals / fakes with their generator's fingerprint.\n",
                 library.fingerprints.size());
     for (std::size_t m = 0; m < methods.size(); ++m) {
-        std::printf("\nResidual %s, clip %g\n", residualMethodName(methods[m].first), methods[m].second);
+        std::printf("\nResidual %s, clip %g\n", methods[m].first.name().c_str(), methods[m].second);
         std::printf("%-12s %6s | %6s %6s %6s | %6s | %6s | %9s %9s | %9s %9s\n", "generator", "paper", "acc", "real", "fake", "LOO", "top-1",
                     "corr real", "corr fake", "mu_real", "mu_fake");
         std::vector<double> accs, loos, tops, papers;
@@ -259,7 +245,8 @@ int runCrossval(const QStringList& args) {
         {"holdout", "fraction of each folder held back for testing", "F", "0.3"},
         {"max-train", "use at most N training images per generator (0: all)", "N", "0"},
         {"method", "mean, mean-keep (no real subtraction), learned, a comma-separated list, or all", "METHODS", "mean"},
-        {"residual", "highpass, median, wavelet, nlm, a comma-separated list, or all", "METHOD", "highpass"},
+        {"residual", "highpass, median, wavelet, nlm, denoiser (learned), a comma-separated list, or all", "METHOD", "highpass"},
+        denoiserOption(),
         {"clip", "clip residuals at K robust standard deviations; a comma-separated list compares several", "K", "3"},
         {"crop", "crop side", "N", "256"},
         {"jpeg", "re-encode every image (fakes and reals) as JPEG of quality Q first, against the format shortcut (0: off)", "Q", "0"},
@@ -273,8 +260,9 @@ int runCrossval(const QStringList& args) {
         {"out", "also save the built fingerprints into DIR/<method>-<residual>/", "DIR"},
     });
     if (const int rc = parseOrExit(parser, args, "crossval"); rc >= 0) return rc;
-    bool ok = true, clipsOk = true;
-    const std::vector<ResidualMethod> methods = residualMethods(parser.value("residual"), "crossval", ok);
+    bool clipsOk = true;
+    std::vector<ResidualSource> methods;
+    const bool ok = parseResidualList(parser, "crossval", methods) && !methods.empty();
     const std::vector<double> clips = clipList(parser.value("clip"), "crossval", clipsOk);
     double holdout = 0.3;
     int maxTrain = 0, crop = 256, seed = 1, jpeg = 0;
@@ -307,7 +295,7 @@ int runCrossval(const QStringList& args) {
     }
     installCancelHandler();
     try {
-        for (const ResidualMethod method : methods) {
+        for (const ResidualSource& method : methods) {
             const auto t0 = std::chrono::steady_clock::now();
             std::mt19937_64 rng{std::uint64_t(seed)};
             std::vector<std::string> names;
@@ -320,7 +308,7 @@ int runCrossval(const QStringList& args) {
             }
             const ResidualCrops realCrops = loadResidualCrops(imagesIn(parser.value("reals")), crop, method, {}, &cancelFlag(), jpeg);
             const Split reals = split(realCrops.residuals, holdout, 0, rng);
-            std::printf("\nResidual %s%s: %zu generators, reals %zu train / %zu test; residuals in %.1f s\n", residualMethodName(method),
+            std::printf("\nResidual %s%s: %zu generators, reals %zu train / %zu test; residuals in %.1f s\n", method.name().c_str(),
                         jpeg > 0 ? (", all re-encoded as JPEG " + std::to_string(jpeg)).c_str() : "", names.size(), reals.train.size(),
                         reals.test.size(), seconds(t0));
             for (const QString& variant : variants)
@@ -353,7 +341,7 @@ int runCrossval(const QStringList& args) {
                 const double buildSeconds = seconds(t1);
                 if (parser.isSet("out")) {
                     const std::string dir = QFile::encodeName(parser.value("out")).toStdString() + "/" + variant.toStdString() + "-" +
-                                            residualMethodName(method) + "-clip" + QByteArray::number(clip).toStdString();
+                                            method.name() + "-clip" + QByteArray::number(clip).toStdString();
                     for (const Fingerprint& f : fps) saveFingerprint(f, dir);
                 }
                 // corr[g][k][i]: held-back fake i of generator g against fingerprint k; realCorr[k][i] likewise.

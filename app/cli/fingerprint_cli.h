@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/residual.h"
+#include "engine/denoiser.h"
 
 namespace synthscope::cli::fingerprint {
 
@@ -20,8 +20,15 @@ QString resolveLibrary(const QString& given, std::string& error);
 // Image files under a folder (recursive, sorted), as the analyze command collects them.
 std::vector<std::string> imagesIn(const QString& dir);
 
-// Parses --residual: empty text gives nullopt; an unknown name prints an error and returns false.
-bool parseResidual(const QString& text, const char* command, std::optional<ResidualMethod>& out);
+// --denoiser MANIFEST: the learned denoiser that --residual's "denoiser" stands for.
+QCommandLineOption denoiserOption();
+// --residual NAME[,NAME...]: highpass, median, wavelet, nlm, or denoiser (the --denoiser MANIFEST, else the
+// installed learned denoiser, see resolveDenoiser()); "all": the four built-in filters, then the denoiser
+// when there is one. An unknown name, or a denoiser that is missing or cannot be loaded, prints an error
+// and returns false.
+bool parseResidualList(const QCommandLineParser& parser, const char* command, std::vector<ResidualSource>& out);
+// One --residual (not a list); empty text gives nullopt.
+bool parseResidual(const QCommandLineParser& parser, const char* command, std::optional<ResidualSource>& out);
 bool intOption(const QCommandLineParser& parser, const char* name, int lo, int hi, int& out, const char* command);
 bool doubleOption(const QCommandLineParser& parser, const char* name, double lo, double hi, double& out, const char* command);
 

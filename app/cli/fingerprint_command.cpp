@@ -52,16 +52,69 @@ std::vector<std::string> imagesIn(const QString& dir) {
     return files;
 }
 
-bool parseResidual(const QString& text, const char* command, std::optional<ResidualMethod>& out) {
-    out.reset();
-    if (text.isEmpty()) return true;
+QCommandLineOption denoiserOption() {
+    return {"denoiser", "the learned denoiser --residual denoiser uses (a synthscope-denoiser/1 manifest; default: the installed one)",
+            "MANIFEST"};
+}
+
+namespace {
+
+bool learnedDenoiser(const QCommandLineParser& parser, const char* command, ResidualSource& out) {
+    const std::string manifest = parser.isSet("denoiser") ? QFile::encodeName(parser.value("denoiser")).toStdString() : resolveDenoiser();
+    if (manifest.empty()) {
+        std::fprintf(stderr, "synthscope fingerprint %s: no learned denoiser is installed (models/denoiser): give --denoiser MANIFEST\n", command);
+        return false;
+    }
     try {
-        out = parseResidualMethod(text.toStdString());
+        out = ResidualSource(ResidualMethod::HighPass, TorchDenoiser::open(loadDenoiserManifest(manifest)));
         return true;
-    } catch (const std::invalid_argument& e) {
+    } catch (const EngineError& e) {
         std::fprintf(stderr, "synthscope fingerprint %s: %s\n", command, e.what());
         return false;
     }
+}
+
+}  // namespace
+
+bool parseResidualList(const QCommandLineParser& parser, const char* command, std::vector<ResidualSource>& out) {
+    out.clear();
+    const QString text = parser.value("residual");
+    if (text == "all") {
+        for (ResidualMethod m : {ResidualMethod::HighPass, ResidualMethod::Median, ResidualMethod::Wavelet, ResidualMethod::NonLocalMeans})
+            out.emplace_back(m);
+        ResidualSource learned;
+        if ((parser.isSet("denoiser") || !resolveDenoiser().empty()) && !learnedDenoiser(parser, command, learned)) return false;
+        if (learned.denoiser) out.push_back(learned);
+        return true;
+    }
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed();
+        ResidualSource source;
+        if (name == "denoiser") {
+            if (!learnedDenoiser(parser, command, source)) return false;
+        } else {
+            try {
+                source = parseResidualMethod(name.toStdString());
+            } catch (const std::invalid_argument& e) {
+                std::fprintf(stderr, "synthscope fingerprint %s: %s (or denoiser)\n", command, e.what());
+                return false;
+            }
+        }
+        out.push_back(source);
+    }
+    return true;
+}
+
+bool parseResidual(const QCommandLineParser& parser, const char* command, std::optional<ResidualSource>& out) {
+    out.reset();
+    if (parser.value("residual").contains(',') || parser.value("residual") == "all") {
+        std::fprintf(stderr, "synthscope fingerprint %s: --residual takes one method here\n", command);
+        return false;
+    }
+    std::vector<ResidualSource> list;
+    if (!parseResidualList(parser, command, list)) return false;
+    if (!list.empty()) out = list.front();
+    return true;
 }
 
 bool intOption(const QCommandLineParser& parser, const char* name, int lo, int hi, int& out, const char* command) {
@@ -114,7 +167,9 @@ int runAttribute(const QStringList& args) {
     parser.addPositionalArgument("IMAGE", "image files or folders", "IMAGE...");
     parser.addOptions({
         {"library", "folder of <generator>.npy + <generator>.json fingerprints", "DIR"},
-        {"residual", "highpass, median, wavelet or nlm (default: each fingerprint's own, else nlm, the closest to DIF's DnCNN)", "METHOD"},
+        {"residual", "highpass, median, wavelet, nlm or denoiser (default: each fingerprint's own; for DIF's, the installed learned "
+                     "denoiser, else nlm)", "METHOD"},
+        denoiserOption(),
         {"crops", "crops averaged per image: 1 = DIF's centre crop", "N", "1"},
         {"stride", "grid step between crops when --crops > 1", "N", "128"},
         {"clip", "clip the image's residual at K robust standard deviations (default: each fingerprint's own; 0 = none)", "K"},
@@ -125,7 +180,7 @@ int runAttribute(const QStringList& args) {
     MatchOptions options;
     int top = 5;
     if (!intOption(parser, "crops", 1, 64, options.maxCrops, "attribute") || !intOption(parser, "stride", 8, 4096, options.stride, "attribute") ||
-        !intOption(parser, "top", 1, 1000, top, "attribute") || !parseResidual(parser.value("residual"), "attribute", options.residual))
+        !intOption(parser, "top", 1, 1000, top, "attribute") || !parseResidual(parser, "attribute", options.residual))
         return kExitBadInput;
     if (parser.isSet("clip")) {
         double k = 0;
@@ -144,12 +199,13 @@ int runAttribute(const QStringList& args) {
     }
     FingerprintLibrary library;
     try {
-        library = loadFingerprintLibrary(QFile::encodeName(libraryDir).toStdString());
+        library = loadInstalledFingerprints(QFile::encodeName(libraryDir).toStdString());
     } catch (const EngineError& e) {
         std::fprintf(stderr, "synthscope fingerprint attribute: %s\n", e.what());
         return kExitBadInput;
     }
     for (const std::string& e : library.errors) std::fprintf(stderr, "skipped fingerprint: %s\n", e.c_str());
+    if (!library.residualNote.empty()) std::fprintf(stderr, "note: %s\n", library.residualNote.c_str());
     if (library.fingerprints.empty()) {
         std::fprintf(stderr, "synthscope fingerprint attribute: no usable fingerprint in %s\n", qPrintable(libraryDir));
         return kExitBadInput;
@@ -165,7 +221,7 @@ int runAttribute(const QStringList& args) {
     for (const std::string& path : files.images) {
         try {
             const LoadedImage image = loadImage(path);
-            const FingerprintAttribution a = attributeByFingerprints(image.rgb, library.fingerprints, options);
+            const FingerprintAttribution a = attributeByFingerprints(image.rgb, library, options);
             const GeneratorMatch& best = a.ranking.front();
             if (a.generator.empty())
                 std::printf("%s: no generator matched (closest %s, score %.2f)%s\n", path.c_str(), best.generator.c_str(), best.score,
@@ -237,7 +293,8 @@ int runBuild(const QStringList& args) {
         {"name", "the generator's name (file name of the fingerprint)", "NAME"},
         {"out", "the fingerprint library folder to write into", "DIR"},
         {"method", "mean or learned", "METHOD", "mean"},
-        {"residual", "highpass, median, wavelet or nlm", "METHOD", "highpass"},
+        {"residual", "highpass, median, wavelet, nlm or denoiser", "METHOD", "highpass"},
+        denoiserOption(),
         {"crop", "crop side in pixels (multiple of 16 for learned)", "N", "256"},
         {"keep-reals", "mean: do not subtract the real images' mean residual"},
         {"clip", "clip residuals at K robust standard deviations (0: none)", "K", "3"},
@@ -258,7 +315,7 @@ int runBuild(const QStringList& args) {
         }
     BuildOptions o;
     o.name = parser.value("name").toStdString();
-    std::optional<ResidualMethod> residual;
+    std::optional<ResidualSource> residual;
     int seed = 0;
     try {
         o.method = parseBuildMethod(parser.value("method").toStdString());
@@ -266,13 +323,13 @@ int runBuild(const QStringList& args) {
         std::fprintf(stderr, "synthscope fingerprint build: %s\n", e.what());
         return kExitBadInput;
     }
-    if (!parseResidual(parser.value("residual"), "build", residual) || !intOption(parser, "crop", 16, 2048, o.size, "build") ||
+    if (!parseResidual(parser, "build", residual) || !intOption(parser, "crop", 16, 2048, o.size, "build") ||
         !intOption(parser, "steps", 1, 1000000, o.training.steps, "build") || !intOption(parser, "batch-size", 2, 1024, o.training.batchSize, "build") ||
         !doubleOption(parser, "lr", 1e-7, 1.0, o.training.learningRate, "build") || !intOption(parser, "width", 1, 256, o.training.net.width, "build") ||
         !intOption(parser, "threads", 0, 1024, o.training.threads, "build") || !intOption(parser, "seed", 0, 1 << 30, seed, "build") ||
         !doubleOption(parser, "clip", 0, 100, o.clip, "build"))
         return kExitBadInput;
-    o.residual = residual.value_or(ResidualMethod::HighPass);
+    o.residual = residual.value_or(ResidualSource(ResidualMethod::HighPass));
     o.subtractReals = !parser.isSet("keep-reals");
     o.training.boost = parser.isSet("boost");
     o.training.device = parser.value("device").toStdString();
@@ -287,7 +344,7 @@ int runBuild(const QStringList& args) {
     try {
         auto loader = [&](const char* which) {
             const std::vector<std::string> paths = imagesIn(parser.value(which));
-            std::fprintf(stderr, "Residuals (%s) of the %zu images in --%s...\n", residualMethodName(o.residual), paths.size(), which);
+            std::fprintf(stderr, "Residuals (%s) of the %zu images in --%s...\n", o.residual.name().c_str(), paths.size(), which);
             ResidualCrops crops = loadResidualCrops(paths, o.size, o.residual, {}, &cancelFlag());
             for (const std::string& s : crops.skipped) std::fprintf(stderr, "skipped %s\n", s.c_str());
             return crops;

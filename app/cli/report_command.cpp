@@ -123,17 +123,12 @@ bool writeReport(const report::ReportDocument& doc, const QCommandLineParser& pa
 EvidenceOptions evidenceOptions(const QCommandLineParser& parser, const AnalysisSettings& settings) {
     EvidenceOptions options;
     options.load = settings.load;
-    std::string dir;
     try {
-        dir = resolveFingerprintLibrary(bytesOf(parser.value("library")));
-    } catch (const EngineError& e) {
-        options.fingerprintLibraryWhyNone = e.what();
-        return options;
-    }
-    try {
-        options.fingerprints = std::make_shared<FingerprintLibrary>(loadFingerprintLibrary(dir));
-        options.fingerprintLibraryPath = dir;
+        options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(bytesOf(parser.value("library"))));
+        options.fingerprintLibraryPath = options.fingerprints->folder;
         for (const std::string& e : options.fingerprints->errors) std::fprintf(stderr, "synthscope report: %s\n", e.c_str());
+        if (!options.fingerprints->residualNote.empty())
+            std::fprintf(stderr, "synthscope report: %s\n", options.fingerprints->residualNote.c_str());
     } catch (const std::exception& e) {
         options.fingerprintLibraryWhyNone = e.what();
     }

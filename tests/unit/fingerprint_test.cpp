@@ -7,10 +7,13 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include <opencv2/imgproc.hpp>
@@ -20,6 +23,7 @@
 #include "engine/fingerprint_builder.h"
 #include "engine/fingerprint_match.h"
 #include "engine/fingerprint_trainer.h"
+#include "engine/model_registry.h"
 #include "engine/npy.h"
 #include "engine/residual.h"
 #include "tests/unit/test_support.h"
@@ -431,6 +435,102 @@ TEST(FingerprintMatch, ImageWithAScaledDifFingerprintCorrelatesMostWithIt) {
     }
 }
 
+TEST(FingerprintMatch, LibraryResidualStandsInForFingerprintsMadeWithADenoiser) {
+    // The box3 fixture denoiser's residual is exactly the built-in highpass one (see denoiser_test).
+    FingerprintLibrary library;
+    library.defaultResidual = ResidualSource(ResidualMethod::NonLocalMeans,
+                                             TorchDenoiser::open(loadDenoiserManifest(testData("box3_denoiser.json")), "cpu"));
+    const cv::Mat pattern = generatorPattern(128, 3);
+    cv::Mat patternResidual;  // what a fingerprint made from highpass residuals looks like
+    cv::blur(pattern, patternResidual, cv::Size(3, 3), cv::Point(-1, -1), cv::BORDER_REFLECT_101);
+    patternResidual = pattern - patternResidual;
+    for (const char* residual : {"", "highpass", "denoiser:box3_denoiser", "denoiser:someone_elses", "median"}) {
+        Fingerprint f = syntheticFingerprint(std::string("fp_") + residual, patternResidual);
+        f.residual = residual;
+        library.fingerprints.push_back(f);
+    }
+    const cv::Mat image = withPattern(naturalImage(128, 128, 5), pattern, 4.0);  // the centre crop is the pattern, in phase
+    auto byName = [](const FingerprintAttribution& a, const std::string& name) {
+        const auto it = std::find_if(a.ranking.begin(), a.ranking.end(), [&](const GeneratorMatch& m) { return m.generator == name; });
+        EXPECT_NE(it, a.ranking.end()) << name;
+        return it == a.ranking.end() ? GeneratorMatch{} : *it;
+    };
+    const FingerprintAttribution withLibrary = attributeByFingerprints(image, library);
+    // Those naming no residual (DIF's), this denoiser, or another denoiser get the library's denoiser.
+    for (const char* name : {"fp_", "fp_denoiser:box3_denoiser", "fp_denoiser:someone_elses"})
+        EXPECT_EQ(byName(withLibrary, name).residual, "denoiser:box3_denoiser") << name;
+    EXPECT_EQ(byName(withLibrary, "fp_highpass").residual, "highpass");
+    EXPECT_EQ(byName(withLibrary, "fp_median").residual, "median");
+    // The denoiser's residual is the highpass one, so the correlations agree.
+    EXPECT_NEAR(byName(withLibrary, "fp_").correlation, byName(withLibrary, "fp_highpass").correlation, 1e-4);
+    EXPECT_GT(byName(withLibrary, "fp_").correlation, 0.05);
+    // Given only the fingerprints, the built-in default (non-local means) stands in instead.
+    const FingerprintAttribution plain = attributeByFingerprints(image, library.fingerprints);
+    EXPECT_EQ(byName(plain, "fp_").residual, "nlm");
+    EXPECT_EQ(byName(plain, "fp_denoiser:box3_denoiser").residual, "nlm");
+    // An explicit residual overrides every fingerprint's own.
+    MatchOptions forced;
+    forced.residual = ResidualMethod::Median;
+    for (const GeneratorMatch& m : attributeByFingerprints(image, library, forced).ranking) EXPECT_EQ(m.residual, "median") << m.generator;
+}
+
+// Sets an environment variable for one scope, restoring the old value (or its absence) afterwards.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_, old_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+TEST(FingerprintLibrary, InstalledLibraryUsesTheLearnedDenoiserOrSaysWhyNot) {
+    QTemporaryDir dir;
+    const std::string folder = dir.path().toStdString();
+    Fingerprint dif = syntheticFingerprint("gen", generatorPattern(64, 1));
+    dif.residual = "";  // as DIF's publish them: made with their denoiser
+    saveFingerprint(dif, folder);
+    {
+        ScopedEnv denoiser("SYNTHSCOPE_DENOISER", testData("box3_denoiser.json"));
+        EXPECT_EQ(resolveDenoiser(), testData("box3_denoiser.json"));
+        const FingerprintLibrary lib = loadInstalledFingerprints(folder);
+        EXPECT_EQ(lib.folder, folder);
+        ASSERT_EQ(lib.fingerprints.size(), 1u);
+        EXPECT_EQ(lib.defaultResidual.name(), "denoiser:box3_denoiser");
+        EXPECT_EQ(lib.residualNote, "");
+    }
+    {
+        ScopedEnv denoiser("SYNTHSCOPE_DENOISER", folder + "/no-such-denoiser.json");
+        const FingerprintLibrary lib = loadInstalledFingerprints(folder);
+        ASSERT_EQ(lib.fingerprints.size(), 1u);  // the fingerprints are still usable
+        EXPECT_EQ(lib.defaultResidual.name(), "nlm");
+        EXPECT_NE(lib.residualNote.find("could not be used"), std::string::npos) << lib.residualNote;
+        EXPECT_NE(lib.residualNote.find("no-such-denoiser.json"), std::string::npos) << lib.residualNote;
+    }
+    {
+        ScopedEnv denoiser("SYNTHSCOPE_DENOISER", "none");
+        EXPECT_EQ(resolveDenoiser(), "");
+        const FingerprintLibrary lib = loadInstalledFingerprints(folder);
+        EXPECT_EQ(lib.defaultResidual.name(), "nlm");
+        EXPECT_EQ(lib.residualNote, "");
+    }
+    EXPECT_THROW(loadInstalledFingerprints(folder + "/missing"), EngineError);
+    // A library whose fingerprints all name a built-in residual does not load (or complain about) a denoiser.
+    QTemporaryDir own;
+    saveFingerprint(syntheticFingerprint("gen", generatorPattern(64, 1)), own.path().toStdString());
+    ScopedEnv broken("SYNTHSCOPE_DENOISER", folder + "/no-such-denoiser.json");
+    const FingerprintLibrary lib = loadInstalledFingerprints(own.path().toStdString());
+    EXPECT_EQ(lib.residualNote, "");
+    EXPECT_EQ(lib.defaultResidual.name(), "nlm");
+}
+
 // ---- building ------------------------------------------------------------------------------------
 
 TEST(FingerprintBuilder, TrainingFreeBuildRecoversAPlantedPattern) {
@@ -602,6 +702,48 @@ TEST(FingerprintCli, BuildsAFingerprintAndAttributesWithIt) {
     ASSERT_TRUE(p.waitForFinished(60000));
     EXPECT_EQ(p.exitCode(), 2);
     EXPECT_TRUE(QString::fromUtf8(p.readAllStandardError()).contains("--reals is required"));
+}
+
+TEST(FingerprintCli, BuildsAndAttributesWithALearnedDenoiser) {
+    QTemporaryDir dir;
+    QDir().mkpath(dir.path() + "/fakes");
+    QDir().mkpath(dir.path() + "/reals");
+    const cv::Mat pattern = generatorPattern(64, 4);
+    for (unsigned i = 0; i < 12; ++i) {
+        writeRgb((dir.path() + "/fakes/" + QString::number(i) + ".png").toStdString(), withPattern(naturalImage(64, 64, 500 + i), pattern, 4.0));
+        writeRgb((dir.path() + "/reals/" + QString::number(i) + ".png").toStdString(), naturalImage(64, 64, 600 + i));
+    }
+    writeRgb((dir.path() + "/probe.png").toStdString(), withPattern(naturalImage(64, 64, 700), pattern, 4.0));
+    const QString box3 = QString::fromStdString(testData("box3_denoiser.json"));
+    auto run = [&](const QString& denoiserEnv, const QStringList& args, QString& out, QString& err) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SYNTHSCOPE_DENOISER", denoiserEnv);
+        p.setProcessEnvironment(env);
+        p.start(SYNTHSCOPE_CLI, QStringList{"fingerprint"} + args);
+        EXPECT_TRUE(p.waitForFinished(60000));
+        out = QString::fromUtf8(p.readAllStandardOutput());
+        err = QString::fromUtf8(p.readAllStandardError());
+        return p.exitCode();
+    };
+    QString out, err;
+    ASSERT_EQ(run("none", {"build", "--fakes", dir.path() + "/fakes", "--reals", dir.path() + "/reals", "--name", "toy", "--out",
+                           dir.path() + "/lib", "--crop", "64", "--residual", "denoiser", "--denoiser", box3}, out, err), 0)
+        << err.toStdString();
+    QFile sidecar(dir.path() + "/lib/toy.json");
+    ASSERT_TRUE(sidecar.open(QIODevice::ReadOnly));
+    EXPECT_EQ(QJsonDocument::fromJson(sidecar.readAll()).object().value("residual").toString(), "denoiser:box3_denoiser");
+
+    // Attribution uses the installed denoiser for it; without one, non-local means stands in.
+    EXPECT_EQ(run(box3, {"attribute", "--library", dir.path() + "/lib", dir.path() + "/probe.png"}, out, err), 0) << err.toStdString();
+    EXPECT_TRUE(out.contains("probe.png: toy (score")) << out.toStdString();
+    EXPECT_TRUE(out.contains("[denoiser:box3_denoiser]")) << out.toStdString();
+    EXPECT_EQ(run("none", {"attribute", "--library", dir.path() + "/lib", dir.path() + "/probe.png"}, out, err), 0) << err.toStdString();
+    EXPECT_TRUE(out.contains("[nlm]")) << out.toStdString();
+    // Asking for the learned denoiser when there is none is an error that says what to do.
+    EXPECT_EQ(run("none", {"attribute", "--library", dir.path() + "/lib", "--residual", "denoiser", dir.path() + "/probe.png"}, out, err), 2);
+    EXPECT_TRUE(err.contains("no learned denoiser is installed")) << err.toStdString();
+    EXPECT_EQ(run("none", {"attribute", "--library", dir.path() + "/lib", "--residual", "gaussian", dir.path() + "/probe.png"}, out, err), 2);
 }
 
 TEST(FingerprintPreview, StretchIgnoresAFewExtremeValues) {
