@@ -96,7 +96,7 @@ int runEvaluate(const QStringList& args) {
     if (const int rc = parseOrExit(parser, args, "evaluate"); rc >= 0) return rc;
     bool clipsOk = true;
     std::vector<ResidualSource> residuals;
-    const bool ok = parseResidualList(parser, "evaluate", residuals) && !residuals.empty();
+    const bool ok = parseResidualList(parser, "evaluate", residuals);
     const std::vector<double> clips = clipList(parser.value("clip"), "evaluate", clipsOk);
     // Every (residual, clip) pair is one configuration, evaluated on the same images.
     std::vector<std::pair<ResidualSource, double>> methods;
@@ -262,7 +262,7 @@ int runCrossval(const QStringList& args) {
     if (const int rc = parseOrExit(parser, args, "crossval"); rc >= 0) return rc;
     bool clipsOk = true;
     std::vector<ResidualSource> methods;
-    const bool ok = parseResidualList(parser, "crossval", methods) && !methods.empty();
+    const bool ok = parseResidualList(parser, "crossval", methods);
     const std::vector<double> clips = clipList(parser.value("clip"), "crossval", clipsOk);
     double holdout = 0.3;
     int maxTrain = 0, crop = 256, seed = 1, jpeg = 0;

@@ -24,8 +24,8 @@ std::vector<std::string> imagesIn(const QString& dir);
 QCommandLineOption denoiserOption();
 // --residual NAME[,NAME...]: highpass, median, wavelet, nlm, or denoiser (the --denoiser MANIFEST, else the
 // installed learned denoiser, see resolveDenoiser()); "all": the four built-in filters, then the denoiser
-// when there is one. An unknown name, or a denoiser that is missing or cannot be loaded, prints an error
-// and returns false.
+// when there is one. An empty list, an unknown name, or a denoiser that is missing or cannot be loaded,
+// prints an error and returns false.
 bool parseResidualList(const QCommandLineParser& parser, const char* command, std::vector<ResidualSource>& out);
 // One --residual (not a list); empty text gives nullopt.
 bool parseResidual(const QCommandLineParser& parser, const char* command, std::optional<ResidualSource>& out);

@@ -102,11 +102,16 @@ bool parseResidualList(const QCommandLineParser& parser, const char* command, st
         }
         out.push_back(source);
     }
+    if (out.empty()) {
+        std::fprintf(stderr, "synthscope fingerprint %s: --residual names no residual\n", command);
+        return false;
+    }
     return true;
 }
 
 bool parseResidual(const QCommandLineParser& parser, const char* command, std::optional<ResidualSource>& out) {
     out.reset();
+    if (parser.value("residual").isEmpty()) return true;
     if (parser.value("residual").contains(',') || parser.value("residual") == "all") {
         std::fprintf(stderr, "synthscope fingerprint %s: --residual takes one method here\n", command);
         return false;
