@@ -21,7 +21,7 @@ struct Fingerprint {
     std::string name;           // the generator, from the file name
     cv::Mat pattern;            // CV_32FC3, RGB
     double muReal = 0, muFake = 0;
-    std::string residual;       // residual method the centres were measured with; "" when unknown (DIF's own: a DnCNN)
+    std::string residual;       // residual the centres were measured with (ResidualSource::name); "" when unknown (DIF's own: a DnCNN)
     double clip = 0;            // clipResidual()'s k the centres were measured with (0: none, as DIF)
     // Standard deviations of the correlations around each centre ("sigma_real" / "sigma_fake"; 0 when
     // unknown, as for DIF's). With them, fingerprints can be compared on one scale (evidence()).

@@ -10,6 +10,7 @@
 #include "engine/case_store.h"
 #include "engine/errors.h"
 #include "engine/evidence.h"
+#include "engine/fingerprint.h"
 #include "engine/result_json.h"
 #include "report/evidence_report.h"
 #include "tests/unit/test_support.h"
@@ -195,4 +196,31 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     EXPECT_FALSE(changed.spectrum.has_value());
     EXPECT_FALSE(changed.ela.has_value());
     EXPECT_TRUE(report::imageReport(changed).html.contains("DIFFERENT"));
+}
+
+TEST(EvidenceReport, FingerprintCheckNamesTheResidualAndAnyFallback) {
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult result = analyzer.analyze(images[2]);
+    auto library = std::make_shared<FingerprintLibrary>();
+    cv::Mat pattern(64, 64, CV_32FC3);
+    cv::randn(pattern, cv::Scalar::all(0), cv::Scalar::all(1));
+    Fingerprint dif{"dif_like", pattern, 0.0, 0.05, ""};  // names no residual, as DIF's
+    Fingerprint own{"own", pattern, 0.0, 0.05, "highpass"};
+    library->fingerprints = {dif, own};
+    library->defaultResidual = ResidualSource(ResidualMethod::NonLocalMeans,
+                                              TorchDenoiser::open(loadDenoiserManifest(testData("box3_denoiser.json")), "cpu"));
+    library->residualNote = "a note about the denoiser";
+    EvidenceOptions options;
+    options.fingerprints = library;
+    options.fingerprintLibraryPath = "/some/library";
+    const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
+    const auto check = std::find_if(ev.checks.begin(), ev.checks.end(), [](const CheckRecord& c) {
+        return c.name.rfind("Generator fingerprints", 0) == 0;
+    });
+    ASSERT_NE(check, ev.checks.end());
+    EXPECT_EQ(check->status, CheckRecord::Status::Done) << check->detail;
+    for (const char* part : {"2 fingerprints from /some/library", "denoiser:box3_denoiser", "highpass", "a note about the denoiser"})
+        EXPECT_NE(check->detail.find(part), std::string::npos) << part << " in: " << check->detail;
 }
