@@ -43,12 +43,12 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
         }
         if (!ranking.empty()) {
             const int side = set.library.fingerprints.front().pattern.rows;
-            if (image.rgb.cols >= side && image.rgb.rows >= side) {
+            const auto top = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
+                                          [&](const Fingerprint& f) { return f.name == ranking.front().generator; });
+            if (top != set.library.fingerprints.end() && image.rgb.cols >= side && image.rgb.rows >= side) {
                 // The residual the top fingerprint was matched with (the library's matches use no options).
                 MatchOptions used;
                 used.defaultResidual = set.library.defaultResidual;
-                const auto top = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
-                                              [&](const Fingerprint& f) { return f.name == ranking.front().generator; });
                 const cv::Mat residual = centreResidual(image.rgb, side, residualFor(*top, used));
                 report.residualImage = stretchedImage(residual);
                 report.residualSpectrum = stretchedImage(logSpectrum(residual));
