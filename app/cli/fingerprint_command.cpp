@@ -59,9 +59,12 @@ QCommandLineOption denoiserOption() {
 
 namespace {
 
-bool learnedDenoiser(const QCommandLineParser& parser, const char* command, ResidualSource& out) {
+// The --denoiser, else the installed one, loaded into out. None at all is an error when required, else
+// leaves out without a denoiser.
+bool learnedDenoiser(const QCommandLineParser& parser, const char* command, bool required, ResidualSource& out) {
     const std::string manifest = parser.isSet("denoiser") ? QFile::encodeName(parser.value("denoiser")).toStdString() : resolveDenoiser();
     if (manifest.empty()) {
+        if (!required) return true;
         std::fprintf(stderr, "synthscope fingerprint %s: no learned denoiser is installed (models/denoiser): give --denoiser MANIFEST\n", command);
         return false;
     }
@@ -83,7 +86,7 @@ bool parseResidualList(const QCommandLineParser& parser, const char* command, st
         for (ResidualMethod m : {ResidualMethod::HighPass, ResidualMethod::Median, ResidualMethod::Wavelet, ResidualMethod::NonLocalMeans})
             out.emplace_back(m);
         ResidualSource learned;
-        if ((parser.isSet("denoiser") || !resolveDenoiser().empty()) && !learnedDenoiser(parser, command, learned)) return false;
+        if (!learnedDenoiser(parser, command, false, learned)) return false;
         if (learned.denoiser) out.push_back(learned);
         return true;
     }
@@ -91,7 +94,7 @@ bool parseResidualList(const QCommandLineParser& parser, const char* command, st
         const QString name = part.trimmed();
         ResidualSource source;
         if (name == "denoiser") {
-            if (!learnedDenoiser(parser, command, source)) return false;
+            if (!learnedDenoiser(parser, command, true, source)) return false;
         } else {
             try {
                 source = parseResidualMethod(name.toStdString());

@@ -133,6 +133,19 @@ cv::Mat withPattern(const cv::Mat& rgb8, const cv::Mat& pattern, double amplitud
     return out;
 }
 
+// A toy generator for the CLI tests: dir/fakes (12 images carrying one planted 64-px pattern), dir/reals
+// (12 without it) and dir/probe.png (a new image with the pattern).
+void writeToyGeneratorSet(const QString& dir) {
+    QDir().mkpath(dir + "/fakes");
+    QDir().mkpath(dir + "/reals");
+    const cv::Mat pattern = generatorPattern(64, 4);
+    for (unsigned i = 0; i < 12; ++i) {
+        writeRgb((dir + "/fakes/" + QString::number(i) + ".png").toStdString(), withPattern(naturalImage(64, 64, 500 + i), pattern, 4.0));
+        writeRgb((dir + "/reals/" + QString::number(i) + ".png").toStdString(), naturalImage(64, 64, 600 + i));
+    }
+    writeRgb((dir + "/probe.png").toStdString(), withPattern(naturalImage(64, 64, 700), pattern, 4.0));
+}
+
 Fingerprint syntheticFingerprint(const std::string& name, const cv::Mat& pattern) {
     Fingerprint f;
     f.name = name;
@@ -679,14 +692,7 @@ TEST(FingerprintTrainer, BlankExperimentFitsGreyAndReturnsItsSpectrum) {
 
 TEST(FingerprintCli, BuildsAFingerprintAndAttributesWithIt) {
     QTemporaryDir dir;
-    QDir().mkpath(dir.path() + "/fakes");
-    QDir().mkpath(dir.path() + "/reals");
-    const cv::Mat pattern = generatorPattern(64, 4);
-    for (unsigned i = 0; i < 12; ++i) {
-        writeRgb((dir.path() + "/fakes/" + QString::number(i) + ".png").toStdString(), withPattern(naturalImage(64, 64, 500 + i), pattern, 4.0));
-        writeRgb((dir.path() + "/reals/" + QString::number(i) + ".png").toStdString(), naturalImage(64, 64, 600 + i));
-    }
-    writeRgb((dir.path() + "/probe.png").toStdString(), withPattern(naturalImage(64, 64, 700), pattern, 4.0));
+    writeToyGeneratorSet(dir.path());
     QProcess p;
     p.start(SYNTHSCOPE_CLI, {"fingerprint", "build", "--fakes", dir.path() + "/fakes", "--reals", dir.path() + "/reals", "--name", "toy",
                              "--out", dir.path() + "/lib", "--crop", "64"});
@@ -706,14 +712,7 @@ TEST(FingerprintCli, BuildsAFingerprintAndAttributesWithIt) {
 
 TEST(FingerprintCli, BuildsAndAttributesWithALearnedDenoiser) {
     QTemporaryDir dir;
-    QDir().mkpath(dir.path() + "/fakes");
-    QDir().mkpath(dir.path() + "/reals");
-    const cv::Mat pattern = generatorPattern(64, 4);
-    for (unsigned i = 0; i < 12; ++i) {
-        writeRgb((dir.path() + "/fakes/" + QString::number(i) + ".png").toStdString(), withPattern(naturalImage(64, 64, 500 + i), pattern, 4.0));
-        writeRgb((dir.path() + "/reals/" + QString::number(i) + ".png").toStdString(), naturalImage(64, 64, 600 + i));
-    }
-    writeRgb((dir.path() + "/probe.png").toStdString(), withPattern(naturalImage(64, 64, 700), pattern, 4.0));
+    writeToyGeneratorSet(dir.path());
     const QString box3 = QString::fromStdString(testData("box3_denoiser.json"));
     auto run = [&](const QString& denoiserEnv, const QStringList& args, QString& out, QString& err) {
         QProcess p;
