@@ -15,12 +15,16 @@ std::string Degradation::name() const {
     if (kind == Kind::Jpeg) return "jpeg" + std::to_string(quality);
     if (kind == Kind::MaxSide) return "maxside" + std::to_string(maxSide);
     char text[32];
-    std::snprintf(text, sizeof text, "rescale%g", scale);
+    if (kind == Kind::Contrast)
+        std::snprintf(text, sizeof text, "contrast%g", contrast);
+    else
+        std::snprintf(text, sizeof text, "rescale%g", scale);
     return text;
 }
 
 Degradation parseDegradation(const std::string& text) {
-    static const std::string kExpected = "expected jpegQ (1-100), rescaleS (e.g. rescale0.75) or maxsideN (e.g. maxside1024)";
+    static const std::string kExpected =
+        "expected jpegQ (1-100), rescaleS (e.g. rescale0.75), maxsideN (e.g. maxside1024) or contrastC (e.g. contrast1.3)";
     auto number = [&](std::size_t prefix) {
         std::string rest = text.substr(prefix);
         if (!rest.empty() && rest.front() == ':') rest.erase(0, 1);
@@ -47,6 +51,10 @@ Degradation parseDegradation(const std::string& text) {
         const double side = number(7);
         if (side != std::floor(side) || side < 2 || side > 1000000) throw badInput("\"" + text + "\": the side must be a whole number of pixels, at least 2");
         d = Degradation::maxSideOf(int(side));
+    } else if (text.rfind("contrast", 0) == 0) {
+        const double c = number(8);
+        if (!(c > 0 && c <= 4)) throw badInput("\"" + text + "\": the contrast factor must be above 0 and at most 4");
+        d = Degradation::contrastOf(c);
     } else {
         throw badInput("\"" + text + "\": " + kExpected);
     }
@@ -62,6 +70,16 @@ LoadedImage degradeImage(const LoadedImage& image, const Degradation& d) {
     if (d.kind == Degradation::Kind::Jpeg) {
         if (d.quality < 1 || d.quality > 100) throw badInput("the JPEG quality must be from 1 to 100");
         ok = cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, d.quality});
+    } else if (d.kind == Degradation::Kind::Contrast) {
+        if (!(d.contrast > 0 && d.contrast <= 4)) throw badInput("the contrast factor must be above 0 and at most 4");
+        // About the mean grey (BT.601 luma, as Pillow's ImageEnhance.Contrast), every channel alike, so
+        // that the hue stays and the brightness on average too: out = mean + c * (in - mean), rounded.
+        cv::Mat grey;
+        cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+        const double mean = cv::mean(grey)[0];
+        cv::Mat changed;
+        bgr.convertTo(changed, CV_8UC3, d.contrast, mean * (1.0 - d.contrast));
+        ok = cv::imencode(".png", changed, bytes, {cv::IMWRITE_PNG_COMPRESSION, 1});
     } else {
         double scale = d.scale;
         if (d.kind == Degradation::Kind::MaxSide) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/model_registry.h"
+#include "engine/robustness_check.h"
 
 namespace synthscope::cli {
 
@@ -67,6 +68,31 @@ std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const c
                  detector->threads(), detector->batchSize());
     for (const std::string& note : detector->notes()) std::fprintf(stderr, "Note: %s\n", note.c_str());
     return detector;
+}
+
+QCommandLineOption robustnessCopiesOption() {
+    return {"robustness-copies",
+            "the copies the robustness check analyses, comma-separated: jpegQ, rescaleS, maxsideN, contrastC "
+            "(default jpeg90,jpeg65,rescale0.75; implies --robustness)",
+            "LIST"};
+}
+
+bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies) {
+    copies = defaultRobustnessDegradations();
+    if (!parser.isSet("robustness-copies")) return true;
+    copies.clear();
+    try {
+        for (const QString& item : parser.value("robustness-copies").split(',', Qt::SkipEmptyParts))
+            copies.push_back(parseDegradation(item.trimmed().toStdString()));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope %s: --robustness-copies: %s\n", command, e.what());
+        return false;
+    }
+    if (copies.empty()) {
+        std::fprintf(stderr, "synthscope %s: --robustness-copies needs at least one copy, e.g. jpeg90,contrast1.3\n", command);
+        return false;
+    }
+    return true;
 }
 
 }  // namespace synthscope::cli

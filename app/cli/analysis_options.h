@@ -2,9 +2,11 @@
 #include <QCommandLineParser>
 
 #include <memory>
+#include <vector>
 
 #include "engine/detector.h"
 #include "engine/image_analyzer.h"
+#include "engine/image_degradation.h"
 
 // The model and analysis options shared by the commands that run the detector (analyze, batch, report).
 namespace synthscope::cli {
@@ -20,5 +22,12 @@ bool readAnalysisOptions(const QCommandLineParser& parser, const char* command, 
 // Resolves --model and opens it; prints the error and returns null when there is no usable model.
 // Prints the one-line model identity on stderr when it opens.
 std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const char* command, const DetectorOptions& options);
+
+// --robustness-copies LIST: the degraded copies the robustness check analyses (analyze, evaluate).
+QCommandLineOption robustnessCopiesOption();
+
+// Reads --robustness-copies into `copies` (the default copies when it is not given); prints
+// "synthscope <command>: ..." and returns false on a bad list.
+bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies);
 
 }  // namespace synthscope::cli

@@ -164,6 +164,7 @@ int runAnalyze(const QStringList& args) {
         {"robustness", "also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image and report \"inconclusive\"\n"
                        "when their verdicts disagree with the original's"},
     });
+    parser.addOption(robustnessCopiesOption());
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope analyze: %s\nRun 'synthscope analyze --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -181,6 +182,8 @@ int runAnalyze(const QStringList& args) {
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
     if (!readAnalysisOptions(parser, "analyze", detectorOptions, settings)) return kExitBadInput;
+    std::vector<Degradation> robustnessCopies;
+    if (!readRobustnessCopies(parser, "analyze", robustnessCopies)) return kExitBadInput;
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));
@@ -199,7 +202,8 @@ int runAnalyze(const QStringList& args) {
 
     const auto t0 = std::chrono::steady_clock::now();
     std::unique_ptr<RobustnessCheck> robustness;
-    if (parser.isSet("robustness")) robustness = std::make_unique<RobustnessCheck>(detector, settings);
+    if (parser.isSet("robustness") || parser.isSet("robustness-copies"))
+        robustness = std::make_unique<RobustnessCheck>(detector, settings, robustnessCopies);
     CliListener listener(int(files.images.size()), parser.isSet("quiet"), robustness.get());
     {
         AnalysisEngine engine(&listener);

@@ -244,9 +244,11 @@ int runEvaluate(const QStringList& args) {
         {"seed", "seed for --sample", "S", "1"},
         {"jpeg", "also re-encode every image as JPEG at these qualities (comma-separated; 'none' for originals only)", "Q,...", "90,65,40"},
         {"max-side", "also analyse every image shrunk (area) so that its longer side is at most N (comma-separated; smaller images unchanged)", "N,..."},
+        {"contrast", "also analyse every image with its contrast scaled by C about its mean grey (comma-separated, e.g. 0.7,1.3): a detector should not read tone as a trace", "C,..."},
         {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name; all the model's when the labels name fewer than two)", "G,..."},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
+        robustnessCopiesOption(),
         {"json", "write every figure, the per-image scores and errors to FILE", "FILE"},
         {"plots", "write roc.png, reliability.png and confusion_<condition>.png into DIR", "DIR"},
     });
@@ -273,6 +275,8 @@ int runEvaluate(const QStringList& args) {
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
     if (!readAnalysisOptions(parser, "evaluate", detectorOptions, settings)) return kExitBadInput;
+    std::vector<Degradation> robustnessCopies;
+    if (!readRobustnessCopies(parser, "evaluate", robustnessCopies)) return kExitBadInput;
     settings.fullHeatmap = false;
     int limit = 0, sample = 0, seed = 0;
     if (!intOption("limit", 0, 100000000, limit) || !intOption("sample", 0, 100000000, sample) ||
@@ -298,6 +302,13 @@ int runEvaluate(const QStringList& args) {
         const int side = n.toInt(&ok);
         if (!ok || side < 2) return fail("--max-side takes sides in pixels, e.g. 1024,512");
         const Degradation d = Degradation::maxSideOf(side);
+        conditions.push_back({d.name(), false, d});
+    }
+    for (const QString& c : splitList(parser.value("contrast"))) {
+        bool ok = false;
+        const double factor = c.toDouble(&ok);
+        if (!ok || !(factor > 0 && factor <= 4)) return fail("--contrast takes factors above 0 and at most 4, e.g. 0.7,1.3");
+        const Degradation d = Degradation::contrastOf(factor);
         conditions.push_back({d.name(), false, d});
     }
 
@@ -345,8 +356,8 @@ int runEvaluate(const QStringList& args) {
     }
 
     const ImageAnalyzer analyzer(detector, settings);
-    const RobustnessCheck robustness(detector, settings);
-    const bool checkRobustness = parser.isSet("robustness");
+    const RobustnessCheck robustness(detector, settings, robustnessCopies);
+    const bool checkRobustness = parser.isSet("robustness") || parser.isSet("robustness-copies");
     std::vector<std::vector<ImageOutcome>> outcomes(conditions.size());
     std::vector<Failure> failures;
     TerminalProgress progress(int(set.images.size()));

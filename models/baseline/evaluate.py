@@ -201,7 +201,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="debug: only the first N images")
     ap.add_argument("--out", default="models/baseline/eval_results.json")
     ap.add_argument("--update-manifest", action="store_true", help="write the figures into the manifest's accuracy")
-    ap.add_argument("--date", default="2026-11-23")
+    ap.add_argument("--date", default=time.strftime("%Y-%m-%d"), help="date written into the manifest (default: today)")
     ap.add_argument("--exclude-class", default="", help="leave out the images of this class (a leave-one-generator-out model's held-out generator)")
     ap.add_argument("--fit-calibration", action="store_true",
                     help="fit the verdict's Platt calibration on this split (use --which val) and write it into the manifest")

@@ -95,8 +95,8 @@ TEST(CliEvaluate, LabelledFolderWithTheFixtureModel) {
         writeRgb((data + "/fake/f" + QString::number(i) + ".png").toStdString(), cv::Mat(40, 48, CV_8UC3, cv::Scalar::all(180 + 20 * i)));
     }
     writeBytes((data + "/fake/broken.png").toStdString(), {0x89, 'P', 'N', 'G', 1, 2, 3});
-    const CliRun run = runCli({"evaluate", data, "--model", kModel, "--device", "cpu", "--jpeg", "90", "--json",
-                               dir.path() + "/eval.json", "--plots", dir.path() + "/plots"});
+    const CliRun run = runCli({"evaluate", data, "--model", kModel, "--device", "cpu", "--jpeg", "90", "--contrast", "0.5",
+                               "--json", dir.path() + "/eval.json", "--plots", dir.path() + "/plots"});
     EXPECT_EQ(run.exitCode, 2) << "one image is broken: " << run.err.toStdString();
     EXPECT_TRUE(run.err.contains("broken.png")) << run.err.toStdString();
     EXPECT_TRUE(run.out.contains("balanced accuracy")) << run.out.toStdString();
@@ -105,7 +105,8 @@ TEST(CliEvaluate, LabelledFolderWithTheFixtureModel) {
     EXPECT_EQ(json["format"].toString(), "synthscope-evaluation/1");
     EXPECT_EQ(json["data"].toObject()["evaluated"].toInt(), 8);
     EXPECT_EQ(json["errors"].toArray().size(), 1);
-    for (const char* condition : {"original", "jpeg90"}) {
+    // The images are uniform, so halving their contrast about their mean leaves them as they are.
+    for (const char* condition : {"original", "jpeg90", "contrast0.5"}) {
         const QJsonObject c = json["conditions"].toObject()[condition].toObject();
         ASSERT_FALSE(c.isEmpty()) << condition;
         EXPECT_EQ(c["binary"].toObject()["fakes"].toInt(), 4);
@@ -135,6 +136,7 @@ TEST(CliEvaluate, UsageErrorsAndExitCodes) {
     EXPECT_EQ(runCli({"evaluate", "--help"}).exitCode, 0);
     EXPECT_EQ(runCli({"evaluate"}).exitCode, 2);
     EXPECT_EQ(runCli({"evaluate", csv, "--model", kModel, "--jpeg", "0"}).exitCode, 2);
+    EXPECT_EQ(runCli({"evaluate", csv, "--model", kModel, "--contrast", "0"}).exitCode, 2);
     EXPECT_EQ(runCli({"evaluate", csv, "--model", kModel, "--label", "real"}).exitCode, 2) << "--label is for folders";
     EXPECT_EQ(runCli({"evaluate", dir.path() + "/nope.csv", "--model", kModel}).exitCode, 2);
     EXPECT_EQ(runCli({"evaluate", csv, "--model", "/nonexistent/model.json"}).exitCode, 3);
@@ -217,4 +219,35 @@ TEST(Cli, AnalyzeRobustnessAddsTheCheckToEachResult) {
     // Without the option the result has no robustness object.
     ASSERT_EQ(runCli({"analyze", "--model", kModel, "--device", "cpu", dir.path() + "/bright.png", "--json", dir.path() + "/plain.json"}).exitCode, 0);
     EXPECT_FALSE(readJson(dir.path() + "/plain.json")["results"].toArray()[0].toObject().contains("robustness"));
+}
+
+TEST(Cli, RobustnessCopiesChooseTheCopiesAndAContrastCopyCanOverturnAVerdict) {
+    // 128x64: the top half 2-px stripes 230/127 (the brightness fixture's top-3 patches: mean 0.7, p 0.92,
+    // synthetic), the bottom half black. Contrast 0.2 about the mean grey (89) pulls the stripes to a mean
+    // of 0.42 (p 0.28): the copy disagrees, so the answer is inconclusive.
+    cv::Mat rgb(64, 128, CV_8UC3, cv::Scalar::all(0));
+    for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 128; ++x) rgb.at<cv::Vec3b>(y, x) = (x / 2) % 2 ? cv::Vec3b(127, 127, 127) : cv::Vec3b(230, 230, 230);
+    QTemporaryDir dir;
+    const QString image = dir.path() + "/stripes.png";
+    writeRgb(image.toStdString(), rgb);
+    const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", "--robustness-copies", "jpeg95, contrast0.2", image,
+                               "--json", dir.path() + "/out.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    const QJsonObject result = readJson(dir.path() + "/out.json")["results"].toArray()[0].toObject();
+    EXPECT_EQ(result["verdict"].toObject()["label"].toString(), "synthetic");
+    const QJsonObject robustness = result["robustness"].toObject();
+    const QJsonArray variants = robustness["variants"].toArray();
+    ASSERT_EQ(variants.size(), 2) << "the option names the copies and implies --robustness";
+    EXPECT_EQ(variants[0].toObject()["degradation"].toString(), "jpeg95");
+    EXPECT_EQ(variants[1].toObject()["degradation"].toString(), "contrast0.2");
+    EXPECT_EQ(robustness["label"].toString(), "inconclusive");
+    EXPECT_FALSE(robustness["agree"].toBool());
+
+    for (const char* bad : {"blur3", "contrast0", ","}) {
+        const CliRun refused = runCli({"analyze", "--model", kModel, "--robustness-copies", bad, image});
+        EXPECT_EQ(refused.exitCode, 2) << bad;
+        EXPECT_TRUE(refused.err.contains("--robustness-copies")) << refused.err.toStdString();
+    }
+    EXPECT_EQ(runCli({"evaluate", dir.path(), "--label", "fake", "--model", kModel, "--robustness-copies", "jpeg0"}).exitCode, 2);
 }

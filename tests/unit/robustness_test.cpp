@@ -69,6 +69,39 @@ TEST(ImageDegradation, NamesParsingAndCopies) {
     EXPECT_THROW(degradeImage(LoadedImage{}, Degradation::jpeg(90)), EngineError);
 }
 
+TEST(ImageDegradation, ContrastScalesAboutTheMeanGreyAndKeepsTheSize) {
+    EXPECT_EQ(Degradation::contrastOf(1.3).name(), "contrast1.3");
+    EXPECT_DOUBLE_EQ(parseDegradation("contrast:0.7").contrast, 0.7);
+    for (const char* bad : {"contrast0", "contrast5", "contrast", "contrast1.2x"})
+        EXPECT_THROW(parseDegradation(bad), EngineError) << bad;
+
+    // Values well inside [0, 255], so that nothing clips: the spread must scale by the factor exactly
+    // (to rounding) and the mean must stay.
+    cv::Mat rgb(64, 80, CV_8UC3);
+    cv::randu(rgb, 90, 166);
+    const LoadedImage original = asPng(rgb);
+    for (double factor : {0.7, 1.3}) {
+        const LoadedImage changed = degradeImage(original, Degradation::contrastOf(factor));
+        SCOPED_TRACE(factor);
+        EXPECT_EQ(changed.rgb.size(), rgb.size());
+        EXPECT_EQ(changed.header.format, ImageFormat::Png) << "stored losslessly: only the contrast changes";
+        EXPECT_EQ(changed.path, "memory.png (" + Degradation::contrastOf(factor).name() + ")");
+        cv::Scalar meanIn, sdIn, meanOut, sdOut;
+        cv::meanStdDev(original.rgb, meanIn, sdIn);
+        cv::meanStdDev(changed.rgb, meanOut, sdOut);
+        for (int c = 0; c < 3; ++c) {
+            EXPECT_NEAR(sdOut[c], factor * sdIn[c], 0.5);
+            EXPECT_NEAR(meanOut[c], meanIn[c], 1.0);
+        }
+    }
+    // Raising the contrast of a white-and-black image saturates instead of wrapping round.
+    cv::Mat extremes(8, 8, CV_8UC3, cv::Scalar(250, 250, 250));
+    extremes(cv::Rect(0, 0, 4, 8)).setTo(cv::Scalar(5, 5, 5));
+    const LoadedImage saturated = degradeImage(asPng(extremes), Degradation::contrastOf(2.0));
+    EXPECT_EQ(saturated.rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 0));
+    EXPECT_EQ(saturated.rgb.at<cv::Vec3b>(0, 7), cv::Vec3b(255, 255, 255));
+}
+
 TEST(RobustnessCheck, CombineRule) {
     using L = VerdictLabel;
     EXPECT_EQ(RobustnessCheck::combine(L::Synthetic, {L::Synthetic, L::Synthetic}), L::Synthetic);
