@@ -12,6 +12,7 @@ struct AnalysisEngine::Job {
     DetectorOptions options;
     std::string caseFile;  // OpenStored
     CacheKey key;          // OpenStored
+    std::vector<Degradation> robustnessCopies;  // the robustness check after the analysis (none when empty)
 };
 
 namespace {
@@ -20,7 +21,11 @@ namespace {
 class JobObserver : public AnalysisObserver {
 public:
     JobObserver(EngineListener* l, JobId id) : listener_(l), id_(id) {}
-    void onImageLoaded(const std::shared_ptr<const LoadedImage>& image) override { listener_->onJobImageLoaded(id_, image); }
+    void onImageLoaded(const std::shared_ptr<const LoadedImage>& image) override {
+        image_ = image;  // kept for the robustness check
+        listener_->onJobImageLoaded(id_, image);
+    }
+    const std::shared_ptr<const LoadedImage>& image() const { return image_; }
     void onProgress(int done, int total) override { listener_->onJobProgress(id_, done, total); }
     void onVerdict(const AnalysisResult& r) override { listener_->onJobVerdict(id_, r); }
     void onPatches(const AnalysisResult& r) override { listener_->onJobPatches(id_, r); }
@@ -28,6 +33,7 @@ public:
 private:
     EngineListener* listener_;
     JobId id_;
+    std::shared_ptr<const LoadedImage> image_;
 };
 
 }  // namespace
@@ -52,6 +58,7 @@ AnalysisEngine::~AnalysisEngine() {
 JobId AnalysisEngine::enqueue(Job job) {
     std::lock_guard<std::mutex> lock(mutex_);
     job.id = nextId_++;
+    if (job.kind != Job::Kind::LoadModel) job.robustnessCopies = robustnessCopies_;
     const JobId id = job.id;
     queue_.push_back(std::move(job));
     wake_.notify_one();
@@ -70,6 +77,11 @@ JobId AnalysisEngine::loadModel(const ModelManifest& manifest, const DetectorOpt
 void AnalysisEngine::setDetector(std::shared_ptr<Detector> detector) {
     std::lock_guard<std::mutex> lock(mutex_);
     detector_ = std::move(detector);
+}
+
+void AnalysisEngine::setRobustnessCopies(std::vector<Degradation> copies) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    robustnessCopies_ = std::move(copies);
 }
 
 JobId AnalysisEngine::analyzeFile(const std::string& path, const AnalysisSettings& settings) {
@@ -234,6 +246,7 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
                                       : analyzer.analyze(job.path, &observer, &cancelRunning_);
         if (!warning.empty()) result.warnings.push_back(warning);
         listener_->onJobFinished(job.id, result);
+        if (!job.robustnessCopies.empty()) checkRobustness(job, observer.image(), result, detector);
     } catch (const EngineError& e) {
         if (e.kind() == ErrorKind::Cancelled) listener_->onJobCancelled(job.id, job.path);
         else listener_->onJobFailed(job.id, job.path, e.kind(), e.what());
@@ -242,6 +255,25 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
     } catch (const std::exception& e) {
         listener_->onJobFailed(job.id, job.path, ErrorKind::Internal, std::string("internal error: ") + e.what());
     }
+}
+
+// Its own error handling: the job has already finished, so a check that fails or is cancelled is reported
+// through onJobRobustness, never as the job's failure.
+void AnalysisEngine::checkRobustness(const Job& job, const std::shared_ptr<const LoadedImage>& image,
+                                     const AnalysisResult& result, const std::shared_ptr<Detector>& detector) {
+    std::string error;
+    RobustnessReport report;
+    try {
+        if (!image) throw EngineError(ErrorKind::Internal, "the decoded image was not kept");
+        report = RobustnessCheck(detector, job.settings, job.robustnessCopies).check(*image, result.verdict, &cancelRunning_);
+    } catch (const EngineError& e) {
+        error = e.kind() == ErrorKind::Cancelled ? "the robustness check was cancelled" : e.what();
+    } catch (const std::bad_alloc&) {
+        error = "not enough memory for the robustness check's copies";
+    } catch (const std::exception& e) {
+        error = std::string("internal error: ") + e.what();
+    }
+    listener_->onJobRobustness(job.id, report, error);
 }
 
 }  // namespace synthscope

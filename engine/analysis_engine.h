@@ -11,6 +11,7 @@
 #include "engine/analysis_result.h"
 #include "engine/case_store.h"
 #include "engine/detector.h"
+#include "engine/robustness_check.h"
 #include "engine/errors.h"
 #include "engine/image_analyzer.h"
 
@@ -35,6 +36,12 @@ public:
         (void)id; (void)path; (void)kind; (void)message;
     }
     virtual void onJobCancelled(JobId id, const std::string& path) { (void)id; (void)path; }
+    // With robustness copies set: once after each onJobFinished of an analysis, the robustness check of
+    // its result; `error` is empty when it was done (also when the check was cancelled or failed, so
+    // that every finished analysis gets exactly one call).
+    virtual void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) {
+        (void)id; (void)report; (void)error;
+    }
 };
 
 // The background engine: one worker thread, a FIFO queue of jobs (model loads and analyses), progress
@@ -51,6 +58,10 @@ public:
     JobId loadModel(const ModelManifest& manifest, const DetectorOptions& options);
     // Uses an already opened detector (the CLI opens it up front to report errors before any work).
     void setDetector(std::shared_ptr<Detector> detector);
+    // The degraded copies every analysis queued from now on is checked against after it finishes (the
+    // robustness check, verdict only, on the worker: the detector is never used by two threads); empty,
+    // the default, for no check.
+    void setRobustnessCopies(std::vector<Degradation> copies);
 
     JobId analyzeFile(const std::string& path, const AnalysisSettings& settings);
     JobId analyzeImage(std::shared_ptr<const LoadedImage> image, const AnalysisSettings& settings);
@@ -72,6 +83,8 @@ private:
     void execute(const Job& job);
     // The detector's analysis of job.path (or of image, when given); warning is added to the result.
     void analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning);
+    void checkRobustness(const Job& job, const std::shared_ptr<const LoadedImage>& image, const AnalysisResult& result,
+                         const std::shared_ptr<Detector>& detector);
     JobId enqueue(Job job);
 
     EngineListener* listener_;
@@ -84,6 +97,7 @@ private:
     std::atomic<bool> cancelRunning_{false};
     bool stopping_ = false;
     std::shared_ptr<Detector> detector_;  // touched only by the worker, or under mutex_ via setDetector
+    std::vector<Degradation> robustnessCopies_;  // under mutex_; copied into each job as it is queued
     std::thread worker_;
 };
 

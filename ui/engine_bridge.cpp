@@ -31,6 +31,9 @@ JobId EngineBridge::openStored(const QString& path, const QString& caseFile, con
 }
 void EngineBridge::cancel(JobId id) { engine_->cancel(id); }
 void EngineBridge::cancelAll() { engine_->cancelAll(); }
+void EngineBridge::setRobustnessCheck(bool on) {
+    engine_->setRobustnessCopies(on ? defaultRobustnessDegradations() : std::vector<Degradation>{});
+}
 
 // Each handler runs on the engine's thread: it copies what it needs and queues a signal emission on
 // the GUI thread. Results are copied once into a shared_ptr so that every receiver shares them.
@@ -91,6 +94,12 @@ void EngineBridge::onJobFailed(JobId id, const std::string&, ErrorKind, const st
 }
 void EngineBridge::onJobCancelled(JobId id, const std::string&) {
     QMetaObject::invokeMethod(this, [this, id] { emit cancelled(id); }, Qt::QueuedConnection);
+}
+void EngineBridge::onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) {
+    const QString label = error.empty() ? qs(verdictLabelName(report.label)) : QString();
+    const QString explanation = error.empty() ? qs(report.explanation) : qs(error);
+    QMetaObject::invokeMethod(this, [this, id, label, explanation] { emit robustnessReady(id, label, explanation); },
+                              Qt::QueuedConnection);
 }
 
 }  // namespace synthscope::ui

@@ -44,6 +44,8 @@ public:
     JobId openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings);
     void cancel(JobId id);
     void cancelAll();
+    // Analyses queued from now on are followed by the robustness check (default copies) when on.
+    void setRobustnessCheck(bool on);
 
 signals:
     void modelLoaded(QString name, QString device);
@@ -57,6 +59,9 @@ signals:
     void finished(quint64 id, synthscope::ui::ResultPtr result, synthscope::ui::HeatmapPtr heatmap);
     void failed(quint64 id, QString message);
     void cancelled(quint64 id);
+    // After finished(), when the robustness check is on: its answer ("synthetic", "authentic",
+    // "inconclusive", or empty when it could not be done) and one sentence saying why.
+    void robustnessReady(quint64 id, QString label, QString explanation);
 
 private:
     void onModelLoaded(const ModelManifest& manifest, const std::string& device) override;
@@ -69,6 +74,7 @@ private:
     void onJobFinished(JobId id, const AnalysisResult& result) override;
     void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override;
     void onJobCancelled(JobId id, const std::string& path) override;
+    void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) override;
 
     std::unique_ptr<AnalysisEngine> engine_;
 };

@@ -58,6 +58,7 @@ struct MainWindow::Document {
     ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
     bool forensicsPending = false;
     QString error;
+    QString robustnessLabel, robustnessText;  // the robustness check's answer, when it was on
 };
 
 namespace {
@@ -109,6 +110,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     applyPalette();
 
     bridge_ = std::make_unique<EngineBridge>();
+    bridge_->setRobustnessCheck(settings_.robustnessCheck);
     forensics_ = new ForensicsRunner(this);
     connect(bridge_.get(), &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device) {
         modelStatus_ = tr("Model %1 on %2").arg(name, device);
@@ -185,6 +187,13 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (!d->canvas->hasImage()) d->forensicsPending = false;  // nothing was loaded to examine
         if (d == currentDocument()) verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
         finishDocument(d);
+    });
+    connect(bridge_.get(), &EngineBridge::robustnessReady, this, [this](quint64 job, const QString& label, const QString& text) {
+        Document* d = documentForJob(job);
+        if (!d) return;
+        d->robustnessLabel = label;
+        d->robustnessText = text;
+        if (d == currentDocument()) verdict_->setRobustness(label, text);
     });
     connect(bridge_.get(), &EngineBridge::cancelled, this, [this, finishDocument](quint64 job) {
         Document* d = documentForJob(job);
@@ -313,6 +322,17 @@ void MainWindow::createActions() {
         if (Document* d = currentDocument(); d && d->running) bridge_->cancel(d->job);
     });
     cancel->setShortcut(Qt::Key_Escape);
+    // Opt-in: it separates errors from right answers only a little better than chance (README).
+    QAction* robustness = analysis->addAction(tr("Robustness C&heck (JPEG and Rescaled Copies)"));
+    robustness->setCheckable(true);
+    robustness->setChecked(settings_.robustnessCheck);
+    robustness->setToolTip(tr("After each analysis, also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies and say "
+                              "\"inconclusive\" when their verdicts disagree. Applies to images analysed from now on."));
+    connect(robustness, &QAction::toggled, this, [this](bool on) {
+        settings_.robustnessCheck = on;
+        settings_.save();
+        bridge_->setRobustnessCheck(on);
+    });
     analysis->addSeparator();
     // A folder's averaged residual spectrum (a generator's fingerprint) on the dialog's own worker thread.
     analysis->addAction(tr("Average S&pectrum of Folder..."), this, [this] {
@@ -445,6 +465,8 @@ void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
     d.running = true;
     d.progressDone = d.progressTotal = 0;
     d.job = job;
+    d.robustnessLabel.clear();
+    d.robustnessText.clear();
     d.forensicsPending = true;
     if (&d == currentDocument()) verdict_->setMessage(message);
     updateStatus();
@@ -530,6 +552,7 @@ void MainWindow::showDocument(int) {
         verdict_->setMessage(d->error);
     } else {
         verdict_->setResult(d->result);
+        verdict_->setRobustness(d->robustnessLabel, d->robustnessText);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);
     }
     forensicsPanel_->setReport(d ? d->forensics : nullptr);

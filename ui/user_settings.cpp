@@ -16,6 +16,7 @@ UserSettings UserSettings::load() {
     u.threads = s.value("analysis/threads", u.threads).toInt();
     u.topK = s.value("analysis/topK", u.topK).toInt();
     u.fullHeatmap = s.value("analysis/fullHeatmap", u.fullHeatmap).toBool();
+    u.robustnessCheck = s.value("analysis/robustnessCheck", u.robustnessCheck).toBool();
     u.darkPalette = s.value("view/darkPalette", u.darkPalette).toBool();
     u.recentFiles = s.value("files/recent").toStringList();
     return u;
@@ -29,6 +30,7 @@ void UserSettings::save() const {
     s.setValue("analysis/threads", threads);
     s.setValue("analysis/topK", topK);
     s.setValue("analysis/fullHeatmap", fullHeatmap);
+    s.setValue("analysis/robustnessCheck", robustnessCheck);
     s.setValue("view/darkPalette", darkPalette);
     s.setValue("files/recent", recentFiles);
 }

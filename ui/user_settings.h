@@ -15,6 +15,7 @@ struct UserSettings {
     int threads = 0;
     int topK = 0;                  // 0: the model's
     bool fullHeatmap = true;
+    bool robustnessCheck = false;  // also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image
     bool darkPalette = false;
     QStringList recentFiles;
 

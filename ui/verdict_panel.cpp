@@ -40,6 +40,10 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
     details_ = new QLabel;
     details_->setWordWrap(true);
     details_->setTextFormat(Qt::RichText);
+    robustness_ = new QLabel;
+    robustness_->setWordWrap(true);
+    robustness_->setTextFormat(Qt::RichText);
+    robustness_->hide();
     progress_ = new QProgressBar;
     progress_->setFormat(tr("%v of %m patches"));
     progress_->hide();
@@ -72,6 +76,7 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
 
     layout->addWidget(headline_);
     layout->addWidget(details_);
+    layout->addWidget(robustness_);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
     layout->addWidget(patch_);
@@ -82,6 +87,19 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
 
 QString VerdictPanel::headline() const { return headline_->text(); }
 QString VerdictPanel::details() const { return details_->text(); }
+QString VerdictPanel::robustness() const { return robustness_->isHidden() ? QString() : robustness_->text(); }
+
+void VerdictPanel::setRobustness(const QString& label, const QString& explanation) {
+    if (explanation.isEmpty()) {
+        robustness_->clear();
+        robustness_->hide();
+        return;
+    }
+    const QString answer = label.isEmpty() ? tr("not done") : label == "inconclusive" ? tr("<b>inconclusive</b>") : tr("holds (%1)").arg(label);
+    robustness_->setText(tr("Robustness check (JPEG 90, JPEG 65 and 0.75-rescaled copies): %1. %2")
+                             .arg(answer, explanation.toHtmlEscaped()));
+    robustness_->show();
+}
 
 void VerdictPanel::setProgress(int done, int total) {
     progress_->setVisible(total > 0 && done < total);
@@ -94,6 +112,7 @@ void VerdictPanel::setMessage(const QString& message) {
     headline_->setText(message);
     headline_->setStyleSheet({});
     details_->clear();
+    setRobustness({}, {});
     patch_->clear();
     model_->clear();
     progress_->hide();

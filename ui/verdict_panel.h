@@ -21,10 +21,14 @@ public:
     void setProgress(int done, int total);    // patches classified so far
     void setMessage(const QString& message);  // e.g. an error, replacing the verdict
     void showPatch(int index);                // -1 hides the patch details
+    // The robustness check's answer under the verdict; an empty label with a message says it could not
+    // be done, an empty message hides the line.
+    void setRobustness(const QString& label, const QString& explanation);
 
     // For tests and screenshots.
     QString headline() const;
     QString details() const;
+    QString robustness() const;
 
 private:
     void updateChart(const std::vector<ClassScore>& scores, const QString& title);
@@ -32,6 +36,7 @@ private:
     ResultPtr result_;
     QLabel* headline_;
     QLabel* details_;
+    QLabel* robustness_;
     QLabel* model_;
     QLabel* patch_;
     QProgressBar* progress_;

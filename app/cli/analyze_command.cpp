@@ -37,15 +37,7 @@ struct Failure {
 // Collects the engine's events (on its worker thread) and prints one line per finished image.
 class CliListener : public EngineListener {
 public:
-    // robustness: when given, each finished image's degraded copies are analysed too (on the engine's
-    // thread, after the image's own analysis, so the detector is never used by two threads).
-    CliListener(int total, bool quiet, const RobustnessCheck* robustness = nullptr)
-        : progress_(total), quiet_(quiet), robustness_(robustness) {}
-
-    void onJobImageLoaded(JobId id, const std::shared_ptr<const LoadedImage>& image) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (robustness_) images_[id] = image;
-    }
+    CliListener(int total, bool quiet) : progress_(total), quiet_(quiet) {}
 
     void onJobStarted(JobId, const std::string& path) override {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -62,25 +54,23 @@ public:
         progress_.clear();
         if (!quiet_) printResultLine(r);
         results_.push_back(r);
-        if (!robustness_) return;
-        const auto image = images_.find(id);
+    }
+    // With --robustness the engine checks each finished result right after it (same thread, same order).
+    void onJobRobustness(JobId, const RobustnessReport& report, const std::string& error) override {
+        std::lock_guard<std::mutex> lock(mutex_);
         RobustnessOutcome outcome;
-        try {
-            if (image == images_.end()) throw std::runtime_error("the decoded image was not kept");
-            outcome.report = robustness_->check(*image->second, r.verdict);
-            outcome.checked = true;
-            if (!quiet_) std::printf("  robustness: %s. %s\n", verdictLabelName(outcome.report.label), outcome.report.explanation.c_str());
-        } catch (const std::exception& e) {
-            outcome.error = e.what();
-            std::fprintf(stderr, "  robustness check not done for %s: %s\n", r.image.path.c_str(), e.what());
-        }
+        outcome.checked = error.empty();
+        outcome.report = report;
+        outcome.error = error;
+        if (!error.empty())
+            std::fprintf(stderr, "  robustness check not done for %s: %s\n", results_.back().image.path.c_str(), error.c_str());
+        else if (!quiet_)
+            std::printf("  robustness: %s. %s\n", verdictLabelName(report.label), report.explanation.c_str());
         std::fflush(stdout);
-        if (image != images_.end()) images_.erase(image);
         robustnessOutcomes_.push_back(std::move(outcome));
     }
-    void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override {
+    void onJobFailed(JobId, const std::string& path, ErrorKind kind, const std::string& message) override {
         std::lock_guard<std::mutex> lock(mutex_);
-        images_.erase(id);
         ++done_;
         progress_.clear();
         std::fprintf(stderr, "FAILED        %s\n", message.c_str());
@@ -110,8 +100,6 @@ private:
     std::string current_;
     std::vector<AnalysisResult> results_;
     std::vector<Failure> failures_;
-    const RobustnessCheck* robustness_;
-    std::map<JobId, std::shared_ptr<const LoadedImage>> images_;
     std::vector<RobustnessOutcome> robustnessOutcomes_;
 };
 
@@ -201,13 +189,12 @@ int runAnalyze(const QStringList& args) {
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
-    std::unique_ptr<RobustnessCheck> robustness;
-    if (parser.isSet("robustness") || parser.isSet("robustness-copies"))
-        robustness = std::make_unique<RobustnessCheck>(detector, settings, robustnessCopies);
-    CliListener listener(int(files.images.size()), parser.isSet("quiet"), robustness.get());
+    const bool robustness = parser.isSet("robustness") || parser.isSet("robustness-copies");
+    CliListener listener(int(files.images.size()), parser.isSet("quiet"));
     {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);
+        if (robustness) engine.setRobustnessCopies(robustnessCopies);
         for (const std::string& path : files.images) engine.analyzeFile(path, settings);
         engine.waitUntilIdle();
     }

@@ -1,4 +1,5 @@
 // Widget tests, run offscreen (QT_QPA_PLATFORM=offscreen), one QTest class per component.
+#include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -402,6 +403,38 @@ private slots:
 
         window.openFiles({dir.path() + "/missing.png"});  // a bad path never blocks or crashes
         QCOMPARE(window.documentCount(), 1);
+    }
+
+    void mainWindowRunsTheRobustnessCheckWhenAskedAndRemembersIt() {
+        QTemporaryDir dir;
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QAction* check = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text().contains("Robustness")) check = a;
+        QVERIFY(check);
+        QVERIFY(check->isCheckable());
+        QVERIFY(!check->isChecked());  // off unless asked for: it stays opt-in
+        check->setChecked(true);
+        QVERIFY(UserSettings::load().robustnessCheck);
+
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openFiles({writeImage(dir, "bright.png", cv::Scalar(250, 250, 250), 160, 128)});
+        QVERIFY(done.wait(20000));
+        // Bright stays bright in JPEG and rescaled copies: the brightness fixture's verdict holds.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.verdictPanel()->robustness().isEmpty(), 20000);
+        QVERIFY2(window.verdictPanel()->robustness().contains("holds (synthetic)"), qPrintable(window.verdictPanel()->robustness()));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
+            window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/robustness.png");
+
+        check->setChecked(false);  // the setting is remembered: leave it as the other tests expect
+        QVERIFY(!UserSettings::load().robustnessCheck);
+        window.openFiles({writeImage(dir, "bright2.png", cv::Scalar(240, 240, 240), 160, 128)});
+        QVERIFY(done.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        QVERIFY2(window.verdictPanel()->robustness().isEmpty(), qPrintable(window.verdictPanel()->robustness()));
     }
 };
 

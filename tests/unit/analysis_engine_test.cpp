@@ -49,6 +49,16 @@ struct Events : EngineListener {
         failed.emplace_back(id, kind);
     }
     void onJobCancelled(JobId id, const std::string&) override { std::lock_guard<std::mutex> l(mutex); cancelledJobs.push_back(id); }
+    // (job, what came just before it: the last finished job) for each robustness report, and its content.
+    std::vector<std::pair<JobId, JobId>> robustness;
+    std::vector<RobustnessReport> robustnessReports;
+    std::vector<std::string> robustnessErrors;
+    void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) override {
+        std::lock_guard<std::mutex> l(mutex);
+        robustness.emplace_back(id, finished.empty() ? 0 : finished.back());
+        robustnessReports.push_back(report);
+        robustnessErrors.push_back(error);
+    }
 };
 
 std::string writeNoise(const QTemporaryDir& dir, const std::string& name, int size) {
@@ -79,6 +89,36 @@ TEST(AnalysisEngine, RunsJobsInOrderAndGoesOnAfterBadInput) {
     EXPECT_EQ(events.failed[0].first, jbroken);
     EXPECT_EQ(events.failed[0].second, ErrorKind::BadInput);
     EXPECT_EQ(engine.queuedJobs(), 0u);
+}
+
+TEST(AnalysisEngine, ChecksRobustnessAfterEachAnalysisQueuedWithCopies) {
+    QTemporaryDir dir;
+    const std::string a = writeNoise(dir, "a.png", 64), b = writeNoise(dir, "b.png", 96);
+    Events events;
+    AnalysisEngine engine(&events);
+    engine.setDetector(fixtureDetector("brightness_detector"));
+    const JobId plain = engine.analyzeFile(a, {});
+    engine.setRobustnessCopies({Degradation::jpeg(90), Degradation::contrastOf(0.5)});
+    const JobId checked = engine.analyzeFile(b, {});
+    cv::Mat grey(64, 64, CV_8UC3, cv::Scalar::all(128));
+    const JobId inMemory = engine.analyzeImage(std::make_shared<const LoadedImage>(decodeImage(encodeRgb(".png", grey), "grey.png")), {});
+    engine.setRobustnessCopies({});
+    const JobId plainAgain = engine.analyzeFile(a, {});
+    engine.waitUntilIdle();
+
+    EXPECT_EQ(events.finished, (std::vector<JobId>{plain, checked, inMemory, plainAgain}));
+    // One report for each job queued while copies were set, right after its own result.
+    ASSERT_EQ(events.robustness, (std::vector<std::pair<JobId, JobId>>{{checked, checked}, {inMemory, inMemory}}));
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(events.robustnessErrors[i], "");
+        const RobustnessReport& report = events.robustnessReports[i];
+        ASSERT_EQ(report.variants.size(), 2u);
+        EXPECT_EQ(report.variants[0].name, "jpeg90");
+        EXPECT_EQ(report.variants[1].name, "contrast0.5");
+    }
+    // A uniform grey image is the same at any contrast and survives JPEG 90: the copies agree.
+    EXPECT_TRUE(events.robustnessReports[1].agree);
+    EXPECT_EQ(events.robustnessReports[1].label, events.results[2].verdict.label);
 }
 
 TEST(AnalysisEngine, LoadsModelsOnItsThreadAndReportsFailures) {
