@@ -11,9 +11,9 @@
 #include "engine/analysis_result.h"
 #include "engine/case_store.h"
 #include "engine/detector.h"
-#include "engine/robustness_check.h"
 #include "engine/errors.h"
 #include "engine/image_analyzer.h"
+#include "engine/robustness_check.h"
 
 namespace synthscope {
 
@@ -36,9 +36,9 @@ public:
         (void)id; (void)path; (void)kind; (void)message;
     }
     virtual void onJobCancelled(JobId id, const std::string& path) { (void)id; (void)path; }
-    // With robustness copies set: once after each onJobFinished of an analysis, the robustness check of
-    // its result; `error` is empty when it was done (also when the check was cancelled or failed, so
-    // that every finished analysis gets exactly one call).
+    // For an analysis queued with robustness copies: the robustness check of its result, right after its
+    // onJobFinished. `error` is empty when the check was done and says why when it was cancelled or
+    // failed, so that every such analysis that finishes gets exactly one call.
     virtual void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) {
         (void)id; (void)report; (void)error;
     }
