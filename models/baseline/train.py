@@ -295,6 +295,29 @@ def to_tensor(batch_uint8):
     return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous()
 
 
+class CropStream(torch.utils.data.IterableDataset):
+    """Endless training batches from `sample` for a DataLoader's worker processes (--workers): on a GPU the
+    crops and their JPEG re-encoding, not the network, limit the speed. Each worker reseeds the sampler's
+    generator (`reseed_worker`), so that no two workers draw the same crops."""
+
+    def __init__(self, sample, batch):
+        super().__init__()
+        self.sample, self.batch = sample, batch
+
+    def __iter__(self):
+        while True:
+            xs, ys = zip(*[self.sample() for _ in range(self.batch)])
+            yield to_tensor(xs), torch.tensor(ys)
+
+
+def pick_device(name):
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        sys.exit("--device cuda: no CUDA device is available to this PyTorch")
+    return torch.device(name)
+
+
 # ----------------------------------------------------------------------------- training
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -325,6 +348,10 @@ def main():
     ap.add_argument("--manifest-template", default="models/baseline/baseline.json",
                     help="manifest whose fields the new weights' manifest copies (all paths are relative to the project root)")
     ap.add_argument("--benchmark", type=int, default=0, help="only time N steps and exit")
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu",
+                    help="where the network trains (auto: CUDA when available); the export is always on the CPU")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes that make the training crops (0: in the training loop, the reproducible default)")
     args = ap.parse_args()
     if args.hold_out and args.hold_out not in CLASSES[1:]:
         sys.exit("--hold-out must be one of " + ", ".join(CLASSES[1:]))
@@ -333,6 +360,7 @@ def main():
                  % args.manifest_template)
 
     torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -442,7 +470,8 @@ def main():
     vX = to_tensor(vx)
     vY = torch.tensor(vy)
 
-    net = PatchNet(width=args.width, residual=args.residual)
+    net = PatchNet(width=args.width, residual=args.residual).to(device)
+    vX_dev, vY_dev = vX.to(device), vY.to(device)
     n_params = sum(p.numel() for p in net.parameters())
     print("params: %d" % n_params, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -456,7 +485,7 @@ def main():
     def evaluate_val():
         net.eval()
         with torch.no_grad():
-            logits = torch.cat([net(vX[i:i + 256]) for i in range(0, len(vX), 256)])
+            logits = torch.cat([net(vX_dev[i:i + 256]) for i in range(0, len(vX_dev), 256)]).cpu()
         net.train()
         loss = F.cross_entropy(logits, vY).item()
         prob = torch.softmax(logits, 1)
@@ -469,6 +498,21 @@ def main():
         att_acc = (prob[att, 1:8].argmax(1) + 1 == vY[att]).float().mean().item() if att else float("nan")
         return loss, 0.5 * (tpr + tnr), acc, att_acc
 
+    if args.workers > 0:
+        def reseed_worker(worker_id):
+            rng.bit_generator.state = np.random.default_rng([args.seed, 1000 + worker_id]).bit_generator.state
+
+        batches = iter(torch.utils.data.DataLoader(
+            CropStream(sample, args.batch), batch_size=None, num_workers=args.workers, worker_init_fn=reseed_worker,
+            prefetch_factor=4, pin_memory=device.type == "cuda"))
+
+        def next_batch():
+            return next(batches)
+    else:
+        def next_batch():
+            xs, ys = zip(*[sample() for _ in range(args.batch)])
+            return to_tensor(xs), torch.tensor(ys)
+
     best = (float("inf"), None, -1)
     t_train = time.time()
     run_loss, run_n = 0.0, 0
@@ -476,9 +520,8 @@ def main():
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        xs, ys = zip(*[sample() for _ in range(args.batch)])
-        x = to_tensor(xs)
-        y = torch.tensor(ys)
+        x, y = next_batch()
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         loss = F.cross_entropy(net(x), y, label_smoothing=0.05)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -497,7 +540,7 @@ def main():
                   % (steps_done, time.time() - t_train, lr_at(step), run_loss / run_n, vl, vb, va, vatt), flush=True)
             run_loss, run_n = 0.0, 0
             if vl < best[0]:
-                best = (vl, {k: v.clone() for k, v in net.state_dict().items()}, steps_done)
+                best = (vl, {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}, steps_done)
         if last:
             if steps_done < args.steps:
                 print("time budget reached at step %d" % steps_done, flush=True)
@@ -515,6 +558,7 @@ def main():
 
 def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
     P = args.patch
+    net = net.cpu()
     net.load_state_dict(state_dict)
     net.eval()
     wrapped = SoftmaxWrapper(net).eval()
@@ -529,7 +573,7 @@ def export(net, state_dict, args, vX, n_params, steps_done, best, train_s, t0):
     info = {
         "classes": CLASSES, "patch": P, "params": n_params, "steps": steps_done, "best_step": best[2],
         "best_val_loss": best[0], "train_seconds": round(train_s), "total_seconds": round(time.time() - t0),
-        "threads": args.threads, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
+        "threads": args.threads, "device": args.device, "workers": args.workers, "batch": args.batch, "lr": args.lr, "width": args.width, "seed": args.seed,
         "residual": args.residual, "hold_out": args.hold_out or None, "sampling": args.sampling, "blur_p": args.blur_p,
         "tone_p": args.tone_p,
         "extra_reals": args.extra_reals or None,
