@@ -48,8 +48,9 @@ struct MatchOptions {
     // defaultResidual for the rest (such as DIF's, made with their DnCNN, which names none).
     std::optional<ResidualSource> residual;
     // nlm gave the published DIF fingerprints their best accuracy among the built-in filters with their
-    // published centres on DIF's samples (synthscope fingerprint evaluate). resolveFingerprintResidual()
-    // (model_registry.h) gives the project's learned denoiser instead when it is installed.
+    // published centres on DIF's samples (synthscope fingerprint evaluate). Over a library, its
+    // defaultResidual is used instead: the project's learned denoiser when loadInstalledFingerprints()
+    // (model_registry.h) found one.
     ResidualSource defaultResidual{ResidualMethod::NonLocalMeans};
     // clipResidual()'s k for the image's residual when set; otherwise each fingerprint's own (the clip its
     // centres were measured with; 0 for DIF's: plain Pearson correlation).

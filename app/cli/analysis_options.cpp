@@ -78,9 +78,11 @@ QCommandLineOption robustnessCopiesOption() {
 }
 
 bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies) {
-    copies = defaultRobustnessDegradations();
-    if (!parser.isSet("robustness-copies")) return true;
     copies.clear();
+    if (!parser.isSet("robustness-copies")) {
+        if (parser.isSet("robustness")) copies = defaultRobustnessDegradations();
+        return true;
+    }
     try {
         for (const QString& item : parser.value("robustness-copies").split(',', Qt::SkipEmptyParts))
             copies.push_back(parseDegradation(item.trimmed().toStdString()));

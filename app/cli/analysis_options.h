@@ -26,8 +26,8 @@ std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const c
 // --robustness-copies LIST: the degraded copies the robustness check analyses (analyze, evaluate).
 QCommandLineOption robustnessCopiesOption();
 
-// Reads --robustness-copies into `copies` (the default copies when it is not given); prints
-// "synthscope <command>: ..." and returns false on a bad list.
+// The robustness check's copies from --robustness-copies, else the default ones when --robustness is set;
+// empty when neither is (no check). Prints "synthscope <command>: ..." and returns false on a bad list.
 bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies);
 
 }  // namespace synthscope::cli

@@ -189,12 +189,11 @@ int runAnalyze(const QStringList& args) {
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
-    const bool robustness = parser.isSet("robustness") || parser.isSet("robustness-copies");
     CliListener listener(int(files.images.size()), parser.isSet("quiet"));
     {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);
-        if (robustness) engine.setRobustnessCopies(robustnessCopies);
+        engine.setRobustnessCopies(robustnessCopies);  // none: no check
         for (const std::string& path : files.images) engine.analyzeFile(path, settings);
         engine.waitUntilIdle();
     }
@@ -212,7 +211,7 @@ int runAnalyze(const QStringList& args) {
         if (o.checked) ++robustCounts[o.report.label];
         else ++robustnessErrors;
     }
-    if (robustness)
+    if (!robustnessCopies.empty())
         std::fprintf(stderr, "After the robustness check: %d synthetic, %d authentic, %d inconclusive%s.\n",
                      robustCounts[VerdictLabel::Synthetic], robustCounts[VerdictLabel::Authentic],
                      robustCounts[VerdictLabel::Inconclusive],
@@ -233,7 +232,7 @@ int runAnalyze(const QStringList& args) {
         for (std::size_t i = 0; i < listener.results().size(); ++i) {
             QJsonObject r = toJson(listener.results()[i]);
             // --robustness: the verdict stays the model's; "robustness.label" is the answer after the check.
-            if (robustness) {
+            if (!robustnessCopies.empty()) {
                 const auto& o = listener.robustnessOutcomes()[i];
                 r.insert("robustness", o.checked ? robustnessToJson(o.report) : QJsonObject{{"error", qs(o.error)}});
             }

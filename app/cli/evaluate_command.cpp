@@ -287,29 +287,18 @@ int runEvaluate(const QStringList& args) {
     const double threshold = parser.value("threshold").toDouble(&thresholdOk);
     if (!thresholdOk || threshold < 0 || threshold > 1) return fail("--threshold must be a number from 0 to 1");
 
+    // --jpeg, --max-side and --contrast each list one kind of degraded copy; parseDegradation checks the values.
     std::vector<Condition> conditions{{"original", true, {}}};
-    if (parser.value("jpeg") != "none") {
-        for (const QString& q : splitList(parser.value("jpeg"))) {
-            bool ok = false;
-            const int quality = q.toInt(&ok);
-            if (!ok || quality < 1 || quality > 100) return fail("--jpeg takes qualities from 1 to 100, e.g. 90,65,40");
-            const Degradation d = Degradation::jpeg(quality);
-            conditions.push_back({d.name(), false, d});
+    for (const auto& [option, kind] : {std::pair{"jpeg", "jpeg"}, {"max-side", "maxside"}, {"contrast", "contrast"}}) {
+        if (parser.value(option) == "none") continue;  // --jpeg none: originals only
+        for (const QString& value : splitList(parser.value(option))) {
+            try {
+                const Degradation d = parseDegradation(kind + value.toStdString());
+                conditions.push_back({d.name(), false, d});
+            } catch (const EngineError& e) {
+                return fail(QString("--%1: %2").arg(option, e.what()));
+            }
         }
-    }
-    for (const QString& n : splitList(parser.value("max-side"))) {
-        bool ok = false;
-        const int side = n.toInt(&ok);
-        if (!ok || side < 2) return fail("--max-side takes sides in pixels, e.g. 1024,512");
-        const Degradation d = Degradation::maxSideOf(side);
-        conditions.push_back({d.name(), false, d});
-    }
-    for (const QString& c : splitList(parser.value("contrast"))) {
-        bool ok = false;
-        const double factor = c.toDouble(&ok);
-        if (!ok || !(factor > 0 && factor <= 4)) return fail("--contrast takes factors above 0 and at most 4, e.g. 0.7,1.3");
-        const Degradation d = Degradation::contrastOf(factor);
-        conditions.push_back({d.name(), false, d});
     }
 
     // The labelled images.
@@ -342,7 +331,8 @@ int runEvaluate(const QStringList& args) {
     const ModelManifest& m = detector->manifest();
     std::fprintf(stderr, "Evaluating %zu of %zu listed images; conditions:", set.images.size(), listed);
     for (const Condition& c : conditions) std::fprintf(stderr, " %s", c.name.c_str());
-    std::fprintf(stderr, "%s\n", parser.isSet("robustness") ? " (+ robustness check)" : "");
+    const bool checkRobustness = !robustnessCopies.empty();
+    std::fprintf(stderr, "%s\n", checkRobustness ? " (+ robustness check)" : "");
 
     eval::AttributionSpec attribution;
     attribution.classGenerator = m.classGenerators;
@@ -357,7 +347,6 @@ int runEvaluate(const QStringList& args) {
 
     const ImageAnalyzer analyzer(detector, settings);
     const RobustnessCheck robustness(detector, settings, robustnessCopies);
-    const bool checkRobustness = parser.isSet("robustness") || parser.isSet("robustness-copies");
     std::vector<std::vector<ImageOutcome>> outcomes(conditions.size());
     std::vector<Failure> failures;
     TerminalProgress progress(int(set.images.size()));

@@ -498,20 +498,15 @@ def main():
         att_acc = (prob[att, 1:8].argmax(1) + 1 == vY[att]).float().mean().item() if att else float("nan")
         return loss, 0.5 * (tpr + tnr), acc, att_acc
 
+    stream = CropStream(sample, args.batch)
     if args.workers > 0:
         def reseed_worker(worker_id):
             rng.bit_generator.state = np.random.default_rng([args.seed, 1000 + worker_id]).bit_generator.state
 
-        batches = iter(torch.utils.data.DataLoader(
-            CropStream(sample, args.batch), batch_size=None, num_workers=args.workers, worker_init_fn=reseed_worker,
-            prefetch_factor=4, pin_memory=device.type == "cuda"))
-
-        def next_batch():
-            return next(batches)
+        batches = iter(torch.utils.data.DataLoader(stream, batch_size=None, num_workers=args.workers, worker_init_fn=reseed_worker,
+                                                   prefetch_factor=4, pin_memory=device.type == "cuda"))
     else:
-        def next_batch():
-            xs, ys = zip(*[sample() for _ in range(args.batch)])
-            return to_tensor(xs), torch.tensor(ys)
+        batches = iter(stream)  # in this process: the same crops, in the same order, as before --workers
 
     best = (float("inf"), None, -1)
     t_train = time.time()
@@ -520,7 +515,7 @@ def main():
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        x, y = next_batch()
+        x, y = next(batches)
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         loss = F.cross_entropy(net(x), y, label_smoothing=0.05)
         opt.zero_grad(set_to_none=True)
