@@ -261,19 +261,15 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
 // through onJobRobustness, never as the job's failure.
 void AnalysisEngine::checkRobustness(const Job& job, const std::shared_ptr<const LoadedImage>& image,
                                      const AnalysisResult& result, const std::shared_ptr<Detector>& detector) {
-    std::string error;
+    const RobustnessCheck check(detector, job.settings, job.robustnessCopies);
     RobustnessReport report;
     try {
-        if (!image) throw EngineError(ErrorKind::Internal, "the decoded image was not kept");
-        report = RobustnessCheck(detector, job.settings, job.robustnessCopies).check(*image, result.verdict, &cancelRunning_);
-    } catch (const EngineError& e) {
-        error = e.kind() == ErrorKind::Cancelled ? "the robustness check was cancelled" : e.what();
-    } catch (const std::bad_alloc&) {
-        error = "not enough memory for the robustness check's copies";
-    } catch (const std::exception& e) {
-        error = std::string("internal error: ") + e.what();
+        report = image ? check.checkOrReport(*image, result.verdict, &cancelRunning_)
+                       : check.notDone(result.verdict, "internal error: the decoded image was not kept");
+    } catch (const EngineError&) {  // only a cancellation comes out of checkOrReport
+        report = check.notDone(result.verdict, "the robustness check was cancelled");
     }
-    listener_->onJobRobustness(job.id, report, error);
+    listener_->onJobRobustness(job.id, report);
 }
 
 }  // namespace synthscope

@@ -37,11 +37,11 @@ public:
     }
     virtual void onJobCancelled(JobId id, const std::string& path) { (void)id; (void)path; }
     // For an analysis queued with robustness copies: the robustness check of its result, right after its
-    // onJobFinished. `error` is empty when the check was done and says why when it was cancelled or
-    // failed, so that every such analysis that finishes gets exactly one call.
-    virtual void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) {
-        (void)id; (void)report; (void)error;
-    }
+    // onJobFinished, so that every such analysis that finishes gets exactly one call (a result read from
+    // a case by openStored is not checked again: it carries its stored check, if any). report.error says
+    // why when the check was cancelled or failed. The listener attaches it to the result it keeps
+    // (AnalysisResult::robustness); the engine keeps nothing.
+    virtual void onJobRobustness(JobId id, const RobustnessReport& report) { (void)id; (void)report; }
 };
 
 // The background engine: one worker thread, a FIFO queue of jobs (model loads and analyses), progress

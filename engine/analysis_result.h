@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,28 @@ struct ImageInfo {
     bool padded = false;            // smaller than a patch: padded by reflection to one patch
 };
 
+// The robustness check (robustness_check.h): the verdict on degraded copies of the image.
+struct RobustnessVariant {
+    std::string name;  // Degradation::name(), e.g. "jpeg65"
+    int width = 0, height = 0;
+    VerdictLabel label = VerdictLabel::Inconclusive;
+    double syntheticProbability = 0;
+};
+
+struct RobustnessReport {
+    std::vector<std::string> copies;  // the copies asked for (Degradation::name()), in order
+    VerdictLabel originalLabel = VerdictLabel::Inconclusive;
+    double originalProbability = 0;
+    std::vector<RobustnessVariant> variants;
+    bool agree = true;  // every copy got the original's label
+    VerdictLabel label = VerdictLabel::Inconclusive;  // the original's label when they agree, else inconclusive
+    std::string explanation;  // one sentence for the user
+    // Set when the check was asked for but not done (cancelled, a copy could not be made, out of memory);
+    // then nothing above but `copies` and the original's label and probability is meaningful.
+    std::string error;
+    bool done() const { return error.empty(); }
+};
+
 struct Timings {
     double loadMs = 0, contrastMs = 0, verdictMs = 0, heatmapMs = 0, totalMs = 0;
 };
@@ -78,6 +101,8 @@ struct AnalysisResult {
     bool heatmapComplete = false;      // every patch classified
     Timings timings;
     std::vector<std::string> warnings;
+    // When the robustness check ran (or was asked for and failed); it never changes `verdict`.
+    std::optional<RobustnessReport> robustness;
 
     std::size_t classifiedCount() const;
 };

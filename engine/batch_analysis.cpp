@@ -18,21 +18,30 @@ std::string absolutePath(const std::string& path) {
     return QFile::encodeName(QFileInfo(QFile::decodeName(path.c_str())).absoluteFilePath()).toStdString();
 }
 
-// Forwards the analyzer's patch progress to the batch observer.
+// Forwards the analyzer's patch progress to the batch observer, and keeps the decoded image for the
+// robustness check when there is one.
 class ProgressForwarder : public AnalysisObserver {
 public:
-    explicit ProgressForwarder(BatchObserver* observer) : observer_(observer) {}
+    ProgressForwarder(BatchObserver* observer, bool keepImage) : observer_(observer), keepImage_(keepImage) {}
+    void onImageLoaded(const std::shared_ptr<const LoadedImage>& image) override {
+        if (keepImage_) image_ = image;
+    }
     void onProgress(int done, int total) override {
         if (observer_) observer_->onPatchProgress(done, total);
     }
+    // The image of the last analysis, handed over (so that only one is held at a time).
+    std::shared_ptr<const LoadedImage> takeImage() { return std::move(image_); }
 
 private:
     BatchObserver* observer_;
+    bool keepImage_;
+    std::shared_ptr<const LoadedImage> image_;
 };
 
 }  // namespace
 
-std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings) {
+std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,
+                             const std::vector<Degradation>& robustnessCopies) {
     const ModelManifest& m = detector.manifest();
     const int patch = m.inputSize;
     const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
@@ -42,7 +51,7 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         std.append(double(m.std[std::size_t(c)]));
     }
     // QJsonObject keeps its keys sorted, so equal settings always give equal text.
-    const QJsonObject key{
+    QJsonObject key{
         {"patch", patch},
         {"stride", stride},
         {"top_k", settings.topK > 0 ? settings.topK : m.verdictTopK},
@@ -55,11 +64,20 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         {"output", m.output == ModelOutput::Softmax ? "softmax" : "logits"},
         {"authentic", QString::fromStdString(m.authenticClass())},
     };
+    if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match
+        QJsonArray copies;
+        for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));
+        key.insert("robustness", copies);
+    }
     return QJsonDocument(key).toJson(QJsonDocument::Compact).toStdString();
 }
 
-BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer)
-    : store_(store), analyzer_(analyzer), settingsKey_(cacheSettingsKey(analyzer.detector(), analyzer.settings())) {}
+BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer, const RobustnessCheck* robustness)
+    : store_(store),
+      analyzer_(analyzer),
+      robustness_(robustness),
+      settingsKey_(cacheSettingsKey(analyzer.detector(), analyzer.settings(),
+                                    robustness ? robustness->degradations() : std::vector<Degradation>{})) {}
 
 BatchSummary BatchAnalysis::run(const std::vector<std::string>& files, BatchObserver* observer, const std::atomic<bool>* cancel) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -95,13 +113,18 @@ BatchSummary BatchAnalysis::run(const std::vector<std::string>& files, BatchObse
     }
     if (observer) observer->onPlanned(summary.cached, int(toAnalyse.size()));
 
-    ProgressForwarder forwarder(observer);
+    ProgressForwarder forwarder(observer, robustness_ != nullptr);
     for (const std::string& path : toAnalyse) {
         if (cancelled()) break;
         if (observer) observer->onStarted(path);
         AnalysisResult result;
         try {
             result = analyzer_.analyze(path, &forwarder, cancel);
+            if (robustness_) {
+                const std::shared_ptr<const LoadedImage> image = forwarder.takeImage();
+                if (!image) throw EngineError(ErrorKind::Internal, "the decoded image was not kept for the robustness check");
+                result.robustness = robustness_->checkOrReport(*image, result.verdict, cancel);
+            }
         } catch (const EngineError& e) {
             if (e.kind() == ErrorKind::Cancelled) break;
             fail(path, e.kind(), e.what());

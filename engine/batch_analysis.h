@@ -6,14 +6,17 @@
 #include "engine/case_store.h"
 #include "engine/errors.h"
 #include "engine/image_analyzer.h"
+#include "engine/robustness_check.h"
 
 namespace synthscope {
 
 // The settings that change a result, as canonical text (part of the cache key): patch size, stride and
 // top-k as resolved against the model's manifest, full heatmap or not, precision, the inconclusive band,
 // the small-image policy and the input normalisation. Device, threads and batch size are left out: they
-// change how fast a result comes, not what it is (CPU and CUDA agree to float rounding).
-std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings);
+// change how fast a result comes, not what it is (CPU and CUDA agree to float rounding). The robustness
+// check's copies are part of it when there are any (a checked result carries the check's answer).
+std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,
+                             const std::vector<Degradation>& robustnessCopies = {});
 
 // Receives a batch's events, on the thread that runs it.
 class BatchObserver {
@@ -43,9 +46,11 @@ struct BatchSummary {
 // first; a file whose result is cached is only recorded under its path. Each new result is committed
 // as soon as it is finished and then dropped, so memory stays flat however many files there are.
 // Stops before the next file (or the next batch of patches) when *cancel turns true.
+// With a robustness check, each new result is checked before it is committed and carries the answer
+// (AnalysisResult::robustness); a check cancelled half-way stores nothing for that file.
 class BatchAnalysis {
 public:
-    BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer);
+    BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer, const RobustnessCheck* robustness = nullptr);
     BatchSummary run(const std::vector<std::string>& files, BatchObserver* observer = nullptr,
                      const std::atomic<bool>* cancel = nullptr);
     const std::string& settingsKey() const { return settingsKey_; }
@@ -53,6 +58,7 @@ public:
 private:
     CaseStore& store_;
     const ImageAnalyzer& analyzer_;
+    const RobustnessCheck* robustness_;
     std::string settingsKey_;
 };
 

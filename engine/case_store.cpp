@@ -16,6 +16,12 @@ namespace {
 constexpr const char* kFormat = "synthscope-case/1";
 constexpr quint32 kMaxStoredResultBytes = 256u << 20;  // the uncompressed JSON of one result
 
+// The robustness column of a result: empty when not checked, else the label after the check or "not done".
+std::string robustnessColumn(const AnalysisResult& r) {
+    if (!r.robustness) return {};
+    return r.robustness->done() ? verdictLabelName(r.robustness->label) : "not done";
+}
+
 std::string nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString(); }
 
 // A prepared statement that finalises itself.
@@ -95,7 +101,7 @@ private:
 constexpr const char* kEntryColumns =
     "i.path, r.image_sha256, r.model_sha256, r.settings, r.model_name, r.model_version, r.software_version, r.label, "
     "r.synthetic_probability, r.spread, r.top_generator, r.top_generator_probability, r.width, r.height, r.format, "
-    "r.file_size, r.analysed_at";
+    "r.file_size, r.analysed_at, r.robustness";
 
 CaseEntry readEntry(const Statement& s) {
     CaseEntry e;
@@ -114,6 +120,7 @@ CaseEntry readEntry(const Statement& s) {
     e.format = s.text(14);
     e.fileSize = s.integer(15);
     e.analysedAt = s.text(16);
+    e.robustness = s.text(17);
     return e;
 }
 
@@ -145,12 +152,17 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
             "  width INTEGER, height INTEGER, format TEXT, file_size INTEGER,"
             "  analysed_at TEXT NOT NULL,"
             "  result_json BLOB NOT NULL,"  // toJson(result) with every patch, zlib-compressed (qCompress)
+            "  robustness TEXT,"  // robustnessColumn()
             "  PRIMARY KEY(image_sha256, model_sha256, settings));"
             "CREATE TABLE IF NOT EXISTS images("
             "  path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,"
             "  PRIMARY KEY(path, image_sha256));"
             "CREATE INDEX IF NOT EXISTS images_by_sha ON images(image_sha256);"
             "CREATE TABLE IF NOT EXISTS failures(path TEXT PRIMARY KEY, kind TEXT, message TEXT, at TEXT);");
+        // Cases written before the robustness check was stored lack its column; their results were not checked.
+        bool hasRobustness = false;
+        for (Statement columns(db, "PRAGMA table_info(results)"); columns.step();) hasRobustness |= columns.text(1) == "robustness";
+        if (!hasRobustness) store->exec("ALTER TABLE results ADD COLUMN robustness TEXT");
     } catch (const EngineError& e) {
         throw badInput(file + " is not a usable SynthScope case: " + e.what());
     }
@@ -212,15 +224,15 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO results(image_sha256, model_sha256, settings, model_name, model_version,"
                      " software_version, label, synthetic_probability, spread, top_generator, top_generator_probability,"
-                     " width, height, format, file_size, analysed_at, result_json)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+                     " width, height, format, file_size, analysed_at, result_json, robustness)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
     insert.bind(10, v.attribution.empty() ? std::string() : v.attribution.front().name);
     insert.bind(11, v.attribution.empty() ? 0.0 : v.attribution.front().probability);
     insert.bind(12, std::int64_t(r.image.width)).bind(13, std::int64_t(r.image.height)).bind(14, r.image.format);
-    insert.bind(15, r.image.fileSize).bind(16, now).bindBlob(17, json);
+    insert.bind(15, r.image.fileSize).bind(16, now).bindBlob(17, json).bind(18, robustnessColumn(r));
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();

@@ -34,6 +34,7 @@ struct CaseEntry {
     std::string format;
     std::int64_t fileSize = 0;
     std::string analysedAt;  // ISO 8601 UTC, when the result was computed
+    std::string robustness;  // the label after the robustness check, "not done", or empty when it was not asked for
 };
 
 struct CaseFailure {

@@ -12,6 +12,7 @@
 #include "engine/errors.h"
 #include "engine/heatmap.h"
 #include "engine/model_registry.h"
+#include "engine/robustness_check.h"
 
 namespace synthscope {
 namespace {
@@ -38,6 +39,22 @@ cv::Mat fitInside(const cv::Mat& rgb, int side, double& scale) {
 
 void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw cancelled();
+}
+
+// The robustness check ran (or not) with the analysis; the report says which, and what it found.
+CheckRecord robustnessCheckRecord(const std::optional<RobustnessReport>& report) {
+    if (!report)
+        return {"Robustness check (the verdict on JPEG and rescaled copies)", Status::NotRun,
+                "not asked for with this analysis (the workstation's Analysis > Robustness Check, or --robustness)"};
+    CheckRecord c{"Robustness check (" + describeCopies(report->copies) + " copies)", Status::Done, ""};
+    if (!report->done()) {
+        c.status = Status::Failed;
+        c.detail = report->error;
+    } else {
+        c.detail = std::string(report->agree ? "holds: " : "") + verdictLabelName(report->label) + " after the check. " +
+                   report->explanation;
+    }
+    return c;
 }
 
 }  // namespace
@@ -86,6 +103,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                      : std::to_string(r.classifiedCount()) + " of " + std::to_string(r.patches.size()) +
                                            " patches classified (verdict-only analysis): the heatmap is partial";
         ev.checks.push_back(h);
+        ev.checks.push_back(robustnessCheckRecord(r.robustness));
     }
 
     // The file again: is it still the one that was analysed?

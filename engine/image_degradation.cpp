@@ -22,6 +22,14 @@ std::string Degradation::name() const {
     return text;
 }
 
+std::string Degradation::description() const {
+    if (kind == Kind::Jpeg) return "JPEG " + std::to_string(quality);
+    if (kind == Kind::MaxSide) return "longest side " + std::to_string(maxSide) + " px";
+    char text[40];
+    std::snprintf(text, sizeof text, kind == Kind::Contrast ? "%gx contrast" : "%gx rescale", kind == Kind::Contrast ? contrast : scale);
+    return text;
+}
+
 Degradation parseDegradation(const std::string& text) {
     static const std::string kExpected =
         "expected jpegQ (1-100), rescaleS (e.g. rescale0.75), maxsideN (e.g. maxside1024) or contrastC (e.g. contrast1.3)";

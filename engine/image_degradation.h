@@ -22,6 +22,7 @@ struct Degradation {
     static Degradation maxSideOf(int side) { return {Kind::MaxSide, 0, 1.0, side}; }
     static Degradation contrastOf(double factor) { return {Kind::Contrast, 0, 1.0, 0, factor}; }
     std::string name() const;  // "jpeg90", "rescale0.75", "maxside1024", "contrast1.3"
+    std::string description() const;  // "JPEG 90", "0.75x rescale", "longest side 1024 px", "1.3x contrast"
 };
 
 // Parses "jpeg90", "rescale0.75", "maxside1024" or "contrast1.3" (a colon after the word is allowed: "jpeg:90");

@@ -68,6 +68,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     QJsonArray warnings;
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
+    if (r.robustness) out.insert("robustness", toJson(*r.robustness));
     if (includePatches) {
         QJsonArray patches;
         for (const PatchResult& p : r.patches) {
@@ -85,6 +86,26 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     return out;
 }
 
+QJsonObject toJson(const RobustnessReport& r) {
+    QJsonArray copies;
+    for (const std::string& c : r.copies) copies.append(qs(c));
+    if (!r.done()) return QJsonObject{{"copies", copies}, {"error", qs(r.error)}};
+    QJsonArray variants;
+    for (const RobustnessVariant& v : r.variants)
+        variants.append(QJsonObject{{"degradation", qs(v.name)},
+                                    {"width", v.width},
+                                    {"height", v.height},
+                                    {"label", verdictLabelName(v.label)},
+                                    {"synthetic_probability", v.syntheticProbability}});
+    return QJsonObject{{"copies", copies},
+                       {"label", verdictLabelName(r.label)},
+                       {"agree", r.agree},
+                       {"original_label", verdictLabelName(r.originalLabel)},
+                       {"original_synthetic_probability", r.originalProbability},
+                       {"variants", variants},
+                       {"explanation", qs(r.explanation)}};
+}
+
 namespace {
 
 std::vector<ClassScore> scoresFromJson(const QJsonArray& array) {
@@ -100,6 +121,23 @@ VerdictLabel labelFromName(const QString& name) {
 }
 
 }  // namespace
+
+RobustnessReport robustnessFromJson(const QJsonObject& json) {
+    RobustnessReport r;
+    for (const QJsonValue& c : json["copies"].toArray()) r.copies.push_back(c.toString().toStdString());
+    r.error = json["error"].toString().toStdString();
+    r.label = labelFromName(json["label"].toString());
+    r.agree = json["agree"].toBool(true);
+    r.originalLabel = labelFromName(json["original_label"].toString());
+    r.originalProbability = json["original_synthetic_probability"].toDouble();
+    r.explanation = json["explanation"].toString().toStdString();
+    for (const QJsonValue& value : json["variants"].toArray()) {
+        const QJsonObject v = value.toObject();
+        r.variants.push_back({v["degradation"].toString().toStdString(), v["width"].toInt(), v["height"].toInt(),
+                              labelFromName(v["label"].toString()), v["synthetic_probability"].toDouble()});
+    }
+    return r;
+}
 
 AnalysisResult resultFromJson(const QJsonObject& json) {
     AnalysisResult r;
@@ -163,6 +201,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),
                  timings["heatmap"].toDouble(), timings["total"].toDouble()};
     for (const QJsonValue& w : json["warnings"].toArray()) r.warnings.push_back(w.toString().toStdString());
+    if (json["robustness"].isObject()) r.robustness = robustnessFromJson(json["robustness"].toObject());
 
     for (const QJsonValue& value : json["patches"].toArray()) {
         const QJsonObject o = value.toObject();

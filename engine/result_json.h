@@ -11,6 +11,10 @@ namespace synthscope {
 // JSON forms of results, for --json, reports and the case store. Field names are snake_case and stable.
 QJsonObject toJson(const AnalysisResult& result, bool includePatches = true);
 QJsonObject toJson(const Provenance& provenance);
+// The robustness check: {"copies", "label", "agree", "original_label", "original_synthetic_probability",
+// "variants", "explanation"}, or {"copies", "error"} when it was not done.
+QJsonObject toJson(const RobustnessReport& report);
+RobustnessReport robustnessFromJson(const QJsonObject& json);
 // The inverse of toJson(result) (the case store keeps results as JSON). Missing fields keep their defaults.
 AnalysisResult resultFromJson(const QJsonObject& json);
 

@@ -1,9 +1,9 @@
 #include "engine/robustness_check.h"
 
-#include <QJsonArray>
-
 #include <algorithm>
 #include <cstdio>
+
+#include "engine/errors.h"
 
 namespace synthscope {
 
@@ -32,6 +32,7 @@ VerdictLabel RobustnessCheck::combine(VerdictLabel original, const std::vector<V
 
 RobustnessReport RobustnessCheck::check(const LoadedImage& image, const Verdict& original, const std::atomic<bool>* cancel) const {
     RobustnessReport report;
+    for (const Degradation& d : degradations_) report.copies.push_back(d.name());
     report.originalLabel = original.label;
     report.originalProbability = original.syntheticProbability;
     std::vector<VerdictLabel> labels;
@@ -60,20 +61,41 @@ RobustnessReport RobustnessCheck::check(const LoadedImage& image, const Verdict&
     return report;
 }
 
-QJsonObject robustnessToJson(const RobustnessReport& r) {
-    QJsonArray variants;
-    for (const RobustnessVariant& v : r.variants)
-        variants.append(QJsonObject{{"degradation", QString::fromStdString(v.name)},
-                                    {"width", v.width},
-                                    {"height", v.height},
-                                    {"label", verdictLabelName(v.label)},
-                                    {"synthetic_probability", v.syntheticProbability}});
-    return QJsonObject{{"label", verdictLabelName(r.label)},
-                       {"agree", r.agree},
-                       {"original_label", verdictLabelName(r.originalLabel)},
-                       {"original_synthetic_probability", r.originalProbability},
-                       {"variants", variants},
-                       {"explanation", QString::fromStdString(r.explanation)}};
+RobustnessReport RobustnessCheck::checkOrReport(const LoadedImage& image, const Verdict& original,
+                                                const std::atomic<bool>* cancel) const {
+    try {
+        return check(image, original, cancel);
+    } catch (const EngineError& e) {
+        if (e.kind() == ErrorKind::Cancelled) throw;
+        return notDone(original, e.what());
+    } catch (const std::bad_alloc&) {
+        return notDone(original, "not enough memory for the robustness check's copies");
+    } catch (const std::exception& e) {
+        return notDone(original, std::string("internal error: ") + e.what());
+    }
+}
+
+RobustnessReport RobustnessCheck::notDone(const Verdict& original, std::string why) const {
+    RobustnessReport report;
+    for (const Degradation& d : degradations_) report.copies.push_back(d.name());
+    report.originalLabel = original.label;
+    report.originalProbability = original.syntheticProbability;
+    report.error = std::move(why);
+    return report;
+}
+
+std::string describeCopies(const std::vector<std::string>& copyNames) {
+    std::string words;
+    for (std::size_t i = 0; i < copyNames.size(); ++i) {
+        std::string one;
+        try {
+            one = parseDegradation(copyNames[i]).description();
+        } catch (const EngineError&) {
+            one = copyNames[i];  // a name from a newer version: shown as it is
+        }
+        words += (i == 0 ? "" : i + 1 == copyNames.size() ? " and " : ", ") + one;
+    }
+    return words;
 }
 
 }  // namespace synthscope

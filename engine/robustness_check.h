@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <QJsonObject>
-
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
 
@@ -13,22 +11,6 @@ namespace synthscope {
 
 // JPEG 90, JPEG 65 and a 0.75 rescale: what sharing a photo typically does to it.
 std::vector<Degradation> defaultRobustnessDegradations();
-
-struct RobustnessVariant {
-    std::string name;  // Degradation::name()
-    int width = 0, height = 0;
-    VerdictLabel label = VerdictLabel::Inconclusive;
-    double syntheticProbability = 0;
-};
-
-struct RobustnessReport {
-    VerdictLabel originalLabel = VerdictLabel::Inconclusive;
-    double originalProbability = 0;
-    std::vector<RobustnessVariant> variants;
-    bool agree = true;  // every copy got the original's label
-    VerdictLabel label = VerdictLabel::Inconclusive;  // the original's label when they agree, else inconclusive
-    std::string explanation;  // one sentence for the user
-};
 
 // Detectors can flip on the same photo once it is re-encoded or rescaled. This check analyses degraded
 // copies of an image (verdict only: the top-k patches) and reports "inconclusive" when any copy's label
@@ -41,6 +23,11 @@ public:
     // original: the image's own verdict (from a full or verdict-only analysis with the same model).
     // Throws EngineError (Cancelled when `cancel` is set, BadInput when a copy cannot be made).
     RobustnessReport check(const LoadedImage& image, const Verdict& original, const std::atomic<bool>* cancel = nullptr) const;
+    // As check(), but a failure (a copy that cannot be made, not enough memory) becomes the report's error:
+    // the verdict stands without the check. Only a cancellation still throws (EngineError(Cancelled)).
+    RobustnessReport checkOrReport(const LoadedImage& image, const Verdict& original, const std::atomic<bool>* cancel = nullptr) const;
+    // The report of a check asked for but not done: its copies, the original verdict and why.
+    RobustnessReport notDone(const Verdict& original, std::string why) const;
 
     const std::vector<Degradation>& degradations() const { return degradations_; }
 
@@ -52,7 +39,7 @@ private:
     std::vector<Degradation> degradations_;
 };
 
-// The report as JSON (the "robustness" object of `synthscope analyze --robustness`).
-QJsonObject robustnessToJson(const RobustnessReport& report);
+// "JPEG 90, JPEG 65 and 0.75x rescale": the copies in words, for the workstation and reports.
+std::string describeCopies(const std::vector<std::string>& copyNames);
 
 }  // namespace synthscope

@@ -16,6 +16,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/robustness_check.h"
 #include "engine/version.h"
 
 namespace synthscope::report {
@@ -69,6 +70,25 @@ QString findingsList(const std::vector<Finding>& findings) {
     QString out = "<ul>\n";
     for (const Finding& f : findings) out += "<li>[" + esc(f.severity) + "] " + esc(f.text) + "</li>\n";
     return out + "</ul>\n";
+}
+
+// The verdict on each degraded copy, and what the check concludes.
+QString robustnessSection(const std::optional<RobustnessReport>& report) {
+    if (!report) return "<p><i>Not run (see the checks below).</i></p>\n";
+    QString h = "<p>The image was analysed again as " + esc(describeCopies(report->copies)) +
+                " copies, the handling a shared photo typically gets; a verdict that changes on them is reported as "
+                "inconclusive.</p>\n";
+    if (!report->done()) return h + "<p><i>Not done: " + esc(report->error) + "</i></p>\n";
+    const VerdictWords w = verdictWords(report->label);
+    h += QString("<p>After the check: <font color=\"%1\"><b>%2</b></font>. %3</p>\n").arg(w.colour, w.words, esc(report->explanation));
+    QString rows = row({"copy", "size", "synthetic probability", "verdict"}, true);
+    rows += row({"the image as analysed", "", pct(report->originalProbability), verdictLabelName(report->originalLabel)});
+    for (const RobustnessVariant& v : report->variants)
+        rows += row({esc(describeCopies({v.name})), QString("%1 x %2").arg(v.width).arg(v.height),
+                     pct(v.syntheticProbability),
+                     v.label == report->originalLabel ? QString(verdictLabelName(v.label))
+                                                      : QString("<b>%1</b>").arg(verdictLabelName(v.label))});
+    return h + table(rows);
 }
 
 QString caveatBlock() {
@@ -128,6 +148,9 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         h += "<p>Most likely generator, if generated (the generator classes renormalised): " + ranks + "</p>\n";
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
+
+    h += heading("Robustness check");
+    h += robustnessSection(r.robustness);
 
     h += heading("Noise spectrum");
     if (ev.spectrum) {
@@ -287,7 +310,8 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
         const VerdictWords w = verdictWords(e.label);
         rows += "<tr>" + cell + QString::number(++n) + (detailed.count(e.path) ? "*" : "") + "</td>" + cell + esc(e.path) + "</td>" +
                 cell + "<tt>" + esc(e.key.imageSha256.substr(0, 10)) + "</tt></td>" + cell + "<font color=\"" + w.colour + "\">" +
-                esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) + "</td>" + cell +
+                esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) +
+                (e.robustness.empty() ? QString() : "<br>check: " + esc(e.robustness)) + "</td>" + cell +
                 (e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
                                                                   : esc(e.topGenerator) + " " + pct(e.topGeneratorProbability)) +
                 "</td></tr>\n";

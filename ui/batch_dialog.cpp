@@ -1,7 +1,6 @@
 #include "ui/batch_dialog.h"
 
 #include <QDialogButtonBox>
-#include <functional>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -15,6 +14,9 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <functional>
+#include <optional>
+
 #include "engine/batch_analysis.h"
 #include "engine/file_collector.h"
 #include "engine/model_registry.h"
@@ -27,7 +29,7 @@ namespace {
 class DialogObserver : public BatchObserver {
 public:
     explicit DialogObserver(QObject* dialog, std::function<void(int, int)> planned,
-                            std::function<void(QString, QString, double)> analysed, std::function<void(QString, QString)> failed)
+                            std::function<void(QString, QString, double, QString)> analysed, std::function<void(QString, QString)> failed)
         : dialog_(dialog), planned_(std::move(planned)), analysed_(std::move(analysed)), failed_(std::move(failed)) {}
     void onPlanned(int cached, int toAnalyse) override {
         QMetaObject::invokeMethod(dialog_, [f = planned_, cached, toAnalyse] { f(cached, toAnalyse); }, Qt::QueuedConnection);
@@ -36,7 +38,12 @@ public:
         const QString path = QFile::decodeName(r.image.path.c_str());
         const QString label = verdictLabelName(r.verdict.label);
         const double p = r.verdict.syntheticProbability;
-        QMetaObject::invokeMethod(dialog_, [f = analysed_, path, label, p] { f(path, label, p); }, Qt::QueuedConnection);
+        QString note;  // the robustness check's answer, when it ran
+        if (r.robustness && r.robustness->done())
+            note = QObject::tr("robustness check: %1. %2").arg(verdictLabelName(r.robustness->label), QString::fromStdString(r.robustness->explanation));
+        else if (r.robustness)
+            note = QObject::tr("robustness check not done: %1").arg(QString::fromStdString(r.robustness->error));
+        QMetaObject::invokeMethod(dialog_, [f = analysed_, path, label, p, note] { f(path, label, p, note); }, Qt::QueuedConnection);
     }
     void onFailed(const std::string& path, ErrorKind, const std::string& message) override {
         const QString p = QFile::decodeName(path.c_str()), m = QString::fromStdString(message);
@@ -46,7 +53,7 @@ public:
 private:
     QObject* dialog_;
     std::function<void(int, int)> planned_;
-    std::function<void(QString, QString, double)> analysed_;
+    std::function<void(QString, QString, double, QString)> analysed_;
     std::function<void(QString, QString)> failed_;
 };
 
@@ -135,15 +142,20 @@ void BatchDialog::start() {
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     progress_->setRange(0, 0);  // busy until the plan is known
-    status_->setText(tr("Hashing the files and looking them up in the case..."));
     const UserSettings settings = UserSettings::load();
+    status_->setText(settings.robustnessCheck ? tr("Hashing the files and looking them up in the case (with the robustness check)...")
+                                              : tr("Hashing the files and looking them up in the case..."));
     const std::string folderBytes = QFile::encodeName(folder).toStdString(), caseBytes = QFile::encodeName(caseFile).toStdString();
     worker_.reset(QThread::create([this, settings, folderBytes, caseBytes] {
         QString summary;
         try {
             const std::unique_ptr<CaseStore> store = CaseStore::open(caseBytes);
             const ModelManifest manifest = resolveModel(settings.model.toStdString(), scanModels(modelSearchPaths()));
-            const ImageAnalyzer analyzer(Detector::open(manifest, settings.detectorOptions()), settings.analysisSettings());
+            const std::shared_ptr<Detector> detector = Detector::open(manifest, settings.detectorOptions());
+            const ImageAnalyzer analyzer(detector, settings.analysisSettings());
+            // Analysis > Robustness Check applies to batches too: each new result is checked before it is stored.
+            std::optional<RobustnessCheck> robustness;
+            if (settings.robustnessCheck) robustness.emplace(detector, settings.analysisSettings());
             const CollectedFiles files = collectImageFiles({folderBytes});
             for (const std::string& e : files.errors) {
                 const QString m = QString::fromStdString(e);
@@ -151,9 +163,10 @@ void BatchDialog::start() {
             }
             DialogObserver observer(
                 this, [this](int c, int t) { planned(c, t); },
-                [this](const QString& p, const QString& l, double v) { analysed(p, l, v); },
+                [this](const QString& p, const QString& l, double v, const QString& n) { analysed(p, l, v, n); },
                 [this](const QString& p, const QString& m) { failed(p, m); });
-            const BatchSummary s = BatchAnalysis(*store, analyzer).run(files.images, &observer, &cancel_);
+            const BatchSummary s =
+                BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr).run(files.images, &observer, &cancel_);
             summary = tr("%1 files: %2 already in the case, %3 analysed, %4 failed%5 in %6 s. Case: %7")
                           .arg(s.files).arg(s.cached).arg(s.analysed).arg(s.failed)
                           .arg(s.cancelled ? tr(" (cancelled: run again to resume)") : QString())
@@ -175,9 +188,9 @@ void BatchDialog::planned(int cached, int toAnalyse) {
     updateStatus();
 }
 
-void BatchDialog::analysed(const QString& path, const QString& label, double probability) {
+void BatchDialog::analysed(const QString& path, const QString& label, double probability, const QString& note) {
     ++done_;
-    addRow(path, label, QString::number(probability, 'f', 2), {});
+    addRow(path, label, QString::number(probability, 'f', 2), note);
     updateStatus();
 }
 

@@ -36,7 +36,7 @@ signals:
 
 private:
     void planned(int cached, int toAnalyse);
-    void analysed(const QString& path, const QString& label, double probability);
+    void analysed(const QString& path, const QString& label, double probability, const QString& note);
     void failed(const QString& path, const QString& message);
     void finished(const QString& summary);
     void updateStatus();

@@ -25,7 +25,7 @@ namespace synthscope::ui {
 
 namespace {
 
-enum Column { File, Verdict, Synthetic, Generator, Size, Format, Model, Analysed, Note, ColumnCount };
+enum Column { File, Verdict, Synthetic, Robustness, Generator, Size, Format, Model, Analysed, Note, ColumnCount };
 constexpr int kSortRole = Qt::UserRole + 1;  // numbers sort as numbers, not as their text
 constexpr int kPathRole = Qt::UserRole + 2;  // the full path (the table shows the file name)
 constexpr int kKeyRole = Qt::UserRole + 3;   // a result's CacheKey as {image, model, settings}; none on failures
@@ -48,6 +48,7 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
     QList<QStandardItem*> row;
     row << cell(QFileInfo(path).fileName(), path) << cell(QString::fromStdString(e.label), QString::fromStdString(e.label))
         << cell(QString::number(e.syntheticProbability * 100, 'f', 1) + " %", e.syntheticProbability)
+        << cell(QString::fromStdString(e.robustness), QString::fromStdString(e.robustness))  // empty: not checked
         << cell(e.topGenerator.empty() || e.label == "authentic" ? QString()  // as the verdict panel: no generator for an authentic verdict
                                        : QString("%1 (%2 %)").arg(QString::fromStdString(e.topGenerator)).arg(qRound(e.topGeneratorProbability * 100)),
                 QString::fromStdString(e.topGenerator))
@@ -112,7 +113,7 @@ CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Case"));
     resize(980, 560);
     model_ = new QStandardItemModel(0, ColumnCount, this);
-    model_->setHorizontalHeaderLabels({tr("File"), tr("Verdict"), tr("Synthetic"), tr("Likely generator"), tr("Size"),
+    model_->setHorizontalHeaderLabels({tr("File"), tr("Verdict"), tr("Synthetic"), tr("Robustness check"), tr("Likely generator"), tr("Size"),
                                        tr("Format"), tr("Model"), tr("Analysed (UTC)"), tr("Note")});
     proxy_ = new CaseFilterProxy(this);
     proxy_->setSourceModel(model_);

@@ -16,6 +16,7 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent) {
     qRegisterMetaType<ImagePtr>();
     qRegisterMetaType<DisplayImage>();
     qRegisterMetaType<HeatmapPtr>();
+    qRegisterMetaType<RobustnessPtr>();
     engine_ = std::make_unique<AnalysisEngine>(static_cast<EngineListener*>(this));
 }
 
@@ -95,11 +96,9 @@ void EngineBridge::onJobFailed(JobId id, const std::string&, ErrorKind, const st
 void EngineBridge::onJobCancelled(JobId id, const std::string&) {
     QMetaObject::invokeMethod(this, [this, id] { emit cancelled(id); }, Qt::QueuedConnection);
 }
-void EngineBridge::onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) {
-    const QString label = error.empty() ? qs(verdictLabelName(report.label)) : QString();
-    const QString explanation = error.empty() ? qs(report.explanation) : qs(error);
-    QMetaObject::invokeMethod(this, [this, id, label, explanation] { emit robustnessReady(id, label, explanation); },
-                              Qt::QueuedConnection);
+void EngineBridge::onJobRobustness(JobId id, const RobustnessReport& report) {
+    auto r = std::make_shared<const RobustnessReport>(report);
+    QMetaObject::invokeMethod(this, [this, id, r] { emit robustnessReady(id, r); }, Qt::QueuedConnection);
 }
 
 }  // namespace synthscope::ui

@@ -11,6 +11,7 @@ namespace synthscope::ui {
 
 using ResultPtr = std::shared_ptr<const AnalysisResult>;
 using ImagePtr = std::shared_ptr<const LoadedImage>;
+using RobustnessPtr = std::shared_ptr<const RobustnessReport>;
 
 // A result's heatmap ready to paint, made on the engine thread: the synthetic probability per pixel at
 // heatmapDisplayScale() (CV_32F, NaN where nothing is classified yet) and its colour overlay.
@@ -59,9 +60,9 @@ signals:
     void finished(quint64 id, synthscope::ui::ResultPtr result, synthscope::ui::HeatmapPtr heatmap);
     void failed(quint64 id, QString message);
     void cancelled(quint64 id);
-    // After finished(), when the robustness check is on: its answer ("synthetic", "authentic",
-    // "inconclusive", or empty when it could not be done) and one sentence saying why.
-    void robustnessReady(quint64 id, QString label, QString explanation);
+    // After finished(), when the robustness check is on: its report (report->error set when it could not
+    // be done), for the receiver to attach to the result it holds (AnalysisResult::robustness).
+    void robustnessReady(quint64 id, synthscope::ui::RobustnessPtr report);
 
 private:
     void onModelLoaded(const ModelManifest& manifest, const std::string& device) override;
@@ -74,7 +75,7 @@ private:
     void onJobFinished(JobId id, const AnalysisResult& result) override;
     void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override;
     void onJobCancelled(JobId id, const std::string& path) override;
-    void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) override;
+    void onJobRobustness(JobId id, const RobustnessReport& report) override;
 
     std::unique_ptr<AnalysisEngine> engine_;
 };
@@ -85,3 +86,4 @@ Q_DECLARE_METATYPE(synthscope::ui::ResultPtr)
 Q_DECLARE_METATYPE(synthscope::ui::ImagePtr)
 Q_DECLARE_METATYPE(synthscope::ui::DisplayImage)
 Q_DECLARE_METATYPE(synthscope::ui::HeatmapPtr)
+Q_DECLARE_METATYPE(synthscope::ui::RobustnessPtr)

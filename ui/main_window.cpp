@@ -58,7 +58,8 @@ struct MainWindow::Document {
     ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
     bool forensicsPending = false;
     QString error;
-    QString robustnessLabel, robustnessText;  // the robustness check's answer, when it was on
+    bool checkQueued = false;        // the job was queued with the robustness check on
+    bool robustnessPending = false;  // the check runs after the result; its report then joins the result
 };
 
 namespace {
@@ -171,7 +172,12 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     connect(bridge_.get(), &EngineBridge::finished, this, [this, showPartial, finishDocument](quint64 job, const ResultPtr& r, const HeatmapPtr& h) {
         showPartial(job, r, h, true);
         if (Document* d = documentForJob(job)) {
-            if (d == currentDocument()) verdict_->setProgress(0, 0);
+            // A result read from a case is not checked again: it shows the check stored with it, if any.
+            d->robustnessPending = d->checkQueued && r->provenance.storedIn.empty();
+            if (d == currentDocument()) {
+                verdict_->setProgress(0, 0);
+                verdict_->setRobustnessPending(d->robustnessPending);
+            }
             if (!r->provenance.storedIn.empty())
                 statusBar()->showMessage(tr("Result as stored in the case %1 (model %2). Re-analyse (F5) to run the current model.")
                                              .arg(QFileInfo(QFile::decodeName(r->provenance.storedIn.c_str())).fileName(),
@@ -188,12 +194,19 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d == currentDocument()) verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
         finishDocument(d);
     });
-    connect(bridge_.get(), &EngineBridge::robustnessReady, this, [this](quint64 job, const QString& label, const QString& text) {
+    connect(bridge_.get(), &EngineBridge::robustnessReady, this, [this](quint64 job, const RobustnessPtr& report) {
         Document* d = documentForJob(job);
-        if (!d) return;
-        d->robustnessLabel = label;
-        d->robustnessText = text;
-        if (d == currentDocument()) verdict_->setRobustness(label, text);
+        if (!d || !d->result) return;
+        auto withCheck = std::make_shared<AnalysisResult>(*d->result);
+        withCheck->robustness = *report;
+        d->result = std::move(withCheck);
+        d->robustnessPending = false;
+        if (d == currentDocument()) {
+            verdict_->setResult(d->result);
+            verdict_->setRobustnessPending(false);
+        }
+        updateStatus();
+        maybeFinishAutomation();
     });
     connect(bridge_.get(), &EngineBridge::cancelled, this, [this, finishDocument](quint64 job) {
         Document* d = documentForJob(job);
@@ -255,9 +268,9 @@ void MainWindow::createActions() {
     auto* exporter = new ReportExporter(this);
     file->addAction(tr("Export &Report..."), this, [this, exporter] {
         Document* d = currentDocument();
-        if (!d || !d->result || d->running || d->jpegQuality != 0 || exporter->busy()) {
-            statusBar()->showMessage(tr("Export report: open an image and wait for its analysis to finish (the original, "
-                                        "not a teaching-mode copy)"), 8000);
+        if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0 || exporter->busy()) {
+            statusBar()->showMessage(tr("Export report: open an image and wait for its analysis (and robustness check) to "
+                                        "finish (the original, not a teaching-mode copy)"), 8000);
             return;
         }
         const QString path = QFileDialog::getSaveFileName(this, tr("Export report"),
@@ -455,7 +468,7 @@ MainWindow::Document& MainWindow::addDocument(const QString& path) {
 }
 
 void MainWindow::analyze(Document& d) {
-    if (d.running) bridge_->cancel(d.job);  // its late events are ignored: they carry the old job id
+    if (d.running || d.robustnessPending) bridge_->cancel(d.job);  // its late events are ignored: they carry the old job id
     startJob(d, bridge_->analyzeFile(d.path, settings_.analysisSettings()), tr("Analysing..."));
 }
 
@@ -465,8 +478,8 @@ void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
     d.running = true;
     d.progressDone = d.progressTotal = 0;
     d.job = job;
-    d.robustnessLabel.clear();
-    d.robustnessText.clear();
+    d.checkQueued = settings_.robustnessCheck;
+    d.robustnessPending = false;
     d.forensicsPending = true;
     if (&d == currentDocument()) verdict_->setMessage(message);
     updateStatus();
@@ -479,9 +492,10 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
         analyze(d);
         return;
     }
-    if (d.running) bridge_->cancel(d.job);
+    if (d.running || d.robustnessPending) bridge_->cancel(d.job);
     d.job = 0;  // until the re-encoded image is queued
     d.running = true;
+    d.robustnessPending = false;
     d.error.clear();
     verdict_->setMessage(tr("Re-encoding at JPEG quality %1...").arg(quality));
     // Encoding a large image takes a while: do it on a pool thread, then queue the analysis from here.
@@ -491,6 +505,8 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
             for (auto& doc : documents_) {
                 if (doc->canvas != canvas || doc->jpegQuality != quality) continue;  // closed or changed meanwhile
                 doc->job = bridge_->analyzeImage(encoded, settings_.analysisSettings());
+                doc->checkQueued = settings_.robustnessCheck;
+                doc->robustnessPending = false;
             }
         }, Qt::QueuedConnection);
     });
@@ -514,9 +530,14 @@ ImageCanvas* MainWindow::currentCanvas() const {
     return d ? d->canvas : nullptr;
 }
 
+ResultPtr MainWindow::currentResult() const {
+    Document* d = currentDocument();
+    return d ? d->result : nullptr;
+}
+
 bool MainWindow::allDone() const {
     for (const auto& d : documents_)
-        if (d->running || d->forensicsPending) return false;
+        if (d->running || d->robustnessPending || d->forensicsPending) return false;
     return !caseBrowser_ || !caseBrowser_->loading();
 }
 
@@ -552,7 +573,7 @@ void MainWindow::showDocument(int) {
         verdict_->setMessage(d->error);
     } else {
         verdict_->setResult(d->result);
-        verdict_->setRobustness(d->robustnessLabel, d->robustnessText);
+        verdict_->setRobustnessPending(d->robustnessPending);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);
     }
     forensicsPanel_->setReport(d ? d->forensics : nullptr);
@@ -564,7 +585,7 @@ void MainWindow::closeDocument(int index) {
     if (!w) return;
     for (auto it = documents_.begin(); it != documents_.end(); ++it) {
         if ((*it)->canvas != w) continue;
-        if ((*it)->running) bridge_->cancel((*it)->job);
+        if ((*it)->running || (*it)->robustnessPending) bridge_->cancel((*it)->job);
         tabs_->removeTab(index);
         w->deleteLater();
         documents_.erase(it);

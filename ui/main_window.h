@@ -52,6 +52,8 @@ public:
     int documentCount() const { return int(documents_.size()); }
     VerdictPanel* verdictPanel() const { return verdict_; }
     ImageCanvas* currentCanvas() const;
+    // The open image's result as File > Export Report writes it (with the robustness check once it is done).
+    ResultPtr currentResult() const;
     bool allDone() const;  // every analysis and forensic report finished
 
 signals:

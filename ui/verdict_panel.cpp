@@ -9,6 +9,8 @@
 
 #include <qcustomplot.h>
 
+#include "engine/robustness_check.h"
+
 namespace synthscope::ui {
 namespace {
 
@@ -89,15 +91,24 @@ QString VerdictPanel::headline() const { return headline_->text(); }
 QString VerdictPanel::details() const { return details_->text(); }
 QString VerdictPanel::robustness() const { return robustness_->isHidden() ? QString() : robustness_->text(); }
 
-void VerdictPanel::setRobustness(const QString& label, const QString& explanation) {
-    if (explanation.isEmpty()) {
-        robustness_->clear();
-        robustness_->hide();
+void VerdictPanel::setRobustnessPending(bool pending) {
+    robustnessPending_ = pending;
+    updateRobustness();
+}
+
+void VerdictPanel::updateRobustness() {
+    const RobustnessReport* report = result_ && result_->robustness ? &*result_->robustness : nullptr;
+    if (!report) {
+        robustness_->setText(tr("Robustness check: analysing degraded copies..."));
+        robustness_->setVisible(result_ != nullptr && result_->verdict.ready && robustnessPending_);
         return;
     }
-    const QString answer = label.isEmpty() ? tr("not done") : label == "inconclusive" ? tr("<b>inconclusive</b>") : tr("holds (%1)").arg(label);
-    robustness_->setText(tr("Robustness check (JPEG 90, JPEG 65 and 0.75-rescaled copies): %1. %2")
-                             .arg(answer, explanation.toHtmlEscaped()));
+    const QString copies = QString::fromStdString(describeCopies(report->copies));
+    QString answer;
+    if (!report->done()) answer = tr("not done: %1").arg(QString::fromStdString(report->error).toHtmlEscaped());
+    else if (report->label == VerdictLabel::Inconclusive) answer = tr("<b>inconclusive</b>. %1").arg(QString::fromStdString(report->explanation).toHtmlEscaped());
+    else answer = tr("holds (%1). %2").arg(verdictLabelName(report->label), QString::fromStdString(report->explanation).toHtmlEscaped());
+    robustness_->setText(tr("Robustness check (%1 copies): %2").arg(copies, answer));
     robustness_->show();
 }
 
@@ -112,7 +123,7 @@ void VerdictPanel::setMessage(const QString& message) {
     headline_->setText(message);
     headline_->setStyleSheet({});
     details_->clear();
-    setRobustness({}, {});
+    updateRobustness();
     patch_->clear();
     model_->clear();
     progress_->hide();
@@ -154,6 +165,7 @@ void VerdictPanel::setResult(const ResultPtr& result) {
                     (p.storedIn.empty() ? QString()
                                         : tr("; result as stored in the case %1 (F5 analyses again with the current model)")
                                               .arg(QFileInfo(QFile::decodeName(p.storedIn.c_str())).fileName())));
+    updateRobustness();
     updateChart(v.classes, tr("Classes (mean over the decisive patches)"));
 }
 

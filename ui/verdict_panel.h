@@ -21,9 +21,9 @@ public:
     void setProgress(int done, int total);    // patches classified so far
     void setMessage(const QString& message);  // e.g. an error, replacing the verdict
     void showPatch(int index);                // -1 hides the patch details
-    // The robustness check's answer under the verdict; an empty label with a message says it could not
-    // be done, an empty message hides the line.
-    void setRobustness(const QString& label, const QString& explanation);
+    // The robustness check's answer is shown under the verdict from the result (AnalysisResult::robustness);
+    // while it is still running on the shown result, this says so instead.
+    void setRobustnessPending(bool pending);
 
     // For tests and screenshots.
     QString headline() const;
@@ -31,9 +31,11 @@ public:
     QString robustness() const;
 
 private:
+    void updateRobustness();
     void updateChart(const std::vector<ClassScore>& scores, const QString& title);
 
     ResultPtr result_;
+    bool robustnessPending_ = false;
     QLabel* headline_;
     QLabel* details_;
     QLabel* robustness_;

@@ -23,7 +23,7 @@ bool readAnalysisOptions(const QCommandLineParser& parser, const char* command, 
 // Prints the one-line model identity on stderr when it opens.
 std::shared_ptr<Detector> openDetector(const QCommandLineParser& parser, const char* command, const DetectorOptions& options);
 
-// --robustness-copies LIST: the degraded copies the robustness check analyses (analyze, evaluate).
+// --robustness-copies LIST: the degraded copies the robustness check analyses (analyze, batch, evaluate, report).
 QCommandLineOption robustnessCopiesOption();
 
 // The robustness check's copies from --robustness-copies, else the default ones when --robustness is set;

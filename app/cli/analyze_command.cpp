@@ -56,18 +56,10 @@ public:
         results_.push_back(r);
     }
     // With --robustness the engine checks each finished result right after it (same thread, same order).
-    void onJobRobustness(JobId, const RobustnessReport& report, const std::string& error) override {
+    void onJobRobustness(JobId, const RobustnessReport& report) override {
         std::lock_guard<std::mutex> lock(mutex_);
-        RobustnessOutcome outcome;
-        outcome.checked = error.empty();
-        outcome.report = report;
-        outcome.error = error;
-        if (!error.empty())
-            std::fprintf(stderr, "  robustness check not done for %s: %s\n", results_.back().image.path.c_str(), error.c_str());
-        else if (!quiet_)
-            std::printf("  robustness: %s. %s\n", verdictLabelName(report.label), report.explanation.c_str());
-        std::fflush(stdout);
-        robustnessOutcomes_.push_back(std::move(outcome));
+        results_.back().robustness = report;
+        printRobustnessLine(results_.back(), quiet_);
     }
     void onJobFailed(JobId, const std::string& path, ErrorKind kind, const std::string& message) override {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -84,13 +76,6 @@ public:
     // Read after the engine is idle.
     const std::vector<AnalysisResult>& results() const { return results_; }
     const std::vector<Failure>& failures() const { return failures_; }
-    // One per result, in the same order (with --robustness).
-    struct RobustnessOutcome {
-        bool checked = false;
-        RobustnessReport report;
-        std::string error;
-    };
-    const std::vector<RobustnessOutcome>& robustnessOutcomes() const { return robustnessOutcomes_; }
 
 private:
     std::mutex mutex_;
@@ -100,9 +85,7 @@ private:
     std::string current_;
     std::vector<AnalysisResult> results_;
     std::vector<Failure> failures_;
-    std::vector<RobustnessOutcome> robustnessOutcomes_;
 };
-
 
 QJsonObject manifestJson(const ModelManifest& m, const Detector& d) {
     return QJsonObject{{"name", qs(m.name)},
@@ -207,8 +190,9 @@ int runAnalyze(const QStringList& args) {
                  counts[VerdictLabel::Authentic], counts[VerdictLabel::Inconclusive], failed);
     std::map<VerdictLabel, int> robustCounts;
     int robustnessErrors = 0;
-    for (const auto& o : listener.robustnessOutcomes()) {
-        if (o.checked) ++robustCounts[o.report.label];
+    for (const AnalysisResult& r : listener.results()) {
+        if (!r.robustness) continue;
+        if (r.robustness->done()) ++robustCounts[r.robustness->label];
         else ++robustnessErrors;
     }
     if (!robustnessCopies.empty())
@@ -229,15 +213,9 @@ int runAnalyze(const QStringList& args) {
     }
     if (parser.isSet("json")) {
         QJsonArray results, errors;
-        for (std::size_t i = 0; i < listener.results().size(); ++i) {
-            QJsonObject r = toJson(listener.results()[i]);
-            // --robustness: the verdict stays the model's; "robustness.label" is the answer after the check.
-            if (!robustnessCopies.empty()) {
-                const auto& o = listener.robustnessOutcomes()[i];
-                r.insert("robustness", o.checked ? robustnessToJson(o.report) : QJsonObject{{"error", qs(o.error)}});
-            }
-            results.append(r);
-        }
+        // With --robustness each result has a "robustness" object: the verdict stays the model's, and
+        // "robustness.label" is the answer after the check.
+        for (const AnalysisResult& r : listener.results()) results.append(toJson(r));
         for (const std::string& e : files.errors) errors.append(QJsonObject{{"path", ""}, {"kind", "bad_input"}, {"message", qs(e)}});
         for (const Failure& f : listener.failures())
             errors.append(QJsonObject{{"path", qs(f.path)}, {"kind", errorKindName(f.kind)}, {"message", qs(f.message)}});

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "app/cli/analysis_options.h"
 #include "app/cli/cli_support.h"
@@ -37,6 +38,7 @@ public:
         ++done_;
         progress_->clear();
         if (!quiet_) printResultLine(result);
+        printRobustnessLine(result, quiet_);
         logProgress();
     }
     void onFailed(const std::string& path, ErrorKind, const std::string& message) override {
@@ -77,6 +79,10 @@ int runBatch(const QStringList& args) {
     parser.addPositionalArgument("PATH", "image files or folders", "PATH...");
     parser.addOption({"case", "the case file (SQLite; created when missing)", "FILE"});
     addAnalysisOptions(parser);
+    parser.addOption({"robustness", "also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each new image and store\n"
+                                    "the answer with its result (\"inconclusive\" when their verdicts differ); checked\n"
+                                    "results are cached apart from unchecked ones"});
+    parser.addOption(robustnessCopiesOption());
     parser.addOption({"quiet", "no per-image lines (errors, progress and the summary still print)"});
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope batch: %s\nRun 'synthscope batch --help'.\n", qPrintable(parser.errorText()));
@@ -94,6 +100,8 @@ int runBatch(const QStringList& args) {
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
     if (!readAnalysisOptions(parser, "batch", detectorOptions, settings)) return kExitBadInput;
+    std::vector<Degradation> robustnessCopies;
+    if (!readRobustnessCopies(parser, "batch", robustnessCopies)) return kExitBadInput;
 
     std::unique_ptr<CaseStore> store;
     try {
@@ -113,10 +121,13 @@ int runBatch(const QStringList& args) {
 
     fingerprint::installCancelHandler();  // Ctrl+C: stop after the current batch of patches; the case keeps the rest
     const ImageAnalyzer analyzer(detector, settings);
+    const std::optional<RobustnessCheck> robustness =
+        robustnessCopies.empty() ? std::nullopt : std::make_optional<RobustnessCheck>(detector, settings, robustnessCopies);
     BatchPrinter printer(parser.isSet("quiet"));
     BatchSummary summary;
     try {
-        summary = BatchAnalysis(*store, analyzer).run(files.images, &printer, &fingerprint::cancelFlag());
+        summary = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr)
+                      .run(files.images, &printer, &fingerprint::cancelFlag());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "synthscope batch: %s\n", e.what());
         return kExitInternal;

@@ -52,4 +52,13 @@ void printResultLine(const AnalysisResult& r) {
     std::fflush(stdout);
 }
 
+void printRobustnessLine(const AnalysisResult& r, bool quiet) {
+    if (!r.robustness) return;
+    if (!r.robustness->done())
+        std::fprintf(stderr, "  robustness check not done for %s: %s\n", r.image.path.c_str(), r.robustness->error.c_str());
+    else if (!quiet)
+        std::printf("  robustness: %s. %s\n", verdictLabelName(r.robustness->label), r.robustness->explanation.c_str());
+    std::fflush(stdout);
+}
+
 }  // namespace synthscope::cli

@@ -24,5 +24,8 @@ bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& err
 // The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time;
 // then one indented line per warning the result carries (padding, beyond the model's validated range).
 void printResultLine(const AnalysisResult& result);
+// The robustness check's answer, when the result carries one: an indented line on stdout (unless quiet),
+// or on stderr when the check could not be done (analyze, batch).
+void printRobustnessLine(const AnalysisResult& result, bool quiet);
 
 }  // namespace synthscope::cli

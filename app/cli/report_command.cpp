@@ -19,6 +19,7 @@
 #include "engine/errors.h"
 #include "engine/model_registry.h"
 #include "engine/result_json.h"
+#include "engine/robustness_check.h"
 #include "engine/version.h"
 #include "report/evidence_report.h"
 
@@ -41,7 +42,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
         return false;
     }
     file.write("path,image_sha256,label,synthetic_probability,spread,top_generator,top_generator_probability,width,height,"
-               "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at\n");
+               "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness\n");
     store.forEachEntry([&](const CaseEntry& e) {
         const QStringList fields{csvField(e.path), csvField(e.key.imageSha256), csvField(e.label),
                                  QString::number(e.syntheticProbability, 'g', 9), QString::number(e.spread, 'g', 9),
@@ -49,7 +50,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
                                  QString::number(e.width), QString::number(e.height), csvField(e.format),
                                  QString::number(e.fileSize), csvField(e.modelName), csvField(e.modelVersion),
                                  csvField(e.key.modelSha256), csvField(e.softwareVersion), csvField(e.key.settings),
-                                 csvField(e.analysedAt)};
+                                 csvField(e.analysedAt), csvField(e.robustness)};
         file.write(fields.join(',').toUtf8() + "\n");
     });
     if (!file.commit()) {
@@ -167,6 +168,9 @@ int runReport(const QStringList& args) {
                     "../shared/data/dif_fingerprints)", "DIR"},
     });
     addAnalysisOptions(parser);
+    parser.addOption({"robustness", "with IMAGE: also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies and report whether the "
+                                    "verdict survives them"});
+    parser.addOption(robustnessCopiesOption());
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope report: %s\nRun 'synthscope report --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -195,6 +199,13 @@ int runReport(const QStringList& args) {
     DetectorOptions detectorOptions;
     AnalysisSettings settings;
     if (!readAnalysisOptions(parser, "report", detectorOptions, settings)) return kExitBadInput;
+    std::vector<Degradation> robustnessCopies;
+    if (!readRobustnessCopies(parser, "report", robustnessCopies)) return kExitBadInput;
+    if (!robustnessCopies.empty() && haveCase) {
+        std::fprintf(stderr, "synthscope report: --robustness analyses an image now: a case's results carry the check "
+                             "they were analysed with ('synthscope batch --robustness')\n");
+        return kExitBadInput;
+    }
 
     if (!haveCase) {
         // One image outside a case: analyse it now, then report.
@@ -202,7 +213,10 @@ int runReport(const QStringList& args) {
         if (!detector) return kExitInternal;
         AnalysisResult result;
         try {
-            result = ImageAnalyzer(detector, settings).analyze(bytesOf(QFileInfo(positional[0]).absoluteFilePath()));
+            const LoadedImage image = loadImage(bytesOf(QFileInfo(positional[0]).absoluteFilePath()), settings.load);
+            result = ImageAnalyzer(detector, settings).analyze(image);
+            if (!robustnessCopies.empty())
+                result.robustness = RobustnessCheck(detector, settings, robustnessCopies).checkOrReport(image, result.verdict);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "synthscope report: %s\n", e.what());
             return kExitBadInput;

@@ -24,6 +24,7 @@
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/main_window.h"
+#include "ui/report_export.h"
 #include "ui/teaching_panel.h"
 #include "ui/user_settings.h"
 #include "ui/verdict_panel.h"
@@ -424,8 +425,23 @@ private slots:
         window.openFiles({writeImage(dir, "bright.png", cv::Scalar(250, 250, 250), 160, 128)});
         QVERIFY(done.wait(20000));
         // Bright stays bright in JPEG and rescaled copies: the brightness fixture's verdict holds.
-        QTRY_VERIFY_WITH_TIMEOUT(!window.verdictPanel()->robustness().isEmpty(), 20000);
-        QVERIFY2(window.verdictPanel()->robustness().contains("holds (synthetic)"), qPrintable(window.verdictPanel()->robustness()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);  // all done includes the check
+        QVERIFY2(window.verdictPanel()->robustness().contains("Robustness check (JPEG 90, JPEG 65 and 0.75x rescale copies): holds (synthetic)"),
+                 qPrintable(window.verdictPanel()->robustness()));
+        // The answer joins the result, so File > Export Report writes it.
+        const ResultPtr result = window.currentResult();
+        QVERIFY(result && result->robustness && result->robustness->done());
+        QCOMPARE(int(result->robustness->variants.size()), 3);
+        ReportExporter exporter;
+        QSignalSpy written(&exporter, &ReportExporter::finished);
+        exporter.start(result, dir.path() + "/report.html");
+        QVERIFY(written.wait(30000));
+        QCOMPARE(written.first().at(1).toString(), QString());
+        QFile html(dir.path() + "/report.html");
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString report = QString::fromUtf8(html.readAll());
+        QVERIFY(report.contains("After the check:"));
+        QVERIFY(report.contains("120 x 96"));  // the 0.75-rescaled copy of the 160 x 128 image
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
             window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/robustness.png");
 

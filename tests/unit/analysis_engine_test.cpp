@@ -52,12 +52,10 @@ struct Events : EngineListener {
     // (job, what came just before it: the last finished job) for each robustness report, and its content.
     std::vector<std::pair<JobId, JobId>> robustness;
     std::vector<RobustnessReport> robustnessReports;
-    std::vector<std::string> robustnessErrors;
-    void onJobRobustness(JobId id, const RobustnessReport& report, const std::string& error) override {
+    void onJobRobustness(JobId id, const RobustnessReport& report) override {
         std::lock_guard<std::mutex> l(mutex);
         robustness.emplace_back(id, finished.empty() ? 0 : finished.back());
         robustnessReports.push_back(report);
-        robustnessErrors.push_back(error);
     }
 };
 
@@ -110,8 +108,9 @@ TEST(AnalysisEngine, ChecksRobustnessAfterEachAnalysisQueuedWithCopies) {
     // One report for each job queued while copies were set, right after its own result.
     ASSERT_EQ(events.robustness, (std::vector<std::pair<JobId, JobId>>{{checked, checked}, {inMemory, inMemory}}));
     for (std::size_t i = 0; i < 2; ++i) {
-        EXPECT_EQ(events.robustnessErrors[i], "");
         const RobustnessReport& report = events.robustnessReports[i];
+        EXPECT_TRUE(report.done()) << report.error;
+        EXPECT_EQ(report.copies, (std::vector<std::string>{"jpeg90", "contrast0.5"}));
         ASSERT_EQ(report.variants.size(), 2u);
         EXPECT_EQ(report.variants[0].name, "jpeg90");
         EXPECT_EQ(report.variants[1].name, "contrast0.5");
@@ -119,6 +118,28 @@ TEST(AnalysisEngine, ChecksRobustnessAfterEachAnalysisQueuedWithCopies) {
     // A uniform grey image is the same at any contrast and survives JPEG 90: the copies agree.
     EXPECT_TRUE(events.robustnessReports[1].agree);
     EXPECT_EQ(events.robustnessReports[1].label, events.results[2].verdict.label);
+}
+
+TEST(AnalysisEngine, ACheckThatCannotBeDoneIsReportedWithoutFailingTheJob) {
+    QTemporaryDir dir;
+    Events events;
+    AnalysisEngine engine(&events);
+    engine.setDetector(fixtureDetector("brightness_detector"));
+    engine.setRobustnessCopies({Degradation::jpeg(90), Degradation::rescale(0.01)});  // 64 px -> under 2x2: refused
+    const JobId job = engine.analyzeFile(writeNoise(dir, "a.png", 64), {});
+    engine.waitUntilIdle();
+
+    EXPECT_EQ(events.finished, std::vector<JobId>{job});
+    EXPECT_TRUE(events.failed.empty());
+    ASSERT_EQ(events.robustnessReports.size(), 1u);
+    const RobustnessReport& report = events.robustnessReports[0];
+    EXPECT_FALSE(report.done());
+    EXPECT_NE(report.error.find("too small for rescale0.01"), std::string::npos) << report.error;
+    // What was asked for, of which verdict, is still said; no half-done copies are passed on as an answer.
+    EXPECT_EQ(report.copies, (std::vector<std::string>{"jpeg90", "rescale0.01"}));
+    EXPECT_EQ(report.originalLabel, events.results[0].verdict.label);
+    EXPECT_TRUE(report.variants.empty());
+    EXPECT_EQ(report.label, VerdictLabel::Inconclusive);
 }
 
 TEST(AnalysisEngine, LoadsModelsOnItsThreadAndReportsFailures) {

@@ -165,3 +165,42 @@ TEST(CaseCli, ExportsAndPdfReportsShowTheirSections) {
         EXPECT_TRUE(caseText.contains(section)) << "missing in the case PDF: " << section;
     EXPECT_GT(QFileInfo(dir.path() + "/case.html").size(), 1000);
 }
+
+TEST(CaseCli, BatchAndReportsCarryTheRobustnessCheck) {
+    QTemporaryDir dir;
+    const QString images = dir.path() + "/images";
+    QDir().mkpath(images);
+    writeRgb((images + "/bright.png").toStdString(), cv::Mat(64, 96, CV_8UC3, cv::Scalar(240, 240, 240)));
+    const QString caseFile = dir.path() + "/case.sqlite";
+    const CliRun batch = runCli({"batch", "--case", caseFile, "--model", kFixture, "--device", "cpu",
+                                 "--robustness-copies", "jpeg90,contrast0.5", images});
+    ASSERT_EQ(batch.exitCode, 0) << batch.err.toStdString();
+    EXPECT_TRUE(batch.out.contains("  robustness: synthetic. The verdict is the same on every degraded copy (2).")) << batch.out.toStdString();
+
+    const CliRun exports = runCli({"report", "--case", caseFile, "--csv", dir.path() + "/case.csv", "--html", dir.path() + "/case.html"});
+    ASSERT_EQ(exports.exitCode, 0) << exports.err.toStdString();
+    QFile csv(dir.path() + "/case.csv");
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 2);
+    EXPECT_TRUE(lines[0].endsWith(",analysed_at,robustness")) << lines[0].toStdString();
+    EXPECT_TRUE(lines[1].endsWith(",synthetic")) << lines[1].toStdString();
+    QFile html(dir.path() + "/case.html");
+    ASSERT_TRUE(html.open(QIODevice::ReadOnly));
+    const QString caseHtml = QString::fromUtf8(html.readAll());
+    EXPECT_TRUE(caseHtml.contains("check: synthetic")) << "the case table's verdict cell";
+    EXPECT_TRUE(caseHtml.contains("After the check:")) << "the detailed section";
+
+    // One image outside a case, checked now; a case's results carry their own check instead.
+    const CliRun one = runCli({"report", images + "/bright.png", "--model", kFixture, "--device", "cpu", "--robustness",
+                               "--html", dir.path() + "/one.html"});
+    ASSERT_EQ(one.exitCode, 0) << one.err.toStdString();
+    QFile oneHtml(dir.path() + "/one.html");
+    ASSERT_TRUE(oneHtml.open(QIODevice::ReadOnly));
+    const QString oneText = QString::fromUtf8(oneHtml.readAll());
+    for (const char* part : {"JPEG 90, JPEG 65 and 0.75x rescale", "After the check:", "72 x 48"})
+        EXPECT_TRUE(oneText.contains(part)) << part;
+    const CliRun refused = runCli({"report", "--case", caseFile, "--robustness", "--html", dir.path() + "/x.html"});
+    EXPECT_EQ(refused.exitCode, 2);
+    EXPECT_TRUE(refused.err.contains("carry the check")) << refused.err.toStdString();
+}

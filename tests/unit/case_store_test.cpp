@@ -6,12 +6,15 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
+#include <sqlite3.h>
+
 #include "engine/batch_analysis.h"
 #include "engine/case_store.h"
 #include "engine/errors.h"
 #include "engine/evidence.h"
 #include "engine/fingerprint.h"
 #include "engine/result_json.h"
+#include "engine/robustness_check.h"
 #include "report/evidence_report.h"
 #include "tests/unit/test_support.h"
 
@@ -150,6 +153,76 @@ TEST(BatchAnalysis, ReRunReusesTheCacheAndNewSettingsOrBytesAreAnalysedAgain) {
     EXPECT_EQ(s5.analysed, 0);
 }
 
+TEST(BatchAnalysis, TheRobustnessCheckIsStoredWithEachResultAndIsPartOfTheCacheKey) {
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageAnalyzer analyzer(detector, {});
+    const RobustnessCheck check(detector, {}, {Degradation::jpeg(90), Degradation::contrastOf(0.5)});
+
+    EXPECT_EQ(BatchAnalysis(*store, analyzer, &check).run(images).analysed, 3);
+    int checked = 0;
+    store->forEachEntry([&](const CaseEntry& e) {
+        const std::optional<AnalysisResult> r = store->result(e.key);
+        ASSERT_TRUE(r && r->robustness) << e.path;
+        EXPECT_TRUE(r->robustness->done()) << r->robustness->error;
+        EXPECT_EQ(r->robustness->copies, (std::vector<std::string>{"jpeg90", "contrast0.5"}));
+        EXPECT_EQ(r->robustness->variants.size(), 2u);
+        EXPECT_EQ(e.robustness, verdictLabelName(r->robustness->label)) << "the summary column follows the stored report";
+        ++checked;
+    });
+    EXPECT_EQ(checked, 3);
+    // The bright image is synthetic for this model; at half the contrast about its own mean it stays as
+    // bright, so the check holds. (The fixture's verdict is the mean brightness.)
+    const std::vector<CaseEntry> bright = store->entriesForPath(images[0]);
+    ASSERT_EQ(bright.size(), 1u);
+    EXPECT_EQ(bright[0].label, "synthetic");
+    EXPECT_EQ(bright[0].robustness, "synthetic");
+
+    // Without the check it is another key (a checked result says more); with it again, all is cached.
+    EXPECT_NE(cacheSettingsKey(*detector, {}, check.degradations()), cacheSettingsKey(*detector, {}));
+    EXPECT_EQ(BatchAnalysis(*store, analyzer).run(images).analysed, 3);
+    EXPECT_EQ(store->entriesForPath(images[0]).size(), 2u);
+    EXPECT_EQ(BatchAnalysis(*store, analyzer, &check).run(images).cached, 3);
+    for (const CaseEntry& e : store->entriesForPath(images[1]))
+        if (e.key.settings == cacheSettingsKey(*detector, {})) EXPECT_EQ(e.robustness, "") << "not checked";
+
+    // A check that cannot be done is stored as such; the verdict stands.
+    const RobustnessCheck impossible(detector, {}, {Degradation::rescale(0.01)});
+    auto other = CaseStore::open(tmpPath(dir, "other.sqlite"));
+    EXPECT_EQ(BatchAnalysis(*other, analyzer, &impossible).run({images[1]}).analysed, 1);
+    const std::vector<CaseEntry> dark = other->entriesForPath(images[1]);
+    ASSERT_EQ(dark.size(), 1u);
+    EXPECT_EQ(dark[0].robustness, "not done");
+    const std::optional<AnalysisResult> r = other->result(dark[0].key);
+    ASSERT_TRUE(r && r->robustness);
+    EXPECT_NE(r->robustness->error.find("too small"), std::string::npos) << r->robustness->error;
+    EXPECT_EQ(r->verdict.label, VerdictLabel::Authentic);
+}
+
+TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessColumn) {
+    QTemporaryDir dir;
+    const std::string file = tmpPath(dir, "old.sqlite");
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult result = analyzer.analyze(writeImages(dir)[0]);
+    const CacheKey key{result.image.sha256, result.provenance.modelSha256, "old settings"};
+    CaseStore::open(file)->addResult(key, result);
+    {  // as a case of an earlier version: no robustness column
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(db, "ALTER TABLE results DROP COLUMN robustness", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto store = CaseStore::open(file, false);
+    std::vector<CaseEntry> entries;
+    store->forEachEntry([&](const CaseEntry& e) { entries.push_back(e); });
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].robustness, "");
+    EXPECT_EQ(entries[0].label, "synthetic");
+    ASSERT_TRUE(store->result(key).has_value());
+}
+
 TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     QTemporaryDir dir;
     const std::vector<std::string> images = writeImages(dir);
@@ -173,6 +246,7 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     EXPECT_EQ(status("JPEG history"), "not applicable") << "a PNG";
     EXPECT_EQ(status("Metadata"), "done");
     EXPECT_EQ(status("Error level analysis"), "done");
+    EXPECT_EQ(status("Robustness check"), "not run") << "not asked for with this analysis";
     ASSERT_TRUE(ev.ela.has_value());
     EXPECT_EQ(ev.ela->quality, 90);
     EXPECT_GT(ev.ela->mean, 0.0) << "random noise changes when recompressed";
@@ -188,6 +262,21 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
         EXPECT_TRUE(doc.html.contains(section)) << section;
     EXPECT_TRUE(doc.html.contains(QString::fromStdString(result.image.sha256)));
     EXPECT_EQ(doc.images.size(), 4u) << "image, overlay, spectrum, error levels";
+
+    // With the robustness check: its answer, each copy's verdict, and a done check.
+    AnalysisResult checkedResult = result;
+    checkedResult.robustness = RobustnessCheck(fixtureDetector("brightness_detector"), {}, {Degradation::jpeg(65), Degradation::rescale(0.5)})
+                                   .check(loadImage(images[2]), result.verdict);
+    const ImageEvidence checked = gatherEvidence(checkedResult, "analysed for this test", options);
+    const auto robustness = std::find_if(checked.checks.begin(), checked.checks.end(),
+                                         [](const CheckRecord& c) { return c.name.rfind("Robustness check", 0) == 0; });
+    ASSERT_NE(robustness, checked.checks.end());
+    EXPECT_EQ(robustness->status, CheckRecord::Status::Done);
+    EXPECT_NE(robustness->name.find("JPEG 65 and 0.5x rescale"), std::string::npos) << robustness->name;
+    EXPECT_NE(robustness->detail.find(checkedResult.robustness->explanation), std::string::npos) << robustness->detail;
+    const QString html = report::imageReport(checked).html;
+    for (const char* part : {"After the check:", "the image as analysed", "JPEG 65", "0.5x rescale", "40 x 40"})
+        EXPECT_TRUE(html.contains(part)) << part;
 
     // The file changed after the analysis: the report says so and runs no signal on the other bytes.
     writeRgb(images[2], cv::Mat(80, 80, CV_8UC3, cv::Scalar(1, 2, 3)));

@@ -7,6 +7,7 @@
 #include "engine/errors.h"
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
+#include "engine/result_json.h"
 #include "engine/robustness_check.h"
 #include "tests/unit/test_support.h"
 
@@ -149,10 +150,46 @@ TEST(RobustnessCheck, AVerdictThatFlipsOnARescaledCopyBecomesInconclusive) {
     EXPECT_EQ(report.originalLabel, VerdictLabel::Synthetic);
     EXPECT_NE(report.explanation.find("rescale0.5"), std::string::npos) << report.explanation;
 
-    const QJsonObject json = robustnessToJson(report);
+    EXPECT_EQ(report.copies, (std::vector<std::string>{"jpeg90", "rescale0.5"}));
+
+    const QJsonObject json = toJson(report);
     EXPECT_EQ(json["label"].toString(), "inconclusive");
     EXPECT_EQ(json["original_label"].toString(), "synthetic");
     EXPECT_EQ(json["variants"].toArray().size(), 2);
+
+    // The report travels with the result (a case keeps results as JSON) and comes back whole.
+    AnalysisResult withCheck = r;
+    withCheck.robustness = report;
+    const AnalysisResult back = resultFromJson(toJson(withCheck));
+    ASSERT_TRUE(back.robustness.has_value());
+    EXPECT_EQ(back.robustness->copies, report.copies);
+    EXPECT_EQ(back.robustness->label, VerdictLabel::Inconclusive);
+    EXPECT_FALSE(back.robustness->agree);
+    EXPECT_EQ(back.robustness->explanation, report.explanation);
+    ASSERT_EQ(back.robustness->variants.size(), 2u);
+    EXPECT_EQ(back.robustness->variants[1].name, "rescale0.5");
+    EXPECT_EQ(back.robustness->variants[1].width, report.variants[1].width);
+    EXPECT_DOUBLE_EQ(back.robustness->variants[1].syntheticProbability, report.variants[1].syntheticProbability);
+    EXPECT_FALSE(resultFromJson(toJson(r)).robustness.has_value()) << "no check, no report";
+}
+
+TEST(RobustnessCheck, AReportOfACheckNotDoneKeepsItsReasonThroughJson) {
+    RobustnessReport failed;
+    failed.copies = {"jpeg90", "contrast1.3"};
+    failed.error = "the robustness check was cancelled";
+    const QJsonObject json = toJson(failed);
+    EXPECT_FALSE(json.contains("label")) << "a check not done gives no answer";
+    const RobustnessReport back = robustnessFromJson(json);
+    EXPECT_FALSE(back.done());
+    EXPECT_EQ(back.error, failed.error);
+    EXPECT_EQ(back.copies, failed.copies);
+}
+
+TEST(RobustnessCheck, DescribesItsCopiesInWords) {
+    EXPECT_EQ(describeCopies({"jpeg90", "jpeg65", "rescale0.75"}), "JPEG 90, JPEG 65 and 0.75x rescale");
+    EXPECT_EQ(describeCopies({"contrast1.3"}), "1.3x contrast");
+    EXPECT_EQ(describeCopies({"maxside1024", "sharpen2"}), "longest side 1024 px and sharpen2");
+    EXPECT_EQ(describeCopies({}), "");
 }
 
 TEST(RobustnessCheck, HonoursCancellation) {
