@@ -73,7 +73,8 @@ QString findingsList(const std::vector<Finding>& findings) {
 }
 
 // The verdict on each degraded copy, and what the check concludes.
-QString robustnessSection(const std::optional<RobustnessReport>& report) {
+QString robustnessSection(const AnalysisResult& result) {
+    const std::optional<RobustnessReport>& report = result.robustness;
     if (!report) return "<p><i>Not run (see the checks below).</i></p>\n";
     QString h = "<p>The image was analysed again as " + esc(describeCopies(report->copies)) +
                 " copies, the handling a shared photo typically gets; a verdict that changes on them is reported as "
@@ -82,7 +83,8 @@ QString robustnessSection(const std::optional<RobustnessReport>& report) {
     const VerdictWords w = verdictWords(report->label);
     h += QString("<p>After the check: <font color=\"%1\"><b>%2</b></font>. %3</p>\n").arg(w.colour, w.words, esc(report->explanation));
     QString rows = row({"copy", "size", "synthetic probability", "verdict"}, true);
-    rows += row({"the image as analysed", "", pct(report->originalProbability), verdictLabelName(report->originalLabel)});
+    rows += row({"the image as analysed", QString("%1 x %2").arg(result.image.width).arg(result.image.height),
+                 pct(report->originalProbability), verdictLabelName(report->originalLabel)});
     for (const RobustnessVariant& v : report->variants)
         rows += row({esc(describeCopies({v.name})), QString("%1 x %2").arg(v.width).arg(v.height),
                      pct(v.syntheticProbability),
@@ -150,7 +152,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 
     h += heading("Robustness check");
-    h += robustnessSection(r.robustness);
+    h += robustnessSection(r);
 
     h += heading("Noise spectrum");
     if (ev.spectrum) {
