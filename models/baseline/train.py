@@ -319,12 +319,18 @@ def pick_device(name):
 
 
 # ----------------------------------------------------------------------------- training
+AUTO_STEPS_WINDOW = (20, 70)  # --steps 0: the steps timed to size the schedule (after the workers' start-up)
+AUTO_STEPS_WARMUP = 150       # --steps 0: warm-up steps, fixed because the schedule's length is not yet known
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="models/baseline")
     ap.add_argument("--patch", type=int, default=96)
-    ap.add_argument("--steps", type=int, default=3000, help="optimizer steps (the LR schedule spans them)")
+    ap.add_argument("--steps", type=int, default=3000,
+                    help="optimizer steps (the LR schedule spans them); 0: as many as fit --time-budget, measured "
+                         "over steps %d-%d, for a machine whose speed is not known in advance" % AUTO_STEPS_WINDOW)
     ap.add_argument("--time-budget", type=float, default=40 * 60, help="seconds; stops early if exceeded")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -475,7 +481,10 @@ def main():
     n_params = sum(p.numel() for p in net.parameters())
     print("params: %d" % n_params, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    warm = max(1, args.steps // 40)
+    auto_steps = args.steps == 0
+    if auto_steps:
+        args.steps = 10 ** 9  # until the speed is measured; only the warm-up's learning rates are used before
+    warm = AUTO_STEPS_WARMUP if auto_steps else max(1, args.steps // 40)
 
     def lr_at(s):
         if s < warm:
@@ -512,7 +521,7 @@ def main():
     t_train = time.time()
     run_loss, run_n = 0.0, 0
     steps_done = 0
-    for step in range(args.steps):
+    for step in range(args.steps):  # with --steps 0, `last` below ends it once the schedule's length is set
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
         x, y = next(batches)
@@ -524,6 +533,15 @@ def main():
         run_loss += loss.item()
         run_n += 1
         steps_done = step + 1
+        if auto_steps and steps_done == AUTO_STEPS_WINDOW[0]:
+            t_window = time.time()
+        if auto_steps and steps_done == AUTO_STEPS_WINDOW[1]:
+            per_step = (time.time() - t_window) / (AUTO_STEPS_WINDOW[1] - AUTO_STEPS_WINDOW[0])
+            left = args.time_budget - (time.time() - t_train)
+            # 5 % kept for the validation passes, so that the schedule ends before the budget does
+            args.steps = steps_done + max(1, int(0.95 * left / per_step))
+            print("--steps 0: %.4f s/step, so %d steps fit the %.0f s budget" % (per_step, args.steps, args.time_budget),
+                  flush=True)
         if args.benchmark and steps_done >= args.benchmark:
             dt = time.time() - t_train
             print("benchmark: %.3f s/step" % (dt / steps_done), flush=True)

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Trains the baseline on the GPU machine (the device tool's `run`), from the project root there, with
+# the images that models/baseline/gpu/pack_data.py packed into .gpu_data/ (an ignored folder, sent in
+# parts through `carry`: the machine cannot see ../shared). models/baseline/README.md ("On a GPU")
+# gives the calls in order.
+#
+#   device_run.sh unpack            unpacks every part that has arrived (checked against parts.txt)
+#   device_run.sh train ARGS...     unpacks, checks that every part is there, then runs train.py ARGS
+#                                   (with --data and --out set here) and puts what it wrote into $OUT
+#
+# The parts are unpacked inside the checkout (.gpu_data/data), where a warm machine keeps ignored files
+# from one call to the next; a fresh machine starts bare, so all parts must arrive on the same one.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+here=.gpu_data
+data=$here/data
+py=${PYTHON:-python3}
+out=${OUT:-/tmp/synthscope-gpu-out}
+
+unpack() {
+  [ -f "$here/parts.txt" ] || { echo "device_run: no $here/parts.txt (carry it with every part)"; exit 2; }
+  mkdir -p "$data"
+  while read -r name sum; do
+    [ -f "$here/$name.done" ] && continue
+    [ -f "$here/$name" ] || continue
+    echo "$sum  $here/$name" | sha256sum -c --quiet - || { echo "device_run: $name arrived damaged"; exit 2; }
+    tar -xf "$here/$name" -C "$data"
+    rm -f "$here/$name"  # unpacked: its room is free for the next part
+    touch "$here/$name.done"
+    echo "device_run: unpacked $name"
+  done <"$here/parts.txt"
+  local missing=""
+  while read -r name sum; do [ -f "$here/$name.done" ] || missing="$missing $name"; done <"$here/parts.txt"
+  if [ -n "$missing" ]; then echo "device_run: still to come:$missing"; else echo "device_run: every part is here"; fi
+  [ -z "$missing" ]
+}
+
+case "${1:-}" in
+  unpack)
+    unpack || true  # a part still to come is the normal state between calls
+    ;;
+  train)
+    shift
+    unpack || { echo "device_run: not training: parts are missing"; exit 2; }
+    mkdir -p "$out"
+    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
+    "$py" -c 'import torch, PIL, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "PIL", PIL.__version__)'
+    status=0
+    PYTHONUNBUFFERED=1 "$py" models/baseline/train.py --data "$data" --out "$out" --device auto "$@" 2>&1 \
+      | tee "$out/train.log" || status=$?
+    # The split is computed from labels.csv's rows: it must be the one the test split was measured with.
+    if [ -f "$out/split.csv" ]; then
+      cmp -s "$out/split.csv" models/baseline/split.csv && echo "device_run: split identical to models/baseline/split.csv" \
+        || { echo "device_run: THE SPLIT DIFFERS from models/baseline/split.csv"; status=3; }
+    fi
+    ls -l "$out"
+    exit $status
+    ;;
+  *)
+    echo "usage: $0 unpack | train TRAIN_PY_ARGS..." >&2
+    exit 2
+    ;;
+esac
