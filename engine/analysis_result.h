@@ -96,6 +96,10 @@ struct AnalysisResult {
     Provenance provenance;
     Verdict verdict;
     std::vector<std::string> classNames;  // the model's classes, in the order of PatchResult::probabilities
+    // Per class (same order): the generator it stands for, "" for none (ModelManifest::classGenerators),
+    // and the weight of the fingerprints' evidence when attributions are combined (attribution_fusion.h).
+    std::vector<std::string> classGenerators;
+    double fingerprintWeight = 0;
     int gridCols = 0, gridRows = 0;
     std::vector<PatchResult> patches;  // row-major grid
     bool heatmapComplete = false;      // every patch classified

@@ -314,6 +314,22 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
         predicted.push_back(p);
     }
     m.attribution = confusionMatrix(attribution.generators, truth, predicted);
+    // By name, for the fingerprints and the combination (computed by the caller, who has the images).
+    auto byName = [&](const std::string ImageOutcome::*predictedName) -> std::optional<ConfusionMatrix> {
+        std::vector<int> t, p;
+        for (const ImageOutcome& o : outcomes) {
+            if (!o.fake || (o.*predictedName).empty()) continue;
+            const auto truthIt = std::find(attribution.generators.begin(), attribution.generators.end(), o.generator);
+            const auto predictedIt = std::find(attribution.generators.begin(), attribution.generators.end(), o.*predictedName);
+            if (truthIt == attribution.generators.end() || predictedIt == attribution.generators.end()) continue;
+            t.push_back(int(truthIt - attribution.generators.begin()));
+            p.push_back(int(predictedIt - attribution.generators.begin()));
+        }
+        if (t.empty()) return std::nullopt;
+        return confusionMatrix(attribution.generators, t, p);
+    };
+    m.attributionFingerprints = byName(&ImageOutcome::fingerprintGenerator);
+    m.attributionCombined = byName(&ImageOutcome::combinedGenerator);
 
     if (m.robustnessChecked) {
         m.robustness.push_back(robustnessStats(outcomes, bandLow, bandHigh));

@@ -2,6 +2,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -104,6 +105,9 @@ struct ImageOutcome {
     bool robustnessChecked = false;
     VerdictLabel robustLabel = VerdictLabel::Inconclusive;
     std::vector<double> variantScores;
+    // Attribution by the generator fingerprints alone and combined with the detector (attribution_fusion.h),
+    // each the highest-ranked of AttributionSpec::generators; empty when not computed (evaluate --fingerprints).
+    std::string fingerprintGenerator, combinedGenerator;
 };
 
 // Attribution is scored on fakes whose generator is in `generators`: the prediction is the generator
@@ -150,6 +154,8 @@ struct ConditionMetrics {
     Calibration calibration;
     std::vector<RocPoint> roc;
     ConfusionMatrix attribution;    // over AttributionSpec::generators
+    // The same by the fingerprints alone and combined with the detector, when any outcome has them.
+    std::optional<ConfusionMatrix> attributionFingerprints, attributionCombined;
     bool robustnessChecked = false;
     std::vector<RobustnessStats> robustness;  // the model's band, then threshold-only (band [t, t])
 };

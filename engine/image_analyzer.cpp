@@ -92,6 +92,8 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     const int topK = std::min<int>(settings_.topK > 0 ? settings_.topK : m.verdictTopK, int(grid.size()));
     result.provenance = makeProvenance(topK);
     result.classNames = m.classes;
+    result.classGenerators = m.classGenerators;
+    result.fingerprintWeight = m.fingerprintWeight;
     result.provenance.stride = stride > 0 ? stride : patch;
 
     // GLCM contrast of every patch (SuSy's selection key for the verdict).

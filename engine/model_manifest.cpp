@@ -216,6 +216,15 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         m.inconclusiveHigh = band[1].toDouble();
     }
 
+    const QJsonObject attribution = root.value("attribution").toObject();
+    if (attribution.contains("fingerprint_weight")) {
+        const QJsonValue w = attribution.value("fingerprint_weight");
+        if (!w.isDouble() || !(w.toDouble() >= 0 && w.toDouble() <= 100))
+            r.fail("\"attribution.fingerprint_weight\" must be a number from 0 to 100");
+        m.fingerprintWeight = w.toDouble();
+        m.fingerprintWeightFittedOn = r.optionalString(attribution, "fitted_on", "");
+    }
+
     const QJsonObject validated = root.value("validated_on").toObject();
     m.validatedOn.maxSide = r.intIn(validated, "max_side", 0, 1, 1000000);
     m.validatedOn.note = r.optionalString(validated, "note", "");

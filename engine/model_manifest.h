@@ -47,6 +47,10 @@ struct ModelManifest {
     // manifest; a class not listed stands for the generator of its own name). Empty for the authentic
     // class and for classes that are not one generator (e.g. "other diffusion models").
     std::vector<std::string> classGenerators;
+    // "attribution": {"fingerprint_weight": w}: how much the generator fingerprints' evidence counts when
+    // it is combined with this model's attribution (attribution_fusion.h); 0: it is not combined.
+    double fingerprintWeight = 0;
+    std::string fingerprintWeightFittedOn;
     int authenticIndex = 0;
     int inputSize = 224;
     InputNormalization normalization = InputNormalization::None;

@@ -59,7 +59,13 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                               QJsonArray names;  // order of every patch's "probabilities"
                                               for (const std::string& c : r.classNames) names.append(qs(c));
                                               return names;
-                                          }()}}},
+                                          }()},
+                                         {"class_generators", [&] {
+                                              QJsonArray generators;  // per class: its generator, "" for none
+                                              for (const std::string& g : r.classGenerators) generators.append(qs(g));
+                                              return generators;
+                                          }()},
+                                         {"fingerprint_weight", r.fingerprintWeight}}},
                     {"timings_ms", QJsonObject{{"load", r.timings.loadMs},
                                                {"contrast", r.timings.contrastMs},
                                                {"verdict", r.timings.verdictMs},
@@ -196,6 +202,8 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     r.gridRows = grid["rows"].toInt();
     r.heatmapComplete = grid["complete"].toBool();
     for (const QJsonValue& c : grid["classes"].toArray()) r.classNames.push_back(c.toString().toStdString());
+    for (const QJsonValue& g : grid["class_generators"].toArray()) r.classGenerators.push_back(g.toString().toStdString());
+    r.fingerprintWeight = grid["fingerprint_weight"].toDouble(0);
 
     const QJsonObject timings = json["timings_ms"].toObject();
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),

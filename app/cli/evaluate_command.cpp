@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "app/cli/analysis_options.h"
@@ -16,12 +18,14 @@
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/terminal_progress.h"
+#include "engine/attribution_fusion.h"
 #include "engine/errors.h"
 #include "engine/evaluation.h"
 #include "engine/evaluation_plots.h"
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
 #include "engine/labelled_set.h"
+#include "engine/model_registry.h"
 #include "engine/robustness_check.h"
 #include "engine/version.h"
 
@@ -85,6 +89,23 @@ QJsonObject ratesJson(const std::map<std::string, eval::Rate>& rates, const char
     return o;
 }
 
+QJsonObject attributionJson(const eval::ConfusionMatrix& c) {
+    QJsonArray matrix, recalls, generators;
+    for (std::size_t r = 0; r < c.counts.size(); ++r) {
+        QJsonArray row;
+        for (int n : c.counts[r]) row.append(n);
+        matrix.append(row);
+        recalls.append(num(c.recall(r)));
+    }
+    for (const std::string& g : c.classes) generators.append(qs(g));
+    return QJsonObject{{"generators", generators},
+                       {"images", c.total()},
+                       {"top1", num(c.accuracy())},
+                       {"top1_ci95", intervalJson(c.accuracyInterval())},
+                       {"recall", recalls},
+                       {"confusion", matrix}};
+}
+
 QJsonObject metricsJson(const ConditionMetrics& m) {
     QJsonArray bins;
     for (const eval::ReliabilityBin& b : m.calibration.bins)
@@ -92,15 +113,6 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
                                 {"fake_share", num(b.fakeShare)}});
     QJsonArray roc;
     for (const eval::RocPoint& p : m.roc) roc.append(QJsonArray{p.fpr, p.tpr});
-    QJsonArray matrix, recalls;
-    for (std::size_t r = 0; r < m.attribution.counts.size(); ++r) {
-        QJsonArray row;
-        for (int n : m.attribution.counts[r]) row.append(n);
-        matrix.append(row);
-        recalls.append(num(m.attribution.recall(r)));
-    }
-    QJsonArray generators;
-    for (const std::string& g : m.attribution.classes) generators.append(qs(g));
     QJsonObject sameSource;
     for (const auto& [k, auc] : m.rocAucPerTopFolder) sameSource.insert(qs(k), num(auc));
     QJsonObject out{
@@ -114,13 +126,10 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
         {"roc_auc_per_top_folder", sameSource},
         {"calibration", QJsonObject{{"ece", num(m.calibration.ece)}, {"brier", num(m.calibration.brier)}, {"bins", bins}}},
         {"roc_curve", roc},
-        {"attribution", QJsonObject{{"generators", generators},
-                                    {"images", m.attribution.total()},
-                                    {"top1", num(m.attribution.accuracy())},
-                                    {"top1_ci95", intervalJson(m.attribution.accuracyInterval())},
-                                    {"recall", recalls},
-                                    {"confusion", matrix}}},
+        {"attribution", attributionJson(m.attribution)},
     };
+    if (m.attributionFingerprints) out.insert("attribution_fingerprints", attributionJson(*m.attributionFingerprints));
+    if (m.attributionCombined) out.insert("attribution_combined", attributionJson(*m.attributionCombined));
     if (m.robustnessChecked) {
         QJsonArray rob;
         for (const eval::RobustnessStats& s : m.robustness)
@@ -166,6 +175,16 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
         return fmt(m.attribution.accuracy()) + " (" + std::to_string(m.attribution.total()) + ")";
     });
     row("  95% CI (Wilson)", [](const ConditionMetrics& m) { return fmtInterval(m.attribution.accuracyInterval()); });
+    for (const auto& [name, which] : {std::pair{"attribution top-1, fingerprints alone", &ConditionMetrics::attributionFingerprints},
+                                      {"attribution top-1, combined", &ConditionMetrics::attributionCombined}}) {
+        if (metrics.empty() || !(metrics.front().*which)) continue;
+        row(name, [which = which](const ConditionMetrics& m) {
+            return m.*which ? fmt((m.*which)->accuracy()) + " (" + std::to_string((m.*which)->total()) + ")" : std::string("n/a");
+        });
+        row("  95% CI (Wilson)", [which = which](const ConditionMetrics& m) {
+            return m.*which ? fmtInterval((m.*which)->accuracyInterval()) : std::string("n/a");
+        });
+    }
     if (!metrics.empty() && metrics.front().robustnessChecked) {
         for (std::size_t b = 0; b < metrics.front().robustness.size(); ++b) {
             const std::string band = "[" + fmt(metrics.front().robustness[b].bandLow, "%.2f") + "," +
@@ -246,6 +265,9 @@ int runEvaluate(const QStringList& args) {
         {"max-side", "also analyse every image shrunk (area) so that its longer side is at most N (comma-separated; smaller images unchanged)", "N,..."},
         {"contrast", "also analyse every image with its contrast scaled by C about its mean grey (comma-separated, e.g. 0.7,1.3): a detector should not read tone as a trace", "C,..."},
         {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name; all the model's when the labels name fewer than two)", "G,..."},
+        {"fingerprints", "also attribute the candidate generators' fakes by the fingerprints in DIR, alone and combined "
+                         "with the detector (the manifest's attribution.fingerprint_weight)", "DIR"},
+        {"fingerprint-weight", "with --fingerprints: this weight instead of the manifest's", "W"},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
         robustnessCopiesOption(),
@@ -345,6 +367,29 @@ int runEvaluate(const QStringList& args) {
         attribution.generators = eval::defaultAttributionGenerators(m.classGenerators, labelled);
     }
 
+    std::optional<FingerprintLibrary> fingerprints;
+    double fingerprintWeight = m.fingerprintWeight;
+    if (parser.isSet("fingerprints")) {
+        try {
+            fingerprints = loadInstalledFingerprints(QFile::encodeName(parser.value("fingerprints")).toStdString());
+        } catch (const std::exception& e) {
+            return fail(QString("--fingerprints: ") + e.what());
+        }
+        if (parser.isSet("fingerprint-weight")) {
+            bool ok = false;
+            fingerprintWeight = parser.value("fingerprint-weight").toDouble(&ok);
+            if (!ok || fingerprintWeight < 0 || fingerprintWeight > 100) return fail("--fingerprint-weight must be a number from 0 to 100");
+        }
+        std::fprintf(stderr, "Fingerprints: %zu from %s; combined with the detector at weight %g%s\n",
+                     fingerprints->fingerprints.size(), fingerprints->folder.c_str(), fingerprintWeight,
+                     fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
+    } else if (parser.isSet("fingerprint-weight")) {
+        return fail("--fingerprint-weight needs --fingerprints DIR");
+    }
+    auto isCandidate = [&](const std::string& g) {
+        return std::find(attribution.generators.begin(), attribution.generators.end(), g) != attribution.generators.end();
+    };
+
     const ImageAnalyzer analyzer(detector, settings);
     const RobustnessCheck robustness(detector, settings, robustnessCopies);
     std::vector<std::vector<ImageOutcome>> outcomes(conditions.size());
@@ -373,6 +418,21 @@ int runEvaluate(const QStringList& args) {
                 for (const ClassScore& s : r.verdict.classes)
                     for (std::size_t k = 0; k < m.classes.size(); ++k)
                         if (m.classes[k] == s.name) o.classProbabilities[k] = s.probability;
+                // Only the fakes attribution is scored on: the fingerprints cost more than the verdict.
+                if (fingerprints && item.fake && isCandidate(item.generator)) {
+                    const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);
+                    for (const GeneratorMatch& g : fp.ranking)  // ranked highest first
+                        if (isCandidate(g.generator)) {
+                            o.fingerprintGenerator = g.generator;
+                            break;
+                        }
+                    if (const auto combined = combineAttribution(o.classProbabilities, m.classGenerators, fp, fingerprintWeight))
+                        for (const ClassScore& g : combined->ranking)
+                            if (isCandidate(g.name)) {
+                                o.combinedGenerator = g.name;
+                                break;
+                            }
+                }
                 if (checkRobustness) {
                     const RobustnessReport report = robustness.check(input, r.verdict);
                     o.robustnessChecked = true;

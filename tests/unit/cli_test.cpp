@@ -145,6 +145,34 @@ TEST(CliEvaluate, UsageErrorsAndExitCodes) {
     EXPECT_TRUE(missing.err.contains("missing.png")) << missing.err.toStdString();
 }
 
+TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone) {
+    if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
+    QTemporaryDir dir;
+    const QString models = QString(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS);
+    const CliRun run = runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
+                               "--split", models + "/baseline/split.csv", "--jpeg", "none", "--fingerprints", models + "/fingerprints",
+                               "--attribution", "dalle_mini,disco_diffusion,glid3xl,ldm,midjourney_2022,sd_dreamstudio_2022,vqgan",
+                               "--device", "cpu", "--json", dir.path() + "/eval.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.err.contains("combined with the detector at weight 0.6")) << run.err.toStdString();
+    const QJsonObject c = readJson(dir.path() + "/eval.json")["conditions"].toObject()["original"].toObject();
+    auto top1 = [&](const char* key) {
+        const QJsonObject a = c[key].toObject();
+        EXPECT_EQ(a["images"].toInt(), 83) << key << ": the held-out attribution/ images";
+        int trace = 0;  // the figure must agree with its own confusion matrix
+        const QJsonArray rows = a["confusion"].toArray();
+        for (int i = 0; i < rows.size(); ++i) trace += rows[i].toArray()[i].toInt();
+        EXPECT_NEAR(a["top1"].toDouble(), trace / 83.0, 1e-9) << key;
+        return a["top1"].toDouble();
+    };
+    const double detector = top1("attribution"), fingerprints = top1("attribution_fingerprints"), combined = top1("attribution_combined");
+    // They err on different generators, so together they must do clearly better than either.
+    EXPECT_GT(combined, detector + 0.1);
+    EXPECT_GT(combined, fingerprints + 0.1);
+    EXPECT_EQ(runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
+                      "--fingerprint-weight", "0.5"}).exitCode, 2) << "a weight without fingerprints";
+}
+
 TEST(CliEvaluate, BaselineOnAHeldOutSubsetOfTheSharedData) {
     if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
     QTemporaryDir dir;
