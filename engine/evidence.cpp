@@ -171,6 +171,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
             try {
                 ev.fingerprintLibrary = options.fingerprintLibraryPath;
                 ev.fingerprints = attributeByFingerprints(image.rgb, *options.fingerprints);
+                ev.combinedAttribution = combineAttribution(r, *ev.fingerprints);
                 const FingerprintAttribution& a = *ev.fingerprints;
                 std::vector<std::string> residuals;  // those the ranking used, in order of first use
                 for (const GeneratorMatch& m : a.ranking)
@@ -183,7 +184,9 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                          options.fingerprintLibraryPath + " (" + residualList + " residual); " +
                                          (a.generator.empty() ? "none nearer its fake centre than its real one"
                                                               : "nearest: " + a.generator) +
-                                         (note.empty() ? "" : "; " + note)});
+                                         (note.empty() ? "" : "; " + note) +
+                                         (ev.combinedAttribution ? "; combined with the detector: " + ev.combinedAttribution->ranking.front().name
+                                                                 : std::string())});
             } catch (const std::exception& e) {
                 ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Failed, e.what()});
             }

@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 
 #include "engine/analysis_result.h"
+#include "engine/attribution_fusion.h"
 #include "engine/ela.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
@@ -54,6 +55,8 @@ struct ImageEvidence {
     int spectrumCrop = 0;
     std::optional<FingerprintAttribution> fingerprints;
     std::string fingerprintLibrary;
+    // The detector's attribution and the fingerprints together, when the model asks for it (attribution_fusion.h).
+    std::optional<CombinedAttribution> combinedAttribution;
     std::optional<JpegAnalysis> jpeg;
     std::optional<MetadataReport> metadata;
     std::optional<ElaResult> ela;   // its picture (ela->ela) scaled down to at most displaySide

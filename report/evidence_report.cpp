@@ -143,11 +143,20 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     QString rows = row({"class", "probability (mean over the deciding patches)"}, true);
     for (const ClassScore& c : v.classes) rows += row({esc(c.name), pct(c.probability)});
     h += table(rows);
-    if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
+    auto topThree = [](const std::vector<ClassScore>& ranking) {
         QString ranks;
-        for (std::size_t i = 0; i < std::min<std::size_t>(3, v.attribution.size()); ++i)
-            ranks += (i ? ", " : "") + esc(v.attribution[i].name) + " " + pct(v.attribution[i].probability);
-        h += "<p>Most likely generator, if generated (the generator classes renormalised): " + ranks + "</p>\n";
+        for (std::size_t i = 0; i < std::min<std::size_t>(3, ranking.size()); ++i)
+            ranks += (i ? ", " : "") + esc(ranking[i].name) + " " + pct(ranking[i].probability);
+        return ranks;
+    };
+    if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
+        h += "<p>Most likely generator, if generated (the generator classes renormalised): " + topThree(v.attribution) + "</p>\n";
+        if (ev.combinedAttribution)
+            h += QString("<p>Combined with the generator fingerprints (below; their evidence weighted %1, as the model's "
+                         "manifest says): <b>%2</b>. On the project's held-out images the combination attributes better "
+                         "than either alone (models/baseline/README.md).</p>\n")
+                     .arg(ev.combinedAttribution->weight)
+                     .arg(topThree(ev.combinedAttribution->ranking));
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 

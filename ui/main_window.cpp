@@ -130,7 +130,10 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         d->canvas->setImage(display);
         d->forensics.reset();
         d->forensicsPending = true;
-        if (d == currentDocument()) forensicsPanel_->setReport(nullptr);
+        if (d == currentDocument()) {
+            forensicsPanel_->setReport(nullptr);
+            verdict_->setFingerprints(nullptr);
+        }
         forensics_->start(job, image);
     });
     connect(forensics_, &ForensicsRunner::ready, this, [this](quint64 job, const ForensicsPtr& report) {
@@ -138,7 +141,10 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (!d) return;
         d->forensics = report;
         d->forensicsPending = false;
-        if (d == currentDocument()) forensicsPanel_->setReport(report);
+        if (d == currentDocument()) {
+            forensicsPanel_->setReport(report);
+            verdict_->setFingerprints(fingerprintsOf(*d));
+        }
         maybeFinishAutomation();
     });
     connect(bridge_.get(), &EngineBridge::progress, this, [this](quint64 job, int done, int total) {
@@ -512,6 +518,10 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
     });
 }
 
+const FingerprintAttribution* MainWindow::fingerprintsOf(const Document& d) {
+    return d.forensics && d.forensics->fingerprintError.isEmpty() ? &d.forensics->fingerprints : nullptr;
+}
+
 MainWindow::Document* MainWindow::documentForJob(quint64 job) {
     for (auto& d : documents_)
         if (d->job == job && job != 0) return d.get();
@@ -572,6 +582,7 @@ void MainWindow::showDocument(int) {
     } else if (!d->error.isEmpty()) {
         verdict_->setMessage(d->error);
     } else {
+        verdict_->setFingerprints(fingerprintsOf(*d));
         verdict_->setResult(d->result);
         verdict_->setRobustnessPending(d->robustnessPending);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/fingerprint_match.h"
 #include "engine/model_registry.h"
 #include "ui/engine_bridge.h"
 #include "ui/user_settings.h"
@@ -67,6 +68,8 @@ protected:
 private:
     struct Document;
     Document* documentForJob(quint64 job);
+    // The fingerprint ranking of the document's forensic report, when it has one.
+    static const FingerprintAttribution* fingerprintsOf(const Document& d);
     Document* currentDocument() const;
     Document& addDocument(const QString& path);  // a new tab, made current; nothing is started
     void createActions();

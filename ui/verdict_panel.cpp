@@ -9,6 +9,7 @@
 
 #include <qcustomplot.h>
 
+#include "engine/attribution_fusion.h"
 #include "engine/robustness_check.h"
 
 namespace synthscope::ui {
@@ -91,6 +92,12 @@ QString VerdictPanel::headline() const { return headline_->text(); }
 QString VerdictPanel::details() const { return details_->text(); }
 QString VerdictPanel::robustness() const { return robustness_->isHidden() ? QString() : robustness_->text(); }
 
+void VerdictPanel::setFingerprints(const FingerprintAttribution* fingerprints) {
+    if (fingerprints) fingerprints_ = *fingerprints;
+    else fingerprints_.reset();
+    if (result_ && result_->verdict.ready) setResult(result_);  // the generator line may change
+}
+
 void VerdictPanel::setRobustnessPending(bool pending) {
     robustnessPending_ = pending;
     updateRobustness();
@@ -151,8 +158,18 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
     if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");
-    if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
+    const std::optional<CombinedAttribution> combined =
+        fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
+    if (combined && v.label != VerdictLabel::Authentic) {
+        const ClassScore& top = combined->ranking.front();
+        text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
+                    .arg(QString::fromStdString(top.name), percent(top.probability));
+        if (!v.attribution.empty() && v.attribution[0].name != top.name)
+            text += tr("; the detector alone says %1").arg(QString::fromStdString(v.attribution[0].name));
+        text += ").";
+    } else if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         text += tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share).").arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
+    }
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
     details_->setText(text);

@@ -1,6 +1,9 @@
 #pragma once
 #include <QWidget>
 
+#include <optional>
+
+#include "engine/fingerprint_match.h"
 #include "ui/engine_bridge.h"
 
 class QCustomPlot;
@@ -24,6 +27,9 @@ public:
     // The robustness check's answer is shown under the verdict from the result (AnalysisResult::robustness);
     // while it is still running on the shown result, this says so instead.
     void setRobustnessPending(bool pending);
+    // The image's fingerprint ranking (the forensic panel's), once computed; null clears. When the model
+    // asks for it, the most likely generator is then the detector and fingerprints combined.
+    void setFingerprints(const FingerprintAttribution* fingerprints);
 
     // For tests and screenshots.
     QString headline() const;
@@ -36,6 +42,7 @@ private:
 
     ResultPtr result_;
     bool robustnessPending_ = false;
+    std::optional<FingerprintAttribution> fingerprints_;
     QLabel* headline_;
     QLabel* details_;
     QLabel* robustness_;

@@ -406,6 +406,26 @@ private slots:
         QCOMPARE(window.documentCount(), 1);
     }
 
+    void mainWindowCombinesTheDetectorAndFingerprintAttributions() {
+        // A held-out ldm image the shipped detector alone attributes to vqgan, and the fingerprints set right.
+        const QString image = SYNTHSCOPE_SHARED_DATA_DIR "/attribution/ldm/196796242fcd.png";
+        if (!QFile::exists(image)) QSKIP("../shared/data not present");
+        qputenv("SYNTHSCOPE_FINGERPRINTS", SYNTHSCOPE_MODELS_DIR "/fingerprints");
+        AutomationOptions automation;
+        automation.model = SYNTHSCOPE_MODELS_DIR "/baseline/baseline.json";
+        MainWindow window(automation);
+        window.show();
+        window.openFiles({image});
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
+        const QString details = window.verdictPanel()->details();
+        QVERIFY2(details.contains("Most likely generator: <b>ldm</b>") && details.contains("the detector and the generator fingerprints combined") &&
+                     details.contains("the detector alone says vqgan"),
+                 qPrintable(details));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
+            window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/combined-attribution.png");
+        qunsetenv("SYNTHSCOPE_FINGERPRINTS");
+    }
+
     void mainWindowRunsTheRobustnessCheckWhenAskedAndRemembersIt() {
         QTemporaryDir dir;
         AutomationOptions automation;

@@ -13,6 +13,7 @@
 #include "engine/errors.h"
 #include "engine/evidence.h"
 #include "engine/fingerprint.h"
+#include "engine/model_registry.h"
 #include "engine/result_json.h"
 #include "engine/robustness_check.h"
 #include "report/evidence_report.h"
@@ -312,4 +313,29 @@ TEST(EvidenceReport, FingerprintCheckNamesTheResidualAndAnyFallback) {
     EXPECT_EQ(check->status, CheckRecord::Status::Done) << check->detail;
     for (const char* part : {"2 fingerprints from /some/library", "denoiser:box3_denoiser", "highpass", "a note about the denoiser"})
         EXPECT_NE(check->detail.find(part), std::string::npos) << part << " in: " << check->detail;
+}
+
+TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
+    // A held-out ldm image the shipped detector alone attributes to vqgan, and the fingerprints set right.
+    const std::string path = sharedData("attribution/ldm/196796242fcd.png");
+    if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
+    const auto detector = std::shared_ptr<Detector>(
+        Detector::open(loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json"), DetectorOptions{}));
+    const AnalysisResult result = ImageAnalyzer(detector, {}).analyze(path);
+    ASSERT_EQ(result.verdict.attribution.front().name, "vqgan");
+    EvidenceOptions options;
+    options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints"));
+    options.fingerprintLibraryPath = options.fingerprints->folder;
+    const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
+    ASSERT_TRUE(ev.combinedAttribution.has_value());
+    EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "ldm");
+    EXPECT_DOUBLE_EQ(ev.combinedAttribution->weight, 0.6) << "the manifest's attribution.fingerprint_weight";
+    const QString html = report::imageReport(ev).html;
+    EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
+    EXPECT_TRUE(html.contains("<b>ldm ")) << "and gives it first";
+
+    // Without the mapping (a result stored by an earlier version) there is nothing to combine.
+    AnalysisResult old = result;
+    old.classGenerators.clear();
+    EXPECT_FALSE(gatherEvidence(old, "analysed for this test", options).combinedAttribution.has_value());
 }
