@@ -109,6 +109,8 @@ struct AnalysisResult {
     std::optional<RobustnessReport> robustness;
 
     std::size_t classifiedCount() const;
+    // The verdict's class probabilities in the model's class order (classNames; verdict.classes is ranked).
+    std::vector<double> classProbabilities() const;
 };
 
 }  // namespace synthscope

@@ -15,24 +15,28 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
         if (!classGenerators[c].empty()) detector[classGenerators[c]] += classProbabilities[c];
     CombinedAttribution out;
     out.weight = weight;
-    std::map<std::string, double> evidence;
+    std::map<std::string, double> evidence;  // generators both know
     for (const GeneratorMatch& m : fingerprints.ranking) {
         if (detector.count(m.generator)) evidence[m.generator] = m.evidence;
         else out.fingerprintOnly.push_back(m.generator);
     }
+    if (evidence.size() < 2) return std::nullopt;
     for (const auto& [g, p] : detector)
         if (!evidence.count(g)) out.detectorOnly.push_back(g);
-    if (evidence.size() < 2) return std::nullopt;
 
+    // Every generator the detector knows stays in: one without a fingerprint has no evidence either way
+    // (log-likelihood ratio 0), so a StyleGAN face the detector is sure of stays StyleGAN. The
+    // renormalisation shifts every score alike and so never changes the order.
     double total = 0;
-    for (const auto& [g, e] : evidence) total += detector[g];
+    for (const auto& [g, p] : detector) total += p;
     // The floor keeps a generator the detector rules out (p ~ 0) finite, as in the fitting script.
     constexpr double kFloor = 1e-6;
     std::vector<std::pair<std::string, double>> scores;
     double best = -INFINITY;
-    for (const auto& [g, e] : evidence) {
-        const double p = total > 0 ? detector[g] / total : 1.0 / double(evidence.size());
-        scores.push_back({g, std::log(p + kFloor) + weight * e});
+    for (const auto& [g, pg] : detector) {
+        const double p = total > 0 ? pg / total : 1.0 / double(detector.size());
+        const auto e = evidence.find(g);
+        scores.push_back({g, std::log(p + kFloor) + (e == evidence.end() ? 0.0 : weight * e->second)});
         best = std::max(best, scores.back().second);
     }
     double sum = 0;
@@ -45,12 +49,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
 
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints) {
     if (!detection.verdict.ready || detection.classGenerators.size() != detection.classNames.size()) return std::nullopt;
-    std::vector<double> probabilities(detection.classNames.size(), 0.0);
-    for (const ClassScore& s : detection.verdict.classes) {
-        const auto c = std::find(detection.classNames.begin(), detection.classNames.end(), s.name);
-        if (c != detection.classNames.end()) probabilities[std::size_t(c - detection.classNames.begin())] = s.probability;
-    }
-    return combineAttribution(probabilities, detection.classGenerators, fingerprints, detection.fingerprintWeight);
+    return combineAttribution(detection.classProbabilities(), detection.classGenerators, fingerprints, detection.fingerprintWeight);
 }
 
 }  // namespace synthscope

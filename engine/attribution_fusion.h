@@ -9,18 +9,20 @@
 namespace synthscope {
 
 // The detector's attribution and the generator fingerprints' evidence for one image, combined. Each
-// generator both of them know gets
+// generator the detector has a class for gets
 //     log p_detector(g) + w * evidence(g)
-// where p_detector is the verdict's probability of the classes standing for g, renormalised over these
-// generators, and evidence is the fingerprint's log-likelihood ratio fake / real (Fingerprint::evidence);
-// a softmax turns the scores back into probabilities. w is the model manifest's
+// where p_detector is the verdict's probability of the classes standing for g, renormalised over the
+// generators, and evidence is the fingerprint's log-likelihood ratio fake / real (Fingerprint::evidence),
+// 0 for a generator without a fingerprint (no evidence either way); a softmax turns the scores back into
+// probabilities. Generators only the fingerprints know are left out: the detector was not trained on them. w is the model manifest's
 // attribution.fingerprint_weight, fitted on a validation split. The two err on different generators (the
 // CNN on ldm and glid3xl, the fingerprints on Midjourney), which is why together they attribute better
 // than either (models/baseline/README.md has the figures).
 struct CombinedAttribution {
     std::vector<ClassScore> ranking;  // generators, highest first; the probabilities sum to 1
     double weight = 0;
-    std::vector<std::string> detectorOnly, fingerprintOnly;  // generators only one side knows (left out)
+    std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
+    std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
 };
 
 // nullopt when it does not apply: the model asks for no combination (weight 0), the fingerprints are not

@@ -93,6 +93,12 @@ QString robustnessSection(const AnalysisResult& result) {
     return h + table(rows);
 }
 
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
 QString caveatBlock() {
     return "<table border=\"1\" cellspacing=\"0\" cellpadding=\"6\" width=\"100%\"><tr><td bgcolor=\"#fff6dd\"><b>What this "
            "report can and cannot show.</b> " +
@@ -154,9 +160,13 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         if (ev.combinedAttribution)
             h += QString("<p>Combined with the generator fingerprints (below; their evidence weighted %1, as the model's "
                          "manifest says): <b>%2</b>. On the project's held-out images the combination attributes better "
-                         "than either alone (models/baseline/README.md).</p>\n")
+                         "than either alone (models/baseline/README.md).%3</p>\n")
                      .arg(ev.combinedAttribution->weight)
-                     .arg(topThree(ev.combinedAttribution->ranking));
+                     .arg(topThree(ev.combinedAttribution->ranking))
+                     .arg(ev.combinedAttribution->detectorOnly.empty()
+                              ? QString()
+                              : " Without a fingerprint, and so ranked by the detector alone: " +
+                                    esc(joined(ev.combinedAttribution->detectorOnly)) + ".");
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 

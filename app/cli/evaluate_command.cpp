@@ -413,11 +413,7 @@ int runEvaluate(const QStringList& args) {
                 o.generator = item.generator;
                 o.score = r.verdict.syntheticProbability;
                 o.label = r.verdict.label;
-                // The verdict's class list is ranked; put it back into the model's class order.
-                o.classProbabilities.assign(m.classes.size(), 0.0);
-                for (const ClassScore& s : r.verdict.classes)
-                    for (std::size_t k = 0; k < m.classes.size(); ++k)
-                        if (m.classes[k] == s.name) o.classProbabilities[k] = s.probability;
+                o.classProbabilities = r.classProbabilities();
                 // Only the fakes attribution is scored on: the fingerprints cost more than the verdict.
                 if (fingerprints && item.fake && isCandidate(item.generator)) {
                     const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);

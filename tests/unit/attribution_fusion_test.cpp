@@ -40,14 +40,22 @@ TEST(AttributionFusion, AddsWeightedEvidenceToTheDetectorsLogProbability) {
 
     const auto combined = combineAttribution(probabilities, generators, fp, 1.0);
     ASSERT_TRUE(combined.has_value());
-    ASSERT_EQ(combined->ranking.size(), 2u) << "only a and b are known to both";
+    ASSERT_EQ(combined->ranking.size(), 3u) << "every generator the detector knows; z has no class";
     EXPECT_EQ(combined->ranking[0].name, "b");
-    // b: log(1/3) + 3, a: log(2/3) - 2; softmax over the two.
-    const double sb = std::log(1.0 / 3 + 1e-6) + 3, sa = std::log(2.0 / 3 + 1e-6) - 2;
-    EXPECT_NEAR(combined->ranking[0].probability, 1 / (1 + std::exp(sa - sb)), 1e-9);
-    EXPECT_NEAR(combined->ranking[0].probability + combined->ranking[1].probability, 1.0, 1e-12);
+    EXPECT_EQ(combined->ranking[2].name, "c") << "ruled out by the detector, and no evidence for it";
+    // b: log(1/3) + 3, a: log(2/3) - 2, c: log(1e-6) + 0; softmax over the three.
+    const double sb = std::log(1.0 / 3 + 1e-6) + 3, sa = std::log(2.0 / 3 + 1e-6) - 2, sc = std::log(1e-6);
+    EXPECT_NEAR(combined->ranking[0].probability, 1 / (1 + std::exp(sa - sb) + std::exp(sc - sb)), 1e-12);
+    double sum = 0;
+    for (const ClassScore& g : combined->ranking) sum += g.probability;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
     EXPECT_EQ(combined->detectorOnly, std::vector<std::string>{"c"});
     EXPECT_EQ(combined->fingerprintOnly, std::vector<std::string>{"z"});
+
+    // A generator without a fingerprint that the detector is sure of stays first (a StyleGAN face).
+    const auto sure = combineAttribution({0.02, 0.01, 0.01, 0.96}, generators, fp, 1.0);
+    ASSERT_TRUE(sure.has_value());
+    EXPECT_EQ(sure->ranking[0].name, "c");
 
     // A small weight leaves the detector's choice standing.
     EXPECT_EQ(combineAttribution(probabilities, generators, fp, 0.1)->ranking[0].name, "a");

@@ -333,6 +333,7 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
     EXPECT_TRUE(html.contains("<b>ldm ")) << "and gives it first";
+    EXPECT_TRUE(html.contains("ranked by the detector alone: stylegan2")) << "the baseline's class without a fingerprint";
 
     // Without the mapping (a result stored by an earlier version) there is nothing to combine.
     AnalysisResult old = result;
