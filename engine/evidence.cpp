@@ -166,10 +166,10 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                  options.fingerprintLibraryWhyNone.empty() ? "no fingerprint library" : options.fingerprintLibraryWhyNone});
         } else if (options.fingerprints->fingerprints.empty()) {
             ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::NotRun,
-                                 "the library " + options.fingerprintLibraryPath + " holds no readable fingerprint"});
+                                 "the library " + options.fingerprints->folder + " holds no readable fingerprint"});
         } else {
             try {
-                ev.fingerprintLibrary = options.fingerprintLibraryPath;
+                ev.fingerprintLibrary = options.fingerprints->folder;
                 ev.fingerprints = attributeByFingerprints(image.rgb, *options.fingerprints);
                 ev.combinedAttribution = combineAttribution(r, *ev.fingerprints);
                 const FingerprintAttribution& a = *ev.fingerprints;
@@ -181,7 +181,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                 const std::string& note = options.fingerprints->residualNote;
                 ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Done,
                                      std::to_string(options.fingerprints->fingerprints.size()) + " fingerprints from " +
-                                         options.fingerprintLibraryPath + " (" + residualList + " residual); " +
+                                         options.fingerprints->folder + " (" + residualList + " residual); " +
                                          (a.generator.empty() ? "none nearer its fake centre than its real one"
                                                               : "nearest: " + a.generator) +
                                          (note.empty() ? "" : "; " + note) +

@@ -32,7 +32,6 @@ const char* checkStatusName(CheckRecord::Status status);  // "done", "not applic
 struct EvidenceOptions {
     // Generator fingerprints to correlate the image with; null: the fingerprint check is reported as not run.
     std::shared_ptr<const FingerprintLibrary> fingerprints;
-    std::string fingerprintLibraryPath;  // where they came from, for the report
     std::string fingerprintLibraryWhyNone;  // when fingerprints is null: why (shown in the report)
     LoadOptions load;
     int displaySide = 900;  // longest side of the pictures kept for the report

@@ -17,7 +17,6 @@ void ReportExporter::start(ResultPtr result, const QString& path) {
         EvidenceOptions options;
         try {
             options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints());
-            options.fingerprintLibraryPath = options.fingerprints->folder;
         } catch (const EngineError& e) {
             options.fingerprintLibraryWhyNone = e.what();
         }

@@ -126,7 +126,6 @@ EvidenceOptions evidenceOptions(const QCommandLineParser& parser, const Analysis
     options.load = settings.load;
     try {
         options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(bytesOf(parser.value("library"))));
-        options.fingerprintLibraryPath = options.fingerprints->folder;
         for (const std::string& e : options.fingerprints->errors) std::fprintf(stderr, "synthscope report: %s\n", e.c_str());
         if (!options.fingerprints->residualNote.empty())
             std::fprintf(stderr, "synthscope report: %s\n", options.fingerprints->residualNote.c_str());

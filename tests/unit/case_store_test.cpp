@@ -302,9 +302,9 @@ TEST(EvidenceReport, FingerprintCheckNamesTheResidualAndAnyFallback) {
     library->defaultResidual = ResidualSource(ResidualMethod::NonLocalMeans,
                                               TorchDenoiser::open(loadDenoiserManifest(testData("box3_denoiser.json")), "cpu"));
     library->residualNote = "a note about the denoiser";
+    library->folder = "/some/library";
     EvidenceOptions options;
     options.fingerprints = library;
-    options.fingerprintLibraryPath = "/some/library";
     const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
     const auto check = std::find_if(ev.checks.begin(), ev.checks.end(), [](const CheckRecord& c) {
         return c.name.rfind("Generator fingerprints", 0) == 0;
@@ -325,7 +325,6 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     ASSERT_EQ(result.verdict.attribution.front().name, "vqgan");
     EvidenceOptions options;
     options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints"));
-    options.fingerprintLibraryPath = options.fingerprints->folder;
     const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
     ASSERT_TRUE(ev.combinedAttribution.has_value());
     EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "ldm");
