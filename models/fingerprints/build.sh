@@ -3,7 +3,8 @@
 # the *training* part of models/baseline/split.csv, so that the held-out test images are never used:
 # for each generator of ../shared/data/attribution, the training-free method (mean high-pass residual of
 # the generator's 256x256 centre crops minus that of the BSDS training photos, clipped at 3 robust
-# standard deviations), the setting that measured best in `synthscope fingerprint crossval` (README).
+# standard deviations), the setting that measured best in `synthscope fingerprint crossval` (README);
+# and StyleGAN2 (faces/fake) the same way against the real faces.
 # Usage: models/fingerprints/build.sh [SYNTHSCOPE_BINARY] [DATA_ROOT]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,3 +28,11 @@ for dir in "$data"/attribution/*/; do
     "$bin" fingerprint build --fakes "$work/$gen" --reals "$work/reals" --name "$gen" --out "$here" \
         --method mean --residual highpass --clip 3
 done
+# StyleGAN2 (faces/fake) against the real faces it is paired with (faces/real, the same 300-px framing),
+# rather than BSDS: the faces are the only reals that look like its images.
+link_train faces/fake "$work/stylegan2"
+link_train faces/real "$work/faces_real"
+echo "== stylegan2: $(ls "$work/stylegan2" | wc -l) images, $(ls "$work/faces_real" | wc -l) real"
+"$bin" fingerprint build --fakes "$work/stylegan2" --reals "$work/faces_real" --name stylegan2 --out "$here" \
+    --method mean --residual highpass --clip 3
+

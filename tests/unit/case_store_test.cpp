@@ -332,7 +332,15 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
     EXPECT_TRUE(html.contains("<b>ldm ")) << "and gives it first";
-    EXPECT_TRUE(html.contains("ranked by the detector alone: stylegan2")) << "the baseline's class without a fingerprint";
+    EXPECT_FALSE(html.contains("ranked by the detector alone")) << "the library has a fingerprint for each of its generators";
+    // A library without StyleGAN2's: the report says that generator is ranked by the detector alone.
+    auto withoutStyleGan = std::make_shared<FingerprintLibrary>(*options.fingerprints);
+    auto& prints = withoutStyleGan->fingerprints;
+    prints.erase(std::remove_if(prints.begin(), prints.end(), [](const Fingerprint& f) { return f.name == "stylegan2"; }), prints.end());
+    ASSERT_EQ(prints.size(), options.fingerprints->fingerprints.size() - 1);
+    options.fingerprints = withoutStyleGan;
+    EXPECT_TRUE(report::imageReport(gatherEvidence(result, "analysed for this test", options)).html.contains(
+        "ranked by the detector alone: stylegan2"));
 
     // Without the mapping (a result stored by an earlier version) there is nothing to combine.
     AnalysisResult old = result;
