@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Tried, not yet in the engine: the verdict with the generator fingerprints' evidence added.
+
+The verdict today is Platt-calibrated from the detector alone: p = sigmoid(a * logit(raw) + c), where raw
+is the top-5 mean synthetic probability. This measures the same logistic calibration with fingerprint
+evidence as extra terms, fitted on the validation split (classes weighted 50/50, as evaluate.py fits the
+shipped calibration) and measured once on the held-out test split and on the camera-resolution wallpaper
+photos and digital-art wallpapers of models/eval_sets:
+
+    p = sigmoid(a * logit(raw) + b1 * E_stylegan2 + b2 * E_art [+ b3 * E_binary] + c)
+
+E_g is a fingerprint's log-likelihood ratio fake / real (`synthscope fingerprint attribute`'s evidence);
+E_art is the log of the mean likelihood ratio over the seven art generators' fingerprints (a mixture);
+E_binary needs a fingerprint of binary/'s unnamed diffusion model, which this script builds from the
+train split when --binary is given (it is not shipped). Every score comes from the C++ engine
+(`synthscope analyze --verdict-only --json` for raw, `synthscope fingerprint attribute --json` for the
+evidence); the script only fits and scores.
+
+    /usr/bin/python3 models/baseline/try_verdict_fingerprints.py --synthscope build/app/synthscope [--binary]
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+ART = ["dalle_mini", "disco_diffusion", "glid3xl", "ldm", "midjourney_2022", "sd_dreamstudio_2022", "vqgan"]
+
+
+def run(cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def scores(args, name, files, libraries):
+    """raw verdict probability and fingerprint evidence per file, cached in --work."""
+    an = os.path.join(args.work, "analyze_%s.json" % name)
+    if not os.path.exists(an):
+        run([args.synthscope, "analyze", "--model", args.model, "--verdict-only", "--quiet", "--json", an] + files)
+    raw = {r["image"]["path"]: r["verdict"]["raw_synthetic_probability"] for r in json.load(open(an))["results"]}
+    evidence = {f: {} for f in raw}
+    for i, lib in enumerate(libraries):
+        fp = os.path.join(args.work, "fingerprints%d_%s.json" % (i, name))
+        if not os.path.exists(fp):
+            run([args.synthscope, "fingerprint", "attribute", "--library", lib, "--top", "100", "--json", fp] + files)
+        for r in json.load(open(fp))["results"]:
+            if r["path"] in evidence:
+                evidence[r["path"]].update({m["generator"]: m["evidence"] for m in r["ranking"]})
+    return raw, evidence
+
+
+def features(raw, evidence, paths, binary):
+    p = np.clip(np.array([raw[f] for f in paths]), 1e-6, 1 - 1e-6)
+    cols = [np.log(p / (1 - p)),
+            np.array([evidence[f]["stylegan2"] for f in paths]),
+            np.array([np.log(np.mean([np.exp(evidence[f][g]) for g in ART])) for f in paths])]
+    if binary:
+        cols.append(np.array([evidence[f]["binary_diffusion"] for f in paths]))
+    return np.stack(cols, 1)
+
+
+def fit(X, y, l2):
+    """Logistic regression by Newton's method, classes weighted 50/50."""
+    X = np.c_[X, np.ones(len(X))]
+    w = np.zeros(X.shape[1])
+    sw = np.where(y == 1, 0.5 / y.sum(), 0.5 / (1 - y).sum()) * len(y)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-X @ w))
+        grad = X.T @ (sw * (p - y)) + l2 * w
+        hess = (X.T * (sw * p * (1 - p))) @ X + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def auc(z, y):
+    pos, neg = z[y == 1], z[y == 0]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--synthscope", default="build/app/synthscope")
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--model", default="models/baseline/baseline.json")
+    ap.add_argument("--fingerprints", default="models/fingerprints")
+    ap.add_argument("--split", default="models/baseline/split.csv")
+    ap.add_argument("--work", default="/tmp/synthscope-verdict-fingerprints")
+    ap.add_argument("--binary", action="store_true", help="also build and use a fingerprint of binary/'s diffusion model")
+    ap.add_argument("--l2", type=float, default=10.0, help="ridge penalty of the fit (1e-3 and 10 were tried)")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    data = os.path.abspath(args.data)
+    rows = {os.path.join(data, r["file"]): r for r in csv.DictReader(open(os.path.join(data, "labels.csv")))}
+    split = {os.path.join(data, r["file"]): r["split"] for r in csv.DictReader(open(args.split))}
+    libraries = [args.fingerprints]
+    if args.binary:
+        lib = os.path.join(args.work, "binary_library")
+        if not os.path.exists(os.path.join(lib, "binary_diffusion.npy")):
+            for label in ("fake", "real"):
+                d = os.path.join(args.work, "binary_%s_train" % label)
+                os.makedirs(d, exist_ok=True)
+                for f, s in split.items():
+                    if s == "train" and "/binary/%s/" % label in f and not os.path.exists(os.path.join(d, os.path.basename(f))):
+                        os.symlink(f, os.path.join(d, os.path.basename(f)))
+            run([args.synthscope, "fingerprint", "build", "--fakes", os.path.join(args.work, "binary_fake_train"),
+                 "--reals", os.path.join(args.work, "binary_real_train"), "--name", "binary_diffusion", "--out", lib,
+                 "--method", "mean", "--residual", "highpass", "--clip", "3"])
+        libraries.append(lib)
+
+    sets = {}
+    for name in ("val", "test"):
+        files = sorted(f for f, s in split.items() if s == name)
+        raw, ev = scores(args, name, files, libraries)
+        sets[name] = (features(raw, ev, files, args.binary), np.array([rows[f]["label"] == "fake" for f in files], float),
+                      [os.path.relpath(f, data).rsplit("/", 1)[0] for f in files])
+    for name in ("wallpaper_photos", "wallpaper_graphics"):
+        with open(os.path.join("models/eval_sets", name + ".csv")) as fh:
+            files = [r["file"] for r in csv.DictReader(fh) if os.path.exists(r["file"])]
+        if files:
+            raw, ev = scores(args, name, files, libraries)
+            sets[name] = (features(raw, ev, files, args.binary), np.zeros(len(files)), ["wallpaper"] * len(files))
+
+    Xv, yv, _ = sets["val"]
+    for label, cols in (("detector alone (the shipped calibration's form)", [0]), ("with the fingerprints", list(range(Xv.shape[1])))):
+        w = fit(Xv[:, cols], yv, args.l2 if len(cols) > 1 else 1e-3)
+        names = (["logit", "stylegan2", "art mixture"] + (["binary"] if args.binary else []))[:len(cols)] + ["intercept"]
+        print("%s: weights %s" % (label, ", ".join("%s %.3f" % (n, v) for n, v in zip(names, w))))
+        for name, (X, y, folder) in sets.items():
+            z = np.c_[X[:, cols], np.ones(len(X))] @ w
+            flagged = z > 0
+            if name.startswith("wallpaper"):
+                print("  %-20s flagged %.3f (n=%d)" % (name, flagged.mean(), len(y)))
+                continue
+            tpr, fpr = flagged[y == 1].mean(), flagged[y == 0].mean()
+            pairs = ""
+            for pair in ("faces", "binary"):
+                m = np.array([f.startswith(pair + "/") for f in folder])
+                pairs += "  %s AUC %.3f" % (pair, auc(z[m], y[m]))
+            print("  %-20s balanced accuracy %.3f  ROC AUC %.3f  TPR %.3f  FPR %.3f%s"
+                  % (name, 0.5 * (tpr + 1 - fpr), auc(z, y), tpr, fpr, pairs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
