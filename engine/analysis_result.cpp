@@ -1,6 +1,7 @@
 #include "engine/analysis_result.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace synthscope {
 
@@ -22,6 +23,17 @@ std::vector<double> AnalysisResult::classProbabilities() const {
     for (const ClassScore& s : verdict.classes) {
         const auto c = std::find(classNames.begin(), classNames.end(), s.name);
         if (c != classNames.end()) out[std::size_t(c - classNames.begin())] = s.probability;
+    }
+    return out;
+}
+
+std::string Verdict::describeFingerprintTerms() const {
+    std::string out;
+    for (const FingerprintTermValue& t : fingerprintTerms) {
+        const auto count = std::count(t.generators.begin(), t.generators.end(), ',') + 1;
+        char evidence[32];
+        std::snprintf(evidence, sizeof evidence, " %+.2f", t.evidence);
+        out += (out.empty() ? "" : ", ") + (count > 2 ? std::to_string(count) + " generators" : t.generators) + evidence;
     }
     return out;
 }

@@ -38,6 +38,16 @@ struct Verdict {
     double bandLow = 0, bandHigh = 0; // the inconclusive band the label was decided with
     std::vector<ClassScore> classes;     // mean over top-k, highest first
     std::vector<ClassScore> attribution; // generator classes only, renormalised to sum 1, highest first
+    // The calibration's fingerprint terms as applied (model_manifest.h: FingerprintTerm): empty when the
+    // model has none, or when they could not be computed (then a warning says so).
+    struct FingerprintTermValue {
+        std::string generators;  // comma-separated
+        double evidence = 0;     // log mean likelihood ratio fake / real over their fingerprints
+        double weight = 0;
+    };
+    std::vector<FingerprintTermValue> fingerprintTerms;
+    // "stylegan2 +3.10, 7 art generators -0.42": each term's evidence (log likelihood ratio), for the user.
+    std::string describeFingerprintTerms() const;
 };
 
 // What produced a result, so that it can be traced and reproduced.

@@ -64,6 +64,21 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         {"output", m.output == ModelOutput::Softmax ? "softmax" : "logits"},
         {"authentic", QString::fromStdString(m.authenticClass())},
     };
+    // The verdict's calibration changes the verdict without changing the weights.
+    if (m.calibration.enabled) {
+        QJsonArray terms;
+        for (const FingerprintTerm& t : m.calibration.fingerprintTerms) {
+            QJsonArray generators;
+            for (const std::string& g : t.generators) generators.append(QString::fromStdString(g));
+            terms.append(QJsonObject{{"generators", generators}, {"weight", t.weight}});
+        }
+        QJsonObject calibration{{"slope", m.calibration.slope}, {"intercept", m.calibration.intercept}};
+        if (!terms.isEmpty()) {
+            calibration.insert("fingerprint_terms", terms);
+            calibration.insert("fingerprint_library", QString::fromStdString(m.calibration.fingerprintLibrary));
+        }
+        key.insert("calibration", calibration);
+    }
     if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match
         QJsonArray copies;
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));

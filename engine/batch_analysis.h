@@ -12,7 +12,8 @@ namespace synthscope {
 
 // The settings that change a result, as canonical text (part of the cache key): patch size, stride and
 // top-k as resolved against the model's manifest, full heatmap or not, precision, the inconclusive band,
-// the small-image policy and the input normalisation. Device, threads and batch size are left out: they
+// the small-image policy, the input normalisation and the verdict's calibration (with its fingerprint
+// terms). Device, threads and batch size are left out: they
 // change how fast a result comes, not what it is (CPU and CUDA agree to float rounding). The robustness
 // check's copies are part of it when there are any (a checked result carries the check's answer).
 std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,

@@ -94,7 +94,11 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         CheckRecord c{"AI-generation detector (" + p.modelName + " " + p.modelVersion + ")", Status::Done, ""};
         c.detail = std::string("verdict ") + verdictLabelName(r.verdict.label) + ", synthetic probability " +
                    percent(r.verdict.syntheticProbability) +
-                   (r.verdict.calibrated ? " (calibrated from the model's raw " + percent(r.verdict.rawSyntheticProbability) + ")" : std::string()) +
+                   (r.verdict.calibrated ? " (calibrated from the model's raw " + percent(r.verdict.rawSyntheticProbability) +
+                                               (r.verdict.fingerprintTerms.empty() ? std::string()
+                                                                                   : " with fingerprint evidence " + r.verdict.describeFingerprintTerms()) +
+                                               ")"
+                                         : std::string()) +
                    " from the " + std::to_string(r.verdict.patchesUsed) +
                    " highest-contrast patches; " + detectionSource;
         ev.checks.push_back(c);

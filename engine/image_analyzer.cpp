@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numeric>
 
 #include <opencv2/core.hpp>
 
 #include "engine/errors.h"
+#include "engine/fingerprint.h"
+#include "engine/fingerprint_match.h"
 #include "engine/glcm.h"
 #include "engine/patch_grid.h"
 #include "engine/version.h"
@@ -120,6 +124,13 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // 1. The verdict: top-k patches first, so the user sees it before the heatmap.
     const auto tVerdict = Clock::now();
+    std::vector<Verdict::FingerprintTermValue> fingerprintTerms;
+    try {
+        fingerprintTerms = fingerprintTermsFor(image.rgb);  // the image as it is, never the padded one
+    } catch (const EngineError& e) {
+        result.warnings.push_back(std::string("the verdict's fingerprint evidence could not be computed (") + e.what() +
+                                  "): the detector's evidence alone decides it");
+    }
     for (std::size_t start = 0; start < std::size_t(topK); start += batch) {
         throwIfCancelled(cancel);
         const std::vector<std::size_t> indices(order.begin() + long(start), order.begin() + long(std::min<std::size_t>(topK, start + batch)));
@@ -127,7 +138,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
         done += int(indices.size());
         if (observer) observer->onProgress(done, total);
     }
-    result.verdict = makeVerdict(result);
+    result.verdict = makeVerdict(result, fingerprintTerms);
     result.timings.verdictMs = msSince(tVerdict);
     result.heatmapComplete = topK == int(grid.size());
     if (observer) observer->onVerdict(result);
@@ -168,7 +179,48 @@ void ImageAnalyzer::classifyBatch(const cv::Mat& rgb, AnalysisResult& result, co
     }
 }
 
-Verdict ImageAnalyzer::makeVerdict(const AnalysisResult& result) const {
+namespace {
+
+// Libraries are read once per process: every analysis of a model with fingerprint terms needs its library.
+std::shared_ptr<const FingerprintLibrary> cachedFingerprintLibrary(const std::string& folder) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const FingerprintLibrary>> libraries;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto& library = libraries[folder];
+    if (!library) library = std::make_shared<const FingerprintLibrary>(loadFingerprintLibrary(folder));
+    return library;
+}
+
+}  // namespace
+
+std::vector<Verdict::FingerprintTermValue> ImageAnalyzer::fingerprintTermsFor(const cv::Mat& rgb) const {
+    const VerdictCalibration& c = detector_->manifest().calibration;
+    std::vector<Verdict::FingerprintTermValue> out;
+    if (!c.enabled || c.fingerprintTerms.empty()) return out;
+    const FingerprintAttribution fp = attributeByFingerprints(rgb, *cachedFingerprintLibrary(c.fingerprintLibrary));
+    for (const FingerprintTerm& term : c.fingerprintTerms) {
+        Verdict::FingerprintTermValue value;
+        value.weight = term.weight;
+        double sum = 0;  // of the likelihood ratios; evidence is their log
+        int found = 0;
+        for (const std::string& g : term.generators) {
+            value.generators += (value.generators.empty() ? "" : ",") + g;
+            for (const GeneratorMatch& m : fp.ranking)
+                if (m.generator == g) {
+                    sum += std::exp(m.evidence);
+                    ++found;
+                }
+        }
+        if (found != int(term.generators.size()))
+            throw EngineError(ErrorKind::Model, "the fingerprint library " + c.fingerprintLibrary + " lacks a fingerprint the model's "
+                                                "calibration names (" + value.generators + ")");
+        value.evidence = std::log(sum / found);
+        out.push_back(value);
+    }
+    return out;
+}
+
+Verdict ImageAnalyzer::makeVerdict(const AnalysisResult& result, const std::vector<Verdict::FingerprintTermValue>& fingerprintTerms) const {
     const ModelManifest& m = detector_->manifest();
     Verdict v;
     v.bandLow = m.inconclusiveLow;
@@ -187,7 +239,10 @@ Verdict ImageAnalyzer::makeVerdict(const AnalysisResult& result) const {
     double var = 0;
     for (double s : synthetic) var += (s - v.rawSyntheticProbability) * (s - v.rawSyntheticProbability);
     v.spread = std::sqrt(var / n);
-    v.syntheticProbability = m.calibration.apply(v.rawSyntheticProbability);
+    double fingerprintLogit = 0;
+    for (const Verdict::FingerprintTermValue& t : fingerprintTerms) fingerprintLogit += t.weight * t.evidence;
+    v.fingerprintTerms = fingerprintTerms;
+    v.syntheticProbability = m.calibration.apply(v.rawSyntheticProbability, fingerprintLogit);
     v.calibrated = m.calibration.enabled;
     v.label = v.syntheticProbability > v.bandHigh  ? VerdictLabel::Synthetic
               : v.syntheticProbability < v.bandLow ? VerdictLabel::Authentic

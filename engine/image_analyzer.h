@@ -47,7 +47,11 @@ public:
 
 private:
     void classifyBatch(const cv::Mat& rgb, AnalysisResult& result, const std::vector<std::size_t>& indices) const;
-    Verdict makeVerdict(const AnalysisResult& result) const;
+    // fingerprintTerms: the calibration's fingerprint terms for this image (fingerprintTermsFor).
+    Verdict makeVerdict(const AnalysisResult& result, const std::vector<Verdict::FingerprintTermValue>& fingerprintTerms) const;
+    // The manifest's fingerprint terms for this image; empty when it has none. Throws EngineError(BadInput)
+    // for an image too small to correlate.
+    std::vector<Verdict::FingerprintTermValue> fingerprintTermsFor(const cv::Mat& rgb) const;
     Provenance makeProvenance(int topK) const;
 
     std::shared_ptr<Detector> detector_;

@@ -23,11 +23,11 @@ std::string ValidatedRange::warningFor(int width, int height) const {
            (note.empty() ? std::string(".") : "; " + note);
 }
 
-double VerdictCalibration::apply(double p) const {
+double VerdictCalibration::apply(double p, double fingerprintLogit) const {
     if (!enabled) return p;
     // Clamp away from 0 and 1 so that logit stays finite; a model's softmax can round to exactly 1.
     const double q = std::clamp(p, 1e-6, 1.0 - 1e-6);
-    const double z = slope * std::log(q / (1.0 - q)) + intercept;
+    const double z = slope * std::log(q / (1.0 - q)) + intercept + fingerprintLogit;
     return 1.0 / (1.0 + std::exp(-z));
 }
 
@@ -206,6 +206,29 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         m.calibration.slope = c.value("slope").toDouble();
         m.calibration.intercept = c.value("intercept").toDouble();
         m.calibration.fittedOn = r.optionalString(c, "fitted_on", "");
+        const QJsonValue fingerprints = c.value("fingerprints");
+        if (!fingerprints.isUndefined() && !fingerprints.isNull()) {
+            const QJsonObject f = fingerprints.toObject();
+            const std::string library = r.optionalString(f, "library", "");
+            if (library.empty()) r.fail("\"verdict.calibration.fingerprints.library\" must name the fingerprint folder");
+            m.calibration.fingerprintLibrary = QDir::cleanPath(QDir(QFileInfo(QString::fromStdString(m.manifestPath)).absolutePath())
+                                                                   .absoluteFilePath(QString::fromStdString(library)))
+                                                   .toStdString();
+            if (!QFileInfo(QString::fromStdString(m.calibration.fingerprintLibrary)).isDir())
+                r.fail("\"verdict.calibration.fingerprints.library\": no folder " + m.calibration.fingerprintLibrary);
+            const QJsonArray terms = f.value("terms").toArray();
+            if (terms.isEmpty()) r.fail("\"verdict.calibration.fingerprints.terms\" must list at least one term");
+            for (const QJsonValue& t : terms) {
+                FingerprintTerm term;
+                for (const QJsonValue& g : t.toObject().value("generators").toArray())
+                    if (g.isString() && !g.toString().isEmpty()) term.generators.push_back(g.toString().toStdString());
+                const QJsonValue w = t.toObject().value("weight");
+                if (term.generators.empty() || !w.isDouble() || !(std::abs(w.toDouble()) <= 100))
+                    r.fail("each of \"verdict.calibration.fingerprints.terms\" needs \"generators\" (names) and a \"weight\" from -100 to 100");
+                term.weight = w.toDouble();
+                m.calibration.fingerprintTerms.push_back(term);
+            }
+        }
     }
     const QJsonArray band = verdict.value("inconclusive_band").toArray();
     if (!band.isEmpty()) {

@@ -15,11 +15,23 @@ enum class Precision { Fp32, Fp16, Bf16 };
 // often far from a probability (a 10-class softmax with a 50 % authentic prior pushes fakes below 0.5);
 // the fitted map makes the verdict a probability for a 50/50 prior and moves the 0.5 threshold to where
 // the validation data put it. Monotone, so rankings (ROC AUC) are unchanged.
+// A term of the verdict's calibration from generator fingerprints: weight times the log of the mean
+// likelihood ratio fake / real over these generators' fingerprints (a mixture: "made by one of them").
+struct FingerprintTerm {
+    std::vector<std::string> generators;
+    double weight = 0;
+};
+
 struct VerdictCalibration {
     bool enabled = false;
     double slope = 1.0, intercept = 0.0;
     std::string fittedOn;  // what the fit used, shown to the user
-    double apply(double p) const;
+    // Optional: evidence of the image's correlation with a fingerprint library, fitted jointly with the
+    // slope and intercept (ImageAnalyzer computes it; models/baseline/README.md has the figures).
+    std::string fingerprintLibrary;  // absolute folder; empty: no fingerprint terms
+    std::vector<FingerprintTerm> fingerprintTerms;
+    // sigmoid(slope * logit(p) + intercept + fingerprintLogit); fingerprintLogit is the sum of the terms.
+    double apply(double p, double fingerprintLogit = 0) const;
 };
 
 // The images a model was validated on, as its manifest states them (optional "validated_on"). Beyond

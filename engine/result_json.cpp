@@ -51,6 +51,12 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                         {"inconclusive_band", QJsonArray{v.bandLow, v.bandHigh}},
                         {"classes", scoresToJson(v.classes)},
                         {"attribution", scoresToJson(v.attribution)}};
+    if (!v.fingerprintTerms.empty()) {
+        QJsonArray terms;
+        for (const Verdict::FingerprintTermValue& t : v.fingerprintTerms)
+            terms.append(QJsonObject{{"generators", qs(t.generators)}, {"evidence", t.evidence}, {"weight", t.weight}});
+        verdict.insert("fingerprint_terms", terms);
+    }
     QJsonObject out{{"image", image},
                     {"verdict", verdict},
                     {"provenance", toJson(r.provenance)},
@@ -177,6 +183,8 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     v.bandHigh = band.at(1).toDouble();
     v.classes = scoresFromJson(verdict["classes"].toArray());
     v.attribution = scoresFromJson(verdict["attribution"].toArray());
+    for (const QJsonValue& t : verdict["fingerprint_terms"].toArray())
+        v.fingerprintTerms.push_back({t["generators"].toString().toStdString(), t["evidence"].toDouble(), t["weight"].toDouble()});
 
     const QJsonObject provenance = json["provenance"].toObject();
     Provenance& p = r.provenance;

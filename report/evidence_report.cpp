@@ -116,7 +116,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     const QString hTag = caseDetail ? "h3" : "h2";
     auto heading = [&](const QString& s) { return "<" + hTag + ">" + s + "</" + hTag + ">\n"; };
 
-    const QString calibrated = v.calibrated ? QString(" (calibrated from the model's raw %1)").arg(pct(v.rawSyntheticProbability)) : QString();
+    const QString calibrated =
+        !v.calibrated ? QString()
+        : v.fingerprintTerms.empty()
+            ? QString(" (calibrated from the model's raw %1)").arg(pct(v.rawSyntheticProbability))
+            : QString(" (calibrated from the model's raw %1 with the generator fingerprints' evidence: %2)")
+                  .arg(pct(v.rawSyntheticProbability), esc(v.describeFingerprintTerms()));
     h += QString("<p><font size=\"+2\" color=\"%1\"><b>%2</b></font><br>synthetic probability <b>%3</b>%8 &plusmn; %4 "
                  "(spread over the %5 deciding patches); inconclusive band %6 to %7</p>\n")
              .arg(w.colour, w.words, pct(v.syntheticProbability), pct(v.spread))

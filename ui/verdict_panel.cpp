@@ -155,6 +155,9 @@ void VerdictPanel::setResult(const ResultPtr& result) {
                        : tr("Synthetic probability <b>%1</b> (± %2 across the %3 highest-contrast patches that decide the verdict).")
                              .arg(percent(v.syntheticProbability), percent(v.spread))
                              .arg(v.patchesUsed);
+    if (!v.fingerprintTerms.empty())
+        text += tr(" The generator fingerprints' evidence is part of it (log likelihood ratio: %1).")
+                    .arg(QString::fromStdString(v.describeFingerprintTerms()).toHtmlEscaped());
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
     if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");

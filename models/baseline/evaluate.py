@@ -221,6 +221,9 @@ def main():
     model = torch.jit.load(args.model).eval()
     # When fitting, score raw; otherwise score exactly what the engine reports (calibrated if the manifest says so).
     calibration = None if args.fit_calibration else man.get("verdict", {}).get("calibration")
+    if calibration and "fingerprints" in calibration:
+        sys.exit("this manifest's verdict adds the generator fingerprints' evidence, which only the engine computes: "
+                 "measure it with `synthscope evaluate`, fit it with fit_verdict_fingerprints.py")
 
     with open(args.split, newline="") as fh:
         split = {r["file"]: r["split"] for r in csv.DictReader(fh)}

@@ -105,6 +105,7 @@ TEST(AttributionFusion, TheShippedBaselineAsksForItAndBadWeightsAreRefused) {
         ASSERT_TRUE(in.open(QIODevice::ReadOnly));
         QJsonObject root = QJsonDocument::fromJson(in.readAll()).object();
         root["weights"] = QString(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.pt");
+        root.remove("verdict");  // its fingerprint library is named relative to the original's folder
         root["attribution"] = QJsonDocument::fromJson(QByteArray("{\"fingerprint_weight\": ") + bad + "}").object();
         const QString path = dir.path() + "/bad.json";
         QFile out(path);

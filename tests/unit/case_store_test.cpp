@@ -138,6 +138,13 @@ TEST(BatchAnalysis, ReRunReusesTheCacheAndNewSettingsOrBytesAreAnalysedAgain) {
     verdictOnly.fullHeatmap = false;
     const ImageAnalyzer other(detector, verdictOnly);
     EXPECT_NE(cacheSettingsKey(*detector, verdictOnly), cacheSettingsKey(*detector, {}));
+    // A calibration changes the verdict, not the weights: it is part of the key too.
+    ModelManifest calibrated = fixtureManifest("brightness_detector");
+    calibrated.calibration.enabled = true;
+    calibrated.calibration.slope = 2.0;
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    EXPECT_NE(cacheSettingsKey(*Detector::open(calibrated, cpu), {}), cacheSettingsKey(*detector, {}));
     EXPECT_EQ(BatchAnalysis(*store, other).run(images).analysed, 3);
     EXPECT_EQ(store->counts().results, 6);
 

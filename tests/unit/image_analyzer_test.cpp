@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/errors.h"
+#include "engine/fingerprint.h"
+#include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
 #include "engine/image_analyzer.h"
 #include "engine/sha256.h"
@@ -191,6 +194,53 @@ TEST(ImageAnalyzer, ManifestCalibrationMapsTheVerdictAndKeepsTheRawValue) {
     EXPECT_FALSE(plain.verdict.calibrated);
     EXPECT_DOUBLE_EQ(plain.verdict.syntheticProbability, plain.verdict.rawSyntheticProbability);
     EXPECT_EQ(plain.verdict.label, VerdictLabel::Inconclusive);
+}
+
+TEST(ImageAnalyzer, FingerprintTermsOfTheCalibrationJoinTheVerdict) {
+    cv::Mat noise(300, 300, CV_8UC3);
+    cv::randu(noise, 0, 256);
+    const std::string library = SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints";
+    ModelManifest m = fixtureManifest("brightness_detector");
+    m.calibration.enabled = true;
+    m.calibration.fingerprintLibrary = library;
+    m.calibration.fingerprintTerms = {{{"stylegan2"}, 1.5}, {{"ldm", "vqgan"}, -0.5}};
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    const ImageAnalyzer analyzer(Detector::open(m, cpu), {});
+    const AnalysisResult r = analyzer.analyze(inMemory(noise));
+
+    // The evidence as the fingerprint code computes it on its own.
+    const FingerprintAttribution fp = attributeByFingerprints(noise, loadFingerprintLibrary(library));
+    auto evidence = [&](const std::string& g) {
+        for (const GeneratorMatch& match : fp.ranking)
+            if (match.generator == g) return match.evidence;
+        ADD_FAILURE() << "no " << g;
+        return 0.0;
+    };
+    const double styleGan = evidence("stylegan2"), mixture = std::log((std::exp(evidence("ldm")) + std::exp(evidence("vqgan"))) / 2);
+    ASSERT_EQ(r.verdict.fingerprintTerms.size(), 2u);
+    EXPECT_EQ(r.verdict.fingerprintTerms[1].generators, "ldm,vqgan");
+    EXPECT_NEAR(r.verdict.fingerprintTerms[0].evidence, styleGan, 1e-9);
+    EXPECT_NEAR(r.verdict.fingerprintTerms[1].evidence, mixture, 1e-9);
+    const double raw = std::clamp(r.verdict.rawSyntheticProbability, 1e-6, 1 - 1e-6);
+    EXPECT_NEAR(r.verdict.syntheticProbability, 1 / (1 + std::exp(-(std::log(raw / (1 - raw)) + 1.5 * styleGan - 0.5 * mixture))), 1e-9);
+    char described[64];
+    std::snprintf(described, sizeof described, "stylegan2 %+.2f, ldm,vqgan %+.2f", styleGan, mixture);
+    EXPECT_EQ(r.verdict.describeFingerprintTerms(), described);
+
+    // Too small to correlate: the detector alone decides, and the result says so.
+    const AnalysisResult tiny = analyzer.analyze(inMemory(cv::Mat(20, 20, CV_8UC3, cv::Scalar(90, 90, 90))));
+    EXPECT_TRUE(tiny.verdict.fingerprintTerms.empty());
+    EXPECT_NEAR(tiny.verdict.syntheticProbability, tiny.verdict.rawSyntheticProbability, 1e-6) << "slope 1, intercept 0";
+    ASSERT_FALSE(tiny.warnings.empty());
+    EXPECT_NE(tiny.warnings.back().find("fingerprint evidence could not be computed"), std::string::npos) << tiny.warnings.back();
+
+    // A term naming a fingerprint the library lacks is a model error, said the same way.
+    m.calibration.fingerprintTerms = {{{"no_such_generator"}, 1.0}};
+    const AnalysisResult lacking = ImageAnalyzer(Detector::open(m, cpu), {}).analyze(inMemory(noise));
+    EXPECT_TRUE(lacking.verdict.fingerprintTerms.empty());
+    ASSERT_FALSE(lacking.warnings.empty());
+    EXPECT_NE(lacking.warnings.back().find("lacks a fingerprint"), std::string::npos) << lacking.warnings.back();
 }
 
 TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {

@@ -86,6 +86,25 @@ TEST(ModelManifest, ErrorsNameTheFieldAtFault) {
     EXPECT_NE(errorOf(replaced(kValid, "[0.2, 0.8]", "[0.8, 0.2]")).find("inconclusive_band"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"slope\": 1.5", "\"slope\": -1")).find("calibration.slope"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"platt\"", "\"isotonic\"")).find("calibration.method"), std::string::npos);
+    // Fingerprint terms: the library must exist (relative to the manifest) and each term name generators and a weight.
+    const std::string withTerms = replaced(kValid, "\"fitted_on\": \"val\"",
+                                           "\"fitted_on\": \"val\", \"fingerprints\": {\"library\": \"../fingerprints\", "
+                                           "\"terms\": [{\"generators\": [\"stylegan2\"], \"weight\": 0.4}]}");
+    EXPECT_NE(errorOf(withTerms).find("no folder /fingerprints"), std::string::npos) << errorOf(withTerms);
+    const std::string here = SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/m.json";
+    const ModelManifest terms = parseManifest(withTerms, here);
+    EXPECT_EQ(terms.calibration.fingerprintLibrary, SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints");
+    ASSERT_EQ(terms.calibration.fingerprintTerms.size(), 1u);
+    EXPECT_EQ(terms.calibration.fingerprintTerms[0].generators, std::vector<std::string>{"stylegan2"});
+    EXPECT_DOUBLE_EQ(terms.calibration.fingerprintTerms[0].weight, 0.4);
+    for (const char* bad : {"\"generators\": []", "\"generators\": [\"stylegan2\"], \"weight\": \"0.4\""}) {
+        try {
+            parseManifest(replaced(withTerms, "\"generators\": [\"stylegan2\"], \"weight\": 0.4", bad), here);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const EngineError& e) {
+            EXPECT_NE(std::string(e.what()).find("fingerprints.terms"), std::string::npos) << e.what();
+        }
+    }
     EXPECT_NE(errorOf(replaced(kValid, "\"synthscope-model/1\"", "\"other/9\"")).find("format"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"std\": [0.2, 0.2, 0.25]", "\"std\": [0.2, 0, 0.25]")).find("positive"), std::string::npos);
     EXPECT_NE(errorOf(replaced(kValid, "\"weights\": \"m.pt\",", "")).find("weights"), std::string::npos);

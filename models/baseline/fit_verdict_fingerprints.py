@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Tried, not yet in the engine: the verdict with the generator fingerprints' evidence added.
+"""Fits the verdict's calibration with the generator fingerprints' evidence (the shipped baseline's).
 
 The verdict today is Platt-calibrated from the detector alone: p = sigmoid(a * logit(raw) + c), where raw
 is the top-5 mean synthetic probability. This measures the same logistic calibration with fingerprint
@@ -16,7 +16,11 @@ train split when --binary is given (it is not shipped). Every score comes from t
 (`synthscope analyze --verdict-only --json` for raw, `synthscope fingerprint attribute --json` for the
 evidence); the script only fits and scores.
 
-    /usr/bin/python3 models/baseline/try_verdict_fingerprints.py --synthscope build/app/synthscope [--binary]
+    /usr/bin/python3 models/baseline/fit_verdict_fingerprints.py --synthscope build/app/synthscope [--binary]
+        [--write-manifest models/baseline/baseline.json]
+
+--write-manifest puts the fit (without --binary: the shipped library has no binary fingerprint) into the
+manifest's verdict.calibration, where the engine applies it (ImageAnalyzer::fingerprintTermsFor).
 """
 import argparse
 import csv
@@ -24,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -89,6 +94,7 @@ def main():
     ap.add_argument("--work", default="/tmp/synthscope-verdict-fingerprints")
     ap.add_argument("--binary", action="store_true", help="also build and use a fingerprint of binary/'s diffusion model")
     ap.add_argument("--l2", type=float, default=10.0, help="ridge penalty of the fit (1e-3 and 10 were tried)")
+    ap.add_argument("--write-manifest", default="", help="write the fit into this manifest's verdict.calibration")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     data = os.path.abspath(args.data)
@@ -123,6 +129,25 @@ def main():
             sets[name] = (features(raw, ev, files, args.binary), np.zeros(len(files)), ["wallpaper"] * len(files))
 
     Xv, yv, _ = sets["val"]
+    if args.write_manifest:
+        if args.binary:
+            sys.exit("--write-manifest: the binary fingerprint is not in the shipped library; fit without --binary")
+        w = fit(Xv, yv, args.l2)
+        with open(args.write_manifest) as fh:
+            manifest = json.load(fh)
+        library = os.path.relpath(os.path.abspath(args.fingerprints), os.path.dirname(os.path.abspath(args.write_manifest)))
+        manifest.setdefault("verdict", {})["calibration"] = {
+            "method": "platt", "slope": round(float(w[0]), 6), "intercept": round(float(w[3]), 6),
+            "fingerprints": {"library": library, "terms": [
+                {"generators": ["stylegan2"], "weight": round(float(w[1]), 6)},
+                {"generators": ART, "weight": round(float(w[2]), 6)}]},
+            "fitted_on": "val split of models/baseline/split.csv (%d images), with the fingerprints of %s, classes weighted 50/50, "
+                         "ridge %g; models/baseline/fit_verdict_fingerprints.py, %s" % (len(yv), args.fingerprints, args.l2,
+                                                                                        time.strftime("%Y-%m-%d"))}
+        with open(args.write_manifest, "w") as fh:
+            json.dump(manifest, fh, indent=2)
+            fh.write("\n")
+        print("wrote the calibration into %s" % args.write_manifest)
     for label, cols in (("detector alone (the shipped calibration's form)", [0]), ("with the fingerprints", list(range(Xv.shape[1])))):
         w = fit(Xv[:, cols], yv, args.l2 if len(cols) > 1 else 1e-3)
         names = (["logit", "stylegan2", "art mixture"] + (["binary"] if args.binary else []))[:len(cols)] + ["intercept"]
