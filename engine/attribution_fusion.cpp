@@ -34,6 +34,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
     std::vector<std::pair<std::string, double>> scores;
     double best = -INFINITY;
     for (const auto& [g, pg] : detector) {
+        if (out.detectorTop.empty() || pg > detector[out.detectorTop]) out.detectorTop = g;
         const double p = total > 0 ? pg / total : 1.0 / double(detector.size());
         const auto e = evidence.find(g);
         scores.push_back({g, std::log(p + kFloor) + (e == evidence.end() ? 0.0 : weight * e->second)});

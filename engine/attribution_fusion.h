@@ -21,6 +21,7 @@ namespace synthscope {
 struct CombinedAttribution {
     std::vector<ClassScore> ranking;  // generators, highest first; the probabilities sum to 1
     double weight = 0;
+    std::string detectorTop;  // the generator the detector alone ranks first (by the same class mapping)
     std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
     std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
 };

@@ -167,8 +167,9 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         const ClassScore& top = combined->ranking.front();
         text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
                     .arg(QString::fromStdString(top.name), percent(top.probability));
-        if (!v.attribution.empty() && v.attribution[0].name != top.name)
-            text += tr("; the detector alone says %1").arg(QString::fromStdString(v.attribution[0].name));
+        // By generator name on both sides: a model's class names need not be its generators' names.
+        if (combined->detectorTop != top.name)
+            text += tr("; the detector alone says %1").arg(QString::fromStdString(combined->detectorTop));
         text += ").";
     } else if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         text += tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share).").arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
