@@ -43,6 +43,15 @@ void scanFolder(const QString& folder, int depth, ModelCatalog& catalog) {
 
 }  // namespace
 
+std::string installedModelsBesideExecutable() {
+    // /proc/self/exe rather than QCoreApplication::applicationDirPath(): the engine must work without a
+    // QCoreApplication (tests, tools).
+    const QFileInfo exe(QFile::symLinkTarget("/proc/self/exe"));
+    if (exe.fileName().isEmpty()) return {};
+    const QString dir = QDir::cleanPath(exe.absolutePath() + "/../share/synthscope/models");
+    return QFileInfo(dir).isDir() ? QFile::encodeName(dir).toStdString() : std::string();
+}
+
 const ModelManifest* ModelCatalog::find(const std::string& name) const {
     for (const ModelManifest& m : models)
         if (m.name == name) return &m;
@@ -58,8 +67,14 @@ std::vector<std::string> modelSearchPaths() {
     }
     const QString home = QDir::homePath();
     paths.push_back((home + "/.local/share/synthscope/models").toStdString());
-    paths.push_back(SYNTHSCOPE_MODELS_INSTALL_DIR);
-    paths.push_back(SYNTHSCOPE_MODELS_SOURCE_DIR);
+    // Beside the running executable first, so that a package or a `cmake --install --prefix` copy uses
+    // its own models wherever it was unpacked; then the prefix the build was configured for.
+    const std::string besideExecutable = installedModelsBesideExecutable();
+    if (!besideExecutable.empty()) paths.push_back(besideExecutable);
+    if (besideExecutable != SYNTHSCOPE_MODELS_INSTALL_DIR) paths.push_back(SYNTHSCOPE_MODELS_INSTALL_DIR);
+    // The source tree only for the binaries of a build folder: an installed copy must not depend on (or
+    // list) the folder it was built in.
+    if (besideExecutable.empty()) paths.push_back(SYNTHSCOPE_MODELS_SOURCE_DIR);
     return paths;
 }
 

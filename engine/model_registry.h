@@ -16,8 +16,13 @@ struct ModelCatalog {
 };
 
 // Where models are looked for, first match wins: $SYNTHSCOPE_MODELS (colon-separated),
-// ~/.local/share/synthscope/models, the installed share/synthscope/models, and the source tree's models/.
+// ~/.local/share/synthscope/models, share/synthscope/models beside the running executable (bin/../share),
+// the configured install prefix's share/synthscope/models, and (for the binaries of a build folder, which
+// have no share/ beside them) the source tree's models/.
 std::vector<std::string> modelSearchPaths();
+
+// <folder of the running executable>/../share/synthscope/models when that folder exists, else empty.
+std::string installedModelsBesideExecutable();
 
 ModelCatalog scanModels(const std::vector<std::string>& folders);
 

@@ -6,6 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake g++ make pkg-config       # build tools
+  dpkg-dev                         # dpkg-shlibdeps: the Debian package's dependencies (packaging/deb.sh)
   qt6-base-dev                     # Qt 6 Core/Gui/Widgets/Test (JSON, threads, GUI, PDF)
   libqcustomplot-dev               # plots in the GUI
   libopencv-dev                    # image decoding, patch maths, colour maps
