@@ -27,6 +27,12 @@ std::vector<double> AnalysisResult::classProbabilities() const {
     return out;
 }
 
+std::optional<ClassScore> Verdict::likelyGenerator() const {
+    if (combinedAttribution && !combinedAttribution->ranking.empty()) return combinedAttribution->ranking.front();
+    if (!attribution.empty()) return attribution.front();
+    return std::nullopt;
+}
+
 std::string Verdict::describeFingerprintTerms() const {
     std::string out;
     for (const FingerprintTermValue& t : fingerprintTerms) {

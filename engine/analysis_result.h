@@ -27,6 +27,15 @@ struct PatchResult {
     bool classified() const { return !probabilities.empty(); }
 };
 
+// The detector's attribution combined with the generator fingerprints' evidence (attribution_fusion.h).
+struct CombinedAttribution {
+    std::vector<ClassScore> ranking;  // generators, highest first; the probabilities sum to 1
+    double weight = 0;
+    std::string detectorTop;  // the generator the detector alone ranks first (by the same class mapping)
+    std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
+    std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
+};
+
 struct Verdict {
     bool ready = false;
     VerdictLabel label = VerdictLabel::Inconclusive;
@@ -48,6 +57,12 @@ struct Verdict {
     std::vector<FingerprintTermValue> fingerprintTerms;
     // "stylegan2 +3.10, 7 art generators -0.42": each term's evidence (log likelihood ratio), for the user.
     std::string describeFingerprintTerms() const;
+    // The attribution combined with the fingerprints of the model's calibration library, when the model
+    // reads one and asks for the combination (its attribution.fingerprint_weight); else empty.
+    std::optional<CombinedAttribution> combinedAttribution;
+    // The generator to name to the user: the combined attribution's first when there is one, else the
+    // detector's (class names); nullopt when the model names no generator.
+    std::optional<ClassScore> likelyGenerator() const;
 };
 
 // What produced a result, so that it can be traced and reproduced.

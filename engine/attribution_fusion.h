@@ -17,15 +17,9 @@ namespace synthscope {
 // probabilities. Generators only the fingerprints know are left out: the detector was not trained on them. w is the model manifest's
 // attribution.fingerprint_weight, fitted on a validation split. The two err on different generators (the
 // CNN on ldm and glid3xl, the fingerprints on Midjourney), which is why together they attribute better
-// than either (models/baseline/README.md has the figures).
-struct CombinedAttribution {
-    std::vector<ClassScore> ranking;  // generators, highest first; the probabilities sum to 1
-    double weight = 0;
-    std::string detectorTop;  // the generator the detector alone ranks first (by the same class mapping)
-    std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
-    std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
-};
-
+// than either (models/baseline/README.md has the figures). The answer, CombinedAttribution, is declared
+// in analysis_result.h because a verdict carries it (ImageAnalyzer fills it in).
+//
 // nullopt when it does not apply: the model asks for no combination (weight 0), the fingerprints are not
 // ranked by evidence (DIF's published ones record no spreads), or fewer than two generators are known
 // to both. classProbabilities are in the order of classGenerators (the model's classes).

@@ -165,6 +165,9 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         }
 
         checkCancel(cancel);
+        // The analysis's own combination when it made one (the model's fingerprint library), so that the
+        // report names the generator the workstation and the case named.
+        ev.combinedAttribution = r.verdict.combinedAttribution;
         if (!options.fingerprints) {
             ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::NotRun,
                                  options.fingerprintLibraryWhyNone.empty() ? "no fingerprint library" : options.fingerprintLibraryWhyNone});
@@ -175,7 +178,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
             try {
                 ev.fingerprintLibrary = options.fingerprints->folder;
                 ev.fingerprints = attributeByFingerprints(image.rgb, *options.fingerprints);
-                ev.combinedAttribution = combineAttribution(r, *ev.fingerprints);
+                if (!ev.combinedAttribution) ev.combinedAttribution = combineAttribution(r, *ev.fingerprints);
                 const FingerprintAttribution& a = *ev.fingerprints;
                 std::vector<std::string> residuals;  // those the ranking used, in order of first use
                 for (const GeneratorMatch& m : a.ranking)

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "engine/attribution_fusion.h"
 #include "engine/errors.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
@@ -124,12 +125,16 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // 1. The verdict: top-k patches first, so the user sees it before the heatmap.
     const auto tVerdict = Clock::now();
+    // The fingerprints are correlated once, for both the verdict's terms and the combined attribution.
+    std::optional<FingerprintAttribution> fingerprints;
     std::vector<Verdict::FingerprintTermValue> fingerprintTerms;
     try {
-        fingerprintTerms = fingerprintTermsFor(image.rgb);  // the image as it is, never the padded one
+        fingerprints = fingerprintEvidenceFor(image.rgb);  // the image as it is, never the padded one
+        if (fingerprints) fingerprintTerms = fingerprintTermsFrom(*fingerprints);
     } catch (const EngineError& e) {
-        result.warnings.push_back(std::string("the verdict's fingerprint evidence could not be computed (") + e.what() +
-                                  "): the detector's evidence alone decides it");
+        result.warnings.push_back(std::string("the fingerprint evidence could not be computed (") + e.what() +
+                                  "): the detector's evidence alone decides the verdict and the generator");
+        fingerprints.reset();
     }
     for (std::size_t start = 0; start < std::size_t(topK); start += batch) {
         throwIfCancelled(cancel);
@@ -139,6 +144,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
         if (observer) observer->onProgress(done, total);
     }
     result.verdict = makeVerdict(result, fingerprintTerms);
+    if (fingerprints) result.verdict.combinedAttribution = combineAttribution(result, *fingerprints);
     result.timings.verdictMs = msSince(tVerdict);
     result.heatmapComplete = topK == int(grid.size());
     if (observer) observer->onVerdict(result);
@@ -193,11 +199,18 @@ std::shared_ptr<const FingerprintLibrary> cachedFingerprintLibrary(const std::st
 
 }  // namespace
 
-std::vector<Verdict::FingerprintTermValue> ImageAnalyzer::fingerprintTermsFor(const cv::Mat& rgb) const {
+std::optional<FingerprintAttribution> ImageAnalyzer::fingerprintEvidenceFor(const cv::Mat& rgb) const {
+    const ModelManifest& m = detector_->manifest();
+    const VerdictCalibration& c = m.calibration;
+    const bool terms = c.enabled && !c.fingerprintTerms.empty();
+    if (c.fingerprintLibrary.empty() || !(terms || m.fingerprintWeight > 0)) return std::nullopt;
+    return attributeByFingerprints(rgb, *cachedFingerprintLibrary(c.fingerprintLibrary));
+}
+
+std::vector<Verdict::FingerprintTermValue> ImageAnalyzer::fingerprintTermsFrom(const FingerprintAttribution& fp) const {
     const VerdictCalibration& c = detector_->manifest().calibration;
     std::vector<Verdict::FingerprintTermValue> out;
     if (!c.enabled || c.fingerprintTerms.empty()) return out;
-    const FingerprintAttribution fp = attributeByFingerprints(rgb, *cachedFingerprintLibrary(c.fingerprintLibrary));
     for (const FingerprintTerm& term : c.fingerprintTerms) {
         Verdict::FingerprintTermValue value;
         value.weight = term.weight;

@@ -5,6 +5,7 @@
 
 #include "engine/analysis_result.h"
 #include "engine/detector.h"
+#include "engine/fingerprint_match.h"
 #include "engine/image_loader.h"
 
 namespace synthscope {
@@ -47,11 +48,15 @@ public:
 
 private:
     void classifyBatch(const cv::Mat& rgb, AnalysisResult& result, const std::vector<std::size_t>& indices) const;
-    // fingerprintTerms: the calibration's fingerprint terms for this image (fingerprintTermsFor).
+    // fingerprintTerms: the calibration's fingerprint terms for this image (fingerprintTermsFrom).
     Verdict makeVerdict(const AnalysisResult& result, const std::vector<Verdict::FingerprintTermValue>& fingerprintTerms) const;
-    // The manifest's fingerprint terms for this image; empty when it has none. Throws EngineError(BadInput)
-    // for an image too small to correlate.
-    std::vector<Verdict::FingerprintTermValue> fingerprintTermsFor(const cv::Mat& rgb) const;
+    // The image's correlation with the fingerprints of the calibration's library, when the model uses them
+    // (fingerprint terms in its verdict, or attribution.fingerprint_weight); nullopt when it does not.
+    // Throws EngineError(BadInput) for an image too small to correlate.
+    std::optional<FingerprintAttribution> fingerprintEvidenceFor(const cv::Mat& rgb) const;
+    // The calibration's fingerprint terms from that evidence. Throws EngineError(Model) when the library
+    // lacks a fingerprint a term names.
+    std::vector<Verdict::FingerprintTermValue> fingerprintTermsFrom(const FingerprintAttribution& fp) const;
     Provenance makeProvenance(int topK) const;
 
     std::shared_ptr<Detector> detector_;

@@ -57,6 +57,18 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
             terms.append(QJsonObject{{"generators", qs(t.generators)}, {"evidence", t.evidence}, {"weight", t.weight}});
         verdict.insert("fingerprint_terms", terms);
     }
+    if (const std::optional<CombinedAttribution>& c = v.combinedAttribution) {
+        auto strings = [](const std::vector<std::string>& list) {
+            QJsonArray out;
+            for (const std::string& s : list) out.append(qs(s));
+            return out;
+        };
+        verdict.insert("combined_attribution", QJsonObject{{"ranking", scoresToJson(c->ranking)},
+                                                           {"fingerprint_weight", c->weight},
+                                                           {"detector_top", qs(c->detectorTop)},
+                                                           {"detector_only", strings(c->detectorOnly)},
+                                                           {"fingerprint_only", strings(c->fingerprintOnly)}});
+    }
     QJsonObject out{{"image", image},
                     {"verdict", verdict},
                     {"provenance", toJson(r.provenance)},
@@ -185,6 +197,17 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     v.attribution = scoresFromJson(verdict["attribution"].toArray());
     for (const QJsonValue& t : verdict["fingerprint_terms"].toArray())
         v.fingerprintTerms.push_back({t["generators"].toString().toStdString(), t["evidence"].toDouble(), t["weight"].toDouble()});
+    if (verdict.contains("combined_attribution")) {
+        const QJsonObject c = verdict["combined_attribution"].toObject();
+        auto strings = [](const QJsonArray& list) {
+            std::vector<std::string> out;
+            for (const QJsonValue& s : list) out.push_back(s.toString().toStdString());
+            return out;
+        };
+        v.combinedAttribution = CombinedAttribution{scoresFromJson(c["ranking"].toArray()), c["fingerprint_weight"].toDouble(),
+                                                    c["detector_top"].toString().toStdString(),
+                                                    strings(c["detector_only"].toArray()), strings(c["fingerprint_only"].toArray())};
+    }
 
     const QJsonObject provenance = json["provenance"].toObject();
     Provenance& p = r.provenance;

@@ -161,8 +161,10 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
     if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");
+    // The analysis combines them when the model's calibration has a fingerprint library; otherwise with
+    // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =
-        fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
+        v.combinedAttribution ? v.combinedAttribution : fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
     if (combined && v.label != VerdictLabel::Authentic) {
         const ClassScore& top = combined->ranking.front();
         text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")

@@ -1,6 +1,8 @@
 // The case store, resumable batch analysis and the evidence report's content (in process).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -94,6 +96,29 @@ TEST(CaseStore, StoresAndReadsBackAResultExactly) {
     EXPECT_EQ(store->counts().entries, 2);
     EXPECT_EQ(store->counts().results, 1);
     EXPECT_EQ(store->entriesForPath("/elsewhere/copy.png").size(), 1u);
+}
+
+TEST(CaseStore, NamesTheGeneratorTheWorkstationNames) {
+    // The case table's "likely generator" is the verdict's likelyGenerator(): the combination with the
+    // fingerprints when the analysis made one, else the detector's own ranking.
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    AnalysisResult detectorOnly = analyzer.analyze(images[0]);
+    detectorOnly.verdict.attribution = {{"vqgan", 0.7}, {"ldm", 0.3}};
+    AnalysisResult combined = analyzer.analyze(images[1]);
+    combined.verdict.attribution = detectorOnly.verdict.attribution;
+    combined.verdict.combinedAttribution = CombinedAttribution{{{"ldm", 0.8}, {"vqgan", 0.2}}, 0.6, "vqgan", {}, {}};
+    auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
+    const std::string settings = cacheSettingsKey(analyzer.detector(), analyzer.settings());
+    store->addResult({detectorOnly.image.sha256, detectorOnly.provenance.modelSha256, settings}, detectorOnly);
+    store->addResult({combined.image.sha256, combined.provenance.modelSha256, settings}, combined);
+    std::map<std::string, std::pair<std::string, double>> named;
+    store->forEachEntry([&](const CaseEntry& e) { named[e.path] = {e.topGenerator, e.topGeneratorProbability}; });
+    EXPECT_EQ(named[detectorOnly.image.path].first, "vqgan");
+    EXPECT_DOUBLE_EQ(named[detectorOnly.image.path].second, 0.7);
+    EXPECT_EQ(named[combined.image.path].first, "ldm");
+    EXPECT_DOUBLE_EQ(named[combined.image.path].second, 0.8);
 }
 
 TEST(CaseStore, RefusesAFileThatIsNotACase) {
@@ -330,9 +355,19 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
         Detector::open(loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json"), DetectorOptions{}));
     const AnalysisResult result = ImageAnalyzer(detector, {}).analyze(path);
     ASSERT_EQ(result.verdict.attribution.front().name, "vqgan");
+    // The analysis combined them already (the model's calibration reads the fingerprints): the report keeps that answer.
+    ASSERT_TRUE(result.verdict.combinedAttribution.has_value());
+    EXPECT_EQ(result.verdict.combinedAttribution->ranking.front().name, "ldm");
     EvidenceOptions options;
+    const ImageEvidence analysed = gatherEvidence(result, "analysed for this test", options);
+    ASSERT_TRUE(analysed.combinedAttribution.has_value()) << "even without a fingerprint library for the report";
+    EXPECT_EQ(analysed.combinedAttribution->ranking.front().name, "ldm");
+
+    // A result without it (stored by an earlier version): the report combines with its own library.
+    AnalysisResult stored = result;
+    stored.verdict.combinedAttribution.reset();
     options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints"));
-    const ImageEvidence ev = gatherEvidence(result, "analysed for this test", options);
+    const ImageEvidence ev = gatherEvidence(stored, "analysed for this test", options);
     ASSERT_TRUE(ev.combinedAttribution.has_value());
     EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "ldm");
     EXPECT_DOUBLE_EQ(ev.combinedAttribution->weight, 0.6) << "the manifest's attribution.fingerprint_weight";
@@ -346,11 +381,11 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     prints.erase(std::remove_if(prints.begin(), prints.end(), [](const Fingerprint& f) { return f.name == "stylegan2"; }), prints.end());
     ASSERT_EQ(prints.size(), options.fingerprints->fingerprints.size() - 1);
     options.fingerprints = withoutStyleGan;
-    EXPECT_TRUE(report::imageReport(gatherEvidence(result, "analysed for this test", options)).html.contains(
+    EXPECT_TRUE(report::imageReport(gatherEvidence(stored, "analysed for this test", options)).html.contains(
         "ranked by the detector alone: stylegan2"));
 
-    // Without the mapping (a result stored by an earlier version) there is nothing to combine.
-    AnalysisResult old = result;
+    // Without the mapping (a result stored by a still earlier version) there is nothing to combine.
+    AnalysisResult old = stored;
     old.classGenerators.clear();
     EXPECT_FALSE(gatherEvidence(old, "analysed for this test", options).combinedAttribution.has_value());
 }

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/attribution_fusion.h"
 #include "engine/errors.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
 #include "engine/image_analyzer.h"
+#include "engine/model_manifest.h"
+#include "engine/result_json.h"
 #include "engine/sha256.h"
 #include "tests/unit/test_support.h"
 
@@ -241,6 +244,51 @@ TEST(ImageAnalyzer, FingerprintTermsOfTheCalibrationJoinTheVerdict) {
     EXPECT_TRUE(lacking.verdict.fingerprintTerms.empty());
     ASSERT_FALSE(lacking.warnings.empty());
     EXPECT_NE(lacking.warnings.back().find("lacks a fingerprint"), std::string::npos) << lacking.warnings.back();
+}
+
+TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
+    // The shipped baseline reads models/fingerprints for its verdict and asks for the combination.
+    ModelManifest m = loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
+    ASSERT_GT(m.fingerprintWeight, 0);
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    AnalysisSettings verdictOnly;
+    verdictOnly.fullHeatmap = false;
+    const LoadedImage face = loadImage(SYNTHSCOPE_SHARED_DATA_DIR "/faces/fake/0070192c473f.jpg");
+    const AnalysisResult r = ImageAnalyzer(Detector::open(m, cpu), verdictOnly).analyze(face);
+    ASSERT_TRUE(r.verdict.combinedAttribution.has_value());
+
+    // The same as the fusion computes it from the fingerprint code's own answer for the image.
+    const auto expected = combineAttribution(r, attributeByFingerprints(face.rgb, loadFingerprintLibrary(m.calibration.fingerprintLibrary)));
+    ASSERT_TRUE(expected.has_value());
+    const CombinedAttribution& c = *r.verdict.combinedAttribution;
+    ASSERT_EQ(c.ranking.size(), expected->ranking.size());
+    for (std::size_t i = 0; i < c.ranking.size(); ++i) {
+        EXPECT_EQ(c.ranking[i].name, expected->ranking[i].name);
+        EXPECT_NEAR(c.ranking[i].probability, expected->ranking[i].probability, 1e-12);
+    }
+    EXPECT_EQ(c.detectorTop, expected->detectorTop);
+    EXPECT_DOUBLE_EQ(c.weight, m.fingerprintWeight);
+    // What the CLI, the case table and the reports name: the combination's first.
+    ASSERT_TRUE(r.verdict.likelyGenerator().has_value());
+    EXPECT_EQ(r.verdict.likelyGenerator()->name, c.ranking.front().name);
+    EXPECT_EQ(r.verdict.likelyGenerator()->name, "stylegan2");
+
+    // Stored and read back (cases) it stays.
+    const AnalysisResult back = resultFromJson(toJson(r));
+    ASSERT_TRUE(back.verdict.combinedAttribution.has_value());
+    EXPECT_EQ(back.verdict.combinedAttribution->ranking.front().name, c.ranking.front().name);
+    EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->ranking.front().probability, c.ranking.front().probability);
+    EXPECT_EQ(back.verdict.combinedAttribution->detectorOnly, c.detectorOnly);
+    EXPECT_EQ(back.verdict.combinedAttribution->detectorTop, c.detectorTop);
+
+    // A model that asks for no combination gets none, and names the detector's generator.
+    m.fingerprintWeight = 0;
+    const AnalysisResult plain = ImageAnalyzer(Detector::open(m, cpu), verdictOnly).analyze(face);
+    EXPECT_FALSE(plain.verdict.combinedAttribution.has_value());
+    EXPECT_FALSE(plain.verdict.fingerprintTerms.empty()) << "the verdict's terms do not depend on the combination";
+    ASSERT_TRUE(plain.verdict.likelyGenerator().has_value());
+    EXPECT_EQ(plain.verdict.likelyGenerator()->name, plain.verdict.attribution.front().name);
 }
 
 TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {
