@@ -266,7 +266,8 @@ int runEvaluate(const QStringList& args) {
         {"contrast", "also analyse every image with its contrast scaled by C about its mean grey (comma-separated, e.g. 0.7,1.3): a detector should not read tone as a trace", "C,..."},
         {"attribution", "generators attribution is scored over (default: those the model has a class for and the labels name; all the model's when the labels name fewer than two)", "G,..."},
         {"fingerprints", "also attribute the candidate generators' fakes by the fingerprints in DIR, alone and combined "
-                         "with the detector (the manifest's attribution.fingerprint_weight)", "DIR"},
+                         "with the detector (the manifest's attribution.fingerprint_weight). Without it, a model whose "
+                         "calibration reads a fingerprint library is scored on the combination its analysis makes", "DIR"},
         {"fingerprint-weight", "with --fingerprints: this weight instead of the manifest's", "W"},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
@@ -428,6 +429,14 @@ int runEvaluate(const QStringList& args) {
                                 o.combinedGenerator = g.name;
                                 break;
                             }
+                } else if (item.fake && isCandidate(item.generator) && r.verdict.combinedAttribution) {
+                    // Without --fingerprints: the combination the analysis made itself (the model's
+                    // calibration library and weight), which is what the user is shown.
+                    for (const ClassScore& g : r.verdict.combinedAttribution->ranking)
+                        if (isCandidate(g.name)) {
+                            o.combinedGenerator = g.name;
+                            break;
+                        }
                 }
                 if (checkRobustness) {
                     const RobustnessReport report = robustness.check(input, r.verdict);

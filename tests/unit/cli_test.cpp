@@ -171,6 +171,32 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
     EXPECT_GT(combined, fingerprints + 0.1);
     EXPECT_EQ(runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
                       "--fingerprint-weight", "0.5"}).exitCode, 2) << "a weight without fingerprints";
+
+    // Without --fingerprints the baseline is scored on the combination its own analysis makes (its
+    // calibration's library, the same weight): the same answers on the same held-out attribution images.
+    QSet<QString> test;
+    {
+        QFile split(models + "/baseline/split.csv");
+        ASSERT_TRUE(split.open(QIODevice::ReadOnly));
+        for (const QByteArray& line : split.readAll().split('\n'))
+            if (line.startsWith("attribution/") && line.trimmed().endsWith(",test")) test.insert(QString(line.left(line.indexOf(','))));
+    }
+    QFile labels(QString::fromStdString(sharedData("labels.csv"))), subset(dir.path() + "/attribution_test.csv");
+    ASSERT_TRUE(labels.open(QIODevice::ReadOnly) && subset.open(QIODevice::WriteOnly));
+    const QList<QByteArray> lines = labels.readAll().split('\n');
+    subset.write(lines.front() + "\n");
+    for (const QByteArray& line : lines)
+        if (test.contains(QString(line.left(line.indexOf(',')))))
+            subset.write(QByteArray::fromStdString(sharedData("")) + line + "\n");
+    subset.close();
+    const CliRun own = runCli({"evaluate", subset.fileName(), "--model", models + "/baseline/baseline.json", "--jpeg", "none",
+                               "--attribution", "dalle_mini,disco_diffusion,glid3xl,ldm,midjourney_2022,sd_dreamstudio_2022,vqgan",
+                               "--device", "cpu", "--json", dir.path() + "/own.json"});
+    ASSERT_EQ(own.exitCode, 0) << own.err.toStdString();
+    const QJsonObject ownCombined = readJson(dir.path() + "/own.json")["conditions"].toObject()["original"].toObject()["attribution_combined"].toObject();
+    EXPECT_EQ(ownCombined["images"].toInt(), 83);
+    EXPECT_DOUBLE_EQ(ownCombined["top1"].toDouble(), combined);
+    EXPECT_EQ(ownCombined["confusion"].toArray(), c["attribution_combined"].toObject()["confusion"].toArray());
 }
 
 TEST(CliEvaluate, BaselineOnAHeldOutSubsetOfTheSharedData) {
