@@ -79,6 +79,11 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         }
         key.insert("calibration", calibration);
     }
+    // The attribution combined with the calibration's fingerprints (results stored before it lack it,
+    // and their "likely generator" was the detector's alone): absent when the model asks for none.
+    if (m.fingerprintWeight > 0 && !m.calibration.fingerprintLibrary.empty())
+        key.insert("combined_attribution", QJsonObject{{"weight", m.fingerprintWeight},
+                                                       {"library", QString::fromStdString(m.calibration.fingerprintLibrary)}});
     if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match
         QJsonArray copies;
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));

@@ -170,6 +170,13 @@ TEST(BatchAnalysis, ReRunReusesTheCacheAndNewSettingsOrBytesAreAnalysedAgain) {
     DetectorOptions cpu;
     cpu.device = "cpu";
     EXPECT_NE(cacheSettingsKey(*Detector::open(calibrated, cpu), {}), cacheSettingsKey(*detector, {}));
+    // So is the combined attribution (a result without it names another generator), but only where the
+    // model makes one: it needs the calibration's fingerprint library and a weight.
+    ModelManifest combining = calibrated;
+    combining.fingerprintWeight = 0.6;
+    EXPECT_EQ(cacheSettingsKey(*Detector::open(combining, cpu), {}), cacheSettingsKey(*Detector::open(calibrated, cpu), {}));
+    combining.calibration.fingerprintLibrary = SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints";
+    EXPECT_NE(cacheSettingsKey(*Detector::open(combining, cpu), {}), cacheSettingsKey(*Detector::open(calibrated, cpu), {}));
     EXPECT_EQ(BatchAnalysis(*store, other).run(images).analysed, 3);
     EXPECT_EQ(store->counts().results, 6);
 
