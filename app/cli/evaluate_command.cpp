@@ -386,6 +386,9 @@ int runEvaluate(const QStringList& args) {
                      fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
     } else if (parser.isSet("fingerprint-weight")) {
         return fail("--fingerprint-weight needs --fingerprints DIR");
+    } else if (m.fingerprintWeight > 0 && !m.calibration.fingerprintLibrary.empty()) {
+        std::fprintf(stderr, "Fingerprints: the model's own (%s), combined with the detector by the analysis at weight %g\n",
+                     m.calibration.fingerprintLibrary.c_str(), m.fingerprintWeight);
     }
     auto isCandidate = [&](const std::string& g) {
         return std::find(attribution.generators.begin(), attribution.generators.end(), g) != attribution.generators.end();

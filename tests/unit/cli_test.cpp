@@ -193,6 +193,7 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
                                "--attribution", "dalle_mini,disco_diffusion,glid3xl,ldm,midjourney_2022,sd_dreamstudio_2022,vqgan",
                                "--device", "cpu", "--json", dir.path() + "/own.json"});
     ASSERT_EQ(own.exitCode, 0) << own.err.toStdString();
+    EXPECT_TRUE(own.err.contains("combined with the detector by the analysis at weight 0.6")) << own.err.toStdString();
     const QJsonObject ownCombined = readJson(dir.path() + "/own.json")["conditions"].toObject()["original"].toObject()["attribution_combined"].toObject();
     EXPECT_EQ(ownCombined["images"].toInt(), 83);
     EXPECT_DOUBLE_EQ(ownCombined["top1"].toDouble(), combined);
