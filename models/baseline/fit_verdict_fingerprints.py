@@ -32,6 +32,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evaluate import roc_auc  # noqa: E402  (one ROC AUC for the recipes: ties count one half)
+
 ART = ["dalle_mini", "disco_diffusion", "glid3xl", "ldm", "midjourney_2022", "sd_dreamstudio_2022", "vqgan"]
 
 
@@ -77,11 +80,6 @@ def fit(X, y, l2):
         hess = (X.T * (sw * p * (1 - p))) @ X + l2 * np.eye(len(w))
         w -= np.linalg.solve(hess, grad)
     return w
-
-
-def auc(z, y):
-    pos, neg = z[y == 1], z[y == 0]
-    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
 
 
 def main():
@@ -162,9 +160,9 @@ def main():
             pairs = ""
             for pair in ("faces", "binary"):
                 m = np.array([f.startswith(pair + "/") for f in folder])
-                pairs += "  %s AUC %.3f" % (pair, auc(z[m], y[m]))
+                pairs += "  %s AUC %.3f" % (pair, roc_auc(z[m], y[m]))
             print("  %-20s balanced accuracy %.3f  ROC AUC %.3f  TPR %.3f  FPR %.3f%s"
-                  % (name, 0.5 * (tpr + 1 - fpr), auc(z, y), tpr, fpr, pairs))
+                  % (name, 0.5 * (tpr + 1 - fpr), roc_auc(z, y), tpr, fpr, pairs))
     return 0
 
 

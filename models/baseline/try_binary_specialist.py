@@ -23,19 +23,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evaluate import roc_auc  # noqa: E402
 from train import PatchNet, jpeg, load_rgb, to_tensor  # noqa: E402
-
-
-def auc(scores, labels):
-    s, y = np.asarray(scores), np.asarray(labels)
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s))
-    ranks[order] = np.arange(1, len(s) + 1)
-    for v in np.unique(s):  # average ranks of ties
-        tie = s == v
-        ranks[tie] = ranks[tie].mean()
-    pos = y == 1
-    return (ranks[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * (~pos).sum())
 
 
 def main():
@@ -74,7 +63,7 @@ def main():
         with torch.no_grad():
             p = torch.softmax(net(val_batch), dim=1)[:, 1].numpy()
         net.train()
-        return auc(p, va_y)
+        return roc_auc(p, va_y)
 
     t0 = time.time()
     for step in range(1, args.steps + 1):
