@@ -7,6 +7,15 @@
 #   device_run.sh unpack            unpacks every part that has arrived (checked against parts.txt)
 #   device_run.sh train ARGS...     unpacks, checks that every part is there, then runs train.py ARGS
 #                                   (with --data and --out set here) and puts what it wrote into $OUT
+#   device_run.sh parallel "NAME: ARGS" "NAME: ARGS"...
+#                                   the same, several trainings at once (the GPU has room; the CPU
+#                                   cores that make the crops are shared out with --workers), each into
+#                                   $OUT/NAME; then times the exported networks on the GPU
+#                                   (gpu/time_inference.py) and keeps only what cannot be rebuilt here,
+#                                   since a call returns at most 8 files: checkpoint.pth, train_info.json,
+#                                   train.log, and the first run's baseline.pt (does LibTorch 1.13 load
+#                                   what PyTorch 2.x saved?); gpu/export_checkpoint.py exports the
+#                                   checkpoints again here
 #
 # The parts are unpacked inside the checkout (.gpu_data/data), where a warm machine keeps ignored files
 # from one call to the next; a fresh machine starts bare, so all parts must arrive on the same one.
@@ -56,8 +65,46 @@ case "${1:-}" in
     ls -l "$out"
     exit $status
     ;;
+  parallel)
+    shift
+    unpack || { echo "device_run: not training: parts are missing"; exit 2; }
+    mkdir -p "$out"
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+    "$py" -c 'import torch, PIL, PIL.features, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "PIL", PIL.__version__, "webp", PIL.features.check("webp"))'
+    names=() pids=()
+    for spec in "$@"; do
+      name=${spec%%:*}
+      args=${spec#*:}
+      mkdir -p "$out/$name"
+      # shellcheck disable=SC2086  # the spec's arguments are split on purpose
+      PYTHONUNBUFFERED=1 "$py" models/baseline/train.py --data "$data" --out "$out/$name" --device auto $args \
+        >"$out/$name/train.log" 2>&1 &
+      names+=("$name") pids+=($!)
+    done
+    status=0
+    for i in "${!pids[@]}"; do
+      name=${names[$i]}
+      wait "${pids[$i]}" || { echo "device_run: $name failed"; status=1; }
+      echo "== $name"; tail -n 25 "$out/$name/train.log"
+      if [ -f "$out/$name/split.csv" ]; then
+        cmp -s "$out/$name/split.csv" models/baseline/split.csv && echo "device_run: $name: split identical to models/baseline/split.csv" \
+          || { echo "device_run: $name: THE SPLIT DIFFERS from models/baseline/split.csv"; status=3; }
+      fi
+    done
+    pts=()
+    for name in "${names[@]}"; do [ -f "$out/$name/baseline.pt" ] && pts+=("$out/$name/baseline.pt"); done
+    timeout 60 "$py" models/baseline/gpu/time_inference.py models/baseline/baseline.pt "${pts[@]}" 2>&1 \
+      | tee "$out/time_inference.log" || true
+    # The first run's TorchScript file comes back too: whether LibTorch 1.13 loads what PyTorch 2.x saved.
+    for name in "${names[@]}"; do
+      rm -f "$out/$name/split.csv" "$out/$name/baseline.json"
+      [ "$name" = "${names[0]}" ] || rm -f "$out/$name/baseline.pt"
+    done
+    ls -lR "$out"
+    exit $status
+    ;;
   *)
-    echo "usage: $0 unpack | train TRAIN_PY_ARGS..." >&2
+    echo "usage: $0 unpack | train TRAIN_PY_ARGS... | parallel \"NAME: TRAIN_PY_ARGS\"..." >&2
     exit 2
     ;;
 esac
