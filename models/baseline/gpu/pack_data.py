@@ -63,7 +63,7 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--split", default="models/baseline/split.csv", help="which files are train / val / test")
     ap.add_argument("--out", default=".gpu_data")
-    ap.add_argument("--part-mib", type=float, default=44.0,
+    ap.add_argument("--part-mib", type=float, default=28.0,
                     help="largest part; the working tree (about 17 MiB) travels with each")
     args = ap.parse_args()
 
