@@ -355,20 +355,21 @@ TEST(EvidenceReport, FingerprintCheckNamesTheResidualAndAnyFallback) {
 }
 
 TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
-    // A held-out ldm image the shipped detector alone attributes to vqgan, and the fingerprints set right.
-    const std::string path = sharedData("attribution/ldm/196796242fcd.png");
+    // A held-out disco_diffusion image the shipped detector alone attributes to dalle_mini (0.53 against
+    // 0.15), and the fingerprints set right.
+    const std::string path = sharedData("attribution/disco_diffusion/9bb31d67d686.png");
     if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
     const auto detector = std::shared_ptr<Detector>(
         Detector::open(loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json"), DetectorOptions{}));
     const AnalysisResult result = ImageAnalyzer(detector, {}).analyze(path);
-    ASSERT_EQ(result.verdict.attribution.front().name, "vqgan");
+    ASSERT_EQ(result.verdict.attribution.front().name, "dalle_mini");
     // The analysis combined them already (the model's calibration reads the fingerprints): the report keeps that answer.
     ASSERT_TRUE(result.verdict.combinedAttribution.has_value());
-    EXPECT_EQ(result.verdict.combinedAttribution->ranking.front().name, "ldm");
+    EXPECT_EQ(result.verdict.combinedAttribution->ranking.front().name, "disco_diffusion");
     EvidenceOptions options;
     const ImageEvidence analysed = gatherEvidence(result, "analysed for this test", options);
     ASSERT_TRUE(analysed.combinedAttribution.has_value()) << "even without a fingerprint library for the report";
-    EXPECT_EQ(analysed.combinedAttribution->ranking.front().name, "ldm");
+    EXPECT_EQ(analysed.combinedAttribution->ranking.front().name, "disco_diffusion");
 
     // A result without it (stored by an earlier version): the report combines with its own library.
     AnalysisResult stored = result;
@@ -376,11 +377,11 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints"));
     const ImageEvidence ev = gatherEvidence(stored, "analysed for this test", options);
     ASSERT_TRUE(ev.combinedAttribution.has_value());
-    EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "ldm");
+    EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "disco_diffusion");
     EXPECT_DOUBLE_EQ(ev.combinedAttribution->weight, 0.6) << "the manifest's attribution.fingerprint_weight";
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
-    EXPECT_TRUE(html.contains("<b>ldm ")) << "and gives it first";
+    EXPECT_TRUE(html.contains("<b>disco_diffusion ")) << "and gives it first";
     EXPECT_FALSE(html.contains("ranked by the detector alone")) << "the library has a fingerprint for each of its generators";
     // A library without StyleGAN2's: the report says that generator is ranked by the detector alone.
     auto withoutStyleGan = std::make_shared<FingerprintLibrary>(*options.fingerprints);
