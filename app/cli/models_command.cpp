@@ -27,7 +27,7 @@ int runModels(const QStringList& args) {
     std::printf("\nModels:\n");
     if (catalog.models.empty()) std::printf("  none\n");
     for (const ModelManifest& m : catalog.models) {
-        std::printf("  %-12s %-10s %-14s %zu classes, %dpx patches  %s\n", m.name.c_str(), m.version.c_str(),
+        std::printf("  %-14s %-10s %-14s %zu classes, %dpx patches  %s\n", m.name.c_str(), m.version.c_str(),
                     m.weightsPresent() ? "installed" : "NOT INSTALLED", m.classes.size(), m.inputSize, m.manifestPath.c_str());
         if (!m.description.empty()) std::printf("               %s\n", m.description.c_str());
     }
