@@ -27,9 +27,19 @@ std::vector<double> AnalysisResult::classProbabilities() const {
     return out;
 }
 
-std::optional<ClassScore> Verdict::likelyGenerator() const {
-    if (combinedAttribution && !combinedAttribution->ranking.empty()) return combinedAttribution->ranking.front();
-    if (!attribution.empty()) return attribution.front();
+std::optional<ClassScore> AnalysisResult::unnamedGeneratorFirst() const {
+    if (verdict.attribution.empty() || classGenerators.size() != classNames.size()) return std::nullopt;
+    const ClassScore& first = verdict.attribution.front();
+    const auto c = std::find(classNames.begin(), classNames.end(), first.name);
+    if (c == classNames.end() || !classGenerators[std::size_t(c - classNames.begin())].empty()) return std::nullopt;
+    return first;
+}
+
+std::optional<ClassScore> AnalysisResult::likelyGenerator() const {
+    if (const std::optional<ClassScore> unnamed = unnamedGeneratorFirst()) return unnamed;
+    const CombinedAttribution* combined = verdict.combinedAttribution ? &*verdict.combinedAttribution : nullptr;
+    if (combined && !combined->ranking.empty()) return combined->ranking.front();
+    if (!verdict.attribution.empty()) return verdict.attribution.front();
     return std::nullopt;
 }
 

@@ -60,9 +60,6 @@ struct Verdict {
     // The attribution combined with the fingerprints of the model's calibration library, when the model
     // reads one and asks for the combination (its attribution.fingerprint_weight); else empty.
     std::optional<CombinedAttribution> combinedAttribution;
-    // The generator to name to the user: the combined attribution's first when there is one, else the
-    // detector's (class names); nullopt when the model names no generator.
-    std::optional<ClassScore> likelyGenerator() const;
 };
 
 // What produced a result, so that it can be traced and reproduced.
@@ -134,6 +131,14 @@ struct AnalysisResult {
     std::optional<RobustnessReport> robustness;
 
     std::size_t classifiedCount() const;
+    // The detector's first synthetic class when it stands for no named generator (the baseline's
+    // other_diffusion, "an unnamed diffusion model"): the combined attribution ranks the named generators
+    // only, so it answers a narrower question then. nullopt otherwise.
+    std::optional<ClassScore> unnamedGeneratorFirst() const;
+    // The generator to name to the user: the detector's unnamed class when it comes first, else the
+    // combined attribution's first when there is one, else the detector's (class names); nullopt when
+    // the model names no generator.
+    std::optional<ClassScore> likelyGenerator() const;
     // The verdict's class probabilities in the model's class order (classNames; verdict.classes is ranked).
     std::vector<double> classProbabilities() const;
 };

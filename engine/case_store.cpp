@@ -229,7 +229,7 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
-    const std::optional<ClassScore> generator = v.likelyGenerator();  // with the fingerprints' evidence when the model has it
+    const std::optional<ClassScore> generator = r.likelyGenerator();  // with the fingerprints' evidence when the model has it
     insert.bind(10, generator ? generator->name : std::string());
     insert.bind(11, generator ? generator->probability : 0.0);
     insert.bind(12, std::int64_t(r.image.width)).bind(13, std::int64_t(r.image.height)).bind(14, r.image.format);

@@ -168,10 +168,14 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                          "than either alone (models/baseline/README.md).%3</p>\n")
                      .arg(ev.combinedAttribution->weight)
                      .arg(topThree(ev.combinedAttribution->ranking))
-                     .arg(ev.combinedAttribution->detectorOnly.empty()
-                              ? QString()
-                              : " Without a fingerprint, and so ranked by the detector alone: " +
-                                    esc(joined(ev.combinedAttribution->detectorOnly)) + ".");
+                     .arg((ev.combinedAttribution->detectorOnly.empty()
+                               ? QString()
+                               : " Without a fingerprint, and so ranked by the detector alone: " +
+                                     esc(joined(ev.combinedAttribution->detectorOnly)) + ".") +
+                          (r.unnamedGeneratorFirst()
+                               ? " It ranks only the generators the model has a name for; the detector's first choice, " +
+                                     esc(r.unnamedGeneratorFirst()->name) + ", stands for none of them."
+                               : QString()));
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 

@@ -165,7 +165,16 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =
         v.combinedAttribution ? v.combinedAttribution : fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
-    if (combined && v.label != VerdictLabel::Authentic) {
+    const std::optional<ClassScore> unnamed = result->unnamedGeneratorFirst();
+    if (unnamed && v.label != VerdictLabel::Authentic) {
+        // The combination ranks only the generators the model has names for: say first what the detector says.
+        text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2 of the synthetic share)")
+                    .arg(QString::fromStdString(unnamed->name), percent(unnamed->probability));
+        if (combined)
+            text += tr("; among the named ones, %1 (%2, the detector and the generator fingerprints combined)")
+                        .arg(QString::fromStdString(combined->ranking.front().name), percent(combined->ranking.front().probability));
+        text += ".";
+    } else if (combined && v.label != VerdictLabel::Authentic) {
         const ClassScore& top = combined->ranking.front();
         text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
                     .arg(QString::fromStdString(top.name), percent(top.probability));

@@ -99,7 +99,7 @@ TEST(CaseStore, StoresAndReadsBackAResultExactly) {
 }
 
 TEST(CaseStore, NamesTheGeneratorTheWorkstationNames) {
-    // The case table's "likely generator" is the verdict's likelyGenerator(): the combination with the
+    // The case table's "likely generator" is the result's likelyGenerator(): the combination with the
     // fingerprints when the analysis made one, else the detector's own ranking.
     QTemporaryDir dir;
     const std::vector<std::string> images = writeImages(dir);

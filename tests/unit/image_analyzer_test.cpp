@@ -270,9 +270,9 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     EXPECT_EQ(c.detectorTop, expected->detectorTop);
     EXPECT_DOUBLE_EQ(c.weight, m.fingerprintWeight);
     // What the CLI, the case table and the reports name: the combination's first.
-    ASSERT_TRUE(r.verdict.likelyGenerator().has_value());
-    EXPECT_EQ(r.verdict.likelyGenerator()->name, c.ranking.front().name);
-    EXPECT_EQ(r.verdict.likelyGenerator()->name, "stylegan2");
+    ASSERT_TRUE(r.likelyGenerator().has_value());
+    EXPECT_EQ(r.likelyGenerator()->name, c.ranking.front().name);
+    EXPECT_EQ(r.likelyGenerator()->name, "stylegan2");
 
     // Stored and read back (cases) it stays.
     const AnalysisResult back = resultFromJson(toJson(r));
@@ -287,8 +287,34 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     const AnalysisResult plain = ImageAnalyzer(Detector::open(m, cpu), verdictOnly).analyze(face);
     EXPECT_FALSE(plain.verdict.combinedAttribution.has_value());
     EXPECT_FALSE(plain.verdict.fingerprintTerms.empty()) << "the verdict's terms do not depend on the combination";
-    ASSERT_TRUE(plain.verdict.likelyGenerator().has_value());
-    EXPECT_EQ(plain.verdict.likelyGenerator()->name, plain.verdict.attribution.front().name);
+    ASSERT_TRUE(plain.likelyGenerator().has_value());
+    EXPECT_EQ(plain.likelyGenerator()->name, plain.verdict.attribution.front().name);
+}
+
+TEST(AnalysisResult, AnUnnamedGeneratorLeadsTheLikelyGeneratorWhenTheDetectorPutsItFirst) {
+    // The baseline's other_diffusion stands for no named generator. The combination with the fingerprints
+    // ranks the named ones only, so when the detector puts the unnamed class first, that is the answer.
+    AnalysisResult r;
+    r.classNames = {"authentic", "ldm", "vqgan", "other_diffusion"};
+    r.classGenerators = {"", "ldm", "vqgan", ""};
+    r.verdict.attribution = {{"other_diffusion", 0.78}, {"ldm", 0.15}, {"vqgan", 0.07}};
+    CombinedAttribution combined;
+    combined.ranking = {{"vqgan", 0.7}, {"ldm", 0.3}};
+    r.verdict.combinedAttribution = combined;
+    ASSERT_TRUE(r.unnamedGeneratorFirst().has_value());
+    EXPECT_EQ(r.likelyGenerator()->name, "other_diffusion");
+    EXPECT_DOUBLE_EQ(r.likelyGenerator()->probability, 0.78);
+
+    r.verdict.attribution = {{"ldm", 0.6}, {"other_diffusion", 0.3}, {"vqgan", 0.1}};  // a named class first
+    EXPECT_FALSE(r.unnamedGeneratorFirst().has_value());
+    EXPECT_EQ(r.likelyGenerator()->name, "vqgan") << "the combination's answer";
+    r.verdict.combinedAttribution.reset();
+    EXPECT_EQ(r.likelyGenerator()->name, "ldm") << "the detector's, without a combination";
+
+    r.verdict.attribution = {{"other_diffusion", 0.78}, {"ldm", 0.22}};
+    r.classGenerators.clear();  // a result stored before classes were mapped to generators
+    EXPECT_FALSE(r.unnamedGeneratorFirst().has_value());
+    EXPECT_EQ(r.likelyGenerator()->name, "other_diffusion");
 }
 
 TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {
