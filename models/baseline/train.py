@@ -328,8 +328,9 @@ def pick_device(name):
 # ----------------------------------------------------------------------------- training
 def auto_steps_window(workers):
     """--steps 0: the steps timed to size the schedule. With worker processes the window starts after the
-    batches they prefetched while the training started (4 each) are used up, and is longer, since a step
-    then takes milliseconds: timing the prefetched batches would plan too many steps for the budget."""
+    batches they prefetched while the training started (4 each; twice that, for the pinning queue and a
+    margin) are used up, and is longer, since a step then takes milliseconds: timing the prefetched
+    batches would plan too many steps for the budget."""
     if workers == 0:
         return 20, 70
     start = 20 + 4 * workers * 2
