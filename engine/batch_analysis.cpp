@@ -81,7 +81,7 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
     }
     // The attribution combined with the calibration's fingerprints (results stored before it lack it,
     // and their "likely generator" was the detector's alone): absent when the model asks for none.
-    if (m.fingerprintWeight > 0 && !m.calibration.fingerprintLibrary.empty())
+    if (m.combinesAttributionItself())
         key.insert("combined_attribution", QJsonObject{{"weight", m.fingerprintWeight},
                                                        {"library", QString::fromStdString(m.calibration.fingerprintLibrary)}});
     if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match

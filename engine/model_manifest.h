@@ -86,6 +86,8 @@ struct ModelManifest {
     std::string accuracyJson = "{}";
 
     const std::string& authenticClass() const { return classes[std::size_t(authenticIndex)]; }
+    // Every analysis combines the attribution with the fingerprints its calibration reads (ImageAnalyzer).
+    bool combinesAttributionItself() const { return fingerprintWeight > 0 && !calibration.fingerprintLibrary.empty(); }
     bool weightsPresent() const;
 };
 

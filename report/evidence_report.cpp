@@ -162,6 +162,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     };
     if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         h += "<p>Most likely generator, if generated (the generator classes renormalised): " + topThree(v.attribution) + "</p>\n";
+        const std::optional<ClassScore> unnamed = r.unnamedGeneratorFirst();
         if (ev.combinedAttribution)
             h += QString("<p>Combined with the generator fingerprints (below; their evidence weighted %1, as the model's "
                          "manifest says): <b>%2</b>. On the project's held-out images the combination attributes better "
@@ -172,10 +173,9 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                                ? QString()
                                : " Without a fingerprint, and so ranked by the detector alone: " +
                                      esc(joined(ev.combinedAttribution->detectorOnly)) + ".") +
-                          (r.unnamedGeneratorFirst()
-                               ? " It ranks only the generators the model has a name for; the detector's first choice, " +
-                                     esc(r.unnamedGeneratorFirst()->name) + ", stands for none of them."
-                               : QString()));
+                          (unnamed ? " It ranks only the generators the model has a name for; the detector's first choice, " +
+                                         esc(unnamed->name) + ", stands for none of them."
+                                   : QString()));
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 

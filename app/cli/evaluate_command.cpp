@@ -386,12 +386,17 @@ int runEvaluate(const QStringList& args) {
                      fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
     } else if (parser.isSet("fingerprint-weight")) {
         return fail("--fingerprint-weight needs --fingerprints DIR");
-    } else if (m.fingerprintWeight > 0 && !m.calibration.fingerprintLibrary.empty()) {
+    } else if (m.combinesAttributionItself()) {
         std::fprintf(stderr, "Fingerprints: the model's own (%s), combined with the detector by the analysis at weight %g\n",
                      m.calibration.fingerprintLibrary.c_str(), m.fingerprintWeight);
     }
     auto isCandidate = [&](const std::string& g) {
         return std::find(attribution.generators.begin(), attribution.generators.end(), g) != attribution.generators.end();
+    };
+    auto firstCandidate = [&](const std::vector<ClassScore>& ranking) {  // ranked highest first; "" for none
+        for (const ClassScore& g : ranking)
+            if (isCandidate(g.name)) return g.name;
+        return std::string();
     };
 
     const ImageAnalyzer analyzer(detector, settings);
@@ -427,19 +432,11 @@ int runEvaluate(const QStringList& args) {
                             break;
                         }
                     if (const auto combined = combineAttribution(o.classProbabilities, m.classGenerators, fp, fingerprintWeight))
-                        for (const ClassScore& g : combined->ranking)
-                            if (isCandidate(g.name)) {
-                                o.combinedGenerator = g.name;
-                                break;
-                            }
+                        o.combinedGenerator = firstCandidate(combined->ranking);
                 } else if (item.fake && isCandidate(item.generator) && r.verdict.combinedAttribution) {
                     // Without --fingerprints: the combination the analysis made itself (the model's
                     // calibration library and weight), which is what the user is shown.
-                    for (const ClassScore& g : r.verdict.combinedAttribution->ranking)
-                        if (isCandidate(g.name)) {
-                            o.combinedGenerator = g.name;
-                            break;
-                        }
+                    o.combinedGenerator = firstCandidate(r.verdict.combinedAttribution->ranking);
                 }
                 if (checkRobustness) {
                     const RobustnessReport report = robustness.check(input, r.verdict);

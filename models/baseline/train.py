@@ -291,8 +291,8 @@ class SoftmaxWrapper(nn.Module):
 
 
 def to_tensor(batch_uint8):
-    a = np.stack(batch_uint8).astype(np.float32) / 255.0
-    return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous()
+    """A list of HWC uint8 crops -> float32 NCHW in [0, 1]."""
+    return to_float_nchw(torch.from_numpy(np.stack(batch_uint8)))
 
 
 class CropStream(torch.utils.data.IterableDataset):
@@ -313,7 +313,7 @@ class CropStream(torch.utils.data.IterableDataset):
 
 
 def to_float_nchw(x_uint8):
-    """uint8 NHWC -> float32 NCHW in [0, 1]: the same values as to_tensor (both divide in float32)."""
+    """uint8 NHWC (a batch tensor) -> float32 NCHW in [0, 1], divided in float32."""
     return (x_uint8.float() / 255.0).permute(0, 3, 1, 2).contiguous()
 
 

@@ -44,33 +44,39 @@ unpack() {
   [ -z "$missing" ]
 }
 
+# Unpacks every part, or stops; then says what the machine has (GPU, PyTorch, Pillow with WebP).
+prepare() {
+  unpack || { echo "device_run: not training: parts are missing"; exit 2; }
+  mkdir -p "$out"
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+  "$py" -c 'import torch, PIL, PIL.features, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "PIL", PIL.__version__, "webp", PIL.features.check("webp"))'
+}
+
+# The split is computed from labels.csv's rows: it must be the one the test split was measured with.
+# check_split DIR LABEL: fails (status 3) when DIR/split.csv differs from models/baseline/split.csv.
+check_split() {
+  [ -f "$1/split.csv" ] || return 0
+  cmp -s "$1/split.csv" models/baseline/split.csv && echo "device_run: $2split identical to models/baseline/split.csv" \
+    || { echo "device_run: $2THE SPLIT DIFFERS from models/baseline/split.csv"; return 3; }
+}
+
 case "${1:-}" in
   unpack)
     unpack || true  # a part still to come is the normal state between calls
     ;;
   train)
     shift
-    unpack || { echo "device_run: not training: parts are missing"; exit 2; }
-    mkdir -p "$out"
-    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
-    "$py" -c 'import torch, PIL, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "PIL", PIL.__version__)'
+    prepare
     status=0
     PYTHONUNBUFFERED=1 "$py" models/baseline/train.py --data "$data" --out "$out" --device auto "$@" 2>&1 \
       | tee "$out/train.log" || status=$?
-    # The split is computed from labels.csv's rows: it must be the one the test split was measured with.
-    if [ -f "$out/split.csv" ]; then
-      cmp -s "$out/split.csv" models/baseline/split.csv && echo "device_run: split identical to models/baseline/split.csv" \
-        || { echo "device_run: THE SPLIT DIFFERS from models/baseline/split.csv"; status=3; }
-    fi
+    check_split "$out" "" || status=3
     ls -l "$out"
     exit $status
     ;;
   parallel)
     shift
-    unpack || { echo "device_run: not training: parts are missing"; exit 2; }
-    mkdir -p "$out"
-    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-    "$py" -c 'import torch, PIL, PIL.features, numpy; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "PIL", PIL.__version__, "webp", PIL.features.check("webp"))'
+    prepare
     names=() pids=()
     for spec in "$@"; do
       name=${spec%%:*}
@@ -86,10 +92,7 @@ case "${1:-}" in
       name=${names[$i]}
       wait "${pids[$i]}" || { echo "device_run: $name failed"; status=1; }
       echo "== $name"; tail -n 25 "$out/$name/train.log"
-      if [ -f "$out/$name/split.csv" ]; then
-        cmp -s "$out/$name/split.csv" models/baseline/split.csv && echo "device_run: $name: split identical to models/baseline/split.csv" \
-          || { echo "device_run: $name: THE SPLIT DIFFERS from models/baseline/split.csv"; status=3; }
-      fi
+      check_split "$out/$name" "$name: " || status=3
     done
     pts=()
     for name in "${names[@]}"; do [ -f "$out/$name/baseline.pt" ] && pts+=("$out/$name/baseline.pt"); done
