@@ -27,20 +27,32 @@ std::vector<double> AnalysisResult::classProbabilities() const {
     return out;
 }
 
-std::optional<ClassScore> AnalysisResult::unnamedGeneratorFirst() const {
-    if (verdict.attribution.empty() || classGenerators.size() != classNames.size()) return std::nullopt;
-    const ClassScore& first = verdict.attribution.front();
-    const auto c = std::find(classNames.begin(), classNames.end(), first.name);
-    if (c == classNames.end() || !classGenerators[std::size_t(c - classNames.begin())].empty()) return std::nullopt;
-    return first;
+bool CombinedAttribution::isUnnamed(const std::string& name) const {
+    return std::find(unnamed.begin(), unnamed.end(), name) != unnamed.end();
+}
+
+const ClassScore* CombinedAttribution::firstNamed() const {
+    for (const ClassScore& s : ranking)
+        if (!isUnnamed(s.name)) return &s;
+    return nullptr;
 }
 
 std::optional<ClassScore> AnalysisResult::likelyGenerator() const {
-    if (const std::optional<ClassScore> unnamed = unnamedGeneratorFirst()) return unnamed;
     const CombinedAttribution* combined = verdict.combinedAttribution ? &*verdict.combinedAttribution : nullptr;
     if (combined && !combined->ranking.empty()) return combined->ranking.front();
     if (!verdict.attribution.empty()) return verdict.attribution.front();
     return std::nullopt;
+}
+
+bool AnalysisResult::likelyGeneratorIsUnnamed() const {
+    const std::optional<ClassScore> likely = likelyGenerator();
+    if (!likely) return false;
+    if (verdict.combinedAttribution && !verdict.combinedAttribution->ranking.empty())
+        return verdict.combinedAttribution->isUnnamed(likely->name);
+    // The detector's own ranking is by class: a class without a generator stands for none.
+    const auto c = std::find(classNames.begin(), classNames.end(), likely->name);
+    return c != classNames.end() && std::size_t(c - classNames.begin()) < classGenerators.size() &&
+           classGenerators[std::size_t(c - classNames.begin())].empty();
 }
 
 std::string Verdict::describeFingerprintTerms() const {

@@ -29,11 +29,17 @@ struct PatchResult {
 
 // The detector's attribution combined with the generator fingerprints' evidence (attribution_fusion.h).
 struct CombinedAttribution {
-    std::vector<ClassScore> ranking;  // generators, highest first; the probabilities sum to 1
+    // Generators (and unnamed classes, by class name), highest first; the probabilities sum to 1.
+    std::vector<ClassScore> ranking;
     double weight = 0;
-    std::string detectorTop;  // the generator the detector alone ranks first (by the same class mapping)
+    double unnamedOffset = 0;  // added to the score of each unnamed class (attribution_fusion.h)
+    std::string detectorTop;  // the candidate the detector alone ranks first (by the same class mapping)
     std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
     std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
+    std::vector<std::string> unnamed;          // ranking entries that are classes standing for no named generator
+    bool isUnnamed(const std::string& name) const;
+    // The first entry of the ranking that names a generator (nullptr when none does).
+    const ClassScore* firstNamed() const;
 };
 
 struct Verdict {
@@ -119,9 +125,11 @@ struct AnalysisResult {
     Verdict verdict;
     std::vector<std::string> classNames;  // the model's classes, in the order of PatchResult::probabilities
     // Per class (same order): the generator it stands for, "" for none (ModelManifest::classGenerators),
-    // and the weight of the fingerprints' evidence when attributions are combined (attribution_fusion.h).
+    // and the weight of the fingerprints' evidence and the unnamed classes' offset when attributions are
+    // combined (attribution_fusion.h).
     std::vector<std::string> classGenerators;
     double fingerprintWeight = 0;
+    double unnamedOffset = 0;
     int gridCols = 0, gridRows = 0;
     std::vector<PatchResult> patches;  // row-major grid
     bool heatmapComplete = false;      // every patch classified
@@ -131,14 +139,13 @@ struct AnalysisResult {
     std::optional<RobustnessReport> robustness;
 
     std::size_t classifiedCount() const;
-    // The detector's first synthetic class when it stands for no named generator (the baseline's
-    // other_diffusion, "an unnamed diffusion model"): the combined attribution ranks the named generators
-    // only, so it answers a narrower question then. nullopt otherwise.
-    std::optional<ClassScore> unnamedGeneratorFirst() const;
-    // The generator to name to the user: the detector's unnamed class when it comes first, else the
-    // combined attribution's first when there is one, else the detector's (class names); nullopt when
-    // the model names no generator.
+    // The generator to name to the user: the combined attribution's first when there is one, else the
+    // detector's (class names); nullopt when the model names no generator. It may be a class standing for
+    // no named generator (the baseline's other_diffusion, "an unnamed diffusion model"): see
+    // likelyGeneratorIsUnnamed().
     std::optional<ClassScore> likelyGenerator() const;
+    // Whether likelyGenerator() is such a class: "a generator the model has no name for".
+    bool likelyGeneratorIsUnnamed() const;
     // The verdict's class probabilities in the model's class order (classNames; verdict.classes is ranked).
     std::vector<double> classProbabilities() const;
 };

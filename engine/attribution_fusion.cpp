@@ -6,26 +6,60 @@
 
 namespace synthscope {
 
+std::vector<FusionClass> fusionClasses(const ModelManifest& model) {
+    std::vector<FusionClass> out;
+    for (std::size_t c = 0; c < model.classes.size(); ++c) {
+        const std::string generator = c < model.classGenerators.size() ? model.classGenerators[c] : std::string();
+        out.push_back({model.classes[c], generator, generator.empty() && int(c) != model.authenticIndex});
+    }
+    return out;
+}
+
+std::vector<FusionClass> fusionClasses(const AnalysisResult& result) {
+    std::vector<FusionClass> out;
+    for (std::size_t c = 0; c < result.classNames.size(); ++c) {
+        const std::string generator = c < result.classGenerators.size() ? result.classGenerators[c] : std::string();
+        // The verdict's attribution ranks the synthetic classes: the authentic one is the class it leaves out.
+        const bool synthetic = std::any_of(result.verdict.attribution.begin(), result.verdict.attribution.end(),
+                                           [&](const ClassScore& s) { return s.name == result.classNames[c]; });
+        out.push_back({result.classNames[c], generator, generator.empty() && synthetic});
+    }
+    return out;
+}
+
 std::optional<CombinedAttribution> combineAttribution(const std::vector<double>& classProbabilities,
-                                                      const std::vector<std::string>& classGenerators,
-                                                      const FingerprintAttribution& fingerprints, double weight) {
-    if (!(weight > 0) || !fingerprints.rankedByEvidence || classProbabilities.size() != classGenerators.size()) return std::nullopt;
-    std::map<std::string, double> detector;  // generator -> summed class probability
-    for (std::size_t c = 0; c < classGenerators.size(); ++c)
-        if (!classGenerators[c].empty()) detector[classGenerators[c]] += classProbabilities[c];
+                                                      const std::vector<FusionClass>& classes,
+                                                      const FingerprintAttribution& fingerprints, double weight,
+                                                      double unnamedOffset) {
+    if (!(weight > 0) || !fingerprints.rankedByEvidence || classProbabilities.size() != classes.size()) return std::nullopt;
+    // Candidate -> summed class probability: named generators by generator name, unnamed classes by class name.
+    std::map<std::string, double> detector;
+    std::map<std::string, bool> unnamed;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        const FusionClass& k = classes[c];
+        if (k.unnamed) {
+            detector[k.name] += classProbabilities[c];
+            unnamed[k.name] = true;
+        } else if (!k.generator.empty()) {
+            detector[k.generator] += classProbabilities[c];
+        }
+    }
     CombinedAttribution out;
     out.weight = weight;
+    out.unnamedOffset = unnamedOffset;
     std::map<std::string, double> evidence;  // generators both know
     for (const GeneratorMatch& m : fingerprints.ranking) {
-        if (detector.count(m.generator)) evidence[m.generator] = m.evidence;
-        else out.fingerprintOnly.push_back(m.generator);
+        if (detector.count(m.generator) && !unnamed.count(m.generator)) evidence[m.generator] = m.evidence;
+        else if (!detector.count(m.generator)) out.fingerprintOnly.push_back(m.generator);
     }
     if (evidence.size() < 2) return std::nullopt;
-    for (const auto& [g, p] : detector)
-        if (!evidence.count(g)) out.detectorOnly.push_back(g);
+    for (const auto& [g, p] : detector) {
+        if (unnamed.count(g)) out.unnamed.push_back(g);
+        else if (!evidence.count(g)) out.detectorOnly.push_back(g);
+    }
 
-    // Every generator the detector knows stays in: one without a fingerprint has no evidence either way
-    // (log-likelihood ratio 0), so a StyleGAN face the detector is sure of stays StyleGAN. The
+    // Every candidate the detector knows stays in: a generator without a fingerprint has no evidence either
+    // way (log-likelihood ratio 0), so a StyleGAN face the detector is sure of stays StyleGAN. The
     // renormalisation shifts every score alike and so never changes the order.
     double total = 0;
     for (const auto& [g, p] : detector) total += p;
@@ -37,7 +71,8 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
         if (out.detectorTop.empty() || pg > detector[out.detectorTop]) out.detectorTop = g;
         const double p = total > 0 ? pg / total : 1.0 / double(detector.size());
         const auto e = evidence.find(g);
-        scores.push_back({g, std::log(p + kFloor) + (e == evidence.end() ? 0.0 : weight * e->second)});
+        const double extra = unnamed.count(g) ? unnamedOffset : e == evidence.end() ? 0.0 : weight * e->second;
+        scores.push_back({g, std::log(p + kFloor) + extra});
         best = std::max(best, scores.back().second);
     }
     double sum = 0;
@@ -50,7 +85,8 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
 
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints) {
     if (!detection.verdict.ready || detection.classGenerators.size() != detection.classNames.size()) return std::nullopt;
-    return combineAttribution(detection.classProbabilities(), detection.classGenerators, fingerprints, detection.fingerprintWeight);
+    return combineAttribution(detection.classProbabilities(), fusionClasses(detection), fingerprints, detection.fingerprintWeight,
+                              detection.unnamedOffset);
 }
 
 }  // namespace synthscope

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <utility>
 
+#include "engine/fingerprint.h"
 #include "engine/sha256.h"
 
 namespace synthscope {
@@ -64,6 +65,11 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         {"output", m.output == ModelOutput::Softmax ? "softmax" : "logits"},
         {"authentic", QString::fromStdString(m.authenticClass())},
     };
+    // The fingerprints the verdict and the attribution read, by content: a library rebuilt in place
+    // changes results without changing its path.
+    const QString library = m.calibration.fingerprintLibrary.empty()
+                                ? QString()
+                                : QString::fromStdString(fingerprintLibraryDigest(m.calibration.fingerprintLibrary));
     // The verdict's calibration changes the verdict without changing the weights.
     if (m.calibration.enabled) {
         QJsonArray terms;
@@ -75,15 +81,15 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         QJsonObject calibration{{"slope", m.calibration.slope}, {"intercept", m.calibration.intercept}};
         if (!terms.isEmpty()) {
             calibration.insert("fingerprint_terms", terms);
-            calibration.insert("fingerprint_library", QString::fromStdString(m.calibration.fingerprintLibrary));
+            calibration.insert("fingerprint_library", library);
         }
         key.insert("calibration", calibration);
     }
     // The attribution combined with the calibration's fingerprints (results stored before it lack it,
     // and their "likely generator" was the detector's alone): absent when the model asks for none.
     if (m.combinesAttributionItself())
-        key.insert("combined_attribution", QJsonObject{{"weight", m.fingerprintWeight},
-                                                       {"library", QString::fromStdString(m.calibration.fingerprintLibrary)}});
+        key.insert("combined_attribution",
+                   QJsonObject{{"weight", m.fingerprintWeight}, {"unnamed_offset", m.unnamedOffset}, {"library", library}});
     if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match
         QJsonArray copies;
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));

@@ -108,6 +108,10 @@ struct ImageOutcome {
     // Attribution by the generator fingerprints alone and combined with the detector (attribution_fusion.h),
     // each the highest-ranked of AttributionSpec::generators; empty when not computed (evaluate --fingerprints).
     std::string fingerprintGenerator, combinedGenerator;
+    // The generator the user is told (AnalysisResult::likelyGenerator, as a generator name): not limited to
+    // the candidates, so "a generator the model has no name for" (other_diffusion) or stylegan2 count as
+    // wrong for an attribution/ image. Empty when the model names none.
+    std::string toldGenerator;
 };
 
 // Attribution is scored on fakes whose generator is in `generators`: the prediction is the generator
@@ -156,6 +160,8 @@ struct ConditionMetrics {
     ConfusionMatrix attribution;    // over AttributionSpec::generators
     // The same by the fingerprints alone and combined with the detector, when any outcome has them.
     std::optional<ConfusionMatrix> attributionFingerprints, attributionCombined;
+    // Share of the candidates' fakes whose told generator is theirs (ImageOutcome::toldGenerator).
+    std::optional<Rate> attributionTold;
     bool robustnessChecked = false;
     std::vector<RobustnessStats> robustness;  // the model's band, then threshold-only (band [t, t])
 };

@@ -14,6 +14,7 @@
 
 #include "engine/errors.h"
 #include "engine/npy.h"
+#include "engine/sha256.h"
 
 namespace synthscope {
 namespace {
@@ -99,6 +100,31 @@ FingerprintLibrary loadFingerprintLibrary(const std::string& dir) {
         }
     }
     return library;
+}
+
+std::string fingerprintLibraryDigest(const std::string& dir) {
+    std::error_code ec;
+    std::vector<fs::path> npys;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code fileEc;
+        if (it->is_regular_file(fileEc) && it->path().extension() == ".npy") npys.push_back(it->path());
+    }
+    if (ec) return "unreadable: " + ec.message();
+    std::sort(npys.begin(), npys.end());
+    std::string listing;  // name, then the hashes of the array and of its sidecar ("-" when missing)
+    for (const fs::path& npy : npys) {
+        fs::path sidecar = npy;
+        sidecar.replace_extension(".json");
+        auto hashOf = [](const fs::path& p) {
+            try {
+                return sha256OfFile(p.string());
+            } catch (const EngineError&) {
+                return std::string("-");
+            }
+        };
+        listing += npy.filename().string() + " " + hashOf(npy) + " " + hashOf(sidecar) + "\n";
+    }
+    return sha256Hex(std::vector<std::uint8_t>(listing.begin(), listing.end()));
 }
 
 void saveFingerprint(const Fingerprint& f, const std::string& dir) {

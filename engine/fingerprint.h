@@ -64,6 +64,11 @@ struct FingerprintLibrary {
 // and skipped. Throws EngineError(BadInput) when the folder cannot be read.
 FingerprintLibrary loadFingerprintLibrary(const std::string& dir);
 
+// The sha256 of what loadFingerprintLibrary(dir) reads: every <name>.npy in the folder with its sidecar,
+// by name and content. The same for a library copied elsewhere; different once any fingerprint or sidecar
+// changes. "unreadable: <reason>" when the folder cannot be read.
+std::string fingerprintLibraryDigest(const std::string& dir);
+
 // Writes <dir>/<name>.npy and <dir>/<name>.json (creating dir). The sidecar is sidecarJson (or an empty
 // object) with generator, shape_hwc, mu_real, mu_fake and residual set from the fingerprint. Each file is
 // written to a temporary file and renamed. Throws EngineError(BadInput) when it cannot write.

@@ -99,6 +99,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     result.classNames = m.classes;
     result.classGenerators = m.classGenerators;
     result.fingerprintWeight = m.fingerprintWeight;
+    result.unnamedOffset = m.unnamedOffset;
     result.provenance.stride = stride > 0 ? stride : patch;
 
     // GLCM contrast of every patch (SuSy's selection key for the verdict).

@@ -247,6 +247,12 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         m.fingerprintWeight = w.toDouble();
         m.fingerprintWeightFittedOn = r.optionalString(attribution, "fitted_on", "");
     }
+    if (attribution.contains("unnamed_offset")) {
+        const QJsonValue b = attribution.value("unnamed_offset");
+        if (!b.isDouble() || !(b.toDouble() >= -100 && b.toDouble() <= 100))
+            r.fail("\"attribution.unnamed_offset\" must be a number from -100 to 100");
+        m.unnamedOffset = b.toDouble();
+    }
 
     const QJsonObject validated = root.value("validated_on").toObject();
     m.validatedOn.maxSide = r.intIn(validated, "max_side", 0, 1, 1000000);

@@ -62,7 +62,11 @@ struct ModelManifest {
     // "attribution": {"fingerprint_weight": w}: how much the generator fingerprints' evidence counts when
     // it is combined with this model's attribution (attribution_fusion.h); 0: it is not combined.
     double fingerprintWeight = 0;
-    std::string fingerprintWeightFittedOn;
+    // "attribution": {"unnamed_offset": b}: added to the combined score of each class that stands for no
+    // named generator (it has no fingerprint to speak for it); negative: name a generator unless the
+    // detector is clearly for the unnamed class. 0 when absent.
+    double unnamedOffset = 0;
+    std::string fingerprintWeightFittedOn;  // how fingerprint_weight and unnamed_offset were chosen
     int authenticIndex = 0;
     int inputSize = 224;
     InputNormalization normalization = InputNormalization::None;

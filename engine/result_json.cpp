@@ -65,6 +65,8 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
         };
         verdict.insert("combined_attribution", QJsonObject{{"ranking", scoresToJson(c->ranking)},
                                                            {"fingerprint_weight", c->weight},
+                                                           {"unnamed_offset", c->unnamedOffset},
+                                                           {"unnamed", strings(c->unnamed)},
                                                            {"detector_top", qs(c->detectorTop)},
                                                            {"detector_only", strings(c->detectorOnly)},
                                                            {"fingerprint_only", strings(c->fingerprintOnly)}});
@@ -83,7 +85,8 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                               for (const std::string& g : r.classGenerators) generators.append(qs(g));
                                               return generators;
                                           }()},
-                                         {"fingerprint_weight", r.fingerprintWeight}}},
+                                         {"fingerprint_weight", r.fingerprintWeight},
+                                         {"unnamed_offset", r.unnamedOffset}}},
                     {"timings_ms", QJsonObject{{"load", r.timings.loadMs},
                                                {"contrast", r.timings.contrastMs},
                                                {"verdict", r.timings.verdictMs},
@@ -204,9 +207,15 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
             for (const QJsonValue& s : list) out.push_back(s.toString().toStdString());
             return out;
         };
-        v.combinedAttribution = CombinedAttribution{scoresFromJson(c["ranking"].toArray()), c["fingerprint_weight"].toDouble(),
-                                                    c["detector_top"].toString().toStdString(),
-                                                    strings(c["detector_only"].toArray()), strings(c["fingerprint_only"].toArray())};
+        CombinedAttribution combined;
+        combined.ranking = scoresFromJson(c["ranking"].toArray());
+        combined.weight = c["fingerprint_weight"].toDouble();
+        combined.unnamedOffset = c["unnamed_offset"].toDouble(0);  // absent before 2026-12-02: unnamed classes were left out
+        combined.detectorTop = c["detector_top"].toString().toStdString();
+        combined.detectorOnly = strings(c["detector_only"].toArray());
+        combined.fingerprintOnly = strings(c["fingerprint_only"].toArray());
+        combined.unnamed = strings(c["unnamed"].toArray());
+        v.combinedAttribution = std::move(combined);
     }
 
     const QJsonObject provenance = json["provenance"].toObject();
@@ -235,6 +244,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     for (const QJsonValue& c : grid["classes"].toArray()) r.classNames.push_back(c.toString().toStdString());
     for (const QJsonValue& g : grid["class_generators"].toArray()) r.classGenerators.push_back(g.toString().toStdString());
     r.fingerprintWeight = grid["fingerprint_weight"].toDouble(0);
+    r.unnamedOffset = grid["unnamed_offset"].toDouble(0);
 
     const QJsonObject timings = json["timings_ms"].toObject();
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),

@@ -162,20 +162,24 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     };
     if (v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         h += "<p>Most likely generator, if generated (the generator classes renormalised): " + topThree(v.attribution) + "</p>\n";
-        const std::optional<ClassScore> unnamed = r.unnamedGeneratorFirst();
-        if (ev.combinedAttribution)
+        if (const std::optional<CombinedAttribution>& c = ev.combinedAttribution) {
+            QString unnamed;  // when the first choice is a class that names no generator
+            if (!c->ranking.empty() && c->isUnnamed(c->ranking.front().name)) {
+                const ClassScore* named = c->firstNamed();
+                unnamed = " Its first choice, " + esc(c->ranking.front().name) +
+                          ", is a class that stands for no named generator: the model has no name for this one" +
+                          (named ? " (the first named generator is " + esc(named->name) + ")." : QString("."));
+            }
             h += QString("<p>Combined with the generator fingerprints (below; their evidence weighted %1, as the model's "
                          "manifest says): <b>%2</b>. On the project's held-out images the combination attributes better "
                          "than either alone (models/baseline/README.md).%3</p>\n")
-                     .arg(ev.combinedAttribution->weight)
-                     .arg(topThree(ev.combinedAttribution->ranking))
-                     .arg((ev.combinedAttribution->detectorOnly.empty()
-                               ? QString()
-                               : " Without a fingerprint, and so ranked by the detector alone: " +
-                                     esc(joined(ev.combinedAttribution->detectorOnly)) + ".") +
-                          (unnamed ? " It ranks only the generators the model has a name for; the detector's first choice, " +
-                                         esc(unnamed->name) + ", stands for none of them."
-                                   : QString()));
+                     .arg(c->weight)
+                     .arg(topThree(c->ranking))
+                     .arg((c->detectorOnly.empty() ? QString()
+                                                   : " Without a fingerprint, and so ranked by the detector alone: " +
+                                                         esc(joined(c->detectorOnly)) + ".") +
+                          unnamed);
+        }
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
 

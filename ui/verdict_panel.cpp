@@ -165,25 +165,26 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =
         v.combinedAttribution ? v.combinedAttribution : fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
-    const std::optional<ClassScore> unnamed = result->unnamedGeneratorFirst();
-    if (unnamed && v.label != VerdictLabel::Authentic) {
-        // The combination ranks only the generators the model has names for: say first what the detector says.
-        text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2 of the synthetic share)")
-                    .arg(QString::fromStdString(unnamed->name), percent(unnamed->probability));
-        if (combined)
-            text += tr("; among the named ones, %1 (%2, the detector and the generator fingerprints combined)")
-                        .arg(QString::fromStdString(combined->ranking.front().name), percent(combined->ranking.front().probability));
-        text += ".";
-    } else if (combined && v.label != VerdictLabel::Authentic) {
+    if (combined && !combined->ranking.empty() && v.label != VerdictLabel::Authentic) {
         const ClassScore& top = combined->ranking.front();
-        text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
-                    .arg(QString::fromStdString(top.name), percent(top.probability));
+        if (combined->isUnnamed(top.name)) {
+            text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2, the detector and the "
+                       "generator fingerprints combined)")
+                        .arg(QString::fromStdString(top.name), percent(top.probability));
+            if (const ClassScore* named = combined->firstNamed())
+                text += tr("; among the named ones, %1 (%2)").arg(QString::fromStdString(named->name), percent(named->probability));
+        } else {
+            text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
+                        .arg(QString::fromStdString(top.name), percent(top.probability));
+        }
         // By generator name on both sides: a model's class names need not be its generators' names.
         if (combined->detectorTop != top.name)
             text += tr("; the detector alone says %1").arg(QString::fromStdString(combined->detectorTop));
-        text += ").";
+        text += combined->isUnnamed(top.name) ? "." : ").";
     } else if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
-        text += tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share).").arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
+        text += (result->likelyGeneratorIsUnnamed() ? tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2 of the synthetic share).")
+                                                     : tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share)."))
+                    .arg(QString::fromStdString(v.attribution[0].name), percent(v.attribution[0].probability));
     }
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";

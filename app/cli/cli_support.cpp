@@ -47,7 +47,7 @@ void printResultLine(const AnalysisResult& r) {
     const std::optional<ClassScore> generator = r.likelyGenerator();
     if (generator && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
         top = "  likely " + generator->name + " (" + std::to_string(int(generator->probability * 100 + 0.5)) + "%" +
-              (r.unnamedGeneratorFirst() ? ", a generator the model has no name for)"
+              (r.likelyGeneratorIsUnnamed() ? ", a generator the model has no name for)"
                                          : v.combinedAttribution ? ", detector + fingerprints)" : ")");
     std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
                 v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());

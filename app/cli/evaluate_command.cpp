@@ -130,6 +130,10 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
     };
     if (m.attributionFingerprints) out.insert("attribution_fingerprints", attributionJson(*m.attributionFingerprints));
     if (m.attributionCombined) out.insert("attribution_combined", attributionJson(*m.attributionCombined));
+    if (m.attributionTold)
+        out.insert("attribution_told", QJsonObject{{"n", m.attributionTold->n},
+                                                   {"accuracy", num(m.attributionTold->value)},
+                                                   {"accuracy_ci95", intervalJson(m.attributionTold->ci)}});
     if (m.robustnessChecked) {
         QJsonArray rob;
         for (const eval::RobustnessStats& s : m.robustness)
@@ -183,6 +187,14 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
         });
         row("  95% CI (Wilson)", [which = which](const ConditionMetrics& m) {
             return m.*which ? fmtInterval((m.*which)->accuracyInterval()) : std::string("n/a");
+        });
+    }
+    if (!metrics.empty() && metrics.front().attributionTold) {
+        row("likely generator as told, right", [](const ConditionMetrics& m) {
+            return m.attributionTold ? fmt(m.attributionTold->value) + " (" + std::to_string(m.attributionTold->n) + ")" : std::string("n/a");
+        });
+        row("  95% CI (Wilson)", [](const ConditionMetrics& m) {
+            return m.attributionTold ? fmtInterval(m.attributionTold->ci) : std::string("n/a");
         });
     }
     if (!metrics.empty() && metrics.front().robustnessChecked) {
@@ -269,6 +281,7 @@ int runEvaluate(const QStringList& args) {
                          "with the detector (the manifest's attribution.fingerprint_weight). Without it, a model whose "
                          "calibration reads a fingerprint library is scored on the combination its analysis makes", "DIR"},
         {"fingerprint-weight", "with --fingerprints: this weight instead of the manifest's", "W"},
+        {"unnamed-offset", "with --fingerprints: this offset for the classes that name no generator instead of the manifest's attribution.unnamed_offset", "B"},
         {"threshold", "synthetic when the probability is above this", "T", "0.5"},
         {"robustness", "also run the robustness check (JPEG 90, JPEG 65, rescale 0.75) and measure what it changes"},
         robustnessCopiesOption(),
@@ -370,6 +383,7 @@ int runEvaluate(const QStringList& args) {
 
     std::optional<FingerprintLibrary> fingerprints;
     double fingerprintWeight = m.fingerprintWeight;
+    double unnamedOffset = m.unnamedOffset;
     if (parser.isSet("fingerprints")) {
         try {
             fingerprints = loadInstalledFingerprints(QFile::encodeName(parser.value("fingerprints")).toStdString());
@@ -381,11 +395,16 @@ int runEvaluate(const QStringList& args) {
             fingerprintWeight = parser.value("fingerprint-weight").toDouble(&ok);
             if (!ok || fingerprintWeight < 0 || fingerprintWeight > 100) return fail("--fingerprint-weight must be a number from 0 to 100");
         }
-        std::fprintf(stderr, "Fingerprints: %zu from %s; combined with the detector at weight %g%s\n",
-                     fingerprints->fingerprints.size(), fingerprints->folder.c_str(), fingerprintWeight,
+        if (parser.isSet("unnamed-offset")) {
+            bool ok = false;
+            unnamedOffset = parser.value("unnamed-offset").toDouble(&ok);
+            if (!ok || unnamedOffset < -100 || unnamedOffset > 100) return fail("--unnamed-offset must be a number from -100 to 100");
+        }
+        std::fprintf(stderr, "Fingerprints: %zu from %s; combined with the detector at weight %g, unnamed offset %g%s\n",
+                     fingerprints->fingerprints.size(), fingerprints->folder.c_str(), fingerprintWeight, unnamedOffset,
                      fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
-    } else if (parser.isSet("fingerprint-weight")) {
-        return fail("--fingerprint-weight needs --fingerprints DIR");
+    } else if (parser.isSet("fingerprint-weight") || parser.isSet("unnamed-offset")) {
+        return fail("--fingerprint-weight and --unnamed-offset need --fingerprints DIR");
     } else if (m.combinesAttributionItself()) {
         std::fprintf(stderr, "Fingerprints: the model's own (%s), combined with the detector by the analysis at weight %g\n",
                      m.calibration.fingerprintLibrary.c_str(), m.fingerprintWeight);
@@ -398,6 +417,13 @@ int runEvaluate(const QStringList& args) {
             if (isCandidate(g.name)) return g.name;
         return std::string();
     };
+    // A likely generator by generator name: the detector's own ranking is by class.
+    auto generatorOf = [&](const std::string& name) {
+        const auto c = std::find(m.classes.begin(), m.classes.end(), name);
+        const std::size_t i = std::size_t(c - m.classes.begin());
+        return c != m.classes.end() && i < m.classGenerators.size() && !m.classGenerators[i].empty() ? m.classGenerators[i] : name;
+    };
+    const std::vector<FusionClass> classes = fusionClasses(m);
 
     const ImageAnalyzer analyzer(detector, settings);
     const RobustnessCheck robustness(detector, settings, robustnessCopies);
@@ -424,19 +450,24 @@ int runEvaluate(const QStringList& args) {
                 o.label = r.verdict.label;
                 o.classProbabilities = r.classProbabilities();
                 // Only the fakes attribution is scored on: the fingerprints cost more than the verdict.
-                if (fingerprints && item.fake && isCandidate(item.generator)) {
-                    const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);
-                    for (const GeneratorMatch& g : fp.ranking)  // ranked highest first
-                        if (isCandidate(g.generator)) {
-                            o.fingerprintGenerator = g.generator;
-                            break;
+                if (item.fake && isCandidate(item.generator)) {
+                    // What the user is told (AnalysisResult::likelyGenerator), unless --fingerprints replaces it below.
+                    if (const std::optional<ClassScore> likely = r.likelyGenerator()) o.toldGenerator = generatorOf(likely->name);
+                    if (fingerprints) {
+                        const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);
+                        for (const GeneratorMatch& g : fp.ranking)  // ranked highest first
+                            if (isCandidate(g.generator)) {
+                                o.fingerprintGenerator = g.generator;
+                                break;
+                            }
+                        if (const auto combined = combineAttribution(o.classProbabilities, classes, fp, fingerprintWeight, unnamedOffset)) {
+                            o.combinedGenerator = firstCandidate(combined->ranking);
+                            o.toldGenerator = combined->ranking.front().name;
                         }
-                    if (const auto combined = combineAttribution(o.classProbabilities, m.classGenerators, fp, fingerprintWeight))
-                        o.combinedGenerator = firstCandidate(combined->ranking);
-                } else if (item.fake && isCandidate(item.generator) && r.verdict.combinedAttribution) {
-                    // Without --fingerprints: the combination the analysis made itself (the model's
-                    // calibration library and weight), which is what the user is shown.
-                    o.combinedGenerator = firstCandidate(r.verdict.combinedAttribution->ranking);
+                    } else if (r.verdict.combinedAttribution) {
+                        // The combination the analysis made itself (the model's calibration library and weight).
+                        o.combinedGenerator = firstCandidate(r.verdict.combinedAttribution->ranking);
+                    }
                 }
                 if (checkRobustness) {
                     const RobustnessReport report = robustness.check(input, r.verdict);

@@ -30,6 +30,13 @@ FingerprintAttribution evidenceFor(std::vector<std::pair<std::string, double>> g
     return fp;
 }
 
+// Classes named after their generators; "" is the authentic class (no unnamed classes).
+std::vector<FusionClass> classesOf(const std::vector<std::string>& generators) {
+    std::vector<FusionClass> out;
+    for (const std::string& g : generators) out.push_back({g.empty() ? "authentic" : "gen_" + g, g, false});
+    return out;
+}
+
 }  // namespace
 
 TEST(AttributionFusion, AddsWeightedEvidenceToTheDetectorsLogProbability) {
@@ -38,7 +45,7 @@ TEST(AttributionFusion, AddsWeightedEvidenceToTheDetectorsLogProbability) {
     const std::vector<std::string> generators{"", "a", "b", "c"};
     const FingerprintAttribution fp = evidenceFor({{"b", 3.0}, {"a", -2.0}, {"z", 1.0}});
 
-    const auto combined = combineAttribution(probabilities, generators, fp, 1.0);
+    const auto combined = combineAttribution(probabilities, classesOf(generators), fp, 1.0);
     ASSERT_TRUE(combined.has_value());
     ASSERT_EQ(combined->ranking.size(), 3u) << "every generator the detector knows; z has no class";
     EXPECT_EQ(combined->ranking[0].name, "b");
@@ -53,24 +60,82 @@ TEST(AttributionFusion, AddsWeightedEvidenceToTheDetectorsLogProbability) {
     EXPECT_EQ(combined->fingerprintOnly, std::vector<std::string>{"z"});
 
     // A generator without a fingerprint that the detector is sure of stays first (a StyleGAN face).
-    const auto sure = combineAttribution({0.02, 0.01, 0.01, 0.96}, generators, fp, 1.0);
+    const auto sure = combineAttribution({0.02, 0.01, 0.01, 0.96}, classesOf(generators), fp, 1.0);
     ASSERT_TRUE(sure.has_value());
     EXPECT_EQ(sure->ranking[0].name, "c");
 
     // A small weight leaves the detector's choice standing.
-    EXPECT_EQ(combineAttribution(probabilities, generators, fp, 0.1)->ranking[0].name, "a");
+    EXPECT_EQ(combineAttribution(probabilities, classesOf(generators), fp, 0.1)->ranking[0].name, "a");
 }
 
 TEST(AttributionFusion, DoesNotApplyWhereItWasNotFittedOrCannotChoose) {
     const std::vector<double> probabilities{0.1, 0.6, 0.3};
     const std::vector<std::string> generators{"", "a", "b"};
     const FingerprintAttribution fp = evidenceFor({{"a", 1.0}, {"b", 0.5}});
-    EXPECT_FALSE(combineAttribution(probabilities, generators, fp, 0.0)) << "the model asks for no combination";
-    EXPECT_FALSE(combineAttribution(probabilities, generators, evidenceFor({{"a", 1.0}, {"b", 0.5}}, false), 1.0))
+    const std::vector<FusionClass> classes = classesOf(generators);
+    EXPECT_FALSE(combineAttribution(probabilities, classes, fp, 0.0)) << "the model asks for no combination";
+    EXPECT_FALSE(combineAttribution(probabilities, classes, evidenceFor({{"a", 1.0}, {"b", 0.5}}, false), 1.0))
         << "DIF's fingerprints have no spreads, so no evidence";
-    EXPECT_FALSE(combineAttribution(probabilities, generators, evidenceFor({{"a", 1.0}, {"q", 0.5}}), 1.0))
+    EXPECT_FALSE(combineAttribution(probabilities, classes, evidenceFor({{"a", 1.0}, {"q", 0.5}}), 1.0))
         << "one shared generator leaves nothing to choose";
-    EXPECT_FALSE(combineAttribution({0.5, 0.5}, generators, fp, 1.0)) << "probabilities and classes differ in length";
+    EXPECT_FALSE(combineAttribution({0.5, 0.5}, classes, fp, 1.0)) << "probabilities and classes differ in length";
+}
+
+TEST(AttributionFusion, AClassThatNamesNoGeneratorCompetesUnderItsOwnNameWithItsOffset) {
+    // authentic, two named generators and an unnamed class ("other diffusion models") the detector prefers.
+    const std::vector<FusionClass> classes{
+        {"authentic", "", false}, {"gen_a", "a", false}, {"gen_b", "b", false}, {"other", "", true}};
+    const std::vector<double> probabilities{0.1, 0.2, 0.1, 0.6};
+    const FingerprintAttribution fp = evidenceFor({{"a", 3.0}, {"b", -1.0}});
+
+    // Strong evidence for a outweighs the detector's preference: a: log(2/9) + 3, b: log(1/9) - 1, other: log(6/9).
+    const auto strong = combineAttribution(probabilities, classes, fp, 1.0, 0.0);
+    ASSERT_TRUE(strong.has_value());
+    ASSERT_EQ(strong->ranking.size(), 3u) << "the authentic class is never a candidate";
+    EXPECT_EQ(strong->ranking[0].name, "a");
+    EXPECT_EQ(strong->ranking[1].name, "other");
+    const double sa = std::log(2.0 / 9 + 1e-6) + 3, sb = std::log(1.0 / 9 + 1e-6) - 1, so = std::log(6.0 / 9 + 1e-6);
+    EXPECT_NEAR(strong->ranking[0].probability, 1 / (1 + std::exp(sb - sa) + std::exp(so - sa)), 1e-12);
+    EXPECT_EQ(strong->unnamed, std::vector<std::string>{"other"});
+    EXPECT_TRUE(strong->detectorOnly.empty()) << "an unnamed class is listed as unnamed, not as lacking a fingerprint";
+    EXPECT_EQ(strong->detectorTop, "other");
+
+    // Weak evidence leaves the unnamed class first: "a generator the model has no name for".
+    const auto weak = combineAttribution(probabilities, classes, fp, 0.1, 0.0);
+    ASSERT_TRUE(weak.has_value());
+    EXPECT_EQ(weak->ranking[0].name, "other");
+    EXPECT_TRUE(weak->isUnnamed(weak->ranking[0].name));
+    ASSERT_NE(weak->firstNamed(), nullptr);
+    EXPECT_EQ(weak->firstNamed()->name, "a");
+    // ... unless the offset asks for more from the detector before it says "unnamed".
+    const auto offset = combineAttribution(probabilities, classes, fp, 0.1, -2.0);
+    ASSERT_TRUE(offset.has_value());
+    EXPECT_EQ(offset->ranking[0].name, "a");
+    EXPECT_DOUBLE_EQ(offset->unnamedOffset, -2.0);
+    // A fingerprint that happens to carry the unnamed class's name is not evidence for it.
+    const auto sameName = combineAttribution(probabilities, classes, evidenceFor({{"a", 0.0}, {"b", 0.0}, {"other", -50.0}}), 1.0);
+    ASSERT_TRUE(sameName.has_value());
+    EXPECT_EQ(sameName->ranking[0].name, "other");
+}
+
+TEST(AttributionFusion, TellsUnnamedClassesFromTheAuthenticOne) {
+    const ModelManifest m = loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
+    const std::vector<FusionClass> classes = fusionClasses(m);
+    ASSERT_EQ(classes.size(), m.classes.size());
+    for (const FusionClass& c : classes) {
+        EXPECT_EQ(c.unnamed, c.name == "other_diffusion") << c.name;
+        if (c.name == "authentic") EXPECT_TRUE(c.generator.empty());
+    }
+    // From a result: its verdict's attribution lists the synthetic classes, so the authentic one is not unnamed.
+    AnalysisResult r;
+    r.classNames = {"authentic", "ldm", "other_diffusion"};
+    r.classGenerators = {"", "ldm", ""};
+    r.verdict.attribution = {{"other_diffusion", 0.7}, {"ldm", 0.3}};
+    const std::vector<FusionClass> fromResult = fusionClasses(r);
+    ASSERT_EQ(fromResult.size(), 3u);
+    EXPECT_FALSE(fromResult[0].unnamed);
+    EXPECT_FALSE(fromResult[1].unnamed);
+    EXPECT_TRUE(fromResult[2].unnamed);
 }
 
 TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
@@ -79,16 +144,26 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
     r.classNames = {"authentic", "gen_a", "gen_b"};
     r.classGenerators = {"", "a", "b"};
     r.fingerprintWeight = 1.0;
+    r.unnamedOffset = -0.5;
     r.verdict.classes = {{"gen_b", 0.5}, {"gen_a", 0.4}, {"authentic", 0.1}};  // ranked, as the analyzer leaves them
+    r.verdict.attribution = {{"gen_b", 0.55}, {"gen_a", 0.45}};
     const auto combined = combineAttribution(r, evidenceFor({{"a", 2.0}, {"b", 0.0}}));
     ASSERT_TRUE(combined.has_value());
     EXPECT_EQ(combined->ranking[0].name, "a");
     EXPECT_DOUBLE_EQ(combined->weight, 1.0);
+    EXPECT_DOUBLE_EQ(combined->unnamedOffset, -0.5);
 
-    // The mapping and weight travel with the result (cases keep results as JSON).
+    // The mapping, weight and offset travel with the result (cases keep results as JSON), and so does a
+    // combination with its unnamed classes.
+    r.verdict.combinedAttribution = combined;
+    r.verdict.combinedAttribution->unnamed = {"other"};
     const AnalysisResult back = resultFromJson(toJson(r));
     EXPECT_EQ(back.classGenerators, r.classGenerators);
     EXPECT_DOUBLE_EQ(back.fingerprintWeight, 1.0);
+    EXPECT_DOUBLE_EQ(back.unnamedOffset, -0.5);
+    ASSERT_TRUE(back.verdict.combinedAttribution.has_value());
+    EXPECT_EQ(back.verdict.combinedAttribution->unnamed, std::vector<std::string>{"other"});
+    EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->unnamedOffset, -0.5);
 
     AnalysisResult old = r;  // a result stored before the mapping was kept: no combination
     old.classGenerators.clear();
@@ -98,15 +173,21 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
 TEST(AttributionFusion, TheShippedBaselineAsksForItAndBadWeightsAreRefused) {
     const ModelManifest m = loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
     EXPECT_GT(m.fingerprintWeight, 0.0);
+    EXPECT_LT(m.unnamedOffset, 0.0) << "fitted: name a generator unless the detector is clearly for other_diffusion";
     EXPECT_FALSE(m.fingerprintWeightFittedOn.empty());
     QTemporaryDir dir;
-    for (const char* bad : {"-1", "\"0.5\"", "1000"}) {
+    const std::vector<std::pair<const char*, const char*>> bad{{"fingerprint_weight", "-1"},
+                                                               {"fingerprint_weight", "\"0.5\""},
+                                                               {"fingerprint_weight", "1000"},
+                                                               {"unnamed_offset", "\"-1\""},
+                                                               {"unnamed_offset", "-1000"}};
+    for (const auto& [key, value] : bad) {
         QFile in(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
         ASSERT_TRUE(in.open(QIODevice::ReadOnly));
         QJsonObject root = QJsonDocument::fromJson(in.readAll()).object();
         root["weights"] = QString(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.pt");
         root.remove("verdict");  // its fingerprint library is named relative to the original's folder
-        root["attribution"] = QJsonDocument::fromJson(QByteArray("{\"fingerprint_weight\": ") + bad + "}").object();
+        root["attribution"] = QJsonDocument::fromJson(QByteArray("{\"") + key + "\": " + value + "}").object();
         const QString path = dir.path() + "/bad.json";
         QFile out(path);
         ASSERT_TRUE(out.open(QIODevice::WriteOnly));
@@ -114,9 +195,9 @@ TEST(AttributionFusion, TheShippedBaselineAsksForItAndBadWeightsAreRefused) {
         out.close();
         try {
             loadManifest(path.toStdString());
-            ADD_FAILURE() << "accepted fingerprint_weight " << bad;
+            ADD_FAILURE() << "accepted " << key << " " << value;
         } catch (const EngineError& e) {
-            EXPECT_NE(std::string(e.what()).find("fingerprint_weight"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
@@ -108,7 +109,11 @@ TEST(CaseStore, NamesTheGeneratorTheWorkstationNames) {
     detectorOnly.verdict.attribution = {{"vqgan", 0.7}, {"ldm", 0.3}};
     AnalysisResult combined = analyzer.analyze(images[1]);
     combined.verdict.attribution = detectorOnly.verdict.attribution;
-    combined.verdict.combinedAttribution = CombinedAttribution{{{"ldm", 0.8}, {"vqgan", 0.2}}, 0.6, "vqgan", {}, {}};
+    CombinedAttribution combination;
+    combination.ranking = {{"ldm", 0.8}, {"vqgan", 0.2}};
+    combination.weight = 0.6;
+    combination.detectorTop = "vqgan";
+    combined.verdict.combinedAttribution = combination;
     auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
     const std::string settings = cacheSettingsKey(analyzer.detector(), analyzer.settings());
     store->addResult({detectorOnly.image.sha256, detectorOnly.provenance.modelSha256, settings}, detectorOnly);
@@ -177,6 +182,22 @@ TEST(BatchAnalysis, ReRunReusesTheCacheAndNewSettingsOrBytesAreAnalysedAgain) {
     EXPECT_EQ(cacheSettingsKey(*Detector::open(combining, cpu), {}), cacheSettingsKey(*Detector::open(calibrated, cpu), {}));
     combining.calibration.fingerprintLibrary = SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints";
     EXPECT_NE(cacheSettingsKey(*Detector::open(combining, cpu), {}), cacheSettingsKey(*Detector::open(calibrated, cpu), {}));
+    const std::string withShippedLibrary = cacheSettingsKey(*Detector::open(combining, cpu), {});
+    ModelManifest offset = combining;
+    offset.unnamedOffset = -1.0;
+    EXPECT_NE(cacheSettingsKey(*Detector::open(offset, cpu), {}), withShippedLibrary);
+    // The library counts by content, not by path: a copy gives the same key, a changed sidecar another.
+    QTemporaryDir libraryCopy;
+    for (const QFileInfo& f : QDir(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/fingerprints").entryInfoList({"*.npy", "*.json"}, QDir::Files))
+        ASSERT_TRUE(QFile::copy(f.absoluteFilePath(), libraryCopy.filePath(f.fileName())));
+    combining.calibration.fingerprintLibrary = libraryCopy.path().toStdString();
+    EXPECT_EQ(cacheSettingsKey(*Detector::open(combining, cpu), {}), withShippedLibrary);
+    {
+        QFile sidecar(libraryCopy.filePath("ldm.json"));
+        ASSERT_TRUE(sidecar.open(QIODevice::Append));
+        sidecar.write("\n");
+    }
+    EXPECT_NE(cacheSettingsKey(*Detector::open(combining, cpu), {}), withShippedLibrary);
     EXPECT_EQ(BatchAnalysis(*store, other).run(images).analysed, 3);
     EXPECT_EQ(store->counts().results, 6);
 

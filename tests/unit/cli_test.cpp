@@ -187,8 +187,16 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
     // They err on different generators, so together they must do clearly better than either.
     EXPECT_GT(combined, detector + 0.1);
     EXPECT_GT(combined, fingerprints + 0.1);
+    // What the user is told may be a class that names no generator (other_diffusion), which is wrong for
+    // these images: it can only be below the closed-set combined figure, which chooses among the seven.
+    const QJsonObject told = c["attribution_told"].toObject();
+    EXPECT_EQ(told["n"].toInt(), 83);
+    EXPECT_LE(told["accuracy"].toDouble(), combined + 1e-12);
+    EXPECT_GT(told["accuracy"].toDouble(), detector) << "the combination with the unnamed class still beats the detector alone";
     EXPECT_EQ(runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
                       "--fingerprint-weight", "0.5"}).exitCode, 2) << "a weight without fingerprints";
+    EXPECT_EQ(runCli({"evaluate", QString::fromStdString(sharedData("labels.csv")), "--model", models + "/baseline/baseline.json",
+                      "--unnamed-offset", "-1"}).exitCode, 2) << "an offset without fingerprints";
 
     // Without --fingerprints the baseline is scored on the combination its own analysis makes (its
     // calibration's library, the same weight): the same answers on the same held-out attribution images.
@@ -200,6 +208,8 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
     EXPECT_EQ(ownCombined["images"].toInt(), 83);
     EXPECT_DOUBLE_EQ(ownCombined["top1"].toDouble(), combined);
     EXPECT_EQ(ownCombined["confusion"].toArray(), c["attribution_combined"].toObject()["confusion"].toArray());
+    EXPECT_DOUBLE_EQ(readJson(dir.path() + "/own.json")["conditions"].toObject()["original"].toObject()["attribution_told"].toObject()["accuracy"].toDouble(),
+                     told["accuracy"].toDouble()) << "the analysis tells what --fingerprints measures";
 }
 
 TEST(CliEvaluate, BaselineOnAHeldOutSubsetOfTheSharedData) {

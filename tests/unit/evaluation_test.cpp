@@ -155,6 +155,19 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     // Same-source AUC only where a top folder holds both classes: none here.
     EXPECT_TRUE(m.rocAucPerTopFolder.empty());
     EXPECT_FALSE(m.robustnessChecked);
+    EXPECT_FALSE(m.attributionTold.has_value()) << "no outcome says what the user was told";
+
+    // What the user is told counts even outside the candidates: "other" (a class that names no
+    // generator) for an ldm image is wrong, where the closed-set figures would skip it.
+    o[0].toldGenerator = "ldm";
+    o[1].toldGenerator = "other";
+    o[2].toldGenerator = "vqgan";
+    o[3].toldGenerator = "stylegan2";  // not a candidate's image: not scored
+    const ConditionMetrics told = computeConditionMetrics(o, spec, 0.5, 0.35, 0.65);
+    ASSERT_TRUE(told.attributionTold.has_value());
+    EXPECT_EQ(told.attributionTold->n, 3);
+    EXPECT_NEAR(told.attributionTold->value, 2.0 / 3, 1e-12);
+    EXPECT_NEAR(told.attributionTold->ci.low, wilsonInterval(2, 3).low, 1e-12);
 }
 
 TEST(EvaluationMetrics, DefaultAttributionCandidatesAreTheLabelledOnesUnlessFewerThanTwo) {

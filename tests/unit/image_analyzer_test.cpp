@@ -291,30 +291,37 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     EXPECT_EQ(plain.likelyGenerator()->name, plain.verdict.attribution.front().name);
 }
 
-TEST(AnalysisResult, AnUnnamedGeneratorLeadsTheLikelyGeneratorWhenTheDetectorPutsItFirst) {
-    // The baseline's other_diffusion stands for no named generator. The combination with the fingerprints
-    // ranks the named ones only, so when the detector puts the unnamed class first, that is the answer.
+TEST(AnalysisResult, TheLikelyGeneratorIsTheCombinationsFirstAndMayBeUnnamed) {
+    // The baseline's other_diffusion stands for no named generator; the combination ranks it with the
+    // named ones (attribution_fusion.h), so its first entry is the answer either way.
     AnalysisResult r;
     r.classNames = {"authentic", "ldm", "vqgan", "other_diffusion"};
     r.classGenerators = {"", "ldm", "vqgan", ""};
     r.verdict.attribution = {{"other_diffusion", 0.78}, {"ldm", 0.15}, {"vqgan", 0.07}};
     CombinedAttribution combined;
-    combined.ranking = {{"vqgan", 0.7}, {"ldm", 0.3}};
+    combined.ranking = {{"other_diffusion", 0.6}, {"vqgan", 0.3}, {"ldm", 0.1}};
+    combined.unnamed = {"other_diffusion"};
     r.verdict.combinedAttribution = combined;
-    ASSERT_TRUE(r.unnamedGeneratorFirst().has_value());
     EXPECT_EQ(r.likelyGenerator()->name, "other_diffusion");
-    EXPECT_DOUBLE_EQ(r.likelyGenerator()->probability, 0.78);
+    EXPECT_DOUBLE_EQ(r.likelyGenerator()->probability, 0.6);
+    EXPECT_TRUE(r.likelyGeneratorIsUnnamed());
 
-    r.verdict.attribution = {{"ldm", 0.6}, {"other_diffusion", 0.3}, {"vqgan", 0.1}};  // a named class first
-    EXPECT_FALSE(r.unnamedGeneratorFirst().has_value());
+    // Fingerprint evidence put a named generator first although the detector prefers the unnamed class.
+    r.verdict.combinedAttribution->ranking = {{"vqgan", 0.7}, {"other_diffusion", 0.2}, {"ldm", 0.1}};
     EXPECT_EQ(r.likelyGenerator()->name, "vqgan") << "the combination's answer";
+    EXPECT_FALSE(r.likelyGeneratorIsUnnamed());
+
     r.verdict.combinedAttribution.reset();
-    EXPECT_EQ(r.likelyGenerator()->name, "ldm") << "the detector's, without a combination";
+    EXPECT_EQ(r.likelyGenerator()->name, "other_diffusion") << "the detector's, without a combination";
+    EXPECT_TRUE(r.likelyGeneratorIsUnnamed()) << "a class without a generator";
+    r.verdict.attribution = {{"ldm", 0.6}, {"other_diffusion", 0.3}, {"vqgan", 0.1}};
+    EXPECT_EQ(r.likelyGenerator()->name, "ldm");
+    EXPECT_FALSE(r.likelyGeneratorIsUnnamed());
 
     r.verdict.attribution = {{"other_diffusion", 0.78}, {"ldm", 0.22}};
     r.classGenerators.clear();  // a result stored before classes were mapped to generators
-    EXPECT_FALSE(r.unnamedGeneratorFirst().has_value());
     EXPECT_EQ(r.likelyGenerator()->name, "other_diffusion");
+    EXPECT_FALSE(r.likelyGeneratorIsUnnamed()) << "nothing says what it stands for";
 }
 
 TEST(ImageAnalyzer, ResultsCarryTheirProvenance) {
