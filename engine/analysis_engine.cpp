@@ -1,5 +1,7 @@
 #include "engine/analysis_engine.h"
 
+#include "engine/thread_priority.h"
+
 namespace synthscope {
 
 struct AnalysisEngine::Job {
@@ -38,10 +40,14 @@ private:
 
 }  // namespace
 
-AnalysisEngine::AnalysisEngine(EngineListener* listener) : listener_(listener) {
+AnalysisEngine::AnalysisEngine(EngineListener* listener, WorkerPriority priority) : listener_(listener) {
     static EngineListener silent;
     if (!listener_) listener_ = &silent;
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this, priority] {
+        // Before any work, so that the threads the analysis starts from here (LibTorch's, OpenCV's) inherit it.
+        if (priority == WorkerPriority::Background) lowerCurrentThreadPriority();
+        run();
+    });
 }
 
 AnalysisEngine::~AnalysisEngine() {

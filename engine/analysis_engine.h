@@ -49,7 +49,11 @@ public:
 // next batch of patches. Destroying it cancels what is queued or running and joins the thread.
 class AnalysisEngine {
 public:
-    explicit AnalysisEngine(EngineListener* listener);  // the listener must outlive the engine
+    // Background: the worker runs below the creating process's main thread in the OS scheduler
+    // (thread_priority.h), as a GUI wants; Normal: as the caller (CLI, tests).
+    enum class WorkerPriority { Normal, Background };
+    // The listener must outlive the engine.
+    explicit AnalysisEngine(EngineListener* listener, WorkerPriority priority = WorkerPriority::Normal);
     ~AnalysisEngine();
     AnalysisEngine(const AnalysisEngine&) = delete;
     AnalysisEngine& operator=(const AnalysisEngine&) = delete;

@@ -17,7 +17,9 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent) {
     qRegisterMetaType<DisplayImage>();
     qRegisterMetaType<HeatmapPtr>();
     qRegisterMetaType<RobustnessPtr>();
-    engine_ = std::make_unique<AnalysisEngine>(static_cast<EngineListener*>(this));
+    // Below the GUI thread in the scheduler: on a machine whose cores the analysis fills, the window keeps
+    // its turn (the engine's threads lose a little speed only while the GUI has work).
+    engine_ = std::make_unique<AnalysisEngine>(static_cast<EngineListener*>(this), AnalysisEngine::WorkerPriority::Background);
 }
 
 EngineBridge::~EngineBridge() { engine_.reset(); }

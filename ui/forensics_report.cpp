@@ -6,6 +6,7 @@
 
 #include "engine/errors.h"
 #include "engine/model_registry.h"
+#include "engine/thread_priority.h"
 
 #include "ui/image_conversion.h"
 
@@ -110,6 +111,7 @@ FingerprintSetPtr ForensicsRunner::fingerprints() {
 
 void ForensicsRunner::start(quint64 key, ImagePtr image) {
     pool_.start([this, key, image] {
+        lowerCurrentThreadPriority();  // below the GUI thread, like the engine's (thread_priority.h)
         ForensicsPtr report = compute(*image, fingerprints());
         QMetaObject::invokeMethod(this, [this, key, report] { emit ready(key, report); }, Qt::QueuedConnection);
     });

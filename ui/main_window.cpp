@@ -27,6 +27,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/file_collector.h"
+#include "engine/thread_priority.h"
 #include "ui/about_dialog.h"
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
@@ -506,6 +507,7 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
     verdict_->setMessage(tr("Re-encoding at JPEG quality %1...").arg(quality));
     // Encoding a large image takes a while: do it on a pool thread, then queue the analysis from here.
     QThreadPool::globalInstance()->start([this, original = d.original, quality, canvas = d.canvas] {
+        lowerCurrentThreadPriority();  // below the GUI thread, like the engine's (thread_priority.h)
         ImagePtr encoded = reencode(original, quality);
         QMetaObject::invokeMethod(this, [this, encoded, quality, canvas] {
             for (auto& doc : documents_) {

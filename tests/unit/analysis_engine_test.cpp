@@ -2,6 +2,8 @@
 
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
@@ -9,6 +11,7 @@
 #include <mutex>
 
 #include "engine/analysis_engine.h"
+#include "engine/thread_priority.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope;
@@ -68,6 +71,44 @@ std::string writeNoise(const QTemporaryDir& dir, const std::string& name, int si
 }
 
 }  // namespace
+
+TEST(ThreadPriority, LowersOnlyTheCallingThreadAndWhatItStartsAndOnlyOnce) {
+#ifndef __linux__
+    GTEST_SKIP() << "thread priorities are set on Linux only";
+#endif
+    const int main = currentThreadNice();
+    int lowered = -100, again = -100, child = -100;
+    std::thread([&] {
+        EXPECT_TRUE(lowerCurrentThreadPriority());
+        lowered = currentThreadNice();
+        EXPECT_TRUE(lowerCurrentThreadPriority());
+        again = currentThreadNice();
+        std::thread([&] { child = currentThreadNice(); }).join();  // LibTorch's workers are started like this
+    }).join();
+    EXPECT_EQ(lowered, std::min(19, main + kBackgroundNiceOffset));
+    EXPECT_EQ(again, lowered) << "relative to the main thread, not to itself: calling twice changes nothing";
+    EXPECT_EQ(child, lowered) << "a thread started afterwards inherits it";
+    EXPECT_EQ(currentThreadNice(), main) << "the calling thread only";
+}
+
+TEST(AnalysisEngine, ABackgroundEngineWorksBelowTheThreadThatMadeIt) {
+#ifndef __linux__
+    GTEST_SKIP() << "thread priorities are set on Linux only";
+#endif
+    struct NiceOfWorker : EngineListener {
+        std::atomic<int> nice{-100};
+        void onJobFailed(JobId, const std::string&, ErrorKind, const std::string&) override { nice = currentThreadNice(); }
+    };
+    const int main = currentThreadNice();
+    for (const auto priority : {AnalysisEngine::WorkerPriority::Normal, AnalysisEngine::WorkerPriority::Background}) {
+        NiceOfWorker listener;
+        AnalysisEngine engine(&listener, priority);
+        engine.analyzeFile("/nonexistent/image.png", {});  // fails on the worker, which reports it from there
+        engine.waitUntilIdle();
+        EXPECT_EQ(listener.nice.load(), priority == AnalysisEngine::WorkerPriority::Background ? std::min(19, main + kBackgroundNiceOffset) : main);
+    }
+    EXPECT_EQ(currentThreadNice(), main);
+}
 
 TEST(AnalysisEngine, RunsJobsInOrderAndGoesOnAfterBadInput) {
     QTemporaryDir dir;
