@@ -6,7 +6,7 @@ namespace synthscope {
 // becomes the main thread's + kBackgroundNiceOffset (at most 19), for this thread only. Threads it creates
 // afterwards inherit it, LibTorch's OpenMP workers included when their first parallel region runs here.
 // A GUI's analysis threads call it so that, on a machine whose cores they fill, the event loop still runs
-// when it needs to (the window never stalls behind the analysis). Calling it again changes nothing.
+// when it needs to (measured: bench/gui_stall.sh, README). Calling it again changes nothing.
 // Returns false where it is not supported (other systems) or the system refused.
 constexpr int kBackgroundNiceOffset = 5;
 bool lowerCurrentThreadPriority();
