@@ -44,7 +44,7 @@ AnalysisEngine::AnalysisEngine(EngineListener* listener, WorkerPriority priority
     static EngineListener silent;
     if (!listener_) listener_ = &silent;
     worker_ = std::thread([this, priority] {
-        // Before any work, so that the threads the analysis starts from here (LibTorch's, OpenCV's) inherit it.
+        // Before any work, so that the threads the analysis starts from here (LibTorch's OpenMP workers) inherit it.
         if (priority == WorkerPriority::Background) lowerCurrentThreadPriority();
         run();
     });

@@ -50,9 +50,14 @@ bool AnalysisResult::likelyGeneratorIsUnnamed() const {
     if (verdict.combinedAttribution && !verdict.combinedAttribution->ranking.empty())
         return verdict.combinedAttribution->isUnnamed(likely->name);
     // The detector's own ranking is by class: a class without a generator stands for none.
-    const auto c = std::find(classNames.begin(), classNames.end(), likely->name);
-    return c != classNames.end() && std::size_t(c - classNames.begin()) < classGenerators.size() &&
-           classGenerators[std::size_t(c - classNames.begin())].empty();
+    const std::string* generator = generatorOfClass(likely->name);
+    return generator && generator->empty();
+}
+
+const std::string* AnalysisResult::generatorOfClass(const std::string& className) const {
+    const auto c = std::find(classNames.begin(), classNames.end(), className);
+    const std::size_t i = std::size_t(c - classNames.begin());
+    return c != classNames.end() && i < classGenerators.size() ? &classGenerators[i] : nullptr;
 }
 
 std::string Verdict::describeFingerprintTerms() const {

@@ -146,6 +146,9 @@ struct AnalysisResult {
     std::optional<ClassScore> likelyGenerator() const;
     // Whether likelyGenerator() is such a class: "a generator the model has no name for".
     bool likelyGeneratorIsUnnamed() const;
+    // The generator a class of this result's model stands for ("" for none); nullptr when the name is
+    // not one of its classes (or the result predates the mapping).
+    const std::string* generatorOfClass(const std::string& className) const;
     // The verdict's class probabilities in the model's class order (classNames; verdict.classes is ranked).
     std::vector<double> classProbabilities() const;
 };

@@ -80,21 +80,32 @@ Fingerprint loadFingerprint(const std::string& npyPath) {
     return f;
 }
 
+namespace {
+
+// The fingerprints of a library folder: every regular <name>.npy in it (not in subfolders), sorted.
+// ec is set when the folder cannot be read.
+std::vector<fs::path> libraryArrays(const std::string& dir, std::error_code& ec) {
+    std::vector<fs::path> npys;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code fileEc;
+        if (it->is_regular_file(fileEc) && it->path().extension() == ".npy") npys.push_back(it->path());
+    }
+    std::sort(npys.begin(), npys.end());
+    return npys;
+}
+
+}  // namespace
+
 FingerprintLibrary loadFingerprintLibrary(const std::string& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw badInput("the fingerprint library " + dir + " is not a folder.");
-    std::vector<std::string> npys;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code fileEc;
-        if (it->is_regular_file(fileEc) && it->path().extension() == ".npy") npys.push_back(it->path().string());
-    }
+    const std::vector<fs::path> npys = libraryArrays(dir, ec);
     if (ec) throw badInput("the fingerprint library " + dir + " cannot be read: " + ec.message() + ".");
-    std::sort(npys.begin(), npys.end());
     FingerprintLibrary library;
     library.folder = dir;
-    for (const std::string& path : npys) {
+    for (const fs::path& path : npys) {
         try {
-            library.fingerprints.push_back(loadFingerprint(path));
+            library.fingerprints.push_back(loadFingerprint(path.string()));
         } catch (const EngineError& e) {
             library.errors.push_back(e.what());
         }
@@ -104,13 +115,8 @@ FingerprintLibrary loadFingerprintLibrary(const std::string& dir) {
 
 std::string fingerprintLibraryDigest(const std::string& dir) {
     std::error_code ec;
-    std::vector<fs::path> npys;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code fileEc;
-        if (it->is_regular_file(fileEc) && it->path().extension() == ".npy") npys.push_back(it->path());
-    }
+    const std::vector<fs::path> npys = libraryArrays(dir, ec);
     if (ec) return "unreadable: " + ec.message();
-    std::sort(npys.begin(), npys.end());
     std::string listing;  // name, then the hashes of the array and of its sidecar ("-" when missing)
     for (const fs::path& npy : npys) {
         fs::path sidecar = npy;

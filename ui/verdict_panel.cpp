@@ -167,7 +167,8 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         v.combinedAttribution ? v.combinedAttribution : fingerprints_ ? combineAttribution(*result, *fingerprints_) : std::nullopt;
     if (combined && !combined->ranking.empty() && v.label != VerdictLabel::Authentic) {
         const ClassScore& top = combined->ranking.front();
-        if (combined->isUnnamed(top.name)) {
+        const bool unnamed = combined->isUnnamed(top.name);
+        if (unnamed) {
             text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2, the detector and the "
                        "generator fingerprints combined)")
                         .arg(QString::fromStdString(top.name), percent(top.probability));
@@ -180,7 +181,7 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         // By generator name on both sides: a model's class names need not be its generators' names.
         if (combined->detectorTop != top.name)
             text += tr("; the detector alone says %1").arg(QString::fromStdString(combined->detectorTop));
-        text += combined->isUnnamed(top.name) ? "." : ").";
+        text += unnamed ? "." : ").";
     } else if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         text += (result->likelyGeneratorIsUnnamed() ? tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2 of the synthetic share).")
                                                      : tr("<br>Most likely generator: <b>%1</b> (%2 of the synthetic share)."))

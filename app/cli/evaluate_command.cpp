@@ -417,12 +417,6 @@ int runEvaluate(const QStringList& args) {
             if (isCandidate(g.name)) return g.name;
         return std::string();
     };
-    // A likely generator by generator name: the detector's own ranking is by class.
-    auto generatorOf = [&](const std::string& name) {
-        const auto c = std::find(m.classes.begin(), m.classes.end(), name);
-        const std::size_t i = std::size_t(c - m.classes.begin());
-        return c != m.classes.end() && i < m.classGenerators.size() && !m.classGenerators[i].empty() ? m.classGenerators[i] : name;
-    };
     const std::vector<FusionClass> classes = fusionClasses(m);
 
     const ImageAnalyzer analyzer(detector, settings);
@@ -452,7 +446,11 @@ int runEvaluate(const QStringList& args) {
                 // Only the fakes attribution is scored on: the fingerprints cost more than the verdict.
                 if (item.fake && isCandidate(item.generator)) {
                     // What the user is told (AnalysisResult::likelyGenerator), unless --fingerprints replaces it below.
-                    if (const std::optional<ClassScore> likely = r.likelyGenerator()) o.toldGenerator = generatorOf(likely->name);
+                    if (const std::optional<ClassScore> likely = r.likelyGenerator()) {
+                        // By generator name: the detector's own ranking is by class.
+                        const std::string* generator = r.generatorOfClass(likely->name);
+                        o.toldGenerator = generator && !generator->empty() ? *generator : likely->name;
+                    }
                     if (fingerprints) {
                         const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);
                         for (const GeneratorMatch& g : fp.ranking)  // ranked highest first
