@@ -31,6 +31,10 @@ bool CombinedAttribution::isUnnamed(const std::string& name) const {
     return std::find(unnamed.begin(), unnamed.end(), name) != unnamed.end();
 }
 
+std::string CombinedAttribution::sources() const {
+    return lookWeight > 0 ? "the detector, the generator fingerprints and the image's look" : "the detector and the generator fingerprints";
+}
+
 const ClassScore* CombinedAttribution::firstNamed() const {
     for (const ClassScore& s : ranking)
         if (!isUnnamed(s.name)) return &s;

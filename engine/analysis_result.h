@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -28,11 +29,15 @@ struct PatchResult {
 };
 
 // The detector's attribution combined with the generator fingerprints' evidence (attribution_fusion.h).
+// Candidate name -> log-probability, as a look model gives them (look_model.h).
+using LookScores = std::vector<std::pair<std::string, double>>;
+
 struct CombinedAttribution {
     // Generators (and unnamed classes, by class name), highest first; the probabilities sum to 1.
     std::vector<ClassScore> ranking;
     double weight = 0;
     double unnamedOffset = 0;  // added to the score of each unnamed class (attribution_fusion.h)
+    double lookWeight = 0;     // of the look's log-probability; 0: the look did not take part
     std::string detectorTop;  // the candidate the detector alone ranks first (by the same class mapping)
     std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
     std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
@@ -40,6 +45,9 @@ struct CombinedAttribution {
     bool isUnnamed(const std::string& name) const;
     // The first entry of the ranking that names a generator (nullptr when none does).
     const ClassScore* firstNamed() const;
+    // What was combined, for the user: "the detector and the generator fingerprints", and "the image's
+    // look" when it took part.
+    std::string sources() const;
 };
 
 struct Verdict {
@@ -130,6 +138,10 @@ struct AnalysisResult {
     std::vector<std::string> classGenerators;
     double fingerprintWeight = 0;
     double unnamedOffset = 0;
+    // The look model's log-probability per candidate (look_model.h), in its answers' order, and its weight
+    // in the combination; empty and 0 when the model has no look or it could not be computed.
+    LookScores look;
+    double lookWeight = 0;
     int gridCols = 0, gridRows = 0;
     std::vector<PatchResult> patches;  // row-major grid
     bool heatmapComplete = false;      // every patch classified

@@ -30,7 +30,7 @@ std::vector<FusionClass> fusionClasses(const AnalysisResult& result) {
 std::optional<CombinedAttribution> combineAttribution(const std::vector<double>& classProbabilities,
                                                       const std::vector<FusionClass>& classes,
                                                       const FingerprintAttribution& fingerprints, double weight,
-                                                      double unnamedOffset) {
+                                                      double unnamedOffset, const LookScores* look, double lookWeight) {
     if (!(weight > 0) || !fingerprints.rankedByEvidence || classProbabilities.size() != classes.size()) return std::nullopt;
     // Candidate -> summed class probability: named generators by generator name, unnamed classes by class name.
     std::map<std::string, double> detector;
@@ -47,6 +47,11 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
     CombinedAttribution out;
     out.weight = weight;
     out.unnamedOffset = unnamedOffset;
+    std::map<std::string, double> lookOf;  // candidate -> log-probability by the look
+    if (look && lookWeight > 0) {
+        for (const auto& [name, logProbability] : *look) lookOf[name] = logProbability;
+        out.lookWeight = lookWeight;
+    }
     std::map<std::string, double> evidence;  // generators both know
     for (const GeneratorMatch& m : fingerprints.ranking) {
         if (detector.count(m.generator) && !unnamed.count(m.generator)) evidence[m.generator] = m.evidence;
@@ -72,7 +77,8 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
         const double p = total > 0 ? pg / total : 1.0 / double(detector.size());
         const auto e = evidence.find(g);
         const double extra = unnamed.count(g) ? unnamedOffset : e == evidence.end() ? 0.0 : weight * e->second;
-        scores.push_back({g, std::log(p + kFloor) + extra});
+        const auto l = lookOf.find(g);  // a candidate the look has no answer for gets nothing from it
+        scores.push_back({g, std::log(p + kFloor) + extra + (l == lookOf.end() ? 0.0 : lookWeight * l->second)});
         best = std::max(best, scores.back().second);
     }
     double sum = 0;
@@ -86,7 +92,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints) {
     if (!detection.verdict.ready || detection.classGenerators.size() != detection.classNames.size()) return std::nullopt;
     return combineAttribution(detection.classProbabilities(), fusionClasses(detection), fingerprints, detection.fingerprintWeight,
-                              detection.unnamedOffset);
+                              detection.unnamedOffset, &detection.look, detection.lookWeight);
 }
 
 }  // namespace synthscope

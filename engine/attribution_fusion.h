@@ -27,6 +27,12 @@ namespace synthscope {
 // either (models/baseline/README.md has the figures). The answer, CombinedAttribution, is declared in
 // analysis_result.h because a verdict carries it (ImageAnalyzer fills it in).
 //
+// A third source can join: the whole image's look (look_model.h), whose log-probability of each
+// candidate is added with its own weight v (attribution.look.weight), so a named generator scores
+//     log p_detector(g) + w * evidence(g) + v * log q_look(g)
+// and an unnamed class log p_detector(class) + unnamed_offset + v * log q_look(class). The look reads
+// style and content, the other two generator traces; models/look/fit_look.py fits w, b and v together.
+//
 // nullopt when it does not apply: the model asks for no combination (weight 0), the fingerprints are not
 // ranked by evidence (DIF's published ones record no spreads), or fewer than two generators are known
 // to both.
@@ -43,11 +49,14 @@ std::vector<FusionClass> fusionClasses(const ModelManifest& model);
 std::vector<FusionClass> fusionClasses(const AnalysisResult& result);
 
 // classProbabilities are in the order of classes (the model's).
+// look: the look model's log-probabilities (look_model.h), added with lookWeight to the score of each
+// candidate they name; nullptr or weight 0: no look.
 std::optional<CombinedAttribution> combineAttribution(const std::vector<double>& classProbabilities,
                                                       const std::vector<FusionClass>& classes,
                                                       const FingerprintAttribution& fingerprints, double weight,
-                                                      double unnamedOffset = 0);
-// The same from a result (its verdict's class probabilities, its classes, weight and offset).
+                                                      double unnamedOffset = 0, const LookScores* look = nullptr,
+                                                      double lookWeight = 0);
+// The same from a result (its verdict's class probabilities, its classes, weight, offset and look).
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints);
 
 }  // namespace synthscope

@@ -87,9 +87,12 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
     }
     // The attribution combined with the calibration's fingerprints (results stored before it lack it,
     // and their "likely generator" was the detector's alone): absent when the model asks for none.
-    if (m.combinesAttributionItself())
-        key.insert("combined_attribution",
-                   QJsonObject{{"weight", m.fingerprintWeight}, {"unnamed_offset", m.unnamedOffset}, {"library", library}});
+    if (m.combinesAttributionItself()) {
+        QJsonObject combined{{"weight", m.fingerprintWeight}, {"unnamed_offset", m.unnamedOffset}, {"library", library}};
+        if (m.look.used())  // absent otherwise, so that keys written before the look still match
+            combined.insert("look", QJsonObject{{"sha256", QString::fromStdString(m.look.sha256)}, {"weight", m.look.weight}});
+        key.insert("combined_attribution", combined);
+    }
     if (!robustnessCopies.empty()) {  // absent otherwise, so that keys written before the check still match
         QJsonArray copies;
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));

@@ -192,7 +192,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                          (a.generator.empty() ? "none nearer its fake centre than its real one"
                                                               : "nearest: " + a.generator) +
                                          (note.empty() ? "" : "; " + note) +
-                                         (ev.combinedAttribution ? "; combined with the detector: " + ev.combinedAttribution->ranking.front().name
+                                         (ev.combinedAttribution ? "; " + ev.combinedAttribution->sources() + " combined: " +
+                                                                       ev.combinedAttribution->ranking.front().name
                                                                  : std::string())});
             } catch (const std::exception& e) {
                 ev.checks.push_back({"Generator fingerprints (DIF correlation)", Status::Failed, e.what()});

@@ -14,6 +14,7 @@
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
 #include "engine/glcm.h"
+#include "engine/look_model.h"
 #include "engine/patch_grid.h"
 #include "engine/version.h"
 
@@ -145,7 +146,16 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
         if (observer) observer->onProgress(done, total);
     }
     result.verdict = makeVerdict(result, fingerprintTerms);
-    if (fingerprints) result.verdict.combinedAttribution = combineAttribution(result, *fingerprints);
+    if (fingerprints) {
+        if (m.combinesAttributionItself()) try {
+            result.look = lookFor(image.rgb);  // the whole image as it is, like the fingerprints
+            if (!result.look.empty()) result.lookWeight = m.look.weight;
+        } catch (const EngineError& e) {
+            result.warnings.push_back(std::string("the look model could not be used (") + e.what() +
+                                      "): the generator is named from the detector and the fingerprints alone");
+        }
+        result.verdict.combinedAttribution = combineAttribution(result, *fingerprints);
+    }
     result.timings.verdictMs = msSince(tVerdict);
     result.heatmapComplete = topK == int(grid.size());
     if (observer) observer->onVerdict(result);
@@ -198,7 +208,28 @@ std::shared_ptr<const FingerprintLibrary> cachedFingerprintLibrary(const std::st
     return library;
 }
 
+// Look models are loaded once per process and device, like the libraries.
+std::shared_ptr<const LookModel> cachedLookModel(const LookSpec& spec, const std::string& device) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const LookModel>> models;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto& model = models[spec.path + "|" + spec.sha256 + "|" + device];
+    if (!model) model = LookModel::open(spec, device);
+    return model;
+}
+
 }  // namespace
+
+LookScores ImageAnalyzer::lookFor(const cv::Mat& rgb) const {
+    const LookSpec& spec = detector_->manifest().look;
+    if (!spec.used()) return {};
+    // On the detector's device: "cuda:0" -> "cuda".
+    const std::string device = detector_->deviceName().rfind("cuda", 0) == 0 ? "cuda" : "cpu";
+    const std::vector<double> logProbabilities = cachedLookModel(spec, device)->logProbabilities(rgb);
+    LookScores out;
+    for (std::size_t i = 0; i < spec.answers.size(); ++i) out.push_back({spec.answers[i], logProbabilities[i]});
+    return out;
+}
 
 std::optional<FingerprintAttribution> ImageAnalyzer::fingerprintEvidenceFor(const cv::Mat& rgb) const {
     const ModelManifest& m = detector_->manifest();

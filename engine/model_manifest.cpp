@@ -253,6 +253,25 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
             r.fail("\"attribution.unnamed_offset\" must be a number from -100 to 100");
         m.unnamedOffset = b.toDouble();
     }
+    if (attribution.contains("look")) {
+        const QJsonObject look = attribution.value("look").toObject();
+        const std::string file = r.optionalString(look, "file", "");
+        if (file.empty()) r.fail("\"attribution.look\" needs a \"file\" (a TorchScript file, relative to the manifest)");
+        m.look.path = QDir::cleanPath(manifestInfo.absoluteDir().absoluteFilePath(QString::fromStdString(file))).toStdString();
+        m.look.sha256 = r.optionalString(look, "sha256", "");
+        std::transform(m.look.sha256.begin(), m.look.sha256.end(), m.look.sha256.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (!m.look.sha256.empty() && !isHex64(m.look.sha256)) r.fail("\"attribution.look.sha256\" must be 64 hexadecimal digits");
+        for (const QJsonValue& a : look.value("answers").toArray()) {
+            if (!a.isString() || a.toString().isEmpty()) r.fail("\"attribution.look.answers\" must be names");
+            m.look.answers.push_back(a.toString().toStdString());
+        }
+        if (m.look.answers.size() < 2) r.fail("\"attribution.look.answers\" must name at least two candidates");
+        const QJsonValue w = look.value("weight");
+        if (!w.isDouble() || !(w.toDouble() >= 0 && w.toDouble() <= 100))
+            r.fail("\"attribution.look.weight\" must be a number from 0 to 100");
+        m.look.weight = w.toDouble();
+        m.look.network = r.optionalString(look, "network", "");
+    }
 
     const QJsonObject validated = root.value("validated_on").toObject();
     m.validatedOn.maxSide = r.intIn(validated, "max_side", 0, 1, 1000000);

@@ -47,6 +47,18 @@ struct ValidatedRange {
 // Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
 // the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
 // text so that they reach the user unchanged.
+// A whole-image model that scores the candidates of the combined attribution by the image's look
+// (look_model.h): a TorchScript file taking the uint8 RGB image (H x W x 3) and returning one
+// log-probability per answer.
+struct LookSpec {
+    std::string path;                  // absolute, resolved from "file" against the manifest's folder
+    std::string sha256;                // empty: not checked
+    std::vector<std::string> answers;  // candidate names: generator names, or the class name of an unnamed class
+    double weight = 0;                 // of its log-probability in the combination; 0: not used
+    std::string network;               // what it is made of, for provenance
+    bool used() const { return weight > 0 && !path.empty(); }
+};
+
 struct ModelManifest {
     std::string manifestPath;  // absolute
     std::string weightsPath;   // absolute, resolved against the manifest's folder
@@ -67,6 +79,9 @@ struct ModelManifest {
     // detector is clearly for the unnamed class. 0 when absent.
     double unnamedOffset = 0;
     std::string fingerprintWeightFittedOn;  // how fingerprint_weight and unnamed_offset were chosen
+    // "attribution": {"look": {...}}: a third source of the combined attribution, from the whole image's
+    // look (look_model.h); absent (weight 0) when the manifest has none.
+    LookSpec look;
     int authenticIndex = 0;
     int inputSize = 224;
     InputNormalization normalization = InputNormalization::None;

@@ -66,10 +66,16 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
         verdict.insert("combined_attribution", QJsonObject{{"ranking", scoresToJson(c->ranking)},
                                                            {"fingerprint_weight", c->weight},
                                                            {"unnamed_offset", c->unnamedOffset},
+                                                           {"look_weight", c->lookWeight},
                                                            {"unnamed", strings(c->unnamed)},
                                                            {"detector_top", qs(c->detectorTop)},
                                                            {"detector_only", strings(c->detectorOnly)},
                                                            {"fingerprint_only", strings(c->fingerprintOnly)}});
+    }
+    if (!r.look.empty()) {  // the look model's answer (look_model.h), in its order
+        QJsonArray scores;
+        for (const auto& [name, logProbability] : r.look) scores.append(QJsonObject{{"name", qs(name)}, {"log_probability", logProbability}});
+        verdict.insert("look", QJsonObject{{"weight", r.lookWeight}, {"log_probabilities", scores}});
     }
     QJsonObject out{{"image", image},
                     {"verdict", verdict},
@@ -211,11 +217,18 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
         combined.ranking = scoresFromJson(c["ranking"].toArray());
         combined.weight = c["fingerprint_weight"].toDouble();
         combined.unnamedOffset = c["unnamed_offset"].toDouble(0);  // absent before 2026-12-02: unnamed classes were left out
+        combined.lookWeight = c["look_weight"].toDouble(0);        // absent before 2026-12-02 (second session): no look
         combined.detectorTop = c["detector_top"].toString().toStdString();
         combined.detectorOnly = strings(c["detector_only"].toArray());
         combined.fingerprintOnly = strings(c["fingerprint_only"].toArray());
         combined.unnamed = strings(c["unnamed"].toArray());
         v.combinedAttribution = std::move(combined);
+    }
+    if (verdict.contains("look")) {
+        const QJsonObject look = verdict["look"].toObject();
+        r.lookWeight = look["weight"].toDouble(0);
+        for (const QJsonValue& s : look["log_probabilities"].toArray())
+            r.look.push_back({s["name"].toString().toStdString(), s["log_probability"].toDouble()});
     }
 
     const QJsonObject provenance = json["provenance"].toObject();

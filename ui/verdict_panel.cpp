@@ -169,14 +169,13 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         const ClassScore& top = combined->ranking.front();
         const bool unnamed = combined->isUnnamed(top.name);
         if (unnamed) {
-            text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2, the detector and the "
-                       "generator fingerprints combined)")
-                        .arg(QString::fromStdString(top.name), percent(top.probability));
+            text += tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2, %3 combined)")
+                        .arg(QString::fromStdString(top.name), percent(top.probability), QString::fromStdString(combined->sources()));
             if (const ClassScore* named = combined->firstNamed())
                 text += tr("; among the named ones, %1 (%2)").arg(QString::fromStdString(named->name), percent(named->probability));
         } else {
-            text += tr("<br>Most likely generator: <b>%1</b> (%2, the detector and the generator fingerprints combined")
-                        .arg(QString::fromStdString(top.name), percent(top.probability));
+            text += tr("<br>Most likely generator: <b>%1</b> (%2, %3 combined")
+                        .arg(QString::fromStdString(top.name), percent(top.probability), QString::fromStdString(combined->sources()));
         }
         // By generator name on both sides: a model's class names need not be its generators' names.
         if (combined->detectorTop != top.name)

@@ -48,7 +48,9 @@ void printResultLine(const AnalysisResult& r) {
     if (generator && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic)
         top = "  likely " + generator->name + " (" + std::to_string(int(generator->probability * 100 + 0.5)) + "%" +
               (r.likelyGeneratorIsUnnamed() ? ", a generator the model has no name for)"
-                                         : v.combinedAttribution ? ", detector + fingerprints)" : ")");
+                                         : v.combinedAttribution ? (v.combinedAttribution->lookWeight > 0 ? ", detector + fingerprints + look)"
+                                                                                                         : ", detector + fingerprints)")
+                                                                 : ")");
     std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
                 v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
     for (const std::string& warning : r.warnings) std::printf("  warning: %s\n", warning.c_str());

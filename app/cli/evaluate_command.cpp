@@ -384,6 +384,13 @@ int runEvaluate(const QStringList& args) {
     std::optional<FingerprintLibrary> fingerprints;
     double fingerprintWeight = m.fingerprintWeight;
     double unnamedOffset = m.unnamedOffset;
+    // The analysis adds the image's look to the combination when the model has one (ImageAnalyzer).
+    std::string lookNote;
+    if (m.look.used() && m.combinesAttributionItself()) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, ", the image's look at weight %g", m.look.weight);
+        lookNote = buffer;
+    }
     if (parser.isSet("fingerprints")) {
         try {
             fingerprints = loadInstalledFingerprints(QFile::encodeName(parser.value("fingerprints")).toStdString());
@@ -400,14 +407,14 @@ int runEvaluate(const QStringList& args) {
             unnamedOffset = parser.value("unnamed-offset").toDouble(&ok);
             if (!ok || unnamedOffset < -100 || unnamedOffset > 100) return fail("--unnamed-offset must be a number from -100 to 100");
         }
-        std::fprintf(stderr, "Fingerprints: %zu from %s; combined with the detector at weight %g, unnamed offset %g%s\n",
+        std::fprintf(stderr, "Fingerprints: %zu from %s; combined with the detector at weight %g, unnamed offset %g%s%s\n",
                      fingerprints->fingerprints.size(), fingerprints->folder.c_str(), fingerprintWeight, unnamedOffset,
-                     fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
+                     lookNote.c_str(), fingerprintWeight > 0 ? "" : " (none: the combination is not measured)");
     } else if (parser.isSet("fingerprint-weight") || parser.isSet("unnamed-offset")) {
         return fail("--fingerprint-weight and --unnamed-offset need --fingerprints DIR");
     } else if (m.combinesAttributionItself()) {
-        std::fprintf(stderr, "Fingerprints: the model's own (%s), combined with the detector by the analysis at weight %g\n",
-                     m.calibration.fingerprintLibrary.c_str(), m.fingerprintWeight);
+        std::fprintf(stderr, "Fingerprints: the model's own (%s), combined with the detector by the analysis at weight %g, unnamed offset %g%s\n",
+                     m.calibration.fingerprintLibrary.c_str(), m.fingerprintWeight, m.unnamedOffset, lookNote.c_str());
     }
     auto isCandidate = [&](const std::string& g) {
         return std::find(attribution.generators.begin(), attribution.generators.end(), g) != attribution.generators.end();
@@ -458,7 +465,8 @@ int runEvaluate(const QStringList& args) {
                                 o.fingerprintGenerator = g.generator;
                                 break;
                             }
-                        if (const auto combined = combineAttribution(o.classProbabilities, classes, fp, fingerprintWeight, unnamedOffset)) {
+                        if (const auto combined = combineAttribution(o.classProbabilities, classes, fp, fingerprintWeight, unnamedOffset,
+                                                                       &r.look, r.lookWeight)) {
                             o.combinedGenerator = firstCandidate(combined->ranking);
                             o.toldGenerator = combined->ranking.front().name;
                         }

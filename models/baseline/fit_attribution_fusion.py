@@ -68,10 +68,12 @@ def scores(args, split, condition, files):
     if not os.path.exists(evidence):
         subprocess.run([args.synthscope, "fingerprint", "attribute", "--library", args.library, "--top", "100",
                         "--json", evidence] + paths, **quiet)
-    classes = {r["image"]["path"]: {c["class"]: c["probability"] for c in r["verdict"]["classes"]}
+    # keyed by the real path, so that a caller that spells --data differently reads the same cache
+    classes = {os.path.realpath(r["image"]["path"]): {c["class"]: c["probability"] for c in r["verdict"]["classes"]}
                for r in json.load(open(analysis))["results"]}
-    fingerprints = {r["path"]: {m["generator"]: m["evidence"] for m in r["ranking"]} for r in json.load(open(evidence))["results"]}
-    return [(classes[p], fingerprints[p]) for p in paths]
+    fingerprints = {os.path.realpath(r["path"]): {m["generator"]: m["evidence"] for m in r["ranking"]}
+                    for r in json.load(open(evidence))["results"]}
+    return [(classes[os.path.realpath(p)], fingerprints[os.path.realpath(p)]) for p in paths]
 
 
 def answers(rows, manifest, w, b):

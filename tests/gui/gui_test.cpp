@@ -419,7 +419,7 @@ private slots:
         window.openFiles({image});
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
         const QString details = window.verdictPanel()->details();
-        QVERIFY2(details.contains("Most likely generator: <b>disco_diffusion</b>") && details.contains("the detector and the generator fingerprints combined") &&
+        QVERIFY2(details.contains("Most likely generator: <b>disco_diffusion</b>") && details.contains("the detector, the generator fingerprints and the image's look combined") &&
                      details.contains("the detector alone says dalle_mini"),
                  qPrintable(details));
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))

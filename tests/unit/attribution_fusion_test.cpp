@@ -118,6 +118,31 @@ TEST(AttributionFusion, AClassThatNamesNoGeneratorCompetesUnderItsOwnNameWithIts
     EXPECT_EQ(sameName->ranking[0].name, "other");
 }
 
+TEST(AttributionFusion, TheLookIsAddedWithItsWeightToTheCandidatesItNames) {
+    const std::vector<FusionClass> classes{
+        {"authentic", "", false}, {"gen_a", "a", false}, {"gen_b", "b", false}, {"other", "", true}};
+    const std::vector<double> probabilities{0.1, 0.5, 0.3, 0.1};
+    const FingerprintAttribution fp = evidenceFor({{"a", 0.0}, {"b", 0.0}});
+    // The look is sure of b and says nothing of "other" (a candidate it has no answer for gets nothing).
+    const LookScores look{{"a", std::log(0.05)}, {"b", std::log(0.9)}, {"elsewhere", std::log(0.05)}};
+
+    const auto without = combineAttribution(probabilities, classes, fp, 1.0, 0.0, &look, 0.0);
+    ASSERT_TRUE(without.has_value());
+    EXPECT_EQ(without->ranking[0].name, "a") << "weight 0: the look takes no part";
+    EXPECT_DOUBLE_EQ(without->lookWeight, 0.0);
+
+    const auto with = combineAttribution(probabilities, classes, fp, 1.0, 0.0, &look, 1.0);
+    ASSERT_TRUE(with.has_value());
+    EXPECT_EQ(with->ranking[0].name, "b");
+    EXPECT_DOUBLE_EQ(with->lookWeight, 1.0);
+    // a: log(5/9) + log 0.05, b: log(3/9) + log 0.9, other: log(1/9).
+    const double sa = std::log(5.0 / 9 + 1e-6) + std::log(0.05), sb = std::log(3.0 / 9 + 1e-6) + std::log(0.9),
+                 so = std::log(1.0 / 9 + 1e-6);
+    EXPECT_NEAR(with->ranking[0].probability, 1 / (1 + std::exp(sa - sb) + std::exp(so - sb)), 1e-12);
+    EXPECT_NE(with->sources().find("look"), std::string::npos);
+    EXPECT_EQ(without->sources().find("look"), std::string::npos);
+}
+
 TEST(AttributionFusion, TellsUnnamedClassesFromTheAuthenticOne) {
     const ModelManifest m = loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
     const std::vector<FusionClass> classes = fusionClasses(m);
@@ -157,6 +182,8 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
     // combination with its unnamed classes.
     r.verdict.combinedAttribution = combined;
     r.verdict.combinedAttribution->unnamed = {"other"};
+    r.look = {{"a", -0.1}, {"b", -2.4}};
+    r.lookWeight = 0.5;
     const AnalysisResult back = resultFromJson(toJson(r));
     EXPECT_EQ(back.classGenerators, r.classGenerators);
     EXPECT_DOUBLE_EQ(back.fingerprintWeight, 1.0);
@@ -164,6 +191,8 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
     ASSERT_TRUE(back.verdict.combinedAttribution.has_value());
     EXPECT_EQ(back.verdict.combinedAttribution->unnamed, std::vector<std::string>{"other"});
     EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->unnamedOffset, -0.5);
+    EXPECT_EQ(back.look, r.look);
+    EXPECT_DOUBLE_EQ(back.lookWeight, 0.5);
 
     AnalysisResult old = r;  // a result stored before the mapping was kept: no combination
     old.classGenerators.clear();
@@ -180,7 +209,11 @@ TEST(AttributionFusion, TheShippedBaselineAsksForItAndBadWeightsAreRefused) {
                                                                {"fingerprint_weight", "\"0.5\""},
                                                                {"fingerprint_weight", "1000"},
                                                                {"unnamed_offset", "\"-1\""},
-                                                               {"unnamed_offset", "-1000"}};
+                                                               {"unnamed_offset", "-1000"},
+                                                               {"look", "{\"answers\": [\"a\", \"b\"], \"weight\": 1}"},
+                                                               {"look", "{\"file\": \"x.pt\", \"answers\": [\"a\"], \"weight\": 1}"},
+                                                               {"look", "{\"file\": \"x.pt\", \"answers\": [\"a\", \"b\"], \"weight\": -1}"},
+                                                               {"look", "{\"file\": \"x.pt\", \"answers\": [\"a\", \"b\"], \"weight\": 1, \"sha256\": \"12\"}"}};
     for (const auto& [key, value] : bad) {
         QFile in(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
         ASSERT_TRUE(in.open(QIODevice::ReadOnly));

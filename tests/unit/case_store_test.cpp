@@ -399,7 +399,8 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     const ImageEvidence ev = gatherEvidence(stored, "analysed for this test", options);
     ASSERT_TRUE(ev.combinedAttribution.has_value());
     EXPECT_EQ(ev.combinedAttribution->ranking.front().name, "disco_diffusion");
-    EXPECT_DOUBLE_EQ(ev.combinedAttribution->weight, 0.6) << "the manifest's attribution.fingerprint_weight";
+    EXPECT_DOUBLE_EQ(ev.combinedAttribution->weight, detector->manifest().fingerprintWeight) << "the manifest's attribution.fingerprint_weight";
+    EXPECT_DOUBLE_EQ(ev.combinedAttribution->lookWeight, detector->manifest().look.weight) << "the result's look joins it again";
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
     EXPECT_TRUE(html.contains("<b>disco_diffusion ")) << "and gives it first";

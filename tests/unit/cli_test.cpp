@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QTemporaryDir>
 
+#include "engine/model_manifest.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope::test;
@@ -172,7 +173,10 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
                                "--fingerprints", models + "/fingerprints", "--attribution", generators,
                                "--device", "cpu", "--json", dir.path() + "/eval.json"});
     ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
-    EXPECT_TRUE(run.err.contains("combined with the detector at weight 0.6")) << run.err.toStdString();
+    const synthscope::ModelManifest baseline = synthscope::loadManifest((models + "/baseline/baseline.json").toStdString());
+    const QString weights = QString("at weight %1, unnamed offset %2, the image's look at weight %3")
+                                .arg(baseline.fingerprintWeight).arg(baseline.unnamedOffset).arg(baseline.look.weight);
+    EXPECT_TRUE(run.err.contains("combined with the detector " + weights)) << run.err.toStdString();
     const QJsonObject c = readJson(dir.path() + "/eval.json")["conditions"].toObject()["original"].toObject();
     auto top1 = [&](const char* key) {
         const QJsonObject a = c[key].toObject();
@@ -203,7 +207,7 @@ TEST(CliEvaluate, AttributionCombinedWithTheShippedFingerprintsBeatsEitherAlone)
     const CliRun own = runCli({"evaluate", subset.fileName(), "--model", models + "/baseline/baseline.json", "--jpeg", "none",
                                "--attribution", generators, "--device", "cpu", "--json", dir.path() + "/own.json"});
     ASSERT_EQ(own.exitCode, 0) << own.err.toStdString();
-    EXPECT_TRUE(own.err.contains("combined with the detector by the analysis at weight 0.6")) << own.err.toStdString();
+    EXPECT_TRUE(own.err.contains("combined with the detector by the analysis " + weights)) << own.err.toStdString();
     const QJsonObject ownCombined = readJson(dir.path() + "/own.json")["conditions"].toObject()["original"].toObject()["attribution_combined"].toObject();
     EXPECT_EQ(ownCombined["images"].toInt(), 83);
     EXPECT_DOUBLE_EQ(ownCombined["top1"].toDouble(), combined);

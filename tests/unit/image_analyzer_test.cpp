@@ -269,6 +269,17 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     }
     EXPECT_EQ(c.detectorTop, expected->detectorTop);
     EXPECT_DOUBLE_EQ(c.weight, m.fingerprintWeight);
+    // The look joined (the shipped baseline has one): one log-probability per answer, with the manifest's weight.
+    ASSERT_TRUE(m.look.used());
+    ASSERT_EQ(r.look.size(), m.look.answers.size());
+    double total = 0;
+    for (std::size_t i = 0; i < r.look.size(); ++i) {
+        EXPECT_EQ(r.look[i].first, m.look.answers[i]);
+        total += std::exp(r.look[i].second);
+    }
+    EXPECT_NEAR(total, 1.0, 1e-5);
+    EXPECT_DOUBLE_EQ(c.lookWeight, m.look.weight);
+    EXPECT_NE(c.sources().find("look"), std::string::npos);
     // What the CLI, the case table and the reports name: the combination's first.
     ASSERT_TRUE(r.likelyGenerator().has_value());
     EXPECT_EQ(r.likelyGenerator()->name, c.ranking.front().name);
@@ -281,6 +292,20 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->ranking.front().probability, c.ranking.front().probability);
     EXPECT_EQ(back.verdict.combinedAttribution->detectorOnly, c.detectorOnly);
     EXPECT_EQ(back.verdict.combinedAttribution->detectorTop, c.detectorTop);
+    EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->lookWeight, c.lookWeight);
+    EXPECT_EQ(back.look, r.look);
+    EXPECT_DOUBLE_EQ(back.lookWeight, r.lookWeight);
+
+    // A look file that does not load costs the look, not the analysis: a warning says so.
+    ModelManifest broken = m;
+    broken.look.path = SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json";
+    broken.look.sha256.clear();
+    const AnalysisResult without = ImageAnalyzer(Detector::open(broken, cpu), verdictOnly).analyze(face);
+    ASSERT_TRUE(without.verdict.combinedAttribution.has_value());
+    EXPECT_TRUE(without.look.empty());
+    EXPECT_DOUBLE_EQ(without.verdict.combinedAttribution->lookWeight, 0.0);
+    ASSERT_FALSE(without.warnings.empty());
+    EXPECT_NE(without.warnings.back().find("look model could not be used"), std::string::npos) << without.warnings.back();
 
     // A model that asks for no combination gets none, and names the detector's generator.
     m.fingerprintWeight = 0;
