@@ -1,5 +1,7 @@
 #include "ui/verdict_panel.h"
 
+#include <algorithm>
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -180,6 +182,13 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         // By generator name on both sides: a model's class names need not be its generators' names.
         if (combined->detectorTop != top.name)
             text += tr("; the detector alone says %1").arg(QString::fromStdString(combined->detectorTop));
+        // The look reads style and content, not traces: say when it alone would answer otherwise.
+        if (combined->lookWeight > 0 && !result->look.empty()) {
+            const auto lookTop = std::max_element(result->look.begin(), result->look.end(),
+                                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+            if (lookTop->first != top.name)
+                text += tr("; the image's look alone says %1").arg(QString::fromStdString(lookTop->first));
+        }
         text += unnamed ? "." : ").";
     } else if (!v.attribution.empty() && v.attribution.size() > 1 && v.label != VerdictLabel::Authentic) {
         text += (result->likelyGeneratorIsUnnamed() ? tr("<br>Most likely generator: one the model has no name for (<b>%1</b>, %2 of the synthetic share).")

@@ -1,4 +1,6 @@
 // Widget tests, run offscreen (QT_QPA_PLATFORM=offscreen), one QTest class per component.
+#include <algorithm>
+
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -422,6 +424,13 @@ private slots:
         QVERIFY2(details.contains("Most likely generator: <b>disco_diffusion</b>") && details.contains("the detector, the generator fingerprints and the image's look combined") &&
                      details.contains("the detector alone says dalle_mini"),
                  qPrintable(details));
+        // The look took part; the panel says what it alone would answer exactly when that differs.
+        const auto result = window.currentCanvas()->result();
+        QVERIFY(result && !result->look.empty());
+        const auto lookTop = std::max_element(result->look.begin(), result->look.end(),
+                                              [](const auto& a, const auto& b) { return a.second < b.second; });
+        QCOMPARE(details.contains("the image's look alone says " + QString::fromStdString(lookTop->first)),
+                 lookTop->first != "disco_diffusion");
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
             window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/combined-attribution.png");
         qunsetenv("SYNTHSCOPE_FINGERPRINTS");
