@@ -19,18 +19,6 @@
 namespace synthscope {
 namespace {
 
-std::string firstLine(const std::string& text) {
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
-}
-
-// The sentence that says what went wrong in a TorchScript error (its first line is only "The following
-// operation failed in the TorchScript interpreter.").
-std::string errorSentence(const std::string& text) {
-    const auto at = text.rfind("Error: ");
-    return at == std::string::npos ? firstLine(text) : firstLine(text.substr(at + 7));
-}
-
 torch::ScalarType scalarType(Precision p) {
     switch (p) {
     case Precision::Fp16: return torch::kHalf;

@@ -24,6 +24,18 @@ private:
     ErrorKind kind_;
 };
 
+// The first line of a library's error message (LibTorch's run on for pages).
+inline std::string firstLine(const std::string& text) {
+    const auto end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+}
+// The sentence that says what went wrong in a TorchScript error (its first line is only "The following
+// operation failed in the TorchScript interpreter.").
+inline std::string errorSentence(const std::string& text) {
+    const auto at = text.rfind("Error: ");
+    return at == std::string::npos ? firstLine(text) : firstLine(text.substr(at + 7));
+}
+
 inline EngineError badInput(const std::string& m) { return EngineError(ErrorKind::BadInput, m); }
 inline EngineError modelError(const std::string& m) { return EngineError(ErrorKind::Model, m); }
 inline EngineError cancelled() { return EngineError(ErrorKind::Cancelled, "cancelled"); }

@@ -234,8 +234,7 @@ LearnedFingerprint trainFingerprint(const std::vector<cv::Mat>& fakeResiduals, c
         result.sigmaReal = realCorr.std().item<double>();
         result.pattern = toHwcMat(ema[0]);
     } catch (const c10::Error& e) {
-        const std::string what = e.what_without_backtrace();
-        throw EngineError(ErrorKind::Internal, "fingerprint training failed in LibTorch: " + what.substr(0, what.find('\n')));
+        throw EngineError(ErrorKind::Internal, "fingerprint training failed in LibTorch: " + firstLine(e.what_without_backtrace()));
     }
     result.seconds = secondsSince(t0);
     return result;
@@ -275,8 +274,7 @@ BlankResult runBlankExperiment(const BlankOptions& o, const TrainingCallback& pr
         torch::NoGradGuard guard;
         result.output = toHwcMat(net->forward(noise + o.inputJitter * torch::randn_like(noise))[0]);
     } catch (const c10::Error& e) {
-        const std::string what = e.what_without_backtrace();
-        throw EngineError(ErrorKind::Internal, "the blank experiment failed in LibTorch: " + what.substr(0, what.find('\n')));
+        throw EngineError(ErrorKind::Internal, "the blank experiment failed in LibTorch: " + firstLine(e.what_without_backtrace()));
     }
     result.spectrum = logSpectrum(result.output);
     result.seconds = secondsSince(t0);

@@ -41,9 +41,7 @@ std::shared_ptr<const LookModel> LookModel::open(const LookSpec& spec, const std
     try {
         impl->module = torch::jit::load(spec.path, impl->device);
     } catch (const std::exception& e) {
-        std::string first = e.what();
-        first = first.substr(0, first.find('\n'));
-        throw modelError(what + " is not a TorchScript model this LibTorch can load (" + first + ")");
+        throw modelError(what + " is not a TorchScript model this LibTorch can load (" + firstLine(e.what()) + ")");
     }
     impl->module.eval();
     std::shared_ptr<const LookModel> model(new LookModel(std::move(impl)));
@@ -54,8 +52,7 @@ std::shared_ptr<const LookModel> LookModel::open(const LookSpec& spec, const std
     } catch (const EngineError&) {
         throw;
     } catch (const std::exception& e) {
-        std::string first = e.what();
-        throw modelError(what + " does not run on an image (" + first.substr(0, first.find('\n')) + ")");
+        throw modelError(what + " does not run on an image (" + errorSentence(e.what()) + ")");
     }
     for (double v : out)
         if (!std::isfinite(v) || v > 1e-6) throw modelError(what + " does not return log-probabilities");

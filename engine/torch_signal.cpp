@@ -20,11 +20,6 @@
 namespace synthscope {
 namespace {
 
-std::string firstLine(const std::string& text) {
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
-}
-
 // A continuous CV_32F matrix (H x W x C) as a C x H x W float tensor on the device (a copy).
 torch::Tensor planesToTensor(const cv::Mat& planes, const torch::Device& device) {
     const cv::Mat m = planes.isContinuous() ? planes : planes.clone();
