@@ -142,6 +142,7 @@ struct AnalysisResult {
     // in the combination; empty and 0 when the model has no look or it could not be computed.
     LookScores look;
     double lookWeight = 0;
+    std::string lookSha256;  // of the look model's file
     int gridCols = 0, gridRows = 0;
     std::vector<PatchResult> patches;  // row-major grid
     bool heatmapComplete = false;      // every patch classified

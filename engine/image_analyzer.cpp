@@ -148,8 +148,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     result.verdict = makeVerdict(result, fingerprintTerms);
     if (fingerprints) {
         if (m.combinesAttributionItself()) try {
-            result.look = lookFor(image.rgb);  // the whole image as it is, like the fingerprints
-            if (!result.look.empty()) result.lookWeight = m.look.weight;
+            addLook(image.rgb, result);  // the whole image as it is, like the fingerprints
         } catch (const EngineError& e) {
             result.warnings.push_back(std::string("the look model could not be used (") + e.what() +
                                       "): the generator is named from the detector and the fingerprints alone");
@@ -220,15 +219,16 @@ std::shared_ptr<const LookModel> cachedLookModel(const LookSpec& spec, const std
 
 }  // namespace
 
-LookScores ImageAnalyzer::lookFor(const cv::Mat& rgb) const {
+void ImageAnalyzer::addLook(const cv::Mat& rgb, AnalysisResult& result) const {
     const LookSpec& spec = detector_->manifest().look;
-    if (!spec.used()) return {};
+    if (!spec.used()) return;
     // On the detector's device: "cuda:0" -> "cuda".
     const std::string device = detector_->deviceName().rfind("cuda", 0) == 0 ? "cuda" : "cpu";
-    const std::vector<double> logProbabilities = cachedLookModel(spec, device)->logProbabilities(rgb);
-    LookScores out;
-    for (std::size_t i = 0; i < spec.answers.size(); ++i) out.push_back({spec.answers[i], logProbabilities[i]});
-    return out;
+    const std::shared_ptr<const LookModel> model = cachedLookModel(spec, device);
+    const std::vector<double> logProbabilities = model->logProbabilities(rgb);
+    for (std::size_t i = 0; i < spec.answers.size(); ++i) result.look.push_back({spec.answers[i], logProbabilities[i]});
+    result.lookWeight = spec.weight;
+    result.lookSha256 = model->weightsSha256();
 }
 
 std::optional<FingerprintAttribution> ImageAnalyzer::fingerprintEvidenceFor(const cv::Mat& rgb) const {

@@ -57,9 +57,9 @@ private:
     // The calibration's fingerprint terms from that evidence. Throws EngineError(Model) when the library
     // lacks a fingerprint a term names.
     std::vector<Verdict::FingerprintTermValue> fingerprintTermsFrom(const FingerprintAttribution& fp) const;
-    // The look model's log-probabilities for the whole image, when the model has one (empty otherwise).
-    // Throws EngineError(Model) when it cannot be loaded.
-    LookScores lookFor(const cv::Mat& rgb) const;
+    // The look model's log-probabilities for the whole image, its weight and its file's sha256 into
+    // `result`, when the model has one. Throws EngineError(Model) when it cannot be loaded.
+    void addLook(const cv::Mat& rgb, AnalysisResult& result) const;
     Provenance makeProvenance(int topK) const;
 
     std::shared_ptr<Detector> detector_;

@@ -15,6 +15,7 @@ namespace synthscope {
 
 struct LookModel::Impl {
     LookSpec spec;
+    std::string sha256;
     torch::Device device = torch::kCPU;
     mutable torch::jit::Module module;
     mutable std::mutex mutex;  // one forward at a time: the module is small, the image resize is the cost
@@ -23,20 +24,22 @@ struct LookModel::Impl {
 LookModel::LookModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LookModel::~LookModel() = default;
 const LookSpec& LookModel::spec() const { return impl_->spec; }
+const std::string& LookModel::weightsSha256() const { return impl_->sha256; }
 
 std::shared_ptr<const LookModel> LookModel::open(const LookSpec& spec, const std::string& device) {
     const std::string what = "the look model " + spec.path;
     if (!std::ifstream(spec.path).good())
         throw modelError(what + " is missing or unreadable; the manifest's \"attribution.look\" names it "
                                 "(models/look/fit_look.py makes it)");
+    const std::string actual = sha256OfFile(spec.path);  // so that every result names the exact file
     if (!spec.sha256.empty()) {
-        const std::string actual = sha256OfFile(spec.path);
         if (actual != spec.sha256)
             throw modelError(what + " does not match its manifest (sha256 " + actual + ", expected " + spec.sha256 +
                              "). The file is damaged or a different version; refusing to load it");
     }
     auto impl = std::make_unique<Impl>();
     impl->spec = spec;
+    impl->sha256 = actual;
     impl->device = chooseTorchDevice(device);
     try {
         impl->module = torch::jit::load(spec.path, impl->device);

@@ -32,6 +32,7 @@ public:
     static cv::Mat boxShrink(const cv::Mat& rgb);
     static constexpr int kShrinkTo = 448;
     const LookSpec& spec() const;
+    const std::string& weightsSha256() const;  // of the file loaded (hashed even when the spec states none)
 
 private:
     struct Impl;

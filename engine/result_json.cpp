@@ -75,7 +75,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     if (!r.look.empty()) {  // the look model's answer (look_model.h), in its order
         QJsonArray scores;
         for (const auto& [name, logProbability] : r.look) scores.append(QJsonObject{{"name", qs(name)}, {"log_probability", logProbability}});
-        verdict.insert("look", QJsonObject{{"weight", r.lookWeight}, {"log_probabilities", scores}});
+        verdict.insert("look", QJsonObject{{"weight", r.lookWeight}, {"sha256", qs(r.lookSha256)}, {"log_probabilities", scores}});
     }
     QJsonObject out{{"image", image},
                     {"verdict", verdict},
@@ -227,6 +227,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     if (verdict.contains("look")) {
         const QJsonObject look = verdict["look"].toObject();
         r.lookWeight = look["weight"].toDouble(0);
+        r.lookSha256 = look["sha256"].toString().toStdString();
         for (const QJsonValue& s : look["log_probabilities"].toArray())
             r.look.push_back({s["name"].toString().toStdString(), s["log_probability"].toDouble()});
     }

@@ -179,6 +179,14 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                                                    : " Without a fingerprint, and so ranked by the detector alone: " +
                                                          esc(joined(c->detectorOnly)) + ".") +
                           unnamed);
+            if (c->lookWeight > 0 && !r.look.empty()) {  // the third source: say that it took part and what it alone says
+                const auto lookTop = std::max_element(r.look.begin(), r.look.end(),
+                                                      [](const auto& a, const auto& b) { return a.second < b.second; });
+                h += QString("<p>The image's look took part too (weight %1): a pretrained network that reads style and "
+                             "content, not generator traces, so it never decides alone. By itself it would say %2.</p>\n")
+                         .arg(c->lookWeight)
+                         .arg(esc(lookTop->first));
+            }
         }
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";

@@ -404,6 +404,7 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
     EXPECT_TRUE(html.contains("<b>disco_diffusion ")) << "and gives it first";
+    EXPECT_TRUE(html.contains("The image's look took part too")) << "and says the look joined, and what it alone says";
     EXPECT_FALSE(html.contains("ranked by the detector alone")) << "the library has a fingerprint for each of its generators";
     // A library without StyleGAN2's: the report says that generator is ranked by the detector alone.
     auto withoutStyleGan = std::make_shared<FingerprintLibrary>(*options.fingerprints);

@@ -279,6 +279,7 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     }
     EXPECT_NEAR(total, 1.0, 1e-5);
     EXPECT_DOUBLE_EQ(c.lookWeight, m.look.weight);
+    EXPECT_EQ(r.lookSha256, m.look.sha256) << "the result names the look's file";
     EXPECT_NE(c.sources().find("look"), std::string::npos);
     // What the CLI, the case table and the reports name: the combination's first.
     ASSERT_TRUE(r.likelyGenerator().has_value());
@@ -295,6 +296,7 @@ TEST(ImageAnalyzer, CombinesTheAttributionWithTheCalibrationsFingerprints) {
     EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->lookWeight, c.lookWeight);
     EXPECT_EQ(back.look, r.look);
     EXPECT_DOUBLE_EQ(back.lookWeight, r.lookWeight);
+    EXPECT_EQ(back.lookSha256, r.lookSha256);
 
     // A look file that does not load costs the look, not the analysis: a warning says so.
     ModelManifest broken = m;
