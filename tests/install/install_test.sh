@@ -15,7 +15,8 @@ models="$prefix/share/synthscope/models"
 for f in bin/synthscope share/applications/synthscope.desktop share/icons/hicolor/scalable/apps/synthscope.svg \
          share/synthscope/models/baseline/baseline.pt share/synthscope/models/baseline/baseline.json \
          share/synthscope/models/fingerprints/stylegan2.npy share/synthscope/models/fingerprints/stylegan2.json \
-         share/synthscope/models/denoiser/dncnn_s.pt share/synthscope/models/susy/susy.json; do
+         share/synthscope/models/denoiser/dncnn_s.pt share/synthscope/models/susy/susy.json \
+         share/synthscope/models/look/look.pt; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"
 done
 # Developer files stay in the source tree.
@@ -35,4 +36,6 @@ echo "$listing" | grep -E "^  baseline " | grep -q "installed .*$models/baseline
 run analyze "$image" --verdict-only --json "$prefix/result.json" --quiet
 grep -q '"fingerprint_terms"' "$prefix/result.json" || fail "the verdict did not use the installed fingerprints"
 grep -q "$models/baseline/baseline.json" "$prefix/result.json" || fail "the result does not name the installed manifest"
+grep -q '"log_probabilities"' "$prefix/result.json" || fail "the attribution did not use the installed look model"
+grep -q "look model could not be used" "$prefix/result.json" && fail "the installed look model did not load"
 echo "install test: ok"
