@@ -28,10 +28,10 @@ struct PatchResult {
     bool classified() const { return !probabilities.empty(); }
 };
 
-// The detector's attribution combined with the generator fingerprints' evidence (attribution_fusion.h).
 // Candidate name -> log-probability, as a look model gives them (look_model.h).
 using LookScores = std::vector<std::pair<std::string, double>>;
 
+// The detector's attribution combined with the generator fingerprints' evidence (attribution_fusion.h).
 struct CombinedAttribution {
     // Generators (and unnamed classes, by class name), highest first; the probabilities sum to 1.
     std::vector<ClassScore> ranking;

@@ -18,7 +18,7 @@ struct LookModel::Impl {
     std::string sha256;
     torch::Device device = torch::kCPU;
     mutable torch::jit::Module module;
-    mutable std::mutex mutex;  // one forward at a time: the module is small, the image resize is the cost
+    mutable std::mutex mutex;  // one forward at a time: a shared module, and each call is short (~0.15 s)
 };
 
 LookModel::LookModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -44,9 +44,6 @@ struct ValidatedRange {
     std::string warningFor(int width, int height) const;
 };
 
-// Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
-// the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
-// text so that they reach the user unchanged.
 // A whole-image model that scores the candidates of the combined attribution by the image's look
 // (look_model.h): a TorchScript file taking the uint8 RGB image (H x W x 3) and returning one
 // log-probability per answer.
@@ -59,6 +56,9 @@ struct LookSpec {
     bool used() const { return weight > 0 && !path.empty(); }
 };
 
+// Everything the engine needs to know to use a TorchScript detector: read from the JSON manifest beside
+// the weights (format in models/MANIFEST.md). Free-form parts (provenance, accuracy) are kept as JSON
+// text so that they reach the user unchanged.
 struct ModelManifest {
     std::string manifestPath;  // absolute
     std::string weightsPath;   // absolute, resolved against the manifest's folder
