@@ -146,7 +146,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
         if (observer) observer->onProgress(done, total);
     }
     result.verdict = makeVerdict(result, fingerprintTerms);
-    if (fingerprints) {
+    if (fingerprints && settings_.attribution) {
         if (m.combinesAttributionItself()) try {
             addLook(image.rgb, result);  // the whole image as it is, like the fingerprints
         } catch (const EngineError& e) {

@@ -15,6 +15,9 @@ struct AnalysisSettings {
     int stride = 0;
     int topK = 0;
     bool fullHeatmap = true;  // false: classify only the top-k patches (verdict only, fastest)
+    // false: no combined attribution (and so no look model): for copies whose verdict alone is read
+    // (the robustness check).
+    bool attribution = true;
     LoadOptions load;
 };
 

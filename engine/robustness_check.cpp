@@ -13,8 +13,10 @@ std::vector<Degradation> defaultRobustnessDegradations() {
 
 namespace {
 
+// The copies' verdicts are all the check reads: no heatmap, no combined attribution.
 AnalysisSettings verdictOnly(AnalysisSettings settings) {
     settings.fullHeatmap = false;
+    settings.attribution = false;
     return settings;
 }
 

@@ -76,11 +76,13 @@ def scores(args, split, condition, files):
     return [(classes[os.path.realpath(p)], fingerprints[os.path.realpath(p)]) for p in paths]
 
 
-def answers(rows, manifest, w, b):
-    """The engine's combination (attribution_fusion.cpp) for each (class probabilities, evidence)."""
+def answers(rows, manifest, w, b, looks=None, v=0.0, look_answers=()):
+    """The engine's combination (attribution_fusion.cpp) for each (class probabilities, evidence). With
+    looks (one log-probability row per image, in the order of look_answers) each candidate the look
+    names also gets v times its log-probability, as the engine adds the look model's (look_model.h)."""
     mapping = manifest.get("generators", {})
     out = []
-    for probabilities, evidence in rows:
+    for i, (probabilities, evidence) in enumerate(rows):
         candidates = {}  # name -> (summed probability, unnamed?)
         for c in manifest["classes"]:
             if c == manifest["authentic_class"]:
@@ -94,6 +96,8 @@ def answers(rows, manifest, w, b):
         for name in sorted(candidates):  # the engine's map order, so ties break alike
             p, unnamed = candidates[name]
             s = np.log(p / total + FLOOR) + (b if unnamed else w * evidence.get(name, 0.0))
+            if looks is not None and name in look_answers:
+                s += v * looks[i][look_answers.index(name)]
             if s > best_score:
                 best, best_score = name, s
         out.append(None if candidates[best][1] else best)

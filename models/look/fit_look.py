@@ -144,30 +144,6 @@ def log_softmax(Z):
     return Z - np.log(np.exp(Z).sum(1, keepdims=True))
 
 
-def answers(rows, looks, manifest, w, b, v):
-    """fit_attribution_fusion.answers with the look's term added to every candidate."""
-    mapping = manifest.get("generators", {})
-    out = []
-    for (probabilities, evidence), look in zip(rows, looks):
-        candidates = {}
-        for c in manifest["classes"]:
-            if c == manifest["authentic_class"]:
-                continue
-            g = mapping.get(c, c)
-            name, unnamed = (c, True) if g is None else (g, False)
-            p, _ = candidates.get(name, (0.0, unnamed))
-            candidates[name] = (p + probabilities.get(c, 0.0), unnamed)
-        total = sum(p for p, _ in candidates.values())
-        best, best_score = None, -np.inf
-        for name in sorted(candidates):
-            p, unnamed = candidates[name]
-            s = np.log(p / total + fusion.FLOOR) + (b if unnamed else w * evidence.get(name, 0.0)) + v * look[ANSWERS.index(name)]
-            if s > best_score:
-                best, best_score = name, s
-        out.append(None if candidates[best][1] else best)
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", default="/tmp/synthscope-look", help="the network's files and the features")
@@ -248,7 +224,7 @@ def main():
     for w in np.round(np.arange(0.3, 1.21, 0.1), 2):
         for b in np.round(np.arange(0.0, -3.01, -0.25), 2):
             for v in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0):
-                per = {c: fusion.accuracies(val_truths, answers(val_rows[c], val_looks[c], manifest, w, b, v)) for c in val_rows}
+                per = {c: fusion.accuracies(val_truths, fusion.answers(val_rows[c], manifest, w, b, val_looks[c], v, ANSWERS)) for c in val_rows}
                 grid.append((float(np.mean([np.mean([a for a, _ in per[c].values()]) for c in per])), w, b, v, per))
     grid.sort(key=lambda g: -g[0])
     print("   w      b     v   mean   art7 orig/q65   stylegan2   unnamed")
@@ -277,7 +253,7 @@ def main():
             looks = look_of(test_files, c, W)
             alone = fusion.accuracies(test_truths, [None if ANSWERS[i] == "other_diffusion" else ANSWERS[i] for i in looks.argmax(1)])
             before = fusion.accuracies(test_truths, fusion.answers(test_rows[c], manifest, w0, b0))
-            fused = fusion.accuracies(test_truths, answers(test_rows[c], looks, manifest, w, b, v))
+            fused = fusion.accuracies(test_truths, fusion.answers(test_rows[c], manifest, w, b, looks, v, ANSWERS))
             for label, acc in (("without look", before), ("look alone", alone), ("with the look", fused)):
                 print("test %-8s %-14s %s" % (c, label, "  ".join("%s %.3f (n=%d)" % (g, a, n) for g, (a, n) in acc.items())))
     if args.export:
