@@ -270,7 +270,6 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
         if (!w.isDouble() || !(w.toDouble() >= 0 && w.toDouble() <= 100))
             r.fail("\"attribution.look.weight\" must be a number from 0 to 100");
         m.look.weight = w.toDouble();
-        m.look.network = r.optionalString(look, "network", "");
     }
 
     const QJsonObject validated = root.value("validated_on").toObject();

@@ -52,7 +52,6 @@ struct LookSpec {
     std::string sha256;                // empty: not checked
     std::vector<std::string> answers;  // candidate names: generator names, or the class name of an unnamed class
     double weight = 0;                 // of its log-probability in the combination; 0: not used
-    std::string network;               // what it is made of, for provenance
     bool used() const { return weight > 0 && !path.empty(); }
 };
 
