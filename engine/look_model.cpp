@@ -63,18 +63,18 @@ std::shared_ptr<const LookModel> LookModel::open(const LookSpec& spec, const std
 }
 
 cv::Mat LookModel::boxShrink(const cv::Mat& rgb) {
-    const int k = std::max(1, std::min(rgb.rows, rgb.cols) / kShrinkTo);
-    if (k == 1) return rgb;
-    const int h = rgb.rows / k, w = rgb.cols / k, area = k * k;
+    const int kx = std::max(1, rgb.cols / kShrinkTo), ky = std::max(1, rgb.rows / kShrinkTo);
+    if (kx == 1 && ky == 1) return rgb;
+    const int h = rgb.rows / ky, w = rgb.cols / kx, area = kx * ky;
     cv::Mat out(h, w, CV_8UC3);
     std::vector<int> sums(std::size_t(w) * 3);
     for (int y = 0; y < h; ++y) {
         std::fill(sums.begin(), sums.end(), 0);
-        for (int dy = 0; dy < k; ++dy) {
-            const uchar* row = rgb.ptr<uchar>(y * k + dy);
+        for (int dy = 0; dy < ky; ++dy) {
+            const uchar* row = rgb.ptr<uchar>(y * ky + dy);
             for (int x = 0; x < w; ++x) {
                 int* sum = &sums[std::size_t(x) * 3];
-                for (const uchar* p = row + x * k * 3, *end = p + k * 3; p < end; p += 3) {
+                for (const uchar* p = row + x * kx * 3, *end = p + kx * 3; p < end; p += 3) {
                     sum[0] += p[0];
                     sum[1] += p[1];
                     sum[2] += p[2];

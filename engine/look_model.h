@@ -26,9 +26,11 @@ public:
     // rgb: CV_8UC3 RGB, any size. In the order of spec().answers. A large image is box-averaged first
     // (boxShrink), so that a camera image costs about as little as a small one (0.15-0.2 s on two cores).
     std::vector<double> logProbabilities(const cv::Mat& rgb) const;
-    // The box average by the largest whole factor k that keeps the shorter side at least kShrinkTo (the
-    // image cropped to a multiple of k, sums rounded half up): exactly models/look/fit_look.py's
-    // box_shrink, which the head was trained after. An image under 2 * kShrinkTo comes back unchanged.
+    // The box average, each side by the largest whole factor that keeps it at least kShrinkTo (the image
+    // cropped to a multiple of the factors, sums rounded half up): exactly models/look/fit_look.py's
+    // box_shrink, which the head was trained after. A side under 2 * kShrinkTo is left as it is. The two
+    // factors differ only for long images (a 60000 x 420 panorama becomes 451 x 420, not a 300 MB float
+    // tensor); the look resizes both sides to 224 independently anyway.
     static cv::Mat boxShrink(const cv::Mat& rgb);
     static constexpr int kShrinkTo = 448;
     const LookSpec& spec() const;

@@ -61,15 +61,16 @@ SHRINK_TO = 448  # the engine's LookModel: kShrinkTo
 
 
 def box_shrink(rgb):
-    """The engine's box average before the look (look_model.cpp, boxShrink): by the largest whole factor k
-    that keeps the shorter side at least SHRINK_TO, in integers, rounded half up; the image is cropped to
-    a multiple of k first. A camera image then costs little; an image under 2 * SHRINK_TO is unchanged."""
-    k = max(1, min(rgb.shape[:2]) // SHRINK_TO)
-    if k == 1:
+    """The engine's box average before the look (look_model.cpp, boxShrink): each side by the largest whole
+    factor that keeps it at least SHRINK_TO, in integers, rounded half up; the image is cropped to a multiple
+    of the factors first. A camera image then costs little, and so does a long panorama; a side under
+    2 * SHRINK_TO is unchanged."""
+    ky, kx = max(1, rgb.shape[0] // SHRINK_TO), max(1, rgb.shape[1] // SHRINK_TO)
+    if kx == 1 and ky == 1:
         return rgb
-    h, w = rgb.shape[0] // k, rgb.shape[1] // k
-    s = rgb[:h * k, :w * k].astype(np.int64).reshape(h, k, w, k, 3).sum((1, 3))
-    return ((s + k * k // 2) // (k * k)).astype(np.uint8)
+    h, w = rgb.shape[0] // ky, rgb.shape[1] // kx
+    s = rgb[:h * ky, :w * kx].astype(np.int64).reshape(h, ky, w, kx, 3).sum((1, 3))
+    return ((s + kx * ky // 2) // (kx * ky)).astype(np.uint8)
 
 
 def look_features(net, rgb):

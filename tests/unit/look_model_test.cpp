@@ -57,21 +57,22 @@ TEST(LookModel, TheShippedOneGivesALogProbabilityPerAnswerForAnyImageSize) {
     EXPECT_THROW(look->logProbabilities(cv::Mat(10, 10, CV_8UC1)), EngineError);
 }
 
-TEST(LookModel, ShrinksLargeImagesByAWholeFactorBoxAverage) {
+TEST(LookModel, ShrinksLargeImagesByAWholeFactorBoxAveragePerSide) {
     const cv::Mat small = gradient(2 * LookModel::kShrinkTo - 1, 500, 0);
-    EXPECT_EQ(LookModel::boxShrink(small).data, small.data) << "under twice the size: unchanged";
-    // 1000 x 1400 (shorter side 1000): k = 2; 2003 x 1350: k = 3, the odd rows and columns cropped.
-    for (const auto& [w, h, k] : std::vector<std::tuple<int, int, int>>{{1000, 1400, 2}, {2003, 1350, 3}}) {
+    EXPECT_EQ(LookModel::boxShrink(small).data, small.data) << "both sides under twice the size: unchanged";
+    // 1000 x 1400: 2 and 3; 2003 x 1350: 4 and 3, the odd rows and columns cropped; a 6000 x 420 strip:
+    // 13 across, 1 down (one factor from the shorter side would have left it whole).
+    for (const auto& [w, h, kx, ky] : std::vector<std::tuple<int, int, int, int>>{{1000, 1400, 2, 3}, {2003, 1350, 4, 3}, {6000, 420, 13, 1}}) {
         const cv::Mat big = gradient(w, h, 7);
         const cv::Mat out = LookModel::boxShrink(big);
-        ASSERT_EQ(out.cols, w / k);
-        ASSERT_EQ(out.rows, h / k);
+        ASSERT_EQ(out.cols, w / kx);
+        ASSERT_EQ(out.rows, h / ky);
         for (const cv::Point p : {cv::Point(0, 0), cv::Point(out.cols - 1, out.rows - 1), cv::Point(123, 77)}) {
             for (int c = 0; c < 3; ++c) {
                 int sum = 0;
-                for (int dy = 0; dy < k; ++dy)
-                    for (int dx = 0; dx < k; ++dx) sum += big.at<cv::Vec3b>(p.y * k + dy, p.x * k + dx)[c];
-                EXPECT_EQ(int(out.at<cv::Vec3b>(p)[c]), (sum + k * k / 2) / (k * k)) << p << " channel " << c;
+                for (int dy = 0; dy < ky; ++dy)
+                    for (int dx = 0; dx < kx; ++dx) sum += big.at<cv::Vec3b>(p.y * ky + dy, p.x * kx + dx)[c];
+                EXPECT_EQ(int(out.at<cv::Vec3b>(p)[c]), (sum + kx * ky / 2) / (kx * ky)) << p << " channel " << c;
             }
         }
     }
