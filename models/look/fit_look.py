@@ -153,6 +153,8 @@ def main():
     ap.add_argument("--model", default=os.path.join(HERE, "..", "baseline", "baseline.json"))
     ap.add_argument("--split", default=os.path.join(HERE, "..", "baseline", "split.csv"))
     ap.add_argument("--test", action="store_true")
+    ap.add_argument("--wide-grid", action="store_true",
+                    help="search w up to 2.0 and v up to 3.0 (the shipped choice touched w = 1.2; models/look/README.md)")
     ap.add_argument("--export", metavar="LOOK_PT", help="write the TorchScript look model here")
     ap.add_argument("--write-manifest", metavar="MANIFEST", help="with --export: put the look and the chosen numbers here")
     args = ap.parse_args()
@@ -222,9 +224,10 @@ def main():
 
     val_looks = {c: look_of(val_files, c, W) for c in ("original", "q65")}
     grid = []
-    for w in np.round(np.arange(0.3, 1.21, 0.1), 2):
+    w_top, vs = (2.0, (2.5, 3.0)) if args.wide_grid else (1.2, ())
+    for w in np.round(np.arange(0.3, w_top + 0.01, 0.1), 2):
         for b in np.round(np.arange(0.0, -3.01, -0.25), 2):
-            for v in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0):
+            for v in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0) + vs:
                 per = {c: fusion.accuracies(val_truths, fusion.answers(val_rows[c], manifest, w, b, val_looks[c], v, ANSWERS)) for c in val_rows}
                 grid.append((float(np.mean([np.mean([a for a, _ in per[c].values()]) for c in per])), w, b, v, per))
     grid.sort(key=lambda g: -g[0])
