@@ -35,6 +35,31 @@ std::string CombinedAttribution::sources() const {
     return lookWeight > 0 ? "the detector, the generator fingerprints and the image's look" : "the detector and the generator fingerprints";
 }
 
+std::vector<CombinedAttribution::ContributionRow> CombinedAttribution::contributionRows(std::size_t rows) const {
+    auto format = [](const char* pattern, double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, pattern, value);
+        return std::string(text);
+    };
+    // The first `rows`, and the detector's and the look's own first choices wherever they rank, so that the
+    // table shows each candidate the panel and the report name.
+    const std::size_t n = std::min(ranking.size(), contributions.size());
+    std::string lookTop;
+    double lookBest = -1;
+    for (std::size_t i = 0; i < n; ++i)
+        if (contributions[i].look && *contributions[i].look > lookBest) lookBest = *contributions[i].look, lookTop = contributions[i].name;
+    std::vector<ContributionRow> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        const Contribution& c = contributions[i];
+        if (i >= rows && c.name != detectorTop && c.name != lookTop) continue;
+        out.push_back({c.name + (isUnnamed(c.name) ? " (no name)" : ""), format("%.0f%%", 100 * c.detector),
+                       c.evidence ? format("%+.2f", *c.evidence) : "-",
+                       lookWeight > 0 ? (c.look ? format("%.0f%%", 100 * *c.look) : "-") : "",
+                       format("%.0f%%", 100 * ranking[i].probability)});
+    }
+    return out;
+}
+
 const ClassScore* CombinedAttribution::firstNamed() const {
     for (const ClassScore& s : ranking)
         if (!isUnnamed(s.name)) return &s;

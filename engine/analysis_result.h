@@ -48,6 +48,22 @@ struct CombinedAttribution {
     // What was combined, for the user: "the detector and the generator fingerprints", and "the image's
     // look" when it took part.
     std::string sources() const;
+
+    // What each source said of one candidate, so that the user can see why the first one won.
+    struct Contribution {
+        std::string name;
+        double detector = 0;             // the detector's probability, renormalised over the candidates
+        std::optional<double> evidence;  // the fingerprint's log-likelihood ratio fake / real; none: no fingerprint
+        std::optional<double> look;      // the look's probability; none: the look took no part or has no answer
+    };
+    std::vector<Contribution> contributions;  // in the order of ranking (empty in results stored before 2026-12-02)
+    // The first `rows` candidates as text, for the workstation's table and the evidence report's: candidate,
+    // detector, fingerprint evidence, look (empty when it took no part), combined. A missing value is "-".
+    // The detector's and the look's own first choices are added, in ranking order, when they rank lower.
+    struct ContributionRow {
+        std::string name, detector, evidence, look, combined;
+    };
+    std::vector<ContributionRow> contributionRows(std::size_t rows) const;
 };
 
 struct Verdict {

@@ -71,21 +71,29 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
     // The floor keeps a generator the detector rules out (p ~ 0) finite, as in the fitting script.
     constexpr double kFloor = 1e-6;
     std::vector<std::pair<std::string, double>> scores;
+    std::map<std::string, CombinedAttribution::Contribution> said;  // what each source said of each candidate
     double best = -INFINITY;
     for (const auto& [g, pg] : detector) {
         if (out.detectorTop.empty() || pg > detector[out.detectorTop]) out.detectorTop = g;
         const double p = total > 0 ? pg / total : 1.0 / double(detector.size());
         const auto e = evidence.find(g);
-        const double extra = unnamed.count(g) ? unnamedOffset : e == evidence.end() ? 0.0 : weight * e->second;
+        const bool hasEvidence = !unnamed.count(g) && e != evidence.end();
+        const double extra = unnamed.count(g) ? unnamedOffset : hasEvidence ? weight * e->second : 0.0;
         const auto l = lookOf.find(g);  // a candidate the look has no answer for gets nothing from it
         scores.push_back({g, std::log(p + kFloor) + extra + (l == lookOf.end() ? 0.0 : lookWeight * l->second)});
         best = std::max(best, scores.back().second);
+        CombinedAttribution::Contribution& c = said[g];
+        c.name = g;
+        c.detector = p;
+        if (hasEvidence) c.evidence = e->second;
+        if (l != lookOf.end()) c.look = std::exp(l->second);
     }
     double sum = 0;
     for (auto& [g, s] : scores) sum += (s = std::exp(s - best));
     for (const auto& [g, s] : scores) out.ranking.push_back({g, s / sum});
     std::stable_sort(out.ranking.begin(), out.ranking.end(),
                      [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
+    for (const ClassScore& r : out.ranking) out.contributions.push_back(said[r.name]);
     return out;
 }
 

@@ -63,7 +63,15 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
             for (const std::string& s : list) out.append(qs(s));
             return out;
         };
+        QJsonArray contributions;  // what each source said of each candidate; a source that said nothing is left out
+        for (const CombinedAttribution::Contribution& k : c->contributions) {
+            QJsonObject o{{"name", qs(k.name)}, {"detector", k.detector}};
+            if (k.evidence) o.insert("evidence", *k.evidence);
+            if (k.look) o.insert("look", *k.look);
+            contributions.append(o);
+        }
         verdict.insert("combined_attribution", QJsonObject{{"ranking", scoresToJson(c->ranking)},
+                                                           {"contributions", contributions},
                                                            {"fingerprint_weight", c->weight},
                                                            {"unnamed_offset", c->unnamedOffset},
                                                            {"look_weight", c->lookWeight},
@@ -222,6 +230,14 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
         combined.detectorOnly = strings(c["detector_only"].toArray());
         combined.fingerprintOnly = strings(c["fingerprint_only"].toArray());
         combined.unnamed = strings(c["unnamed"].toArray());
+        for (const QJsonValue& k : c["contributions"].toArray()) {  // absent before 2026-12-02 (third session)
+            CombinedAttribution::Contribution contribution;
+            contribution.name = k["name"].toString().toStdString();
+            contribution.detector = k["detector"].toDouble();
+            if (k["evidence"].isDouble()) contribution.evidence = k["evidence"].toDouble();
+            if (k["look"].isDouble()) contribution.look = k["look"].toDouble();
+            combined.contributions.push_back(std::move(contribution));
+        }
         v.combinedAttribution = std::move(combined);
     }
     if (verdict.contains("look")) {

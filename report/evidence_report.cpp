@@ -43,10 +43,15 @@ VerdictWords verdictWords(const std::string& label) {
 }
 
 // Small HTML helpers in the subset QTextDocument understands (tables, no CSS layout).
-QString row(std::initializer_list<QString> cells, bool header = false) {
+QString row(const QStringList& cells, bool header = false) {
     QString out = "<tr>";
     for (const QString& c : cells) out += header ? "<th align=\"left\" bgcolor=\"#e8e8e8\">" + c + "</th>" : "<td>" + c + "</td>";
     return out + "</tr>\n";
+}
+// A picture with its caption under it. Not a two-cell table row: QTextDocument splits a row across pages
+// line by line, which left the caption on one page and the picture alone on the next.
+QString figure(const QString& source, int width, int height, const QString& caption) {
+    return QString("<p><img src=\"report-image:%1\" width=\"%2\" height=\"%3\"></p>\n<p>%4</p>\n").arg(source).arg(width).arg(height).arg(caption);
 }
 QString table(const QString& rows) { return "<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" width=\"100%\">\n" + rows + "</table>\n"; }
 QString keyValue(const std::vector<std::pair<QString, QString>>& pairs) {
@@ -179,6 +184,21 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                                                    : " Without a fingerprint, and so ranked by the detector alone: " +
                                                          esc(joined(c->detectorOnly)) + ".") +
                           unnamed);
+            if (const auto said = c->contributionRows(5); !said.empty()) {  // what each source said of the first candidates
+                const bool look = c->lookWeight > 0;
+                QStringList header{"candidate", "detector (renormalised)", QString("fingerprint evidence, log LR (weight %1)").arg(c->weight)};
+                if (look) header << QString("look (weight %1)").arg(c->lookWeight);
+                QString rows = row(header << "combined", true);
+                for (const auto& k : said) {
+                    QStringList cells{esc(k.name), esc(k.detector), esc(k.evidence)};
+                    if (look) cells << esc(k.look);
+                    rows += row(cells << "<b>" + esc(k.combined) + "</b>");
+                }
+                h += "<p>How the generator was chosen: each candidate scores log(detector) + weight x evidence" +
+                     QString(look ? " + weight x log(look)" : "") +
+                     ", and the scores are turned back into probabilities (\"combined\"). A fingerprint's evidence above 0 "
+                     "speaks for its generator; \"-\": that source has nothing on the candidate.</p>\n" + table(rows);
+            }
             if (c->lookWeight > 0 && !r.look.empty()) {  // the third source: say that it took part and what it alone says
                 const auto lookTop = std::max_element(r.look.begin(), r.look.end(),
                                                       [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -197,12 +217,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     h += heading("Noise spectrum");
     if (ev.spectrum) {
         images.push_back({prefix + "spectrum", ev.spectrumRgb});
-        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix +
-             "spectrum\" width=\"240\" height=\"240\"></td><td>Log power spectrum of the " + esc(ev.spectrum->residual) +
-             " noise residual of the centre " + QString::number(ev.spectrumCrop) +
-             " px (zero frequency in the centre). Circled: periodic peaks (cyan at up-sampling frequencies, grey "
-             "explained by the JPEG grid). Up-sampling in a generator's decoder leaves such peaks; a camera photo "
-             "usually has none, but resizing does the same.</td></tr></table>\n";
+        h += figure(prefix + "spectrum", 240, 240,
+                    "Log power spectrum of the " + esc(ev.spectrum->residual) + " noise residual of the centre " +
+                        QString::number(ev.spectrumCrop) +
+                        " px (zero frequency in the centre). Circled: periodic peaks (cyan at up-sampling frequencies, grey "
+                        "explained by the JPEG grid). Up-sampling in a generator's decoder leaves such peaks; a camera photo "
+                        "usually has none, but resizing does the same.");
         QString peaks = row({"frequency (cycles/pixel)", "period (px)", "strength", "kind"}, true);
         int shown = 0;
         for (const SpectralPeak& k : ev.spectrum->peaks) {
@@ -264,13 +284,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         images.push_back({prefix + "ela", e.ela});
         const int side = 300;
         const double s = double(side) / std::max(e.ela.cols, e.ela.rows);
-        h += "<table cellpadding=\"4\"><tr><td><img src=\"report-image:" + prefix + "ela\" " +
-             QString("width=\"%1\" height=\"%2\"").arg(int(e.ela.cols * s)).arg(int(e.ela.rows * s)) +
-             "></td><td>How much each pixel changes when the image is JPEG-compressed once more at quality " +
-             QString::number(e.quality) + ", amplified " + QString::number(e.displayScale, 'f', 1) +
-             "x (mean change " + QString::number(e.mean, 'f', 2) + " levels, 99th percentile " + QString::number(e.p99, 'f', 1) +
-             "). Regions compressed fewer times than the rest, pasted in or retouched often stand out; uniform error "
-             "levels say nothing either way. A visual aid for a person, not a detector.</td></tr></table>\n";
+        h += figure(prefix + "ela", int(e.ela.cols * s), int(e.ela.rows * s),
+                    "How much each pixel changes when the image is JPEG-compressed once more at quality " +
+                        QString::number(e.quality) + ", amplified " + QString::number(e.displayScale, 'f', 1) + "x (mean change " +
+                        QString::number(e.mean, 'f', 2) + " levels, 99th percentile " + QString::number(e.p99, 'f', 1) +
+                        "). Regions compressed fewer times than the rest, pasted in or retouched often stand out; uniform error "
+                        "levels say nothing either way. A visual aid for a person, not a detector.");
     } else {
         h += "<p><i>Not computed (see the checks below).</i></p>\n";
     }

@@ -32,6 +32,30 @@ Wording wordingFor(VerdictLabel label) {
     return {QObject::tr("Inconclusive"), "#c98a00"};
 }
 
+// What each source said of the first candidates (CombinedAttribution::contributionRows), as a small table.
+QString contributionTable(const CombinedAttribution& c) {
+    const auto rows = c.contributionRows(3);
+    if (rows.empty()) return {};
+    const bool look = c.lookWeight > 0;
+    auto cell = [](const QString& text, bool header = false) {
+        const QString tag = header ? "th" : "td";
+        return QString("<%1 align=\"right\">%2</%1>").arg(tag, text.toHtmlEscaped());
+    };
+    // Short headers keep the dock narrow; the caption gives the weights, the tooltip the formula.
+    QString html = QObject::tr("<small><b>How the generator was chosen</b> (fingerprint: log likelihood ratio, weight %1%2):</small>")
+                       .arg(c.weight)
+                       .arg(look ? QObject::tr("; look weight %1").arg(c.lookWeight) : QString()) +
+                   "<table cellspacing=\"0\" cellpadding=\"2\" style=\"font-size: small;\"><tr>";
+    html += "<th align=\"left\">" + QObject::tr("candidate") + "</th>" + cell(QObject::tr("detector"), true) +
+            cell(QObject::tr("fingerprint"), true) + (look ? cell(QObject::tr("look"), true) : QString()) +
+            cell(QObject::tr("combined"), true) + "</tr>";
+    for (const auto& r : rows)
+        html += "<tr><td>" + QString::fromStdString(r.name).toHtmlEscaped() + "</td>" + cell(QString::fromStdString(r.detector)) +
+                cell(QString::fromStdString(r.evidence)) + (look ? cell(QString::fromStdString(r.look)) : QString()) +
+                "<td align=\"right\"><b>" + QString::fromStdString(r.combined) + "</b></td></tr>";
+    return html + "</table>";
+}
+
 }  // namespace
 
 VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
@@ -45,6 +69,14 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
     details_ = new QLabel;
     details_->setWordWrap(true);
     details_->setTextFormat(Qt::RichText);
+    contributions_ = new QLabel;
+    contributions_->setTextFormat(Qt::RichText);
+    contributions_->setWordWrap(true);
+    contributions_->setToolTip(tr("Each candidate's score is log(detector) + weight x fingerprint evidence + weight x log(look); "
+                                  "\"combined\" is the softmax of the scores. A fingerprint's evidence is its log likelihood "
+                                  "ratio fake / real: above 0 speaks for the generator. \"-\": that source has nothing on it. "
+                                  "Listed: the first candidates, and the detector's and the look's own first choices."));
+    contributions_->hide();
     robustness_ = new QLabel;
     robustness_->setWordWrap(true);
     robustness_->setTextFormat(Qt::RichText);
@@ -81,6 +113,7 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
 
     layout->addWidget(headline_);
     layout->addWidget(details_);
+    layout->addWidget(contributions_);
     layout->addWidget(robustness_);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
@@ -93,6 +126,7 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
 QString VerdictPanel::headline() const { return headline_->text(); }
 QString VerdictPanel::details() const { return details_->text(); }
 QString VerdictPanel::robustness() const { return robustness_->isHidden() ? QString() : robustness_->text(); }
+QString VerdictPanel::contributions() const { return contributions_->isHidden() ? QString() : contributions_->text(); }
 
 void VerdictPanel::setFingerprints(const FingerprintAttribution* fingerprints) {
     if (fingerprints) fingerprints_ = *fingerprints;
@@ -132,6 +166,8 @@ void VerdictPanel::setMessage(const QString& message) {
     headline_->setText(message);
     headline_->setStyleSheet({});
     details_->clear();
+    contributions_->clear();
+    contributions_->hide();
     updateRobustness();
     patch_->clear();
     model_->clear();
@@ -198,6 +234,9 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
     details_->setText(text);
+    const QString table = combined && v.label != VerdictLabel::Authentic ? contributionTable(*combined) : QString();
+    contributions_->setText(table);
+    contributions_->setVisible(!table.isEmpty());
     const Provenance& p = result->provenance;
     model_->setText(tr("Model %1 %2 on %3 (%4), %5-px patches, sha256 %6")
                         .arg(QString::fromStdString(p.modelName), QString::fromStdString(p.modelVersion),

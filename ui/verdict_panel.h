@@ -35,6 +35,7 @@ public:
     QString headline() const;
     QString details() const;
     QString robustness() const;
+    QString contributions() const;  // the "how the generator was chosen" table, empty when hidden
 
 private:
     void updateRobustness();
@@ -45,6 +46,7 @@ private:
     std::optional<FingerprintAttribution> fingerprints_;
     QLabel* headline_;
     QLabel* details_;
+    QLabel* contributions_;  // what each attribution source said of the first candidates
     QLabel* robustness_;
     QLabel* model_;
     QLabel* patch_;

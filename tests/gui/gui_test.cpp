@@ -431,6 +431,12 @@ private slots:
                                               [](const auto& a, const auto& b) { return a.second < b.second; });
         QCOMPARE(details.contains("the image's look alone says " + QString::fromStdString(lookTop->first)),
                  lookTop->first != "disco_diffusion");
+        // Below it, what each source said of the first candidates: the combined answer's row first, with
+        // the detector's share (it alone preferred dalle_mini) and the look's column.
+        const QString table = window.verdictPanel()->contributions();
+        QVERIFY2(table.contains("How the generator was chosen") && table.contains("look weight") &&
+                     table.indexOf("disco_diffusion") < table.indexOf("dalle_mini"),
+                 qPrintable(table));
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
             window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/combined-attribution.png");
         qunsetenv("SYNTHSCOPE_FINGERPRINTS");

@@ -6,7 +6,9 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "engine/attribution_fusion.h"
 #include "engine/errors.h"
@@ -143,6 +145,53 @@ TEST(AttributionFusion, TheLookIsAddedWithItsWeightToTheCandidatesItNames) {
     EXPECT_EQ(without->sources().find("look"), std::string::npos);
 }
 
+TEST(AttributionFusion, SaysWhatEachSourceSaidOfEachCandidateInTheRankingsOrder) {
+    const std::vector<FusionClass> classes{{"authentic", "", false}, {"gen_a", "a", false}, {"gen_b", "b", false},
+                                           {"gen_c", "c", false}, {"other", "", true}};
+    const std::vector<double> probabilities{0.1, 0.45, 0.27, 0.09, 0.09};
+    const FingerprintAttribution fp = evidenceFor({{"a", -1.5}, {"b", 2.25}});  // c has no fingerprint
+    const LookScores look{{"a", std::log(0.2)}, {"b", std::log(0.7)}, {"other", std::log(0.1)}};  // nothing of c
+
+    const auto c = combineAttribution(probabilities, classes, fp, 1.0, -1.0, &look, 1.0);
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->contributions.size(), c->ranking.size());
+    for (std::size_t i = 0; i < c->ranking.size(); ++i) EXPECT_EQ(c->contributions[i].name, c->ranking[i].name) << i;
+    std::map<std::string, CombinedAttribution::Contribution> by;
+    for (const auto& k : c->contributions) by[k.name] = k;
+    EXPECT_NEAR(by["a"].detector, 0.5, 1e-12) << "0.45 of the 0.9 synthetic share";
+    EXPECT_NEAR(by["b"].detector, 0.3, 1e-12);
+    EXPECT_DOUBLE_EQ(*by["a"].evidence, -1.5);
+    EXPECT_DOUBLE_EQ(*by["b"].evidence, 2.25);
+    EXPECT_FALSE(by["c"].evidence) << "no fingerprint: no evidence either way";
+    EXPECT_FALSE(by["other"].evidence) << "an unnamed class has no fingerprint";
+    EXPECT_NEAR(*by["b"].look, 0.7, 1e-12);
+    EXPECT_FALSE(by["c"].look) << "the look has no answer for c";
+
+    // As text for the tables: in the ranking's order, unnamed classes marked, missing values "-".
+    const auto rows = c->contributionRows(10);
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].name, "b");
+    EXPECT_EQ(rows[0].detector, "30%");
+    EXPECT_EQ(rows[0].evidence, "+2.25");
+    EXPECT_EQ(rows[0].look, "70%");
+    const auto cRow = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.name == "c"; });
+    ASSERT_NE(cRow, rows.end());
+    EXPECT_EQ(cRow->evidence, "-");
+    EXPECT_EQ(cRow->look, "-");
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.name == "other (no name)"; }));
+    // Fewer rows: the first ones, then the detector's own first choice (a) and the look's (b) wherever they rank.
+    const auto one = c->contributionRows(1);
+    ASSERT_EQ(one.size(), 2u) << "b first (also the look's choice), then a, the detector's";
+    EXPECT_EQ(one[0].name, "b");
+    EXPECT_EQ(one[1].name, "a");
+    EXPECT_EQ(c->detectorTop, "a");
+    // Without the look its column is empty.
+    const auto noLook = combineAttribution(probabilities, classes, fp, 1.0, -1.0);
+    ASSERT_TRUE(noLook.has_value());
+    EXPECT_EQ(noLook->contributionRows(1).front().look, "");
+    EXPECT_FALSE(noLook->contributions.front().look);
+}
+
 TEST(AttributionFusion, TellsUnnamedClassesFromTheAuthenticOne) {
     const ModelManifest m = loadManifest(SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json");
     const std::vector<FusionClass> classes = fusionClasses(m);
@@ -193,6 +242,15 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
     EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->unnamedOffset, -0.5);
     EXPECT_EQ(back.look, r.look);
     EXPECT_DOUBLE_EQ(back.lookWeight, 0.5);
+    // What each source said travels too, a missing value staying missing.
+    const auto& said = back.verdict.combinedAttribution->contributions;
+    ASSERT_EQ(said.size(), combined->contributions.size());
+    for (std::size_t i = 0; i < said.size(); ++i) {
+        EXPECT_EQ(said[i].name, combined->contributions[i].name);
+        EXPECT_DOUBLE_EQ(said[i].detector, combined->contributions[i].detector);
+        EXPECT_EQ(said[i].evidence, combined->contributions[i].evidence);
+        EXPECT_FALSE(said[i].look) << "combined without the look";
+    }
 
     AnalysisResult old = r;  // a result stored before the mapping was kept: no combination
     old.classGenerators.clear();

@@ -405,6 +405,16 @@ TEST(EvidenceReport, CombinesTheDetectorsAttributionWithTheFingerprints) {
     EXPECT_TRUE(html.contains("Combined with the generator fingerprints")) << "the report says which answer is combined";
     EXPECT_TRUE(html.contains("<b>disco_diffusion ")) << "and gives it first";
     EXPECT_TRUE(html.contains("The image's look took part too")) << "and says the look joined, and what it alone says";
+    // What each source said of the first candidates, as a table with the combined answer first.
+    EXPECT_TRUE(html.contains("How the generator was chosen")) << "the sources' table";
+    const auto& said = ev.combinedAttribution->contributions;
+    ASSERT_FALSE(said.empty());
+    EXPECT_EQ(said.front().name, "disco_diffusion");
+    ASSERT_TRUE(said.front().evidence.has_value()) << "disco_diffusion has a fingerprint";
+    const auto rows = ev.combinedAttribution->contributionRows(5);
+    EXPECT_TRUE(html.contains("<td>disco_diffusion</td><td>" + QString::fromStdString(rows.front().detector) + "</td><td>" +
+                              QString::fromStdString(rows.front().evidence) + "</td>"))
+        << "its row: the detector's share and the fingerprint's evidence";
     EXPECT_FALSE(html.contains("ranked by the detector alone")) << "the library has a fingerprint for each of its generators";
     // A library without StyleGAN2's: the report says that generator is ranked by the detector alone.
     auto withoutStyleGan = std::make_shared<FingerprintLibrary>(*options.fingerprints);
