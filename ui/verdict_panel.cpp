@@ -42,7 +42,8 @@ QString contributionTable(const CombinedAttribution& c) {
         return QString("<%1 align=\"right\">%2</%1>").arg(tag, text.toHtmlEscaped());
     };
     // Short headers keep the dock narrow; the caption gives the weights, the tooltip the formula.
-    QString html = QObject::tr("<small><b>How the generator was chosen</b> (fingerprint: log likelihood ratio, weight %1%2):</small>")
+    QString html = QObject::tr("<small><b>How the generator was chosen</b> (detector: its share of the synthetic classes; fingerprint: "
+                               "log likelihood ratio, weight %1%2):</small>")
                        .arg(c.weight)
                        .arg(look ? QObject::tr("; look weight %1").arg(c.lookWeight) : QString()) +
                    "<table cellspacing=\"0\" cellpadding=\"2\" style=\"font-size: small;\"><tr>";
