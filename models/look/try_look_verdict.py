@@ -67,26 +67,21 @@ def jpeg(im, q):
     return Image.open(b).convert("RGB")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", default="/tmp/synthscope-look")
-    ap.add_argument("--verdict-work", default="/tmp/synthscope-verdict-fingerprints", help="fit_verdict_fingerprints.py's --work")
-    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
-    ap.add_argument("--split", default=os.path.join(HERE, "..", "baseline", "split.csv"))
-    ap.add_argument("--ridge", type=float, default=100.0, help="the one joined to the verdict (chosen on val: 100)")
-    args = ap.parse_args()
-    torch.set_num_threads(2)
-    data = os.path.realpath(args.data)
-    split = {os.path.join(data, r["file"]): r["split"] for r in csv.DictReader(open(args.split))}
+def crop_features(work, data_dir, split_csv):
+    """The native centre crops' pooled features of every image of split_csv and of the wallpaper sets, cached
+    in work: (paths, splits, tags, standardised features, fake?, source folder). Train images come once as
+    they are and once as JPEG at a random quality in [40, 100]; the others as they are and at JPEG q65."""
+    data = os.path.realpath(data_dir)
+    split = {os.path.join(data, r["file"]): r["split"] for r in csv.DictReader(open(split_csv))}
     items = list(split.items())
     for name in ("wallpaper_photos", "wallpaper_graphics"):
         items += [(r["file"], name) for r in csv.DictReader(open(os.path.join(HERE, "..", "eval_sets", name + ".csv")))
                   if os.path.exists(r["file"])]
     label = {os.path.join(data, r["file"]): r["label"] == "fake" for r in csv.DictReader(open(os.path.join(data, "labels.csv")))}
 
-    cache = os.path.join(args.work, "verdict_crop_features.npz")
+    cache = os.path.join(work, "verdict_crop_features.npz")
     if not os.path.exists(cache):
-        net = mobilenet_v2_nsfwjs.load(args.work, STAGES)
+        net = mobilenet_v2_nsfwjs.load(work, STAGES)
         rng = random.Random(0)
         keys, feats, batch = [], [], []
 
@@ -116,6 +111,20 @@ def main():
     source = np.array([os.path.relpath(p, data).split("/")[0] if p.startswith(data) else "wallpaper" for p in paths])
     train = splits == "train"
     X = (X - X[train].mean(0)) / (X[train].std(0) + 1e-6)
+    return paths, splits, tags, X, y, source, split, label
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", default="/tmp/synthscope-look")
+    ap.add_argument("--verdict-work", default="/tmp/synthscope-verdict-fingerprints", help="fit_verdict_fingerprints.py's --work")
+    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
+    ap.add_argument("--split", default=os.path.join(HERE, "..", "baseline", "split.csv"))
+    ap.add_argument("--ridge", type=float, default=100.0, help="the one joined to the verdict (chosen on val: 100)")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    paths, splits, tags, X, y, source, split, label = crop_features(args.work, args.data, args.split)
+    train = splits == "train"
 
     scores = {}
     for ridge in sorted({10.0, 100.0, 1000.0, args.ridge}):
