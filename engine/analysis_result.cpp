@@ -43,18 +43,18 @@ std::vector<CombinedAttribution::ContributionRow> CombinedAttribution::contribut
     };
     // The first `rows`, and the detector's and the look's own first choices wherever they rank, so that the
     // table shows each candidate the panel and the report name.
-    const std::size_t n = std::min(ranking.size(), contributions.size());
     std::string lookTop;
     double lookBest = -1;
-    for (std::size_t i = 0; i < n; ++i)
-        if (contributions[i].look && *contributions[i].look > lookBest) lookBest = *contributions[i].look, lookTop = contributions[i].name;
+    for (const Contribution& c : contributions)
+        if (c.look && *c.look > lookBest) lookBest = *c.look, lookTop = c.name;
     std::vector<ContributionRow> out;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Contribution& c = contributions[i];
-        if (i >= rows && c.name != detectorTop && c.name != lookTop) continue;
-        out.push_back({c.name + (isUnnamed(c.name) ? " (no name)" : ""), format("%.0f%%", 100 * c.detector),
-                       c.evidence ? format("%+.2f", *c.evidence) : "-",
-                       lookWeight > 0 ? (c.look ? format("%.0f%%", 100 * *c.look) : "-") : "",
+    for (std::size_t i = 0; i < ranking.size(); ++i) {  // by name: a stored result's lists are matched, not trusted to align
+        const auto c = std::find_if(contributions.begin(), contributions.end(),
+                                    [&](const Contribution& k) { return k.name == ranking[i].name; });
+        if (c == contributions.end() || (i >= rows && c->name != detectorTop && c->name != lookTop)) continue;
+        out.push_back({c->name + (isUnnamed(c->name) ? " (no name)" : ""), format("%.0f%%", 100 * c->detector),
+                       c->evidence ? format("%+.2f", *c->evidence) : "-",
+                       lookWeight > 0 ? (c->look ? format("%.0f%%", 100 * *c->look) : "-") : "",
                        format("%.0f%%", 100 * ranking[i].probability)});
     }
     return out;
