@@ -37,7 +37,7 @@ struct Failure {
 // Collects the engine's events (on its worker thread) and prints one line per finished image.
 class CliListener : public EngineListener {
 public:
-    CliListener(int total, bool quiet) : progress_(total), quiet_(quiet) {}
+    CliListener(int total, bool quiet, bool explain) : progress_(total), quiet_(quiet), explain_(explain) {}
 
     void onJobStarted(JobId, const std::string& path) override {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -53,6 +53,7 @@ public:
         ++done_;
         progress_.clear();
         if (!quiet_) printResultLine(r);
+        if (!quiet_ && explain_) printContributions(r);
         results_.push_back(r);
     }
     // With --robustness the engine checks each finished result right after it (same thread, same order).
@@ -81,6 +82,7 @@ private:
     std::mutex mutex_;
     TerminalProgress progress_;
     bool quiet_;
+    bool explain_;
     int done_ = 0;
     std::string current_;
     std::vector<AnalysisResult> results_;
@@ -132,6 +134,8 @@ int runAnalyze(const QStringList& args) {
         {"json", "write all results, settings and errors as JSON to FILE", "FILE"},
         {"heatmap-dir", "write a heatmap PNG and an overlay PNG per image into DIR", "DIR"},
         {"quiet", "no per-image lines (errors and the summary still print)"},
+        {"explain", "under each result, how the generator was chosen: what the detector, the fingerprints and\n"
+                    "the look said of the first candidates"},
         {"robustness", "also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image and report \"inconclusive\"\n"
                        "when their verdicts disagree with the original's"},
     });
@@ -172,7 +176,7 @@ int runAnalyze(const QStringList& args) {
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
-    CliListener listener(int(files.images.size()), parser.isSet("quiet"));
+    CliListener listener(int(files.images.size()), parser.isSet("quiet"), parser.isSet("explain"));
     {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);

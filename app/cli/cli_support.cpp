@@ -57,6 +57,22 @@ void printResultLine(const AnalysisResult& r) {
     std::fflush(stdout);
 }
 
+void printContributions(const AnalysisResult& r) {
+    const std::optional<CombinedAttribution>& c = r.verdict.combinedAttribution;
+    if (!c || r.verdict.label == VerdictLabel::Authentic) return;
+    const auto rows = c->contributionRows(3);
+    if (rows.empty()) return;
+    const bool look = c->lookWeight > 0;
+    if (look)
+        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR + %g x log look):\n", c->weight, c->lookWeight);
+    else
+        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR):\n", c->weight);
+    std::printf("    %-28s %9s %12s %6s %9s\n", "candidate", "detector", "fingerprint", look ? "look" : "", "combined");
+    for (const auto& k : rows)
+        std::printf("    %-28s %9s %12s %6s %9s\n", k.name.c_str(), k.detector.c_str(), k.evidence.c_str(), k.look.c_str(), k.combined.c_str());
+    std::fflush(stdout);
+}
+
 void printRobustnessLine(const AnalysisResult& r, bool quiet) {
     if (!r.robustness) return;
     if (!r.robustness->done())

@@ -24,6 +24,10 @@ bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& err
 // The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time;
 // then one indented line per warning the result carries (padding, beyond the model's validated range).
 void printResultLine(const AnalysisResult& result);
+// With analyze --explain: how the generator was chosen, as indented lines under the result line (what the
+// detector, the fingerprints and the look said of the first candidates; CombinedAttribution::contributionRows).
+// Nothing when the result was not combined or is authentic.
+void printContributions(const AnalysisResult& result);
 // The robustness check's answer, when the result carries one: an indented line on stdout (unless quiet),
 // or on stderr when the check could not be done (analyze, batch).
 void printRobustnessLine(const AnalysisResult& result, bool quiet);

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 
@@ -81,6 +82,26 @@ TEST(Cli, RunsOverTheDifSampleSet) {
     const QJsonObject json = readJson(dir.path() + "/sd14.json");
     EXPECT_EQ(json["summary"].toObject()["analysed"].toInt(), 20);
     EXPECT_EQ(json["results"].toArray().size(), 20);
+}
+
+TEST(Cli, ExplainsHowTheGeneratorWasChosen) {
+    // A held-out disco_diffusion image the shipped detector alone attributes to dalle_mini; the fingerprints set it right.
+    if (!sharedDataPresent()) GTEST_SKIP() << "../shared/data not present";
+    const QString image = QString::fromStdString(sharedData("attribution/disco_diffusion/9bb31d67d686.png"));
+    const CliRun run = runCli({"analyze", "--model", SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json", "--device", "cpu",
+                               "--verdict-only", "--explain", image});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    const QStringList lines = run.out.split('\n');
+    const int header = int(lines.indexOf(QRegularExpression("^  how the generator was chosen \\(score = log detector \\+ .* x log look\\):$")));
+    ASSERT_GE(header, 0) << run.out.toStdString();
+    ASSERT_GT(lines.size(), header + 2);
+    EXPECT_TRUE(lines[header + 1].contains("candidate") && lines[header + 1].contains("look")) << run.out.toStdString();
+    EXPECT_TRUE(lines[header + 2].trimmed().startsWith("disco_diffusion")) << "the combined answer first: " << run.out.toStdString();
+    EXPECT_TRUE(run.out.contains(QRegularExpression("\n    dalle_mini +[0-9]+%"))) << "and the detector's own first choice";
+    // Without --explain, no table.
+    const CliRun plain = runCli({"analyze", "--model", SYNTHSCOPE_MODELS_SOURCE_DIR_FOR_TESTS "/baseline/baseline.json", "--device", "cpu",
+                                 "--verdict-only", image});
+    EXPECT_FALSE(plain.out.contains("how the generator was chosen"));
 }
 
 // ----- synthscope evaluate ------------------------------------------------------------------------------
