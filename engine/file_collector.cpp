@@ -42,7 +42,7 @@ void walk(const fs::path& dir, std::set<fs::path>& visited, std::vector<std::str
 bool hasImageExtension(const std::string& path) {
     std::string ext = fs::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    static const std::set<std::string> known{".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp"};
+    static const std::set<std::string> known{".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".avif"};
     return known.count(ext) > 0;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/image_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace synthscope {
@@ -174,6 +175,21 @@ void sniffBmp(const ByteView& b, ImageHeader& h) {
     if (h.bitDepth > 8) h.bitDepth = 8;
 }
 
+// ISO base media files (HEIF, AVIF): an "ftyp" box first, whose major and compatible brands say what the
+// file holds. The size lives deep in other boxes; libheif reads it before decoding (heif_decoder.h).
+bool sniffIsoBmff(const ByteView& b, ImageHeader& h) {
+    if (!b.matches(4, "ftyp")) return false;
+    const std::size_t boxSize = std::min<std::size_t>(b.be32(0), b.size());
+    bool heif = false, avif = false;
+    for (std::size_t o = 8; o + 4 <= boxSize; o += (o == 8 ? 8 : 4)) {  // major brand, minor version, compatible brands
+        for (const char* brand : {"avif", "avis"}) avif = avif || b.matches(o, brand);
+        for (const char* brand : {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"}) heif = heif || b.matches(o, brand);
+    }
+    if (!avif && !heif) return false;
+    h.format = avif ? ImageFormat::Avif : ImageFormat::Heif;
+    return true;
+}
+
 }  // namespace
 
 const char* imageFormatName(ImageFormat format) {
@@ -183,6 +199,8 @@ const char* imageFormatName(ImageFormat format) {
     case ImageFormat::WebP: return "WebP";
     case ImageFormat::Tiff: return "TIFF";
     case ImageFormat::Bmp: return "BMP";
+    case ImageFormat::Heif: return "HEIF";
+    case ImageFormat::Avif: return "AVIF";
     case ImageFormat::Unknown: break;
     }
     return "unknown";
@@ -196,6 +214,7 @@ ImageHeader sniffImageHeader(const std::uint8_t* data, std::size_t size) {
     else if (b.matches(0, "RIFF") && b.matches(8, "WEBP")) sniffWebP(b, h);
     else if (b.matches(0, "II*") || b.matches(0, "MM")) { if (b.u8(2) == 0x2A || b.u8(3) == 0x2A) sniffTiff(b, h); }
     else if (b.matches(0, "BM") && b.size() >= 26) sniffBmp(b, h);
+    else sniffIsoBmff(b, h);
     return h;
 }
 

@@ -5,7 +5,7 @@
 
 namespace synthscope {
 
-enum class ImageFormat { Unknown, Jpeg, Png, WebP, Tiff, Bmp };
+enum class ImageFormat { Unknown, Jpeg, Png, WebP, Tiff, Bmp, Heif, Avif };  // Heif: HEIC and other HEIF files
 
 const char* imageFormatName(ImageFormat format);
 

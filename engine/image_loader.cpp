@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/errors.h"
+#include "engine/heif_decoder.h"
 #include "engine/sha256.h"
 
 namespace synthscope {
@@ -94,7 +95,7 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
     image.header = sniffImageHeader(bytes.data(), bytes.size());
     const ImageHeader& h = image.header;
     if (h.format == ImageFormat::Unknown)
-        throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP)");
+        throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP, HEIF/HEIC, AVIF)");
     // Compared by division: a header's width and height (up to 2^32 each in PNG and TIFF) can multiply past
     // 64 bits (found by the image_decode fuzzer).
     if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width > options.maxPixels / h.height))
@@ -109,6 +110,12 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
 
     // Hash the bytes while they are decoded (both only read them).
     std::future<std::string> sha256 = std::async(std::launch::async, [&bytes] { return sha256Hex(bytes); });
+    if (h.format == ImageFormat::Heif || h.format == ImageFormat::Avif) {  // OpenCV reads neither
+        image.rgb = decodeHeif(bytes, name, imageFormatName(h.format), options.maxPixels);
+        image.sha256 = sha256.get();
+        image.bytes = std::move(bytes);
+        return image;
+    }
     cv::Mat decoded;
     try {
         // ANYDEPTH|ANYCOLOR keeps 16-bit and grey data and applies the EXIF orientation.

@@ -14,6 +14,7 @@ PACKAGES=(
   libexiv2-dev                     # EXIF/XMP/IPTC metadata
   libjpeg-dev                      # JPEG quantisation tables
   libsqlite3-dev                   # case store (batch results)
+  libheif-dev                      # HEIF/HEIC and AVIF images (phone photos)
   poppler-utils                    # pdftotext/pdftoppm: the PDF report test
   libgtest-dev                     # unit tests
   clang libclang-rt-14-dev         # libFuzzer harnesses (tests/fuzz/, issue 7)

@@ -435,7 +435,7 @@ void MainWindow::loadModel() {
 
 void MainWindow::openDialog() {
     const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open images"), settings_.recentFiles.value(0),
-                                                            tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp);;All files (*)"));
+                                                            tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.heic *.heif *.avif);;All files (*)"));
     openFiles(paths);
 }
 

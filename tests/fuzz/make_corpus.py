@@ -69,6 +69,8 @@ put("image_decode", "rgb.bmp", pil_bytes(Image.fromarray(np.asarray(small)[:4, :
 put("image_decode", "rgb.tif", pil_bytes(Image.fromarray(np.asarray(small)[:4, :4]), "TIFF"))
 put("image_decode", "rgb.webp", pil_bytes(small, "WEBP", quality=60))
 put("image_decode", "lossless.webp", pil_bytes(Image.fromarray(np.asarray(small)[:4, :4]), "WEBP", lossless=True))
+# rgb.heic and rgb.avif (24x16, 541 and 318 bytes) are not written here: PIL cannot encode them. They were
+# made once with libheif's heif-enc (Debian's libheif-examples): heif-enc -q 50 [-A] -o rgb.heic tiny.png.
 # A PNG whose header claims 100000 x 100000 pixels (a decompression bomb): refused before decoding.
 ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
 put("image_decode", "bomb_header.png",

@@ -1,0 +1,60 @@
+#include "engine/heif_decoder.h"
+
+#include <cstring>
+#include <memory>
+
+#include "engine/errors.h"
+
+#ifdef SYNTHSCOPE_HAVE_LIBHEIF
+#include <libheif/heif.h>
+#endif
+
+namespace synthscope {
+
+#ifdef SYNTHSCOPE_HAVE_LIBHEIF
+
+bool heifDecodingAvailable() { return true; }
+
+cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+                   std::int64_t maxPixels) {
+    const std::string what = name + ": the " + formatName + " data could not be decoded (";
+    auto check = [&](const heif_error& e) {
+        if (e.code != heif_error_Ok) throw badInput(what + (e.message ? e.message : "libheif error") + ")");
+    };
+    const std::unique_ptr<heif_context, void (*)(heif_context*)> context(heif_context_alloc(), heif_context_free);
+    if (!context) throw badInput(what + "out of memory)");
+    check(heif_context_read_from_memory_without_copy(context.get(), bytes.data(), bytes.size(), nullptr));
+    heif_image_handle* rawHandle = nullptr;
+    check(heif_context_get_primary_image_handle(context.get(), &rawHandle));
+    const std::unique_ptr<heif_image_handle, void (*)(const heif_image_handle*)> handle(rawHandle, heif_image_handle_release);
+    const std::int64_t width = heif_image_handle_get_width(handle.get()), height = heif_image_handle_get_height(handle.get());
+    if (width <= 0 || height <= 0) throw badInput(what + "no image size in the file)");
+    if (width > maxPixels / height)
+        throw badInput(name + ": " + std::to_string(width) + "x" + std::to_string(height) + " pixels is above the limit of " +
+                       std::to_string(maxPixels / 1000000) + " MP; refusing to decode it");
+    heif_image* rawImage = nullptr;
+    check(heif_decode_image(handle.get(), &rawImage, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr));
+    const std::unique_ptr<heif_image, void (*)(const heif_image*)> image(rawImage, heif_image_release);
+    int stride = 0;
+    const std::uint8_t* plane = heif_image_get_plane_readonly(image.get(), heif_channel_interleaved, &stride);
+    const int w = heif_image_get_width(image.get(), heif_channel_interleaved);
+    const int h = heif_image_get_height(image.get(), heif_channel_interleaved);
+    if (!plane || w <= 0 || h <= 0 || stride < 3 * w) throw badInput(what + "no RGB plane)");
+    cv::Mat rgb(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y) std::memcpy(rgb.ptr(y), plane + std::size_t(y) * std::size_t(stride), std::size_t(w) * 3);
+    return rgb;
+}
+
+#else
+
+bool heifDecodingAvailable() { return false; }
+
+cv::Mat decodeHeif(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
+    throw badInput(name + ": a " + std::string(formatName) +
+                   " image, and this build of SynthScope cannot decode it: install libheif-dev and rebuild "
+                   "(packaging/install-deps.sh does)");
+}
+
+#endif
+
+}  // namespace synthscope
