@@ -1,5 +1,6 @@
 #include "engine/heif_decoder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -45,9 +46,44 @@ cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& na
     return rgb;
 }
 
+HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) {
+    HeifMetadataBlocks out;
+    const std::unique_ptr<heif_context, void (*)(heif_context*)> context(heif_context_alloc(), heif_context_free);
+    heif_image_handle* rawHandle = nullptr;
+    heif_error e = heif_context_read_from_memory_without_copy(context.get(), data, size, nullptr);
+    if (e.code == heif_error_Ok) e = heif_context_get_primary_image_handle(context.get(), &rawHandle);
+    if (e.code != heif_error_Ok) {
+        out.error = e.message ? e.message : "libheif error";
+        return out;
+    }
+    const std::unique_ptr<heif_image_handle, void (*)(const heif_image_handle*)> handle(rawHandle, heif_image_handle_release);
+    const int n = heif_image_handle_get_number_of_metadata_blocks(handle.get(), nullptr);
+    std::vector<heif_item_id> ids(std::size_t(std::max(n, 0)));
+    heif_image_handle_get_list_of_metadata_block_IDs(handle.get(), nullptr, ids.data(), n);
+    for (const heif_item_id id : ids) {
+        const std::string type = heif_image_handle_get_metadata_type(handle.get(), id);
+        const std::string content = heif_image_handle_get_metadata_content_type(handle.get(), id);
+        std::vector<std::uint8_t> block(heif_image_handle_get_metadata_size(handle.get(), id));
+        if (block.empty() || heif_image_handle_get_metadata(handle.get(), id, block.data()).code != heif_error_Ok) continue;
+        if (type == "Exif" && out.exifTiff.empty() && block.size() > 4) {
+            // A 4-byte big-endian offset to the TIFF header comes first; some writers put "Exif\0\0" there.
+            std::size_t at = 4 + ((std::size_t(block[0]) << 24) | (std::size_t(block[1]) << 16) | (std::size_t(block[2]) << 8) | block[3]);
+            if (at + 6 <= block.size() && std::memcmp(block.data() + at, "Exif\0\0", 6) == 0) at += 6;
+            if (at < block.size()) out.exifTiff.assign(block.begin() + std::ptrdiff_t(at), block.end());
+        } else if (type == "mime" && content == "application/rdf+xml" && out.xmpPacket.empty()) {
+            out.xmpPacket.assign(block.begin(), block.end());
+        }
+    }
+    return out;
+}
+
 #else
 
 bool heifDecodingAvailable() { return false; }
+
+HeifMetadataBlocks readHeifMetadata(const std::uint8_t*, std::size_t) {
+    return {{}, {}, "this build of SynthScope cannot read HEIF or AVIF files (no libheif)"};
+}
 
 cv::Mat decodeHeif(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
     throw badInput(name + ": a " + std::string(formatName) +

@@ -18,4 +18,13 @@ bool heifDecodingAvailable();
 cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
                    std::int64_t maxPixels);
 
+// The primary image's metadata blocks, for the metadata reader (Exiv2 reads neither HEIF nor AVIF in
+// Debian 12's build: its QuickTime parser would report made-up "Xmp.video" entries instead).
+struct HeifMetadataBlocks {
+    std::vector<std::uint8_t> exifTiff;  // the EXIF block from its TIFF header on; empty: none
+    std::string xmpPacket;               // the XMP packet; empty: none
+    std::string error;                   // why the file could not be read; empty: it could
+};
+HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size);
+
 }  // namespace synthscope

@@ -9,6 +9,7 @@
 #include <exiv2/exiv2.hpp>
 
 #include "engine/generator_traces.h"
+#include "engine/heif_decoder.h"
 #include "engine/image_format.h"
 #include "engine/png_text.h"
 
@@ -73,22 +74,48 @@ std::string digitalSourceType(const std::vector<MetadataEntry>& xmp, const std::
     return "http://" + packet.substr(at, end - at);
 }
 
+void takeEntries(const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp, const Exiv2::IptcData& iptc, MetadataReport& r) {
+    for (const Exiv2::Exifdatum& d : exif) {
+        if (Exiv2::ExifTags::isMakerGroup(d.groupName())) continue;  // maker notes: vendor internals, hundreds of tags
+        r.exif.push_back({d.groupName(), d.key(), capped(exifValueText(d))});
+    }
+    for (const Exiv2::Xmpdatum& d : xmp) r.xmp.push_back({d.groupName(), d.key(), capped(d.toString())});
+    for (const Exiv2::Iptcdatum& d : iptc) r.iptc.push_back({d.groupName(), d.key(), capped(d.toString())});
+    Exiv2::ExifThumbC thumb(exif);
+    const char* mime = thumb.mimeType();
+    r.hasThumbnail = mime && *mime;
+}
+
 void readWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r, std::string& xmpPacket) {
     initExiv2();
     try {
         Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(data, long(size));
         image->readMetadata();
-        for (const Exiv2::Exifdatum& d : image->exifData()) {
-            if (Exiv2::ExifTags::isMakerGroup(d.groupName())) continue;  // maker notes: vendor internals, hundreds of tags
-            r.exif.push_back({d.groupName(), d.key(), capped(exifValueText(d))});
-        }
-        for (const Exiv2::Xmpdatum& d : image->xmpData()) r.xmp.push_back({d.groupName(), d.key(), capped(d.toString())});
-        for (const Exiv2::Iptcdatum& d : image->iptcData()) r.iptc.push_back({d.groupName(), d.key(), capped(d.toString())});
+        takeEntries(image->exifData(), image->xmpData(), image->iptcData(), r);
         xmpPacket = image->xmpPacket();
-        Exiv2::ExifThumbC thumb(image->exifData());
-        const char* mime = thumb.mimeType();
-        r.hasThumbnail = mime && *mime;
     } catch (const std::exception& e) {  // Exiv2::AnyError derives from std::exception
+        r.problems.push_back(errorFinding(std::string("Metadata could not be read: ") + e.what() + "."));
+    }
+}
+
+// HEIF and AVIF: libheif finds the EXIF and XMP blocks (heif_decoder.h), Exiv2 parses them.
+void readHeifWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r, std::string& xmpPacket) {
+    const HeifMetadataBlocks blocks = readHeifMetadata(data, size);
+    if (!blocks.error.empty()) {
+        r.problems.push_back(errorFinding("Metadata could not be read: " + blocks.error + "."));
+        return;
+    }
+    initExiv2();
+    try {
+        Exiv2::ExifData exif;
+        Exiv2::XmpData xmp;
+        if (!blocks.exifTiff.empty())
+            Exiv2::ExifParser::decode(exif, blocks.exifTiff.data(), std::uint32_t(blocks.exifTiff.size()));
+        if (!blocks.xmpPacket.empty() && Exiv2::XmpParser::decode(xmp, blocks.xmpPacket) != 0)
+            r.problems.push_back(errorFinding("The XMP packet could not be parsed."));
+        takeEntries(exif, xmp, Exiv2::IptcData(), r);
+        xmpPacket = blocks.xmpPacket;
+    } catch (const std::exception& e) {
         r.problems.push_back(errorFinding(std::string("Metadata could not be read: ") + e.what() + "."));
     }
 }
@@ -149,7 +176,8 @@ MetadataReport readMetadata(const std::uint8_t* data, std::size_t size) {
     if (format != ImageFormat::Unknown) r.format = imageFormatName(format);
 
     std::string xmpPacket;
-    readWithExiv2(data, size, r, xmpPacket);
+    if (format == ImageFormat::Heif || format == ImageFormat::Avif) readHeifWithExiv2(data, size, r, xmpPacket);
+    else readWithExiv2(data, size, r, xmpPacket);
 
     const PngChunkScan png = scanPngChunks(data, size);
     for (const PngTextChunk& c : png.text) r.pngText.push_back({c.type, c.keyword, capped(c.text)});

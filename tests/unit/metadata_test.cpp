@@ -13,6 +13,7 @@
 
 #include "engine/c2pa.h"
 #include "engine/generator_traces.h"
+#include "engine/heif_decoder.h"
 #include "engine/metadata.h"
 #include "engine/png_text.h"
 #include "tests/unit/test_support.h"
@@ -277,6 +278,47 @@ TEST(Metadata, ExifCameraFactsWrittenWithExiv2AreReported) {
     EXPECT_TRUE(none.cameraMake.empty());
     EXPECT_FALSE(none.hasGps);
     EXPECT_TRUE(anyTextContains(none.facts, "info", "No EXIF, XMP or IPTC"));
+}
+
+TEST(Metadata, HeicExifAndXmpAreReadFromTheirBlocks) {
+    // An iPhone-like HEIC: EXIF (camera, date, GPS) in an Exif item, XMP in a mime item. libheif finds the
+    // blocks and Exiv2 parses them; Exiv2's own reader would take the file for a QuickTime video and
+    // report made-up "Xmp.video" entries.
+    if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
+    Exiv2::ExifData exif;
+    exif["Exif.Image.Make"] = "Apple";
+    exif["Exif.Image.Model"] = "iPhone 13";
+    exif["Exif.Photo.DateTimeOriginal"] = "2024:05:06 07:08:09";
+    exif["Exif.GPSInfo.GPSLatitudeRef"] = "N";
+    exif["Exif.GPSInfo.GPSLatitude"] = "48/1 51/1 0/1";
+    exif["Exif.GPSInfo.GPSLongitudeRef"] = "E";
+    exif["Exif.GPSInfo.GPSLongitude"] = "2/1 21/1 0/1";
+    Exiv2::Blob tiff;
+    Exiv2::ExifParser::encode(tiff, Exiv2::littleEndian, exif);
+    Exiv2::XmpData xmp;
+    xmp["Xmp.iptcExt.DigitalSourceType"] = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
+    std::string packet;
+    ASSERT_EQ(Exiv2::XmpParser::encode(packet, xmp), 0);
+
+    const Bytes heic = encodeHeif(smallImage(), false, Bytes(tiff.begin(), tiff.end()), packet);
+    const MetadataReport r = readMetadata(heic);
+    EXPECT_EQ(r.format, "HEIF");
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front().text;
+    EXPECT_EQ(r.cameraMake, "Apple");
+    EXPECT_EQ(r.cameraModel, "iPhone 13");
+    EXPECT_EQ(r.captureDate, "2024:05:06 07:08:09");
+    EXPECT_TRUE(r.hasGps);
+    EXPECT_TRUE(anyTextContains(r.generatorTraces, "strong", "trainedAlgorithmicMedia")) << "the XMP packet was read";
+    EXPECT_TRUE(std::none_of(r.xmp.begin(), r.xmp.end(), [](const MetadataEntry& e) { return e.key.rfind("Xmp.video.", 0) == 0; }));
+
+    // Without metadata blocks: nothing made up, and the usual "no metadata" fact.
+    const MetadataReport bare = readMetadata(encodeHeif(smallImage(), true));
+    EXPECT_EQ(bare.format, "AVIF");
+    EXPECT_TRUE(bare.xmp.empty() && bare.exif.empty());
+    EXPECT_TRUE(anyTextContains(bare.facts, "info", "No EXIF, XMP or IPTC"));
+    // A broken file: a finding, not a crash.
+    const MetadataReport cut = readMetadata(Bytes(heic.begin(), heic.begin() + 40));
+    EXPECT_FALSE(cut.problems.empty());
 }
 
 TEST(Metadata, A1111ParametersInExifUserCommentAndGeneratorSoftwareAreFlagged) {

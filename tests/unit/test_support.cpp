@@ -4,12 +4,17 @@
 
 #include <QProcess>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#ifdef SYNTHSCOPE_HAVE_LIBHEIF
+#include <libheif/heif.h>
+#endif
 
 namespace synthscope::test {
 
@@ -24,6 +29,44 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem) {
     options.device = "cpu";
     options.threads = 1;
     return Detector::open(fixtureManifest(stem), options);
+}
+
+std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff, const std::string& xmpPacket) {
+#ifndef SYNTHSCOPE_HAVE_LIBHEIF
+    (void)rgb, (void)avif, (void)exifTiff, (void)xmpPacket;
+    return {};
+#else
+    heif_context* context = heif_context_alloc();
+    heif_encoder* encoder = nullptr;
+    heif_image* image = nullptr;
+    heif_image_handle* handle = nullptr;
+    EXPECT_EQ(heif_context_get_encoder_for_format(context, avif ? heif_compression_AV1 : heif_compression_HEVC, &encoder).code, heif_error_Ok);
+    heif_encoder_set_lossy_quality(encoder, 95);
+    EXPECT_EQ(heif_image_create(rgb.cols, rgb.rows, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &image).code, heif_error_Ok);
+    EXPECT_EQ(heif_image_add_plane(image, heif_channel_interleaved, rgb.cols, rgb.rows, 8).code, heif_error_Ok);
+    int stride = 0;
+    std::uint8_t* plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
+    for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + std::size_t(y) * std::size_t(stride), rgb.ptr(y), std::size_t(rgb.cols) * 3);
+    EXPECT_EQ(heif_context_encode_image(context, image, encoder, nullptr, &handle).code, heif_error_Ok);
+    if (!exifTiff.empty())
+        EXPECT_EQ(heif_context_add_exif_metadata(context, handle, exifTiff.data(), int(exifTiff.size())).code, heif_error_Ok);
+    if (!xmpPacket.empty())
+        EXPECT_EQ(heif_context_add_XMP_metadata(context, handle, xmpPacket.data(), int(xmpPacket.size())).code, heif_error_Ok);
+    std::vector<std::uint8_t> bytes;
+    heif_writer writer{};
+    writer.writer_api_version = 1;
+    writer.write = [](heif_context*, const void* data, size_t size, void* out) {
+        auto* v = static_cast<std::vector<std::uint8_t>*>(out);
+        v->insert(v->end(), static_cast<const std::uint8_t*>(data), static_cast<const std::uint8_t*>(data) + size);
+        return heif_error{heif_error_Ok, heif_suberror_Unspecified, ""};
+    };
+    EXPECT_EQ(heif_context_write(context, &writer, &bytes).code, heif_error_Ok);
+    heif_image_handle_release(handle);
+    heif_image_release(image);
+    heif_encoder_release(encoder);
+    heif_context_free(context);
+    return bytes;
+#endif
 }
 
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params) {

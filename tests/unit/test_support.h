@@ -23,6 +23,11 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+// An 8-bit RGB image encoded by libheif in memory as HEIC (avif false: HEVC with x265) or AVIF (AV1 with
+// aom) at quality 95, with an EXIF block (TIFF bytes) and an XMP packet when given. Empty when this build
+// has no libheif (the tests that need it skip: heifDecodingAvailable()).
+std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff = {},
+                                     const std::string& xmpPacket = {});
 
 // The `synthscope` CLI run to the end (or killed at the deadline, which fails the test: a CLI that
 // hangs is a bug), with what it printed.
