@@ -177,7 +177,10 @@ MetadataReport readMetadata(const std::uint8_t* data, std::size_t size) {
 
     std::string xmpPacket;
     if (format == ImageFormat::Heif || format == ImageFormat::Avif) readHeifWithExiv2(data, size, r, xmpPacket);
-    else readWithExiv2(data, size, r, xmpPacket);
+    else if (format != ImageFormat::Unknown) readWithExiv2(data, size, r, xmpPacket);
+    // Exiv2 only sees the image formats SynthScope reads: given anything else it guesses by content, and its
+    // video parsers (QuickTime, RIFF, Matroska) loop for ever on some 134-byte inputs (found by fuzzing).
+    else r.problems.push_back(errorFinding("Metadata could not be read: not a JPEG, PNG, WebP, TIFF, BMP, HEIF or AVIF file."));
 
     const PngChunkScan png = scanPngChunks(data, size);
     for (const PngTextChunk& c : png.text) r.pngText.push_back({c.type, c.keyword, capped(c.text)});

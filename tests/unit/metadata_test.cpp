@@ -374,6 +374,17 @@ TEST(Metadata, GarbageAndEmptyInputGiveAClearFindingNotACrash) {
     EXPECT_EQ(r.problems[0].severity, "error");
     EXPECT_NE(r.problems[0].text.find("Metadata could not be read"), std::string::npos);
     EXPECT_FALSE(readMetadata(Bytes{}).problems.empty());
+    // A QuickTime-looking file ("ftyp" at offset 4, no image brand) on which Exiv2's video parser looped for
+    // ever (found by the metadata fuzzer): now never handed to Exiv2. A hang fails this test by its timeout.
+    Bytes quicktime = {0x89, 'P', 'N', 'G', 'f', 't', 'y', 'p', 0x0d, 0x0a, 'm', 0x00, 0xc1, 0x6b, 0x91, 0x02, 0x30, 0x60, 0x00};
+    quicktime.insert(quicktime.end(), 94, 0xFF);
+    const Bytes tail = {0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x08, 0x08, 0x02, 'd', 'e', ',', ':', ' ', 'X', 0x11, 'o', 'd', 0x00, 's'};
+    quicktime.insert(quicktime.end(), tail.begin(), tail.end());
+    ASSERT_EQ(quicktime.size(), 134u);
+    const MetadataReport video = readMetadata(quicktime);
+    EXPECT_TRUE(video.format.empty());
+    ASSERT_FALSE(video.problems.empty());
+    EXPECT_NE(video.problems[0].text.find("not a JPEG, PNG"), std::string::npos) << video.problems[0].text;
     // A JPEG signature followed by garbage, and a JPEG cut in its EXIF segment.
     Bytes fakeJpeg = {0xFF, 0xD8, 0xFF, 0xE1, 0x40, 0x00};
     fakeJpeg.insert(fakeJpeg.end(), garbage.begin(), garbage.begin() + 100);
