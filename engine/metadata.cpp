@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <set>
 
 // Exiv2 0.27's API is built on std::auto_ptr (deprecated in C++11): silence those warnings in this file only.
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include <exiv2/exiv2.hpp>
+#include <exiv2/webpimage.hpp>  // ImageType::webp (exiv2.hpp leaves it out)
 
 #include "engine/generator_traces.h"
 #include "engine/heif_decoder.h"
@@ -90,6 +92,15 @@ void readWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r
     initExiv2();
     try {
         Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(data, long(size));
+        // Exiv2 picks its parser by content, not by what SynthScope sniffed: a TIFF-looking file can go to its
+        // QuickTime parser, which loops for ever on some inputs (found by fuzzing). Parse only as an image.
+        static const std::set<int> kImageParsers{Exiv2::ImageType::jpeg, Exiv2::ImageType::png, Exiv2::ImageType::webp,
+                                                 Exiv2::ImageType::tiff, Exiv2::ImageType::bmp, Exiv2::ImageType::cr2,
+                                                 Exiv2::ImageType::orf, Exiv2::ImageType::rw2};
+        if (!kImageParsers.count(image->imageType())) {
+            r.problems.push_back(errorFinding("Metadata could not be read: Exiv2 does not take the file for an image."));
+            return;
+        }
         image->readMetadata();
         takeEntries(image->exifData(), image->xmpData(), image->iptcData(), r);
         xmpPacket = image->xmpPacket();
