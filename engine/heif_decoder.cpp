@@ -16,31 +16,54 @@ namespace synthscope {
 
 bool heifDecodingAvailable() { return true; }
 
-cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
-                   std::int64_t maxPixels) {
-    const std::string what = name + ": the " + formatName + " data could not be decoded (";
-    auto check = [&](const heif_error& e) {
-        if (e.code != heif_error_Ok) throw badInput(what + (e.message ? e.message : "libheif error") + ")");
-    };
-    const std::unique_ptr<heif_context, void (*)(heif_context*)> context(heif_context_alloc(), heif_context_free);
-    if (!context) throw badInput(what + "out of memory)");
-    check(heif_context_read_from_memory_without_copy(context.get(), bytes.data(), bytes.size(), nullptr));
-    heif_image_handle* rawHandle = nullptr;
-    check(heif_context_get_primary_image_handle(context.get(), &rawHandle));
-    const std::unique_ptr<heif_image_handle, void (*)(const heif_image_handle*)> handle(rawHandle, heif_image_handle_release);
-    const std::int64_t width = heif_image_handle_get_width(handle.get()), height = heif_image_handle_get_height(handle.get());
-    if (width <= 0 || height <= 0) throw badInput(what + "no image size in the file)");
-    if (width > maxPixels / height)
-        throw badInput(name + ": " + std::to_string(width) + "x" + std::to_string(height) + " pixels is above the limit of " +
-                       std::to_string(maxPixels / 1000000) + " MP; refusing to decode it");
+namespace {
+
+using Context = std::unique_ptr<heif_context, void (*)(heif_context*)>;
+using Handle = std::unique_ptr<heif_image_handle, void (*)(const heif_image_handle*)>;
+
+// The parsed container and its primary image: what both the size and the decoding start from.
+struct Primary {
+    Context context{heif_context_alloc(), heif_context_free};
+    Handle handle{nullptr, heif_image_handle_release};
+};
+
+std::string failure(const std::string& name, const char* formatName, const std::string& why) {
+    return name + ": the " + formatName + " data could not be decoded (" + why + ")";
+}
+
+void check(const heif_error& e, const std::string& name, const char* formatName) {
+    if (e.code != heif_error_Ok) throw badInput(failure(name, formatName, e.message ? e.message : "libheif error"));
+}
+
+Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
+    Primary p;
+    if (!p.context) throw badInput(failure(name, formatName, "out of memory"));
+    check(heif_context_read_from_memory_without_copy(p.context.get(), bytes.data(), bytes.size(), nullptr), name, formatName);
+    heif_image_handle* handle = nullptr;
+    check(heif_context_get_primary_image_handle(p.context.get(), &handle), name, formatName);
+    p.handle.reset(handle);
+    return p;
+}
+
+}  // namespace
+
+cv::Size heifImageSize(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
+    const Primary p = openPrimary(bytes, name, formatName);
+    const cv::Size size(heif_image_handle_get_width(p.handle.get()), heif_image_handle_get_height(p.handle.get()));
+    if (size.width <= 0 || size.height <= 0) throw badInput(failure(name, formatName, "no image size in the file"));
+    return size;
+}
+
+cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
+    const Primary p = openPrimary(bytes, name, formatName);
     heif_image* rawImage = nullptr;
-    check(heif_decode_image(handle.get(), &rawImage, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr));
+    check(heif_decode_image(p.handle.get(), &rawImage, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr), name, formatName);
     const std::unique_ptr<heif_image, void (*)(const heif_image*)> image(rawImage, heif_image_release);
     int stride = 0;
     const std::uint8_t* plane = heif_image_get_plane_readonly(image.get(), heif_channel_interleaved, &stride);
     const int w = heif_image_get_width(image.get(), heif_channel_interleaved);
     const int h = heif_image_get_height(image.get(), heif_channel_interleaved);
-    if (!plane || w <= 0 || h <= 0 || stride < 3 * w) throw badInput(what + "no RGB plane)");
+    if (!plane || w <= 0 || h <= 0 || stride < 3 * w) throw badInput(failure(name, formatName, "no RGB plane"));
     cv::Mat rgb(h, w, CV_8UC3);
     for (int y = 0; y < h; ++y) std::memcpy(rgb.ptr(y), plane + std::size_t(y) * std::size_t(stride), std::size_t(w) * 3);
     return rgb;
@@ -48,7 +71,7 @@ cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& na
 
 HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) {
     HeifMetadataBlocks out;
-    const std::unique_ptr<heif_context, void (*)(heif_context*)> context(heif_context_alloc(), heif_context_free);
+    const Context context(heif_context_alloc(), heif_context_free);
     heif_image_handle* rawHandle = nullptr;
     heif_error e = heif_context_read_from_memory_without_copy(context.get(), data, size, nullptr);
     if (e.code == heif_error_Ok) e = heif_context_get_primary_image_handle(context.get(), &rawHandle);
@@ -56,7 +79,7 @@ HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) 
         out.error = e.message ? e.message : "libheif error";
         return out;
     }
-    const std::unique_ptr<heif_image_handle, void (*)(const heif_image_handle*)> handle(rawHandle, heif_image_handle_release);
+    const Handle handle(rawHandle, heif_image_handle_release);
     const int n = heif_image_handle_get_number_of_metadata_blocks(handle.get(), nullptr);
     std::vector<heif_item_id> ids(std::size_t(std::max(n, 0)));
     heif_image_handle_get_list_of_metadata_block_IDs(handle.get(), nullptr, ids.data(), n);
@@ -85,10 +108,15 @@ HeifMetadataBlocks readHeifMetadata(const std::uint8_t*, std::size_t) {
     return {{}, {}, "this build of SynthScope cannot read HEIF or AVIF files (no libheif)"};
 }
 
-cv::Mat decodeHeif(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
+cv::Size heifImageSize(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName) {
     throw badInput(name + ": a " + std::string(formatName) +
                    " image, and this build of SynthScope cannot decode it: install libheif-dev and rebuild "
                    "(packaging/install-deps.sh does)");
+}
+
+cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
+    heifImageSize(bytes, name, formatName);  // throws: not built in
+    return {};
 }
 
 #endif

@@ -12,11 +12,13 @@ namespace synthscope {
 // otherwise every call says so in a sentence.
 bool heifDecodingAvailable();
 
+// The primary image's size as the container states it (before rotation), read without decoding pixels, so
+// that the loader's one pixel limit applies to HEIF as to every other format. Throws EngineError(BadInput)
+// with a sentence naming `name`.
+cv::Size heifImageSize(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName);
 // The primary image as 8-bit RGB (CV_8UC3), with the file's rotation and mirroring applied (HEIF keeps
-// them in its own boxes, not as EXIF orientation). The size is read from the container and refused above
-// maxPixels before any pixel is decoded. Throws EngineError(BadInput) with a sentence naming `name`.
-cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
-                   std::int64_t maxPixels);
+// them in its own boxes, not as EXIF orientation). Throws EngineError(BadInput) with a sentence naming `name`.
+cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName);
 
 // The primary image's metadata blocks, for the metadata reader (Exiv2 reads neither HEIF nor AVIF in
 // Debian 12's build: its QuickTime parser would report made-up "Xmp.video" entries instead).

@@ -63,6 +63,25 @@ std::string megapixels(double pixels) {
     return s.str();
 }
 
+// JPEG, PNG, WebP, TIFF and BMP, decoded by OpenCV into 8-bit RGB.
+cv::Mat decodeWithOpenCv(std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format, const LoadOptions& options) {
+    cv::Mat decoded;
+    try {
+        // ANYDEPTH|ANYCOLOR keeps 16-bit and grey data and applies the EXIF orientation.
+        decoded = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()),
+                               cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    } catch (const cv::Exception& e) {
+        throw badInput(name + ": the " + imageFormatName(format) + " data could not be decoded (" + e.err + ")");
+    }
+    if (decoded.empty())
+        throw badInput(name + ": the " + std::string(imageFormatName(format)) +
+                       " data could not be decoded (corrupt or truncated file)");
+    if (std::int64_t(decoded.cols) * decoded.rows > options.maxPixels)  // headers that did not state a size
+        throw badInput(name + ": " + megapixels(std::int64_t(decoded.cols) * decoded.rows) +
+                       " MP is above the limit of " + megapixels(options.maxPixels) + " MP");
+    return toRgb8(std::move(decoded));
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> readFileBytes(const std::string& path) {
@@ -96,6 +115,12 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
     const ImageHeader& h = image.header;
     if (h.format == ImageFormat::Unknown)
         throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP, HEIF/HEIC, AVIF)");
+    const bool heif = h.format == ImageFormat::Heif || h.format == ImageFormat::Avif;  // OpenCV reads neither: libheif
+    if (heif) {  // their size lives deep in the container: libheif reads it, and the limit below applies as to all
+        const cv::Size size = heifImageSize(bytes, name, imageFormatName(h.format));
+        image.header.width = size.width;
+        image.header.height = size.height;
+    }
     // Compared by division: a header's width and height (up to 2^32 each in PNG and TIFF) can multiply past
     // 64 bits (found by the image_decode fuzzer).
     if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width > options.maxPixels / h.height))
@@ -110,27 +135,7 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
 
     // Hash the bytes while they are decoded (both only read them).
     std::future<std::string> sha256 = std::async(std::launch::async, [&bytes] { return sha256Hex(bytes); });
-    if (h.format == ImageFormat::Heif || h.format == ImageFormat::Avif) {  // OpenCV reads neither
-        image.rgb = decodeHeif(bytes, name, imageFormatName(h.format), options.maxPixels);
-        image.sha256 = sha256.get();
-        image.bytes = std::move(bytes);
-        return image;
-    }
-    cv::Mat decoded;
-    try {
-        // ANYDEPTH|ANYCOLOR keeps 16-bit and grey data and applies the EXIF orientation.
-        decoded = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()),
-                               cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
-    } catch (const cv::Exception& e) {
-        throw badInput(name + ": the " + imageFormatName(h.format) + " data could not be decoded (" + e.err + ")");
-    }
-    if (decoded.empty())
-        throw badInput(name + ": the " + std::string(imageFormatName(h.format)) +
-                       " data could not be decoded (corrupt or truncated file)");
-    if (std::int64_t(decoded.cols) * decoded.rows > options.maxPixels)  // headers that did not state a size
-        throw badInput(name + ": " + megapixels(std::int64_t(decoded.cols) * decoded.rows) +
-                       " MP is above the limit of " + megapixels(options.maxPixels) + " MP");
-    image.rgb = toRgb8(std::move(decoded));
+    image.rgb = heif ? decodeHeif(bytes, name, imageFormatName(h.format)) : decodeWithOpenCv(bytes, name, h.format, options);
     image.sha256 = sha256.get();
     image.bytes = std::move(bytes);
     return image;

@@ -118,6 +118,17 @@ Bytes jpegWithSegmentAfterSoi(const Bytes& segment) {
     return jpeg;
 }
 
+// A camera's EXIF: make, model, capture date and a GPS position (Paris).
+void putCameraExif(Exiv2::ExifData& exif, const std::string& make, const std::string& model, const std::string& date) {
+    exif["Exif.Image.Make"] = make;
+    exif["Exif.Image.Model"] = model;
+    exif["Exif.Photo.DateTimeOriginal"] = date;
+    exif["Exif.GPSInfo.GPSLatitudeRef"] = "N";
+    exif["Exif.GPSInfo.GPSLatitude"] = "48/1 51/1 0/1";
+    exif["Exif.GPSInfo.GPSLongitudeRef"] = "E";
+    exif["Exif.GPSInfo.GPSLongitude"] = "2/1 21/1 0/1";
+}
+
 bool anyTextContains(const std::vector<Finding>& findings, const std::string& severity, const std::string& needle) {
     return std::any_of(findings.begin(), findings.end(),
                        [&](const Finding& f) { return f.severity == severity && f.text.find(needle) != std::string::npos; });
@@ -250,15 +261,8 @@ TEST(Metadata, XmpDigitalSourceTypeWrittenWithExiv2IsFlagged) {
 
 TEST(Metadata, ExifCameraFactsWrittenWithExiv2AreReported) {
     const Bytes jpeg = withExiv2(encodeRgb(".jpg", smallImage()), [](Exiv2::Image& image) {
-        Exiv2::ExifData& exif = image.exifData();
-        exif["Exif.Image.Make"] = "Canon";
-        exif["Exif.Image.Model"] = "Canon EOS 5D Mark IV";
-        exif["Exif.Image.Software"] = "GIMP 2.10.34";
-        exif["Exif.Photo.DateTimeOriginal"] = "2021:06:01 12:34:56";
-        exif["Exif.GPSInfo.GPSLatitudeRef"] = "N";
-        exif["Exif.GPSInfo.GPSLatitude"] = "48/1 51/1 0/1";
-        exif["Exif.GPSInfo.GPSLongitudeRef"] = "E";
-        exif["Exif.GPSInfo.GPSLongitude"] = "2/1 21/1 0/1";
+        putCameraExif(image.exifData(), "Canon", "Canon EOS 5D Mark IV", "2021:06:01 12:34:56");
+        image.exifData()["Exif.Image.Software"] = "GIMP 2.10.34";
     });
     const MetadataReport r = readMetadata(jpeg);
     EXPECT_EQ(r.format, "JPEG");
@@ -286,13 +290,7 @@ TEST(Metadata, HeicExifAndXmpAreReadFromTheirBlocks) {
     // report made-up "Xmp.video" entries.
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
     Exiv2::ExifData exif;
-    exif["Exif.Image.Make"] = "Apple";
-    exif["Exif.Image.Model"] = "iPhone 13";
-    exif["Exif.Photo.DateTimeOriginal"] = "2024:05:06 07:08:09";
-    exif["Exif.GPSInfo.GPSLatitudeRef"] = "N";
-    exif["Exif.GPSInfo.GPSLatitude"] = "48/1 51/1 0/1";
-    exif["Exif.GPSInfo.GPSLongitudeRef"] = "E";
-    exif["Exif.GPSInfo.GPSLongitude"] = "2/1 21/1 0/1";
+    putCameraExif(exif, "Apple", "iPhone 13", "2024:05:06 07:08:09");
     Exiv2::Blob tiff;
     Exiv2::ExifParser::encode(tiff, Exiv2::littleEndian, exif);
     Exiv2::XmpData xmp;
