@@ -160,21 +160,28 @@ def main():
             print("test %s: %s" % (c, accuracies(test_truths, answers(test_rows[c], manifest, w, b))))
 
     if args.write_manifest:
-        m = json.load(open(args.write_manifest))
-        o = per["original"]
-        m.setdefault("attribution", {})
-        m["attribution"]["fingerprint_weight"] = float(w)
-        m["attribution"]["unnamed_offset"] = float(b)
-        m["attribution"]["fitted_on"] = (
-            "every fake of the val split of models/baseline/split.csv (%d attribution/, %d StyleGAN2, %d of unnamed models), "
-            "original and JPEG q65, with the fingerprints of models/fingerprints: mean accuracy %.3f over the three groups "
-            "(original: attribution/ %.3f, StyleGAN2 %.3f, unnamed %.3f); models/baseline/fit_attribution_fusion.py, %s"
-            % (o["art7"][1], o["stylegan2"][1], o["unnamed"][1], mean, o["art7"][0], o["stylegan2"][0], o["unnamed"][0],
-               datetime.date.today().isoformat()))
-        with open(args.write_manifest, "w") as f:
-            json.dump(m, f, indent=2)
-            f.write("\n")
-        print("wrote", args.write_manifest)
+        write_choice(args.write_manifest, w, b, per["original"], mean, "with the fingerprints of models/fingerprints",
+                     "models/baseline/fit_attribution_fusion.py")
+
+
+def write_choice(path, w, b, original, mean, sources, script, look=None):
+    """Writes the chosen weight and offset (and the look's entry, when given) into the manifest at path, with
+    a fitted_on line saying what they were chosen on; the rest of the manifest stays as it is."""
+    m = json.load(open(path))
+    a = m.setdefault("attribution", {})
+    a["fingerprint_weight"], a["unnamed_offset"] = float(w), float(b)
+    if look is not None:
+        a["look"] = look
+    a["fitted_on"] = (
+        "every fake of the val split of models/baseline/split.csv (%d attribution/, %d StyleGAN2, %d of unnamed models), "
+        "original and JPEG q65, %s: mean accuracy %.3f over the three groups "
+        "(original: attribution/ %.3f, StyleGAN2 %.3f, unnamed %.3f); %s, %s"
+        % (original["art7"][1], original["stylegan2"][1], original["unnamed"][1], sources, mean, original["art7"][0],
+           original["stylegan2"][0], original["unnamed"][0], script, datetime.date.today().isoformat()))
+    with open(path, "w") as f:
+        json.dump(m, f, indent=2)
+        f.write("\n")
+    print("wrote", path)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ numbers into a detector's manifest ("attribution": "look", "fingerprint_weight",
 """
 import argparse
 import csv
-import datetime
 import hashlib
 import io
 import json
@@ -266,25 +265,13 @@ def main():
         sha = export(args.export, net, mu, sd, W, samples)
         print("wrote %s (sha256 %s)" % (args.export, sha))
         if args.write_manifest:
-            m = json.load(open(args.write_manifest))
-            o = per["original"]
-            a = m.setdefault("attribution", {})
-            a["fingerprint_weight"], a["unnamed_offset"] = float(w), float(b)
-            a["look"] = {
+            look = {
                 "file": os.path.relpath(os.path.abspath(args.export), os.path.dirname(os.path.abspath(args.write_manifest))),
                 "sha256": sha, "answers": ANSWERS, "weight": float(v),
                 "network": "MobileNetV2 (ImageNet, Keras; blocks 11-16 fine-tuned by nsfwjs 4.3.0, MIT), pooled stage "
                            "outputs; head trained on the train split's fakes of models/baseline/split.csv, ridge %g" % l2}
-            a["fitted_on"] = (
-                "every fake of the val split of models/baseline/split.csv (%d attribution/, %d StyleGAN2, %d of unnamed models), "
-                "original and JPEG q65, with the fingerprints of models/fingerprints and the look: mean accuracy %.3f over the "
-                "three groups (original: attribution/ %.3f, StyleGAN2 %.3f, unnamed %.3f); models/look/fit_look.py, %s"
-                % (o["art7"][1], o["stylegan2"][1], o["unnamed"][1], mean, o["art7"][0], o["stylegan2"][0], o["unnamed"][0],
-                   datetime.date.today().isoformat()))
-            with open(args.write_manifest, "w") as fh:
-                json.dump(m, fh, indent=2)
-                fh.write("\n")
-            print("wrote", args.write_manifest)
+            fusion.write_choice(args.write_manifest, w, b, per["original"], mean,
+                                "with the fingerprints of models/fingerprints and the look", "models/look/fit_look.py", look)
     return 0
 
 
