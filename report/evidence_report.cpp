@@ -1,11 +1,14 @@
 #include "report/evidence_report.h"
 
+#include <QBuffer>
 #include <QDateTime>
 #include <QImage>
 #include <QPageLayout>
 #include <QPageSize>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
+#include <QTextBlock>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -18,6 +21,7 @@
 
 #include "engine/robustness_check.h"
 #include "engine/version.h"
+#include "report/pdf_pages.h"
 
 namespace synthscope::report {
 namespace {
@@ -462,6 +466,16 @@ void loadInto(QTextDocument& text, const ReportDocument& document) {
 }
 }  // namespace
 
+namespace {
+// A4 with 15 mm margins; the report's pictures are sized for its text width (about 680 px at 96 dpi).
+void setUpPage(QPdfWriter& writer, const QString& title) {
+    writer.setTitle(title);
+    writer.setCreator(QString("SynthScope ") + SYNTHSCOPE_VERSION);
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+}
+}  // namespace
+
 bool writePdf(const ReportDocument& document, const QString& path, std::string& error) {
     // Written beside the target and renamed (QSaveFile), so a failed export never leaves half a PDF.
     QSaveFile file(path);
@@ -471,19 +485,37 @@ bool writePdf(const ReportDocument& document, const QString& path, std::string& 
     }
     {
         QPdfWriter writer(&file);
-        writer.setTitle(document.title);
-        writer.setCreator(QString("SynthScope ") + SYNTHSCOPE_VERSION);
-        writer.setPageSize(QPageSize(QPageSize::A4));
-        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+        setUpPage(writer, document.title);
         QTextDocument text;
         loadInto(text, document);
-        text.print(&writer);
+        const PdfPages pages(text, writer);
+        QPainter painter;
+        if (!painter.begin(&writer)) {
+            error = "could not start drawing the PDF";
+            file.cancelWriting();
+            return false;
+        }
+        pages.print(painter, document.title);
     }
     if (!file.commit()) {
         error = file.errorString().toStdString();
         return false;
     }
     return true;
+}
+
+std::vector<PrintedBlock> pdfBlocks(const ReportDocument& document) {
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter writer(&buffer);
+    setUpPage(writer, document.title);
+    QTextDocument text;
+    loadInto(text, document);
+    const PdfPages pages(text, writer);
+    std::vector<PrintedBlock> blocks;
+    for (QTextBlock b = text.begin(); b.isValid(); b = b.next())
+        blocks.push_back({b.text(), pages.pageOf(b), b.blockFormat().headingLevel() > 0});
+    return blocks;
 }
 
 QString plainText(const ReportDocument& document) {

@@ -9,6 +9,7 @@
 
 #include "engine/image_analyzer.h"
 #include "engine/model_manifest.h"
+#include "report/evidence_report.h"
 #include "ui/report_export.h"
 
 using namespace synthscope;
@@ -50,6 +51,36 @@ private slots:
         exporter.start(result, dir.path() + "/no/such/folder/report.pdf");  // an error is reported, not thrown
         QVERIFY(spy.wait(120000));
         QVERIFY(!spy.last().at(1).toString().isEmpty());
+    }
+
+    // Filler paragraphs push a heading, and a picture with its caption, down the first page one line at a
+    // time. Somewhere in the sweep each lands where it still fits but what follows it does not (the heading
+    // is taller than a filler line); QTextDocument alone then ends the page with it.
+    void keepsHeadingsAndFiguresWithWhatFollows() {
+        int headingsOnPageTwo = 0, figuresOnPageTwo = 0;
+        for (int lines = 30; lines <= 110; ++lines) {
+            report::ReportDocument document;
+            document.title = "pagination";
+            for (int i = 0; i < lines; ++i) document.html += QString("<p>filler line %1</p>\n").arg(i);
+            document.html += "<h2>Section heading</h2>\n<p>first line of the section</p>\n"
+                             "<p><img src=\"report-image:picture\" width=\"300\" height=\"160\"></p>\n<p>caption of the picture</p>\n";
+            document.images.push_back({"picture", cv::Mat(160, 300, CV_8UC3, cv::Scalar(30, 120, 200))});
+            const std::vector<report::PrintedBlock> blocks = report::pdfBlocks(document);
+            bool sawHeading = false, sawPicture = false;
+            for (std::size_t i = 1; i + 1 < blocks.size(); ++i) {
+                const bool picture = blocks[i].text == QString(QChar::ObjectReplacementCharacter);
+                if (!blocks[i].heading && !picture) continue;
+                QVERIFY2(blocks[i + 1].page == blocks[i].page,
+                         qPrintable(QString("%1 filler lines: \"%2\" ends page %3").arg(lines).arg(blocks[i].text).arg(blocks[i].page + 1)));
+                (picture ? sawPicture : sawHeading) = true;
+                if (blocks[i].page > 0) ++(picture ? figuresOnPageTwo : headingsOnPageTwo);
+            }
+            QVERIFY(sawHeading && sawPicture);
+            QCOMPARE(blocks.back().text.trimmed(), QString("caption of the picture"));
+        }
+        // The sweep did carry both across the page end.
+        QVERIFY(headingsOnPageTwo > 0);
+        QVERIFY(figuresOnPageTwo > 0);
     }
 };
 
