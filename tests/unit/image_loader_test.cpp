@@ -97,6 +97,24 @@ TEST(ImageLoader, ReadsHeicAndAvifPhotos) {
     }
 }
 
+TEST(ImageLoader, ReadsTenBitHeicAsEightBit) {
+    // HDR phones and cameras save 10-bit HEIC; the analyses work on 8-bit RGB, which libheif converts to.
+    if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
+    cv::Mat rgb8(64, 96, CV_8UC3);
+    for (int y = 0; y < rgb8.rows; ++y)
+        for (int x = 0; x < rgb8.cols; ++x) rgb8.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(60 + 2 * x), uchar(220 - 2 * y), uchar(25));
+    cv::Mat rgb10;
+    rgb8.convertTo(rgb10, CV_16UC3, 1023.0 / 255.0);
+    const std::vector<std::uint8_t> bytes = encodeHeif(rgb10, false);
+    ASSERT_GT(bytes.size(), 100u);
+    const LoadedImage img = decodeImage(bytes, "hdr");
+    EXPECT_EQ(img.header.format, ImageFormat::Heif);
+    ASSERT_EQ(img.rgb.type(), CV_8UC3);
+    ASSERT_EQ(img.rgb.size(), rgb8.size());
+    // Scaled to 0-255, not cut to the low 8 bits (which would wrap the bright red channel round).
+    EXPECT_LT(cv::norm(img.rgb, rgb8, cv::NORM_L1) / double(rgb8.total() * 3), 3.0);
+}
+
 TEST(ImageLoader, LosslessFormatsRoundTripInRgbOrder) {
     const cv::Mat rgb = pattern(37, 23);
     for (const std::string ext : {".png", ".bmp", ".tiff", ".webp"}) {

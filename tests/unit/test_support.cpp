@@ -42,11 +42,13 @@ std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::v
     heif_image_handle* handle = nullptr;
     EXPECT_EQ(heif_context_get_encoder_for_format(context, avif ? heif_compression_AV1 : heif_compression_HEVC, &encoder).code, heif_error_Ok);
     heif_encoder_set_lossy_quality(encoder, 95);
-    EXPECT_EQ(heif_image_create(rgb.cols, rgb.rows, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &image).code, heif_error_Ok);
-    EXPECT_EQ(heif_image_add_plane(image, heif_channel_interleaved, rgb.cols, rgb.rows, 8).code, heif_error_Ok);
+    const bool tenBit = rgb.depth() == CV_16U;  // values 0-1023, stored little-endian as libheif's RRGGBB_LE wants
+    EXPECT_EQ(heif_image_create(rgb.cols, rgb.rows, heif_colorspace_RGB, tenBit ? heif_chroma_interleaved_RRGGBB_LE : heif_chroma_interleaved_RGB, &image).code,
+              heif_error_Ok);
+    EXPECT_EQ(heif_image_add_plane(image, heif_channel_interleaved, rgb.cols, rgb.rows, tenBit ? 10 : 8).code, heif_error_Ok);
     int stride = 0;
     std::uint8_t* plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
-    for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + std::size_t(y) * std::size_t(stride), rgb.ptr(y), std::size_t(rgb.cols) * 3);
+    for (int y = 0; y < rgb.rows; ++y) std::memcpy(plane + std::size_t(y) * std::size_t(stride), rgb.ptr(y), std::size_t(rgb.cols) * rgb.elemSize());
     EXPECT_EQ(heif_context_encode_image(context, image, encoder, nullptr, &handle).code, heif_error_Ok);
     if (!exifTiff.empty())
         EXPECT_EQ(heif_context_add_exif_metadata(context, handle, exifTiff.data(), int(exifTiff.size())).code, heif_error_Ok);

@@ -23,7 +23,8 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
-// An 8-bit RGB image encoded by libheif in memory as HEIC (avif false: HEVC with x265) or AVIF (AV1 with
+// An RGB image (CV_8UC3, or CV_16UC3 holding 10-bit values: a 10-bit HEIC, as HDR cameras save) encoded
+// by libheif in memory as HEIC (avif false: HEVC with x265) or AVIF (AV1 with
 // aom) at quality 95, with an EXIF block (TIFF bytes) and an XMP packet when given. Empty when this build
 // has no libheif (the tests that need it skip: heifDecodingAvailable()).
 std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff = {},
