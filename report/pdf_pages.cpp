@@ -8,6 +8,7 @@
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTextFrame>
+#include <QTextTable>
 
 #include <cmath>
 
@@ -20,6 +21,20 @@ bool isPicture(const QTextBlock& block) {
     for (auto it = block.begin(); !it.atEnd(); ++it)
         if (it.fragment().charFormat().isImageFormat()) return true;
     return false;
+}
+
+// The block that must print on the same page as `block`: the next one, except that a heading followed by a
+// table is kept with the table's second row, since a heading left with only the header row of its table is
+// parted from it all the same (and "Image and heatmap" keeps its pictures with their captions).
+QTextBlock keptWith(const QTextBlock& block) {
+    const QTextBlock next = block.next();
+    if (!next.isValid() || block.blockFormat().headingLevel() == 0) return next;
+    const QTextCursor at(next);
+    const QTextTable* table = at.currentTable();
+    if (!table || table->rows() < 2) return next;
+    const QTextTableCell cell = table->cellAt(at);
+    if (cell.row() != 0) return next;
+    return table->cellAt(1, cell.column()).firstCursorPosition().block();
 }
 
 bool startsWithBreak(const QTextBlock& block) { return block.blockFormat().pageBreakPolicy() & QTextFormat::PageBreak_AlwaysBefore; }
@@ -50,10 +65,10 @@ int PdfPages::pageOf(const QTextBlock& block) const {
 void PdfPages::keepWithNext() {
     // Front to back, since a break moves everything after it; each break re-lays out what follows.
     for (QTextBlock block = text_.begin(); block.isValid(); block = block.next()) {
-        const QTextBlock next = block.next();
-        if (!next.isValid()) break;
         if (block.blockFormat().headingLevel() == 0 && !isPicture(block)) continue;
-        if (startsWithBreak(block) || pageOf(next) <= pageOf(block)) continue;
+        const QTextBlock kept = keptWith(block);
+        if (!kept.isValid()) break;
+        if (startsWithBreak(block) || pageOf(kept) <= pageOf(block)) continue;
         // Already first on its page: a break would only add a blank page (the next block is too tall).
         if (block.previous().isValid() && pageOf(block.previous()) < pageOf(block)) continue;
         QTextBlockFormat format;
