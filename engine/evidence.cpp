@@ -19,6 +19,7 @@ namespace {
 
 constexpr int kSpectrumCrop = 512;  // as the workstation's forensic panel: comparable across images, bounded cost
 constexpr const char* kElaCheck = "Error level analysis";
+constexpr const char* kMetadataCheck = "Metadata (EXIF, XMP, IPTC, PNG text, C2PA, EXIF thumbnail)";
 
 using Status = CheckRecord::Status;
 
@@ -131,7 +132,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         // Signals of a different file would not describe what the detector analysed.
         const std::string why = !loaded ? noFile : "not run: the file is not the one analysed";
         for (const char* name : {"Noise spectrum (up-sampling peaks)", "Generator fingerprints (DIF correlation)",
-                                 "JPEG history (tables, quality, double compression)", "Metadata (EXIF, XMP, IPTC, PNG text, C2PA)",
+                                 "JPEG history (tables, quality, double compression)", kMetadataCheck,
                                  kElaCheck})
             ev.checks.push_back({name, Status::NotRun, why});
     } else {
@@ -213,11 +214,16 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                      (ev.jpeg->doubleCompressionSuspected ? "double compression suspected"
                                                                           : "no sign of double compression")});
         ev.metadata = readMetadata(image.bytes);
+        checkThumbnail(*ev.metadata, image.rgb, image.header.exifOrientation);
+        ev.thumbnailRgb = thumbnailPicture(ev.metadata->thumbnail, image.header.exifOrientation);
         const MetadataReport& m = *ev.metadata;
-        ev.checks.push_back({"Metadata (EXIF, XMP, IPTC, PNG text, C2PA)", m.problems.empty() ? Status::Done : Status::Failed,
+        const ThumbnailComparison::Outcome thumb = m.thumbnailCheck.outcome;
+        ev.checks.push_back({kMetadataCheck, m.problems.empty() ? Status::Done : Status::Failed,
                              std::to_string(m.exif.size() + m.xmp.size() + m.iptc.size() + m.pngText.size()) + " entries, " +
                                  std::to_string(m.generatorTraces.size()) + " generator traces" +
-                                 (m.c2paPresent() ? "; a C2PA manifest is present (not verified)" : "; no C2PA manifest")});
+                                 (m.c2paPresent() ? "; a C2PA manifest is present (not verified)" : "; no C2PA manifest") +
+                                 (thumb == ThumbnailComparison::Outcome::NotCompared ? "; no EXIF thumbnail"
+                                                                                     : std::string("; the EXIF thumbnail ") + thumbnailOutcomeWords(thumb))});
 
         checkCancel(cancel);
         try {

@@ -58,6 +58,7 @@ struct ImageEvidence {
     std::optional<CombinedAttribution> combinedAttribution;
     std::optional<JpegAnalysis> jpeg;
     std::optional<MetadataReport> metadata;
+    cv::Mat thumbnailRgb;           // the EXIF thumbnail turned as the image is (thumbnail_check.h); empty when none
     std::optional<ElaResult> ela;   // its picture (ela->ela) scaled down to at most displaySide
     std::vector<CheckRecord> checks;
     std::vector<std::string> notChecked;  // what no part of SynthScope checks (always listed)

@@ -86,6 +86,21 @@ void takeEntries(const Exiv2::ExifData& exif, const Exiv2::XmpData& xmp, const E
     Exiv2::ExifThumbC thumb(exif);
     const char* mime = thumb.mimeType();
     r.hasThumbnail = mime && *mime;
+    if (r.hasThumbnail) {
+        const Exiv2::DataBuf bytes = thumb.copy();
+        if (bytes.size_ > 0 && std::size_t(bytes.size_) <= kMaxThumbnailBytes) {
+            const std::uint8_t* begin = bytes.pData_;
+            const std::uint8_t* end = begin + bytes.size_;
+            // A JPEG thumbnail whose Compression tag is wrong (0, seen in KDE's wallpapers) comes back
+            // wrapped in a TIFF that nothing decodes: the JPEG inside is the thumbnail.
+            static const std::uint8_t soi[] = {0xFF, 0xD8, 0xFF};
+            if (std::string(mime) == "image/tiff") {
+                const std::uint8_t* jpeg = std::search(begin, end, soi, soi + 3);
+                if (jpeg != end) begin = jpeg;
+            }
+            r.thumbnail.assign(begin, end);
+        }
+    }
 }
 
 void readWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r, std::string& xmpPacket) {
@@ -158,7 +173,7 @@ void collectFacts(MetadataReport& r) {
     if (!r.captureDate.empty()) r.facts.push_back(infoFinding("Date: " + r.captureDate + " (" + r.captureDateKey + ")."));
     if (!r.software.empty()) r.facts.push_back(infoFinding("Software: " + r.software + "."));
     if (r.hasGps) r.facts.push_back(infoFinding("A GPS position is recorded."));
-    if (r.hasThumbnail) r.facts.push_back(infoFinding("An EXIF thumbnail is embedded (it may show the image before later edits)."));
+    if (r.hasThumbnail) r.facts.push_back(infoFinding(kThumbnailNotComparedFact));
     if (!r.exif.empty() && !r.hasGps) r.facts.push_back(infoFinding("The EXIF data has no GPS position."));
     if (!r.exif.empty() && !r.hasThumbnail) r.facts.push_back(infoFinding("The EXIF data has no thumbnail."));
     if (!r.digitalSourceType.empty() && r.digitalSourceType.find("lgorithmicMedia") == std::string::npos &&

@@ -6,6 +6,7 @@
 
 #include "engine/c2pa.h"
 #include "engine/finding.h"
+#include "engine/thumbnail_check.h"
 
 namespace synthscope {
 
@@ -16,6 +17,9 @@ struct MetadataEntry {
 };
 
 inline constexpr std::size_t kMaxMetadataValueBytes = 64 * 1024;
+inline constexpr std::size_t kMaxThumbnailBytes = 1024 * 1024;
+// The fact readMetadata states about a thumbnail; thumbnail_check.h replaces it with what the comparison found.
+inline constexpr const char* kThumbnailNotComparedFact = "An EXIF thumbnail is embedded; it was not compared with the image.";
 
 // Everything SynthScope reads from a file besides its pixels, and what it suggests. Metadata is easy to
 // strip and to forge: a trace of a generator is strong evidence when present, its absence proves nothing,
@@ -30,6 +34,8 @@ struct MetadataReport {
     std::string software;                     // Exif Software, XMP CreatorTool or PNG Software
     bool hasGps = false;                      // a GPS position (latitude and longitude)
     bool hasThumbnail = false;                // an embedded EXIF thumbnail
+    std::vector<std::uint8_t> thumbnail;      // its bytes (a small JPEG, at most kMaxThumbnailBytes), for compareThumbnail
+    ThumbnailComparison thumbnailCheck;       // filled by checkThumbnail (it needs the pixels), not by readMetadata
     std::string digitalSourceType;            // the IPTC DigitalSourceType declared in XMP, if any
 
     C2paDetection c2pa;                       // detected only; the signature is NOT verified

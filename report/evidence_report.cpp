@@ -1,6 +1,5 @@
 #include "report/evidence_report.h"
 
-#include <QBuffer>
 #include <QDateTime>
 #include <QImage>
 #include <QPageLayout>
@@ -8,7 +7,6 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
-#include <QTextBlock>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -277,6 +275,11 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                                        .arg(m.exif.size()).arg(m.xmp.size()).arg(m.iptc.size()).arg(m.pngText.size())}});
         h += "<p><b>Generator traces</b></p>\n" + findingsList(m.generatorTraces);
         h += "<p><b>Facts</b></p>\n" + findingsList(m.facts);
+        if (!ev.thumbnailRgb.empty()) {
+            images.push_back({prefix + "thumbnail", ev.thumbnailRgb});
+            h += figure(prefix + "thumbnail", ev.thumbnailRgb.cols, ev.thumbnailRgb.rows,
+                        "The EXIF thumbnail, turned as the image is: it " + esc(thumbnailOutcomeWords(m.thumbnailCheck.outcome)) + ".");
+        }
         if (!m.problems.empty()) h += "<p><b>Problems</b></p>\n" + findingsList(m.problems);
     } else {
         h += "<p><i>Not read (see the checks below).</i></p>\n";
@@ -488,13 +491,13 @@ bool writePdf(const ReportDocument& document, const QString& path, std::string& 
         setUpPage(writer, document.title);
         QTextDocument text;
         loadInto(text, document);
-        const PdfPages pages(text, writer);
         QPainter painter;
         if (!painter.begin(&writer)) {
             error = "could not start drawing the PDF";
             file.cancelWriting();
             return false;
         }
+        const PdfPages pages(text, writer);  // laid out once drawing has begun, as it is printed
         pages.print(painter, document.title);
     }
     if (!file.commit()) {
@@ -502,20 +505,6 @@ bool writePdf(const ReportDocument& document, const QString& path, std::string& 
         return false;
     }
     return true;
-}
-
-std::vector<PrintedBlock> pdfBlocks(const ReportDocument& document) {
-    QBuffer buffer;
-    buffer.open(QIODevice::WriteOnly);
-    QPdfWriter writer(&buffer);
-    setUpPage(writer, document.title);
-    QTextDocument text;
-    loadInto(text, document);
-    const PdfPages pages(text, writer);
-    std::vector<PrintedBlock> blocks;
-    for (QTextBlock b = text.begin(); b.isValid(); b = b.next())
-        blocks.push_back({b.text(), pages.pageOf(b), b.blockFormat().headingLevel() > 0});
-    return blocks;
 }
 
 QString plainText(const ReportDocument& document) {

@@ -35,14 +35,6 @@ bool writeHtml(const ReportDocument& document, const QString& path, std::string&
 // Needs a QGuiApplication (fonts): the CLI runs one on the "offscreen" platform for this command.
 bool writePdf(const ReportDocument& document, const QString& path, std::string& error);
 
-// Where writePdf prints each text block (table cells included, in document order): for tests and checks
-// of the pagination. `page` counts from 0.
-struct PrintedBlock {
-    QString text;
-    int page = 0;
-    bool heading = false;
-};
-std::vector<PrintedBlock> pdfBlocks(const ReportDocument& document);
 // HTML for a path ending in .html or .htm, PDF otherwise (what the GUI's export dialogs offer).
 bool writeReport(const ReportDocument& document, const QString& path, std::string& error);
 

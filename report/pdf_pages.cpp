@@ -17,7 +17,7 @@ namespace {
 
 // A paragraph that holds one picture and nothing else (the report's figures: <p><img></p>).
 bool isPicture(const QTextBlock& block) {
-    if (block.text() != QString(QChar::ObjectReplacementCharacter)) return false;
+    if (block.text().trimmed() != QString(QChar::ObjectReplacementCharacter)) return false;  // the HTML's line end can add a space
     for (auto it = block.begin(); !it.atEnd(); ++it)
         if (it.fragment().charFormat().isImageFormat()) return true;
     return false;
@@ -57,23 +57,42 @@ PdfPages::PdfPages(QTextDocument& text, QPagedPaintDevice& device) : text_(text)
 int PdfPages::pageCount() const { return text_.pageCount(); }
 
 int PdfPages::pageOf(const QTextBlock& block) const {
-    // The bounding rectangle starts at the first line, which the layout moves to the next page when it
-    // does not fit; positions are document coordinates, the pages stacked without gaps.
+    // Document coordinates, the pages stacked without gaps. The layout must be complete (keepWithNext):
+    // QTextDocument lays out lazily, and a picture placed by a partial layout can still move to the next
+    // page when the rest is laid out.
     return int(std::floor(text_.documentLayout()->blockBoundingRect(block).top() / pageHeight_));
 }
 
+int PdfPages::lastPageKeptWith(const QTextBlock& block) const {
+    int last = pageOf(block);
+    if (isPicture(block)) {
+        // QTextDocument lets a picture run past the bottom of a page; the clipped part would be lost.
+        last = std::max(last, int(std::floor((text_.documentLayout()->blockBoundingRect(block).bottom() - 0.5) / pageHeight_)));
+        if (block.next().isValid()) last = std::max(last, pageOf(block.next()));  // its caption
+    } else if (const QTextBlock kept = keptWith(block); kept.isValid()) {
+        last = std::max(last, pageOf(kept));
+    }
+    return last;
+}
+
 void PdfPages::keepWithNext() {
-    // Front to back, since a break moves everything after it; each break re-lays out what follows.
+    // Front to back, since a break moves everything after it. The whole document is laid out first and
+    // again after each break (documentSize() finishes the layout), so every position read is final.
+    QAbstractTextDocumentLayout* layout = text_.documentLayout();
+    layout->documentSize();
     for (QTextBlock block = text_.begin(); block.isValid(); block = block.next()) {
         if (block.blockFormat().headingLevel() == 0 && !isPicture(block)) continue;
-        const QTextBlock kept = keptWith(block);
-        if (!kept.isValid()) break;
-        if (startsWithBreak(block) || pageOf(kept) <= pageOf(block)) continue;
-        // Already first on its page: a break would only add a blank page (the next block is too tall).
-        if (block.previous().isValid() && pageOf(block.previous()) < pageOf(block)) continue;
+        if (startsWithBreak(block) || lastPageKeptWith(block) <= pageOf(block)) continue;
+        // The break goes above the headings right over this block too (a heading over a picture).
+        QTextBlock first = block;
+        while (first.previous().isValid() && first.previous().blockFormat().headingLevel() > 0 && pageOf(first.previous()) == pageOf(first))
+            first = first.previous();
+        // Already first on its page: a break would only add a blank page (what follows is too tall).
+        if (!first.previous().isValid() || pageOf(first.previous()) < pageOf(first)) continue;
         QTextBlockFormat format;
         format.setPageBreakPolicy(QTextFormat::PageBreak_AlwaysBefore);
-        QTextCursor(block).mergeBlockFormat(format);
+        QTextCursor(first).mergeBlockFormat(format);
+        layout->documentSize();
     }
 }
 

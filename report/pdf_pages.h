@@ -10,8 +10,10 @@ namespace synthscope::report {
 
 // Lays a QTextDocument out on the pages of a PDF writer (or any paged device) and prints it, with a
 // "page N of M" footer. QTextDocument::print() has no "keep with next": a heading could end one page with
-// its section on the next, and a figure could leave its caption behind. So each heading, and each picture
-// followed by its caption, that would be parted from the block after it starts a new page instead.
+// its section on the next, a figure could leave its caption behind, and a picture could run past the
+// bottom of a page. So a heading or a picture that would be parted from what follows it (its text, its
+// table's first row, its caption), or cut by the page's end, starts the next page instead, together with
+// the headings right above it.
 class PdfPages {
 public:
     // Lays `text` out for `device`'s paint rectangle, at its resolution, less a footer line.
@@ -25,6 +27,7 @@ public:
 
 private:
     void keepWithNext();
+    int lastPageKeptWith(const QTextBlock& block) const;  // the last page of what must print with the block
 
     QTextDocument& text_;
     QPagedPaintDevice& device_;

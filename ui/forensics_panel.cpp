@@ -1,6 +1,7 @@
 #include "ui/forensics_panel.h"
 
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollArea>
@@ -75,10 +76,24 @@ QWidget* ForensicsPanel::makeMetadataTab() {
     auto* w = new QWidget;
     auto* layout = new QVBoxLayout(w);
     metadataText_ = wrappingLabel();
+    // The EXIF thumbnail beside a caption, so the comparison above can be checked by eye.
+    thumbnailRow_ = new QWidget;
+    auto* row = new QHBoxLayout(thumbnailRow_);
+    row->setContentsMargins(0, 0, 0, 0);
+    thumbnail_ = new FittedImage;
+    thumbnail_->setFixedSize(160, 120);
+    thumbnail_->setToolTip(tr("The EXIF thumbnail, turned as the image is"));
+    auto* caption = wrappingLabel();
+    caption->setText(tr("<b>EXIF thumbnail</b>: the preview written into the file by the camera or an editor. "
+                        "It should show the same picture as the image; the finding above says how well it does."));
+    row->addWidget(thumbnail_);
+    row->addWidget(caption, 1);
+    thumbnailRow_->hide();
     metadataTree_ = new QTreeWidget;
     metadataTree_->setHeaderLabels({tr("Key"), tr("Value")});
     metadataTree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     layout->addWidget(metadataText_);
+    layout->addWidget(thumbnailRow_);
     layout->addWidget(metadataTree_, 1);
     return w;
 }
@@ -116,6 +131,8 @@ void ForensicsPanel::setReport(const ForensicsPtr& report) {
         jpegText_->setText(tr("Computing..."));
         elaImage_->clear();
         metadataText_->setText(tr("Computing..."));
+        thumbnail_->clear();
+        thumbnailRow_->hide();
         metadataTree_->clear();
         clearFingerprints(tr("Computing..."));
         return;
@@ -166,6 +183,8 @@ void ForensicsPanel::showMetadata(const ForensicsReport& r) {
     for (const Finding& f : m.facts) lines << findingHtml(f);
     for (const Finding& f : m.problems) lines << findingHtml(f);
     metadataText_->setText(lines.join("<br>"));
+    thumbnail_->setImage(r.thumbnailImage);
+    thumbnailRow_->setVisible(!r.thumbnailImage.isNull());
     metadataTree_->clear();
     auto addGroup = [this](const QString& name, const std::vector<MetadataEntry>& entries) {
         if (entries.empty()) return;

@@ -39,6 +39,8 @@ private:
     QLabel* jpegText_;
     FittedImage* elaImage_;
     QLabel* metadataText_;
+    QWidget* thumbnailRow_;    // hidden when the file has no readable EXIF thumbnail
+    FittedImage* thumbnail_;
     QTreeWidget* metadataTree_;
     // Row 0: the image's residual; rows 1..: the closest fingerprints. Each: caption, picture, spectrum.
     struct FingerprintRow {

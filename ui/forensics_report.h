@@ -43,6 +43,7 @@ struct ForensicsReport {
     QImage elaImage;  // for display: at most 1024 px on its longer side
     QString elaError;
     MetadataReport metadata;
+    QImage thumbnailImage;  // the EXIF thumbnail, turned as the image is; null when there is none or it is unreadable
     // Fingerprints: the image's own residual (centre crop, the residual the closest fingerprint is matched
     // with) and the closest fingerprints of the library, both as pictures and as spectra.
     QString fingerprintFolder;

@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cstdio>
+#include <optional>
 
 #include "app/cli/commands.h"
 #include "app/cli/cli_support.h"
@@ -190,7 +191,21 @@ int runInspect(const QStringList& args) {
         }
         const std::string sha = sha256Hex(bytes);
         const JpegAnalysis jpeg = analyzeJpeg(bytes);
-        const MetadataReport metadata = readMetadata(bytes);
+        MetadataReport metadata = readMetadata(bytes);
+        // The pixels, for the thumbnail comparison and ELA: an image that cannot be decoded still has its
+        // history and metadata reported.
+        auto failure = [&path](const std::exception& e) {
+            const EngineError* ee = dynamic_cast<const EngineError*>(&e);
+            return QJsonObject{{"path", qs(path)}, {"kind", ee ? errorKindName(ee->kind()) : "internal"}, {"message", e.what()}};
+        };
+        std::optional<LoadedImage> image;
+        QJsonObject decodeFailure;
+        try {
+            image = decodeImage(bytes, path);
+            checkThumbnail(metadata, image->rgb, image->header.exifOrientation);
+        } catch (const std::exception& e) {
+            decodeFailure = failure(e);
+        }
         flaggedTraces += metadata.hasStrongGeneratorTrace();
         flaggedDouble += jpeg.doubleCompressionSuspected;
 
@@ -201,22 +216,24 @@ int runInspect(const QStringList& args) {
 
         QJsonObject result{{"path", qs(path)}, {"sha256", qs(sha)}, {"file_size", double(bytes.size())}, {"jpeg", toJson(jpeg)},
                            {"metadata", toJson(metadata)}};
-        // ELA needs the pixels: an image that cannot be decoded still has its history and metadata reported.
-        try {
-            const LoadedImage image = decodeImage(bytes, path);
-            const ElaResult ela = errorLevelAnalysis(image.rgb, elaQuality);
-            std::printf("  Error level analysis (q%d): mean %.2f, p99 %.0f, max %.0f levels\n", elaQuality, ela.mean, ela.p99, ela.max);
-            result["ela"] = toJson(ela);
-            std::string error;
-            if (!elaDir.isEmpty() && !writeEla(elaDir, path, sha, ela, error)) {
-                std::fprintf(stderr, "synthscope inspect: ELA image for %s not written: %s\n", path.c_str(), error.c_str());
-                outputFailed = true;
+        if (image) {
+            try {
+                const ElaResult ela = errorLevelAnalysis(image->rgb, elaQuality);
+                std::printf("  Error level analysis (q%d): mean %.2f, p99 %.0f, max %.0f levels\n", elaQuality, ela.mean, ela.p99, ela.max);
+                result["ela"] = toJson(ela);
+                std::string error;
+                if (!elaDir.isEmpty() && !writeEla(elaDir, path, sha, ela, error)) {
+                    std::fprintf(stderr, "synthscope inspect: ELA image for %s not written: %s\n", path.c_str(), error.c_str());
+                    outputFailed = true;
+                }
+            } catch (const std::exception& e) {
+                decodeFailure = failure(e);
             }
-        } catch (const std::exception& e) {
-            std::printf("  Error level analysis: not possible: %s\n", e.what());
-            result["ela_error"] = e.what();
-            const EngineError* ee = dynamic_cast<const EngineError*>(&e);
-            errors.append(QJsonObject{{"path", qs(path)}, {"kind", ee ? errorKindName(ee->kind()) : "internal"}, {"message", e.what()}});
+        }
+        if (!decodeFailure.isEmpty()) {
+            std::printf("  Error level analysis: not possible: %s\n", qPrintable(decodeFailure["message"].toString()));
+            result["ela_error"] = decodeFailure["message"];
+            errors.append(decodeFailure);
             ++failed;
         }
         std::fflush(stdout);

@@ -1,0 +1,144 @@
+// The EXIF thumbnail against the image (engine/thumbnail_check.h), on JPEGs whose thumbnails Exiv2 writes.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+
+#include "engine/image_loader.h"
+#include "engine/metadata.h"
+#include "engine/thumbnail_check.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+using Outcome = ThumbnailComparison::Outcome;
+
+// A photo-like picture: a gradient with a few soft shapes, different for each seed; 3:2 like most cameras.
+cv::Mat scene(int seed, cv::Size size = {480, 320}) {
+    cv::Mat rgb(size, CV_8UC3);
+    for (int y = 0; y < rgb.rows; ++y)
+        for (int x = 0; x < rgb.cols; ++x) rgb.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(40 + y / 3), uchar(90 + x / 6), uchar(150 - y / 4));
+    cv::RNG rng{std::uint64_t(seed)};
+    for (int i = 0; i < 12; ++i) {
+        const cv::Point centre(rng.uniform(0, size.width), rng.uniform(0, size.height));
+        const cv::Size axes(rng.uniform(15, size.width / 4), rng.uniform(15, size.height / 4));
+        cv::ellipse(rgb, centre, axes, rng.uniform(0, 180), 0, 360, cv::Scalar(rng.uniform(0, 256), rng.uniform(0, 256), rng.uniform(0, 256)), -1);
+    }
+    cv::GaussianBlur(rgb, rgb, cv::Size(0, 0), 2.0);
+    return rgb;
+}
+
+// The camera's way: the picture reduced into 160x120, the rest black.
+cv::Mat cameraThumbnail(const cv::Mat& rgb) {
+    cv::Mat thumb(120, 160, CV_8UC3, cv::Scalar::all(0));
+    const double s = std::min(160.0 / rgb.cols, 120.0 / rgb.rows);
+    cv::Mat reduced;
+    cv::resize(rgb, reduced, cv::Size(int(rgb.cols * s), int(rgb.rows * s)), 0, 0, cv::INTER_AREA);
+    reduced.copyTo(thumb(cv::Rect((160 - reduced.cols) / 2, (120 - reduced.rows) / 2, reduced.cols, reduced.rows)));
+    return thumb;
+}
+
+// `stored` as a JPEG whose EXIF holds `thumbnailJpeg` (a camera's tags, and the orientation when not 1).
+Bytes jpegWithThumbnail(const cv::Mat& stored, const Bytes& thumbnailJpeg, int orientation = 1, bool compressionTagZero = false) {
+    const Bytes jpeg = encodeRgb(".jpg", stored);
+    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(jpeg.data(), long(jpeg.size()));
+    image->readMetadata();
+    Exiv2::ExifData& exif = image->exifData();
+    exif["Exif.Image.Make"] = "Canon";
+    exif["Exif.Image.Orientation"] = std::uint16_t(orientation);
+    Exiv2::ExifThumb(exif).setJpegThumbnail(thumbnailJpeg.data(), long(thumbnailJpeg.size()));
+    if (compressionTagZero) exif["Exif.Thumbnail.Compression"] = std::uint16_t(0);
+    image->writeMetadata();
+    Exiv2::BasicIo& io = image->io();
+    io.open();
+    Bytes out(std::size_t(io.size()));
+    io.seek(0, Exiv2::BasicIo::beg);
+    io.read(out.data(), long(out.size()));
+    io.close();
+    return out;
+}
+
+// What the workstation does with a file: decode it, read its metadata, compare.
+MetadataReport checked(const Bytes& file) {
+    const LoadedImage image = decodeImage(file, "photo");
+    MetadataReport report = readMetadata(file);
+    checkThumbnail(report, image.rgb, image.header.exifOrientation);
+    return report;
+}
+
+bool has(const std::vector<Finding>& findings, const std::string& needle) {
+    for (const Finding& f : findings)
+        if (f.text.find(needle) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(ThumbnailCheck, TheImagesOwnThumbnailMatches) {
+    const cv::Mat photo = scene(1);
+    const MetadataReport r = checked(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo))));
+    ASSERT_TRUE(r.hasThumbnail);
+    EXPECT_EQ(r.thumbnailCheck.outcome, Outcome::Matches) << r.thumbnailCheck.finding.text;
+    EXPECT_EQ(r.thumbnailCheck.width, 160) << "the black bars above and below are not part of the picture";
+    EXPECT_NEAR(r.thumbnailCheck.height, 107, 1);
+    EXPECT_GT(r.thumbnailCheck.correlation, 0.98);
+    EXPECT_TRUE(has(r.facts, "The EXIF thumbnail shows this image"));
+    EXPECT_FALSE(has(r.facts, kThumbnailNotComparedFact)) << "replaced by what the comparison found";
+    EXPECT_TRUE(r.generatorTraces.empty());
+    // Without the pixels, the report says it was not compared.
+    EXPECT_TRUE(has(readMetadata(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)))).facts, kThumbnailNotComparedFact));
+}
+
+TEST(ThumbnailCheck, AnotherPhotosThumbnailIsANotice) {
+    // Camera metadata pasted into another picture keeps the donor's thumbnail.
+    const MetadataReport r = checked(jpegWithThumbnail(scene(1), encodeRgb(".jpg", cameraThumbnail(scene(2)))));
+    EXPECT_EQ(r.thumbnailCheck.outcome, Outcome::OtherImage) << r.thumbnailCheck.finding.text;
+    EXPECT_LT(r.thumbnailCheck.correlation, kThumbnailMinCorrelation);
+    EXPECT_TRUE(has(r.generatorTraces, "does not show this image"));
+    EXPECT_FALSE(r.hasStrongGeneratorTrace()) << "a notice, not proof of a generator";
+}
+
+TEST(ThumbnailCheck, AnAreaChangedAfterTheThumbnailIsLocated) {
+    const cv::Mat original = scene(3);
+    cv::Mat edited = original.clone();
+    // Painted over: the lower-left cell of a 4x4 grid (columns 0, rows 2 of 0-3).
+    cv::rectangle(edited, cv::Rect(10, 170, 100, 60), cv::Scalar(250, 250, 250), -1);
+    const MetadataReport r = checked(jpegWithThumbnail(edited, encodeRgb(".jpg", cameraThumbnail(original))));
+    EXPECT_EQ(r.thumbnailCheck.outcome, Outcome::LocalChange) << r.thumbnailCheck.finding.text;
+    EXPECT_EQ(r.thumbnailCheck.worstCellIndex, 8);
+    EXPECT_TRUE(has(r.generatorTraces, "differs from the image in part of it (most of all lower left"));
+}
+
+TEST(ThumbnailCheck, ACroppedImageHasAnotherShape) {
+    const cv::Mat photo = scene(4);
+    const cv::Mat square = photo(cv::Rect(80, 0, 320, 320)).clone();
+    const MetadataReport r = checked(jpegWithThumbnail(square, encodeRgb(".jpg", cameraThumbnail(photo))));
+    EXPECT_EQ(r.thumbnailCheck.outcome, Outcome::OtherShape) << r.thumbnailCheck.finding.text;
+    EXPECT_TRUE(has(r.generatorTraces, "another shape"));
+}
+
+TEST(ThumbnailCheck, TheThumbnailIsTurnedWithTheImage) {
+    // A portrait taken with the camera on its side: pixels and thumbnail stored sideways, orientation 6.
+    const cv::Mat stored = scene(5);
+    const Bytes file = jpegWithThumbnail(stored, encodeRgb(".jpg", cameraThumbnail(stored)), 6);
+    const LoadedImage image = decodeImage(file, "portrait");
+    ASSERT_EQ(image.header.exifOrientation, 6);
+    ASSERT_EQ(image.rgb.rows, stored.cols) << "the decoder turned the pixels";
+    EXPECT_EQ(checked(file).thumbnailCheck.outcome, Outcome::Matches);
+}
+
+TEST(ThumbnailCheck, BrokenOrMislabelledThumbnails) {
+    const cv::Mat photo = scene(6);
+    const MetadataReport broken = checked(jpegWithThumbnail(photo, Bytes{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xD9}));
+    EXPECT_EQ(broken.thumbnailCheck.outcome, Outcome::Unreadable);
+    EXPECT_TRUE(has(broken.facts, "could not be decoded"));
+    // A JPEG thumbnail whose Compression tag says 0 (as in KDE's wallpapers) is still the JPEG.
+    const MetadataReport mislabelled = checked(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)), 1, true));
+    EXPECT_EQ(mislabelled.thumbnailCheck.outcome, Outcome::Matches) << mislabelled.thumbnailCheck.finding.text;
+}
