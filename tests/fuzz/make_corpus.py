@@ -109,6 +109,24 @@ put("metadata", "text_chunks.png", text_png)
 put("metadata", "c2pa_cabx.png", png[:ihdr_end] + png_chunk(b"caBX", jumbf) + png[ihdr_end:])
 put("metadata", "exif_chunk.png", png[:ihdr_end] + png_chunk(b"eXIf", exif_bytes()[6:] if exif_bytes().startswith(b"Exif") else exif_bytes()) + png[ihdr_end:])
 put("metadata", "truncated.png", text_png[: len(text_png) - 40])
+
+
+def exif_with_thumbnail(thumb):
+    """A little-endian EXIF payload: IFD0 (Make) and IFD1 holding a JPEG thumbnail, as cameras write it."""
+    make = b"Canon\x00"
+    ifd0 = 8
+    ifd1 = ifd0 + 2 + 12 + 4
+    data = ifd1 + 2 + 3 * 12 + 4
+    out = b"II*\x00" + struct.pack("<I", ifd0)
+    out += struct.pack("<H", 1) + struct.pack("<HHII", 0x010F, 2, len(make), data) + struct.pack("<I", ifd1)
+    thumb_at = data + len(make)
+    out += struct.pack("<H", 3) + struct.pack("<HHIHH", 0x0103, 3, 1, 6, 0)  # Compression: JPEG
+    out += struct.pack("<HHII", 0x0201, 4, 1, thumb_at) + struct.pack("<HHII", 0x0202, 4, 1, len(thumb)) + struct.pack("<I", 0)
+    return b"Exif\x00\x00" + out + make + thumb
+
+
+thumbnail = pil_bytes(small.resize((16, 12)), "JPEG", quality=80)
+put("metadata", "exif_thumbnail.jpg", pil_bytes(small, "JPEG", quality=75, exif=exif_with_thumbnail(thumbnail)))
 webp = pil_bytes(small, "WEBP", quality=50, exif=exif_bytes())
 put("metadata", "exif.webp", webp)
 
