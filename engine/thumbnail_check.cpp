@@ -16,18 +16,15 @@ namespace {
 
 // The stored thumbnail turned as EXIF orientation `o` turns the stored image for display.
 cv::Mat oriented(const cv::Mat& m, int o) {
-    cv::Mat out = m;
-    if (o >= 5 && o <= 8) cv::transpose(m, out);
+    cv::Mat turned, out;  // never written in place: `m` is the caller's
+    if (o >= 5 && o <= 8) cv::transpose(m, turned);
+    else turned = m;
     switch (o) {
-    case 2: cv::flip(m, out, 1); break;
-    case 3: cv::flip(m, out, -1); break;
-    case 4: cv::flip(m, out, 0); break;
-    case 6: cv::flip(out, out, 1); break;   // 90 degrees clockwise
-    case 7: cv::flip(out, out, -1); break;
-    case 8: cv::flip(out, out, 0); break;   // 90 degrees anticlockwise
-    default: break;                         // 1, and 5 (the transpose alone)
+    case 2: case 6: cv::flip(turned, out, 1); return out;   // 6: 90 degrees clockwise
+    case 3: case 7: cv::flip(turned, out, -1); return out;
+    case 4: case 8: cv::flip(turned, out, 0); return out;   // 8: 90 degrees anticlockwise
+    default: return turned;                                 // 1, and 5 (the transpose alone)
     }
-    return out;
 }
 
 // Cameras pad a thumbnail to 160x120 with black bars when the picture is not 4:3: those rows and columns

@@ -124,13 +124,20 @@ TEST(ThumbnailCheck, ACroppedImageHasAnotherShape) {
 }
 
 TEST(ThumbnailCheck, TheThumbnailIsTurnedWithTheImage) {
-    // A portrait taken with the camera on its side: pixels and thumbnail stored sideways, orientation 6.
+    // Pixels and thumbnail stored as the sensor saw them; the orientation tag says how to show both
+    // (3: upside down, 6 and 8: a portrait taken with the camera on its side, 2: mirrored).
     const cv::Mat stored = scene(5);
-    const Bytes file = jpegWithThumbnail(stored, encodeRgb(".jpg", cameraThumbnail(stored)), 6);
-    const LoadedImage image = decodeImage(file, "portrait");
-    ASSERT_EQ(image.header.exifOrientation, 6);
-    ASSERT_EQ(image.rgb.rows, stored.cols) << "the decoder turned the pixels";
-    EXPECT_EQ(checked(file).thumbnailCheck.outcome, Outcome::Matches);
+    for (const int orientation : {2, 3, 6, 8}) {
+        const Bytes file = jpegWithThumbnail(stored, encodeRgb(".jpg", cameraThumbnail(stored)), orientation);
+        const LoadedImage image = decodeImage(file, "turned");
+        ASSERT_EQ(image.header.exifOrientation, orientation);
+        ASSERT_EQ(image.rgb.rows, orientation >= 5 ? stored.cols : stored.rows) << "the decoder turned the pixels";
+        EXPECT_EQ(checked(file).thumbnailCheck.outcome, Outcome::Matches) << "orientation " << orientation;
+        // The thumbnail as shown is the stored one turned the same way: not the stored one as it is.
+        const cv::Mat shown = thumbnailPicture(encodeRgb(".jpg", stored), orientation);
+        ASSERT_EQ(shown.size(), image.rgb.size());
+        EXPECT_LT(cv::norm(shown, image.rgb, cv::NORM_L1) / double(shown.total() * 3), 4.0) << "orientation " << orientation;
+    }
 }
 
 TEST(ThumbnailCheck, BrokenOrMislabelledThumbnails) {
