@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/image_format.h"
 #include "engine/metadata.h"
 
 namespace synthscope {
@@ -125,7 +126,12 @@ Finding findingFor(const ThumbnailComparison& c) {
 }  // namespace
 
 cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOrientation) {
-    if (thumbnail.empty()) return {};
+    // The header's size first, as the image loader does: a forged few-kilobyte "thumbnail" can declare
+    // a frame of gigabytes, which the decoder would allocate before reading a byte of it (found by fuzzing).
+    const ImageHeader header = sniffImageHeader(thumbnail.data(), thumbnail.size());
+    if (header.width <= 0 || header.height <= 0 || header.width * header.height > kMaxThumbnailPixels) return {};
+    if (header.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(header.width, header.height, thumbnail.size(), header.jpegArithmetic))
+        return {};
     cv::Mat bgr;
     try {
         bgr = cv::imdecode(cv::Mat(1, int(thumbnail.size()), CV_8U, const_cast<std::uint8_t*>(thumbnail.data())),

@@ -51,7 +51,9 @@ inline constexpr int kThumbnailMinCellsAlike = 12;          // of 16: a change i
 // with its EXIF orientation applied, which is applied to the thumbnail too (`exifOrientation`, 1..8).
 ThumbnailComparison compareThumbnail(const std::vector<std::uint8_t>& thumbnail, const cv::Mat& rgb, int exifOrientation);
 
-// The thumbnail as a picture, RGB CV_8UC3, turned as the image is shown; empty when it cannot be decoded.
+// The thumbnail as a picture, RGB CV_8UC3, turned as the image is shown; empty when it cannot be decoded
+// or its header declares more than kMaxThumbnailPixels (EXIF thumbnails are 160x120 and the like).
+inline constexpr std::int64_t kMaxThumbnailPixels = 2048 * 2048;
 cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOrientation);
 
 // Compares the report's thumbnail with the image and puts the finding where the report's readers look:

@@ -1,6 +1,8 @@
 // The EXIF thumbnail against the image (engine/thumbnail_check.h), on JPEGs whose thumbnails Exiv2 writes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <opencv2/imgproc.hpp>
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
@@ -18,6 +20,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 using Outcome = ThumbnailComparison::Outcome;
+const std::uint8_t kSof0[] = {0xFF, 0xC0};  // a baseline JPEG's frame header: FF C0, length, precision, height, width
 
 // A photo-like picture: a gradient with a few soft shapes, different for each seed; 3:2 like most cameras.
 cv::Mat scene(int seed, cv::Size size = {480, 320}) {
@@ -145,6 +148,13 @@ TEST(ThumbnailCheck, BrokenOrMislabelledThumbnails) {
     const MetadataReport broken = checked(jpegWithThumbnail(photo, Bytes{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xD9}));
     EXPECT_EQ(broken.thumbnailCheck.outcome, Outcome::Unreadable);
     EXPECT_TRUE(has(broken.facts, "could not be decoded"));
+    // A thumbnail whose header declares 30000x30000 pixels is refused before the decoder allocates them.
+    Bytes bomb = encodeRgb(".jpg", cameraThumbnail(photo));
+    const auto sof = std::search(bomb.begin(), bomb.end(), std::begin(kSof0), std::end(kSof0));
+    ASSERT_NE(sof, bomb.end());
+    for (const std::size_t at : {5u, 7u}) sof[long(at)] = 0x75, sof[long(at) + 1] = 0x30;  // height, width: 30000
+    EXPECT_TRUE(thumbnailPicture(bomb, 1).empty());
+    EXPECT_EQ(checked(jpegWithThumbnail(photo, bomb)).thumbnailCheck.outcome, Outcome::Unreadable);
     // A JPEG thumbnail whose Compression tag says 0 (as in KDE's wallpapers) is still the JPEG.
     const MetadataReport mislabelled = checked(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)), 1, true));
     EXPECT_EQ(mislabelled.thumbnailCheck.outcome, Outcome::Matches) << mislabelled.thumbnailCheck.finding.text;
