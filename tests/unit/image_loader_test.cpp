@@ -12,6 +12,7 @@
 #include "engine/errors.h"
 #include "engine/file_collector.h"
 #include "engine/heif_decoder.h"
+#include "engine/heif_grid.h"
 #include "engine/image_loader.h"
 #include "engine/sha256.h"
 #include "tests/unit/test_support.h"
@@ -95,6 +96,48 @@ TEST(ImageLoader, ReadsHeicAndAvifPhotos) {
         const std::string error = expectBadInput(cut);
         EXPECT_NE(error.find(std::string("the ") + imageFormatName(expected) + " data could not be decoded"), std::string::npos) << error;
     }
+}
+
+TEST(ImageLoader, RefusesAHeifGridLargerThanItsImage) {
+    // Found by fuzzing: 541 bytes whose tile grid declares 26228x31088 pixels behind an image size of
+    // 24x16. libheif 1.15 allocated 2.4 GB for the grid and then crashed the process.
+    const std::vector<std::uint8_t> bytes = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-grid-larger-than-its-image");
+    const std::optional<GridSize> grid = heifPrimaryGridSize(bytes.data(), bytes.size());
+    ASSERT_TRUE(grid.has_value());
+    EXPECT_EQ(grid->width, 26228u);
+    EXPECT_EQ(grid->height, 31088u);
+    if (heifDecodingAvailable()) {
+        const std::string error = expectBadInput(bytes);
+        EXPECT_NE(error.find("tile grid declares 26228x31088 pixels but its image 24x16"), std::string::npos) << error;
+    }
+    // The same grid made as large as its image reaches libheif, which answers with an error of its own
+    // (the tile is not a real HEVC picture) rather than a crash.
+    std::vector<std::uint8_t> honest = bytes;
+    const std::uint8_t declared[] = {0x66, 0x74, 0x79, 0x70};  // 26228, 31088 in the idat descriptor
+    const auto at = std::search(honest.begin() + 87, honest.end(), std::begin(declared), std::end(declared));
+    ASSERT_NE(at, honest.end());
+    at[0] = 0, at[1] = 24, at[2] = 0, at[3] = 16;
+    const std::optional<GridSize> fixed = heifPrimaryGridSize(honest.data(), honest.size());
+    ASSERT_TRUE(fixed.has_value());
+    EXPECT_EQ(fixed->width, 24u);
+    if (heifDecodingAvailable()) {
+        try {
+            (void)decodeImage(honest, "grid");
+        } catch (const EngineError& e) {
+            EXPECT_EQ(std::string(e.what()).find("tile grid declares"), std::string::npos) << e.what();
+        }
+    }
+    // libheif 1.15's own HEIC is a one-tile grid as large as its image (so every HEIC test above passes
+    // this check); bytes that are no HEIF have no grid.
+    if (heifDecodingAvailable()) {
+        const std::vector<std::uint8_t> plain = encodeHeif(cv::Mat(32, 48, CV_8UC3, cv::Scalar(10, 90, 200)), false);
+        const std::optional<GridSize> own = heifPrimaryGridSize(plain.data(), plain.size());
+        ASSERT_TRUE(own.has_value());
+        EXPECT_EQ(own->width, 48u);
+        EXPECT_EQ(own->height, 32u);
+    }
+    EXPECT_FALSE(heifPrimaryGridSize(bytes.data(), 40).has_value());
+    EXPECT_FALSE(heifPrimaryGridSize(nullptr, 0).has_value());
 }
 
 TEST(ImageLoader, ReadsTenBitHeicAsEightBit) {
