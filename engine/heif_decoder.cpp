@@ -45,12 +45,15 @@ Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& n
     heif_image_handle* handle = nullptr;
     check(heif_context_get_primary_image_handle(p.context.get(), &handle), name, formatName);
     p.handle.reset(handle);
-    // A grid must be as large as its image says (heif_grid.h: libheif 1.15 trusts the grid and crashes).
-    if (const std::optional<GridSize> grid = heifPrimaryGridSize(bytes.data(), bytes.size())) {
+    // A grid must be as large as its image says, and made of coded tiles (heif_grid.h: libheif 1.15
+    // trusts the grid, and crashes or recurses).
+    if (const std::optional<HeifGrid> grid = heifPrimaryGrid(bytes.data(), bytes.size())) {
         const std::int64_t w = heif_image_handle_get_ispe_width(p.handle.get()), h = heif_image_handle_get_ispe_height(p.handle.get());
         if (std::int64_t(grid->width) != w || std::int64_t(grid->height) != h)
             throw badInput(failure(name, formatName, "its tile grid declares " + std::to_string(grid->width) + "x" + std::to_string(grid->height) +
                                                          " pixels but its image " + std::to_string(w) + "x" + std::to_string(h) + ": a damaged or forged file"));
+        if (grid->derivedTile)
+            throw badInput(failure(name, formatName, "its tile grid names itself or another derived image as a tile: a damaged or forged file"));
     }
     return p;
 }

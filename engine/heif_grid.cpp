@@ -1,6 +1,8 @@
 #include "engine/heif_grid.h"
 
 #include <cstring>
+#include <map>
+#include <string>
 
 namespace synthscope {
 namespace {
@@ -59,7 +61,7 @@ struct Location {
 
 }  // namespace
 
-std::optional<GridSize> heifPrimaryGridSize(const std::uint8_t* data, std::size_t size) {
+std::optional<HeifGrid> heifPrimaryGrid(const std::uint8_t* data, std::size_t size) {
     if (!data) return std::nullopt;
     Reader file{data, data + size};
     Box box;
@@ -70,12 +72,13 @@ std::optional<GridSize> heifPrimaryGridSize(const std::uint8_t* data, std::size_
     Reader meta{box.body + 4, box.body + box.bodySize};  // after the full box's version and flags
     std::uint32_t primary = 0;
     bool havePrimary = false, primaryIsGrid = false;
+    std::map<std::uint32_t, std::string> itemTypes;  // from iinf
     Location where;
     const std::uint8_t* idat = nullptr;
     std::size_t idatSize = 0;
     // iinf and iloc may come in either order: both are read, then matched against pitm.
-    Box iinf, iloc;
-    bool haveIinf = false, haveIloc = false;
+    Box iinf, iloc, iref;
+    bool haveIinf = false, haveIloc = false, haveIref = false;
     while (nextBox(meta, box)) {
         Reader b{box.body, box.body + box.bodySize};
         if (std::strcmp(box.type, "pitm") == 0) {
@@ -87,6 +90,8 @@ std::optional<GridSize> heifPrimaryGridSize(const std::uint8_t* data, std::size_
             iinf = box, haveIinf = true;
         } else if (std::strcmp(box.type, "iloc") == 0) {
             iloc = box, haveIloc = true;
+        } else if (std::strcmp(box.type, "iref") == 0) {
+            iref = box, haveIref = true;
         } else if (std::strcmp(box.type, "idat") == 0) {
             idat = box.body, idatSize = box.bodySize;
         }
@@ -110,10 +115,33 @@ std::optional<GridSize> heifPrimaryGridSize(const std::uint8_t* data, std::size_
             char type[5] = {};
             if (e.left() < 4) continue;
             std::memcpy(type, e.p, 4);
-            if (id == primary) primaryIsGrid = std::strcmp(type, "grid") == 0;
+            itemTypes[id] = type;
         }
+        primaryIsGrid = itemTypes.count(primary) && itemTypes[primary] == "grid";
     }
     if (!primaryIsGrid) return std::nullopt;
+
+    HeifGrid out;
+    if (haveIref) {  // the grid's tiles ('dimg' references from it): coded images, never derived ones
+        Reader b{iref.body, iref.body + iref.bodySize};
+        const int version = int(b.read(1));
+        b.skip(3);
+        const int idBytes = version == 0 ? 2 : 4;
+        Box reference;
+        while (!b.bad && nextBox(b, reference)) {
+            if (std::strcmp(reference.type, "dimg") != 0) continue;
+            Reader r{reference.body, reference.body + reference.bodySize};
+            const std::uint32_t from = std::uint32_t(r.read(idBytes));
+            const std::uint64_t count = r.read(2);
+            for (std::uint64_t i = 0; i < count && !r.bad; ++i) {
+                const std::uint32_t to = std::uint32_t(r.read(idBytes));
+                if (from != primary || r.bad) continue;
+                const auto type = itemTypes.find(to);
+                if (to == primary || (type != itemTypes.end() && (type->second == "grid" || type->second == "iovl" || type->second == "iden")))
+                    out.derivedTile = true;
+            }
+        }
+    }
 
     {  // iloc: where the grid's descriptor is
         Reader b{iloc.body, iloc.body + iloc.bodySize};
@@ -148,7 +176,6 @@ std::optional<GridSize> heifPrimaryGridSize(const std::uint8_t* data, std::size_
     const int flags = int(g.read(1));
     g.skip(2);
     const int fieldBytes = (flags & 1) ? 4 : 2;
-    GridSize out;
     out.width = std::uint32_t(g.read(fieldBytes));
     out.height = std::uint32_t(g.read(fieldBytes));
     if (g.bad) return std::nullopt;

@@ -98,11 +98,11 @@ TEST(ImageLoader, ReadsHeicAndAvifPhotos) {
     }
 }
 
-TEST(ImageLoader, RefusesAHeifGridLargerThanItsImage) {
+TEST(ImageLoader, RefusesForgedHeifGrids) {
     // Found by fuzzing: 541 bytes whose tile grid declares 26228x31088 pixels behind an image size of
     // 24x16. libheif 1.15 allocated 2.4 GB for the grid and then crashed the process.
     const std::vector<std::uint8_t> bytes = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-grid-larger-than-its-image");
-    const std::optional<GridSize> grid = heifPrimaryGridSize(bytes.data(), bytes.size());
+    const std::optional<HeifGrid> grid = heifPrimaryGrid(bytes.data(), bytes.size());
     ASSERT_TRUE(grid.has_value());
     EXPECT_EQ(grid->width, 26228u);
     EXPECT_EQ(grid->height, 31088u);
@@ -117,7 +117,7 @@ TEST(ImageLoader, RefusesAHeifGridLargerThanItsImage) {
     const auto at = std::search(honest.begin() + 87, honest.end(), std::begin(declared), std::end(declared));
     ASSERT_NE(at, honest.end());
     at[0] = 0, at[1] = 24, at[2] = 0, at[3] = 16;
-    const std::optional<GridSize> fixed = heifPrimaryGridSize(honest.data(), honest.size());
+    const std::optional<HeifGrid> fixed = heifPrimaryGrid(honest.data(), honest.size());
     ASSERT_TRUE(fixed.has_value());
     EXPECT_EQ(fixed->width, 24u);
     if (heifDecodingAvailable()) {
@@ -127,17 +127,28 @@ TEST(ImageLoader, RefusesAHeifGridLargerThanItsImage) {
             EXPECT_EQ(std::string(e.what()).find("tile grid declares"), std::string::npos) << e.what();
         }
     }
+    // Found next: a grid that names itself as its tile (libheif recursed for 14 s and 2.5 GB).
+    const std::vector<std::uint8_t> loop = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-grid-that-is-its-own-tile");
+    const std::optional<HeifGrid> selfTiled = heifPrimaryGrid(loop.data(), loop.size());
+    ASSERT_TRUE(selfTiled.has_value());
+    EXPECT_TRUE(selfTiled->derivedTile);
+    EXPECT_FALSE(grid->derivedTile);
+    if (heifDecodingAvailable()) {
+        const std::string error = expectBadInput(loop);
+        EXPECT_NE(error.find("names itself or another derived image as a tile"), std::string::npos) << error;
+    }
     // libheif 1.15's own HEIC is a one-tile grid as large as its image (so every HEIC test above passes
     // this check); bytes that are no HEIF have no grid.
     if (heifDecodingAvailable()) {
         const std::vector<std::uint8_t> plain = encodeHeif(cv::Mat(32, 48, CV_8UC3, cv::Scalar(10, 90, 200)), false);
-        const std::optional<GridSize> own = heifPrimaryGridSize(plain.data(), plain.size());
+        const std::optional<HeifGrid> own = heifPrimaryGrid(plain.data(), plain.size());
         ASSERT_TRUE(own.has_value());
+        EXPECT_FALSE(own->derivedTile);
         EXPECT_EQ(own->width, 48u);
         EXPECT_EQ(own->height, 32u);
     }
-    EXPECT_FALSE(heifPrimaryGridSize(bytes.data(), 40).has_value());
-    EXPECT_FALSE(heifPrimaryGridSize(nullptr, 0).has_value());
+    EXPECT_FALSE(heifPrimaryGrid(bytes.data(), 40).has_value());
+    EXPECT_FALSE(heifPrimaryGrid(nullptr, 0).has_value());
 }
 
 TEST(ImageLoader, ReadsTenBitHeicAsEightBit) {
