@@ -52,8 +52,9 @@ Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& n
         if (std::int64_t(grid->width) != w || std::int64_t(grid->height) != h)
             throw badInput(failure(name, formatName, "its tile grid declares " + std::to_string(grid->width) + "x" + std::to_string(grid->height) +
                                                          " pixels but its image " + std::to_string(w) + "x" + std::to_string(h) + ": a damaged or forged file"));
-        if (grid->derivedTile)
-            throw badInput(failure(name, formatName, "its tile grid names itself or another derived image as a tile: a damaged or forged file"));
+        if (grid->derivedTile || !grid->tilesReadable)
+            throw badInput(failure(name, formatName, grid->derivedTile ? "its tile grid names itself or another derived image as a tile: a damaged or forged file"
+                                                                       : "its tile grid's references to its tiles cannot be read: a damaged or forged file"));
     }
     return p;
 }

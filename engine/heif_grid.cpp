@@ -128,6 +128,7 @@ std::optional<HeifGrid> heifPrimaryGrid(const std::uint8_t* data, std::size_t si
         b.skip(3);
         const int idBytes = version == 0 ? 2 : 4;
         Box reference;
+        bool tiles = false;
         while (!b.bad && nextBox(b, reference)) {
             if (std::strcmp(reference.type, "dimg") != 0) continue;
             Reader r{reference.body, reference.body + reference.bodySize};
@@ -136,11 +137,16 @@ std::optional<HeifGrid> heifPrimaryGrid(const std::uint8_t* data, std::size_t si
             for (std::uint64_t i = 0; i < count && !r.bad; ++i) {
                 const std::uint32_t to = std::uint32_t(r.read(idBytes));
                 if (from != primary || r.bad) continue;
+                tiles = true;
                 const auto type = itemTypes.find(to);
                 if (to == primary || (type != itemTypes.end() && (type->second == "grid" || type->second == "iovl" || type->second == "iden")))
                     out.derivedTile = true;
             }
+            if (r.bad) b.bad = true;
         }
+        // Every reference box read to its end: libheif reads a malformed one more leniently than this, so
+        // what cannot be read here is not passed on.
+        out.tilesReadable = tiles && !b.bad && b.left() == 0;
     }
 
     {  // iloc: where the grid's descriptor is

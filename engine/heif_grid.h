@@ -8,6 +8,7 @@ namespace synthscope {
 struct HeifGrid {
     std::uint32_t width = 0, height = 0;  // the output size the grid declares
     bool derivedTile = false;             // a tile is itself a derived image: the grid, another grid, an overlay
+    bool tilesReadable = false;           // its tile references (iref/dimg) were found and read cleanly
 };
 
 // What a HEIF file's primary image declares when it is a grid of tiles (as iPhones save photos), read

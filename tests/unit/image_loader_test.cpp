@@ -137,6 +137,16 @@ TEST(ImageLoader, RefusesForgedHeifGrids) {
         const std::string error = expectBadInput(loop);
         EXPECT_NE(error.find("names itself or another derived image as a tile"), std::string::npos) << error;
     }
+    // And one whose tile reference box claims more bytes than its parent holds (libheif read it anyway).
+    const std::vector<std::uint8_t> overlong = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-grid-reference-box-too-long");
+    const std::optional<HeifGrid> unreadable = heifPrimaryGrid(overlong.data(), overlong.size());
+    ASSERT_TRUE(unreadable.has_value());
+    EXPECT_FALSE(unreadable->tilesReadable);
+    EXPECT_TRUE(selfTiled->tilesReadable);
+    if (heifDecodingAvailable()) {
+        const std::string error = expectBadInput(overlong);
+        EXPECT_NE(error.find("references to its tiles cannot be read"), std::string::npos) << error;
+    }
     // libheif 1.15's own HEIC is a one-tile grid as large as its image (so every HEIC test above passes
     // this check); bytes that are no HEIF have no grid.
     if (heifDecodingAvailable()) {
@@ -144,6 +154,7 @@ TEST(ImageLoader, RefusesForgedHeifGrids) {
         const std::optional<HeifGrid> own = heifPrimaryGrid(plain.data(), plain.size());
         ASSERT_TRUE(own.has_value());
         EXPECT_FALSE(own->derivedTile);
+        EXPECT_TRUE(own->tilesReadable);
         EXPECT_EQ(own->width, 48u);
         EXPECT_EQ(own->height, 32u);
     }
