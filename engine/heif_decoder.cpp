@@ -49,12 +49,13 @@ Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& n
     // trusts the grid, and crashes or recurses).
     if (const std::optional<HeifGrid> grid = heifPrimaryGrid(bytes.data(), bytes.size())) {
         const std::int64_t w = heif_image_handle_get_ispe_width(p.handle.get()), h = heif_image_handle_get_ispe_height(p.handle.get());
+        if (!grid->readable)
+            throw badInput(failure(name, formatName, "its tile grid's description or references to its tiles cannot be read: a damaged or forged file"));
+        if (grid->derivedTile)
+            throw badInput(failure(name, formatName, "its tile grid names itself or another derived image as a tile: a damaged or forged file"));
         if (std::int64_t(grid->width) != w || std::int64_t(grid->height) != h)
             throw badInput(failure(name, formatName, "its tile grid declares " + std::to_string(grid->width) + "x" + std::to_string(grid->height) +
                                                          " pixels but its image " + std::to_string(w) + "x" + std::to_string(h) + ": a damaged or forged file"));
-        if (grid->derivedTile || !grid->tilesReadable)
-            throw badInput(failure(name, formatName, grid->derivedTile ? "its tile grid names itself or another derived image as a tile: a damaged or forged file"
-                                                                       : "its tile grid's references to its tiles cannot be read: a damaged or forged file"));
     }
     return p;
 }
@@ -78,6 +79,12 @@ cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& na
     const int w = heif_image_get_width(image.get(), heif_channel_interleaved);
     const int h = heif_image_get_height(image.get(), heif_channel_interleaved);
     if (!plane || w <= 0 || h <= 0 || stride < 3 * w) throw badInput(failure(name, formatName, "no RGB plane"));
+    // The size the loader checked against its pixel limit is the one the file declares; a picture that
+    // decodes to another (a tile larger than its grid, found by fuzzing) is not what was checked.
+    const int declaredW = heif_image_handle_get_width(p.handle.get()), declaredH = heif_image_handle_get_height(p.handle.get());
+    if (w != declaredW || h != declaredH)
+        throw badInput(failure(name, formatName, "it decodes to " + std::to_string(w) + "x" + std::to_string(h) + " pixels but declares " +
+                                                     std::to_string(declaredW) + "x" + std::to_string(declaredH) + ": a damaged or forged file"));
     cv::Mat rgb(h, w, CV_8UC3);
     for (int y = 0; y < h; ++y) std::memcpy(rgb.ptr(y), plane + std::size_t(y) * std::size_t(stride), std::size_t(w) * 3);
     return rgb;

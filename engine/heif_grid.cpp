@@ -146,7 +146,7 @@ std::optional<HeifGrid> heifPrimaryGrid(const std::uint8_t* data, std::size_t si
         }
         // Every reference box read to its end: libheif reads a malformed one more leniently than this, so
         // what cannot be read here is not passed on.
-        out.tilesReadable = tiles && !b.bad && b.left() == 0;
+        out.readable = tiles && !b.bad && b.left() == 0;
     }
 
     {  // iloc: where the grid's descriptor is
@@ -170,21 +170,27 @@ std::optional<HeifGrid> heifPrimaryGrid(const std::uint8_t* data, std::size_t si
                 if (id == primary && x == 0) where = {method, base + offset, length, true};
             }
         }
-        if (b.bad || !where.found) return std::nullopt;
+        if (b.bad || !where.found) {  // a grid whose description cannot be located
+            out.readable = false;
+            return out;
+        }
     }
 
     // The descriptor: version, flags (bit 0: 32-bit sizes), rows - 1, columns - 1, output width, height.
     const std::uint8_t* source = where.method == 1 ? idat : where.method == 0 ? data : nullptr;
     const std::size_t sourceSize = where.method == 1 ? idatSize : size;
-    if (!source || where.offset > sourceSize) return std::nullopt;
-    Reader g{source + where.offset, source + sourceSize};
-    g.skip(1);
+    if (!source || where.offset > sourceSize || where.length > sourceSize - where.offset) {
+        out.readable = false;
+        return out;
+    }
+    Reader g{source + where.offset, source + where.offset + where.length};
+    const int version = int(g.read(1));
     const int flags = int(g.read(1));
     g.skip(2);
     const int fieldBytes = (flags & 1) ? 4 : 2;
     out.width = std::uint32_t(g.read(fieldBytes));
     out.height = std::uint32_t(g.read(fieldBytes));
-    if (g.bad) return std::nullopt;
+    if (g.bad || version != 0) out.readable = false;  // version 0 is the only one defined
     return out;
 }
 

@@ -141,11 +141,19 @@ TEST(ImageLoader, RefusesForgedHeifGrids) {
     const std::vector<std::uint8_t> overlong = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-grid-reference-box-too-long");
     const std::optional<HeifGrid> unreadable = heifPrimaryGrid(overlong.data(), overlong.size());
     ASSERT_TRUE(unreadable.has_value());
-    EXPECT_FALSE(unreadable->tilesReadable);
-    EXPECT_TRUE(selfTiled->tilesReadable);
+    EXPECT_FALSE(unreadable->readable);
+    EXPECT_TRUE(selfTiled->readable);
     if (heifDecodingAvailable()) {
         const std::string error = expectBadInput(overlong);
         EXPECT_NE(error.find("references to its tiles cannot be read"), std::string::npos) << error;
+    }
+    // And one whose grid description is cut short (32-bit sizes in 8 bytes); libheif decoded it to
+    // 3843x8192 pixels behind a declared 24x16.
+    const std::vector<std::uint8_t> cut = readFileBytes(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR "/image_decode/heif-decodes-larger-than-declared");
+    ASSERT_TRUE(heifPrimaryGrid(cut.data(), cut.size()).has_value());
+    EXPECT_FALSE(heifPrimaryGrid(cut.data(), cut.size())->readable);
+    if (heifDecodingAvailable()) {
+        EXPECT_NE(expectBadInput(cut).find("cannot be read"), std::string::npos);
     }
     // libheif 1.15's own HEIC is a one-tile grid as large as its image (so every HEIC test above passes
     // this check); bytes that are no HEIF have no grid.
@@ -154,7 +162,7 @@ TEST(ImageLoader, RefusesForgedHeifGrids) {
         const std::optional<HeifGrid> own = heifPrimaryGrid(plain.data(), plain.size());
         ASSERT_TRUE(own.has_value());
         EXPECT_FALSE(own->derivedTile);
-        EXPECT_TRUE(own->tilesReadable);
+        EXPECT_TRUE(own->readable);
         EXPECT_EQ(own->width, 48u);
         EXPECT_EQ(own->height, 32u);
     }
