@@ -214,8 +214,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                      (ev.jpeg->doubleCompressionSuspected ? "double compression suspected"
                                                                           : "no sign of double compression")});
         ev.metadata = readMetadata(image.bytes);
-        checkThumbnail(*ev.metadata, image.rgb, image.header.exifOrientation);
-        ev.thumbnailRgb = thumbnailPicture(ev.metadata->thumbnail, image.header.exifOrientation);
+        ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.rgb, image.header.exifOrientation);
         const MetadataReport& m = *ev.metadata;
         const ThumbnailComparison::Outcome thumb = m.thumbnailCheck.outcome;
         ev.checks.push_back({kMetadataCheck, m.problems.empty() ? Status::Done : Status::Failed,

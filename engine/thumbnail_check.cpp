@@ -15,6 +15,8 @@
 namespace synthscope {
 namespace {
 
+int validOrientation(int o) { return o >= 1 && o <= 8 ? o : 1; }
+
 // The stored thumbnail turned as EXIF orientation `o` turns the stored image for display.
 cv::Mat oriented(const cv::Mat& m, int o) {
     cv::Mat turned, out;  // never written in place: `m` is the caller's
@@ -123,35 +125,14 @@ Finding findingFor(const ThumbnailComparison& c) {
     return infoFinding(kThumbnailNotComparedFact);
 }
 
-}  // namespace
-
-cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOrientation) {
-    // The header's size first, as the image loader does: a forged few-kilobyte "thumbnail" can declare
-    // a frame of gigabytes, which the decoder would allocate before reading a byte of it (found by fuzzing).
-    const ImageHeader header = sniffImageHeader(thumbnail.data(), thumbnail.size());
-    if (header.width <= 0 || header.height <= 0 || header.width * header.height > kMaxThumbnailPixels) return {};
-    if (header.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(header.width, header.height, thumbnail.size(), header.jpegArithmetic))
-        return {};
-    cv::Mat bgr;
-    try {
-        bgr = cv::imdecode(cv::Mat(1, int(thumbnail.size()), CV_8U, const_cast<std::uint8_t*>(thumbnail.data())),
-                           cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-    } catch (const cv::Exception&) {
-        return {};
-    }
-    if (bgr.empty() || bgr.cols < 8 || bgr.rows < 8) return {};
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return oriented(rgb, exifOrientation >= 1 && exifOrientation <= 8 ? exifOrientation : 1);
-}
-
-ThumbnailComparison compareThumbnail(const std::vector<std::uint8_t>& thumbnail, const cv::Mat& rgb, int exifOrientation) {
+// `stored`: the decoded thumbnail as stored (thumbnailPicture(bytes, 1)), empty when it could not be.
+ThumbnailComparison compareStored(bool present, const cv::Mat& stored, const cv::Mat& rgb, int exifOrientation) {
     ThumbnailComparison c;
-    if (thumbnail.empty() || rgb.empty() || rgb.type() != CV_8UC3) {
+    if (!present || rgb.empty() || rgb.type() != CV_8UC3) {
         c.finding = findingFor(c);
         return c;
     }
-    if (thumbnailPicture(thumbnail, 1).empty()) {
+    if (stored.empty()) {
         c.outcome = ThumbnailComparison::Outcome::Unreadable;
         c.finding = findingFor(c);
         return c;
@@ -159,12 +140,12 @@ ThumbnailComparison compareThumbnail(const std::vector<std::uint8_t>& thumbnail,
     cv::Mat grey;
     cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
     // The declared orientation, and the stored one in case a decoder did not turn the image.
-    std::vector<int> orientations = {exifOrientation >= 1 && exifOrientation <= 8 ? exifOrientation : 1};
+    std::vector<int> orientations = {validOrientation(exifOrientation)};
     if (orientations[0] != 1) orientations.push_back(1);
     bool first = true;
     for (const int o : orientations) {
         cv::Mat t;
-        cv::cvtColor(thumbnailPicture(thumbnail, o), t, cv::COLOR_RGB2GRAY);
+        cv::cvtColor(oriented(stored, o), t, cv::COLOR_RGB2GRAY);
         t = t(withoutBlackBars(t));
         const double aspect = (double(t.cols) / t.rows) / (double(grey.cols) / grey.rows);
         // Both compared at 64 px at most: finer, textures (grass, forest) alias differently in the camera's
@@ -197,13 +178,41 @@ ThumbnailComparison compareThumbnail(const std::vector<std::uint8_t>& thumbnail,
     return c;
 }
 
-void checkThumbnail(MetadataReport& report, const cv::Mat& rgb, int exifOrientation) {
-    if (report.thumbnail.empty()) return;
-    report.thumbnailCheck = compareThumbnail(report.thumbnail, rgb, exifOrientation);
+}  // namespace
+
+cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOrientation) {
+    // The header's size first, as the image loader does: a forged few-kilobyte "thumbnail" can declare
+    // a frame of gigabytes, which the decoder would allocate before reading a byte of it (found by fuzzing).
+    const ImageHeader header = sniffImageHeader(thumbnail.data(), thumbnail.size());
+    if (header.width <= 0 || header.height <= 0 || header.width * header.height > kMaxThumbnailPixels) return {};
+    if (header.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(header.width, header.height, thumbnail.size(), header.jpegArithmetic))
+        return {};
+    cv::Mat bgr;
+    try {
+        bgr = cv::imdecode(cv::Mat(1, int(thumbnail.size()), CV_8U, const_cast<std::uint8_t*>(thumbnail.data())),
+                           cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+    } catch (const cv::Exception&) {
+        return {};
+    }
+    if (bgr.empty() || bgr.cols < 8 || bgr.rows < 8) return {};
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return oriented(rgb, validOrientation(exifOrientation));
+}
+
+ThumbnailComparison compareThumbnail(const std::vector<std::uint8_t>& thumbnail, const cv::Mat& rgb, int exifOrientation) {
+    return compareStored(!thumbnail.empty(), thumbnailPicture(thumbnail, 1), rgb, exifOrientation);
+}
+
+cv::Mat checkThumbnail(MetadataReport& report, const cv::Mat& rgb, int exifOrientation) {
+    if (report.thumbnail.empty()) return {};
+    const cv::Mat stored = thumbnailPicture(report.thumbnail, 1);  // decoded once, for the comparison and the caller
+    report.thumbnailCheck = compareStored(true, stored, rgb, exifOrientation);
     std::vector<Finding>& facts = report.facts;
     facts.erase(std::remove_if(facts.begin(), facts.end(), [](const Finding& f) { return f.text == kThumbnailNotComparedFact; }), facts.end());
     if (report.thumbnailCheck.finding.severity == "notice") report.generatorTraces.push_back(report.thumbnailCheck.finding);
     else facts.push_back(report.thumbnailCheck.finding);
+    return stored.empty() ? cv::Mat() : oriented(stored, validOrientation(exifOrientation));
 }
 
 const char* thumbnailOutcomeName(ThumbnailComparison::Outcome outcome) {

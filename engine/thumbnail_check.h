@@ -59,7 +59,8 @@ cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOri
 // Compares the report's thumbnail with the image and puts the finding where the report's readers look:
 // a match among the facts, in place of "was not compared"; anything else among the generator traces
 // (a notice: a sign of editing or of borrowed metadata, not of a generator as such).
-void checkThumbnail(MetadataReport& report, const cv::Mat& rgb, int exifOrientation);
+// Returns the thumbnail as shown (thumbnailPicture), decoded once for both; empty when there is none.
+cv::Mat checkThumbnail(MetadataReport& report, const cv::Mat& rgb, int exifOrientation);
 
 const char* thumbnailOutcomeName(ThumbnailComparison::Outcome outcome);   // "matches", "other_shape", ...
 const char* thumbnailOutcomeWords(ThumbnailComparison::Outcome outcome);  // "shows this image", "has another shape than the image", ...

@@ -98,8 +98,7 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
         report->elaError = QString::fromStdString(e.what());
     }
     report->metadata = readMetadata(image.bytes);
-    checkThumbnail(report->metadata, image.rgb, image.header.exifOrientation);
-    report->thumbnailImage = toQImage(thumbnailPicture(report->metadata.thumbnail, image.header.exifOrientation));
+    report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.rgb, image.header.exifOrientation));
     if (fingerprints) compareWithFingerprints(image, *fingerprints, *report);
     else report->fingerprintError = QObject::tr("no fingerprint library was given");
     return report;

@@ -73,22 +73,6 @@ Bytes concat(std::initializer_list<Bytes> parts) {
     return out;
 }
 
-// Writes EXIF/XMP with Exiv2 into a JPEG held in memory and returns the new bytes.
-template <typename Edit>
-Bytes withExiv2(const Bytes& jpeg, Edit edit) {
-    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(jpeg.data(), long(jpeg.size()));
-    image->readMetadata();
-    edit(*image);
-    image->writeMetadata();
-    Exiv2::BasicIo& io = image->io();
-    io.open();
-    Bytes out(std::size_t(io.size()));
-    io.seek(0, Exiv2::BasicIo::beg);
-    io.read(out.data(), long(out.size()));
-    io.close();
-    return out;
-}
-
 // A JPEG APP11 segment with a JUMBF superbox labelled `label` (as C2PA writes its manifest store).
 Bytes jumbfApp11(const std::string& label, const std::string& content) {
     Bytes description = bytesOf("jumd");

@@ -12,6 +12,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+#pragma GCC diagnostic pop
+
 #ifdef SYNTHSCOPE_HAVE_LIBHEIF
 #include <libheif/heif.h>
 #endif
@@ -29,6 +34,20 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem) {
     options.device = "cpu";
     options.threads = 1;
     return Detector::open(fixtureManifest(stem), options);
+}
+
+std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& bytes, const std::function<void(Exiv2::Image&)>& edit) {
+    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(bytes.data(), long(bytes.size()));
+    image->readMetadata();
+    edit(*image);
+    image->writeMetadata();
+    Exiv2::BasicIo& io = image->io();
+    io.open();
+    std::vector<std::uint8_t> out(std::size_t(io.size()));
+    io.seek(0, Exiv2::BasicIo::beg);
+    io.read(out.data(), long(out.size()));
+    io.close();
+    return out;
 }
 
 std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff, const std::string& xmpPacket) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <QString>
 #include <QStringList>
 
@@ -9,6 +10,10 @@
 
 #include "engine/detector.h"
 #include "engine/model_manifest.h"
+
+namespace Exiv2 {
+class Image;
+}
 
 namespace synthscope::test {
 
@@ -23,6 +28,10 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+// Writes EXIF/XMP with Exiv2 into an image held in memory (`edit` changes the opened image's metadata)
+// and returns the new bytes.
+std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& image, const std::function<void(Exiv2::Image&)>& edit);
+
 // An RGB image (CV_8UC3, or CV_16UC3 holding 10-bit values: a 10-bit HEIC, as HDR cameras save) encoded
 // by libheif in memory as HEIC (avif false: HEVC with x265) or AVIF (AV1 with
 // aom) at quality 95, with an EXIF block (TIFF bytes) and an XMP packet when given. Empty when this build

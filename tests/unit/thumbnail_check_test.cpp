@@ -49,22 +49,13 @@ cv::Mat cameraThumbnail(const cv::Mat& rgb) {
 
 // `stored` as a JPEG whose EXIF holds `thumbnailJpeg` (a camera's tags, and the orientation when not 1).
 Bytes jpegWithThumbnail(const cv::Mat& stored, const Bytes& thumbnailJpeg, int orientation = 1, bool compressionTagZero = false) {
-    const Bytes jpeg = encodeRgb(".jpg", stored);
-    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(jpeg.data(), long(jpeg.size()));
-    image->readMetadata();
-    Exiv2::ExifData& exif = image->exifData();
-    exif["Exif.Image.Make"] = "Canon";
-    exif["Exif.Image.Orientation"] = std::uint16_t(orientation);
-    Exiv2::ExifThumb(exif).setJpegThumbnail(thumbnailJpeg.data(), long(thumbnailJpeg.size()));
-    if (compressionTagZero) exif["Exif.Thumbnail.Compression"] = std::uint16_t(0);
-    image->writeMetadata();
-    Exiv2::BasicIo& io = image->io();
-    io.open();
-    Bytes out(std::size_t(io.size()));
-    io.seek(0, Exiv2::BasicIo::beg);
-    io.read(out.data(), long(out.size()));
-    io.close();
-    return out;
+    return withExiv2(encodeRgb(".jpg", stored), [&](Exiv2::Image& image) {
+        Exiv2::ExifData& exif = image.exifData();
+        exif["Exif.Image.Make"] = "Canon";
+        exif["Exif.Image.Orientation"] = std::uint16_t(orientation);
+        Exiv2::ExifThumb(exif).setJpegThumbnail(thumbnailJpeg.data(), long(thumbnailJpeg.size()));
+        if (compressionTagZero) exif["Exif.Thumbnail.Compression"] = std::uint16_t(0);
+    });
 }
 
 // What the workstation does with a file: decode it, read its metadata, compare.
