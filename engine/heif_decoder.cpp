@@ -62,15 +62,14 @@ Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& n
 
 }  // namespace
 
-cv::Size heifImageSize(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
+HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+                                std::int64_t maxPixels) {
     const Primary p = openPrimary(bytes, name, formatName);
-    const cv::Size size(heif_image_handle_get_width(p.handle.get()), heif_image_handle_get_height(p.handle.get()));
-    if (size.width <= 0 || size.height <= 0) throw badInput(failure(name, formatName, "no image size in the file"));
-    return size;
-}
-
-cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
-    const Primary p = openPrimary(bytes, name, formatName);
+    HeifPicture picture;
+    picture.declared = cv::Size(heif_image_handle_get_width(p.handle.get()), heif_image_handle_get_height(p.handle.get()));
+    const int declaredW = picture.declared.width, declaredH = picture.declared.height;
+    if (declaredW <= 0 || declaredH <= 0) throw badInput(failure(name, formatName, "no image size in the file"));
+    if (declaredW > maxPixels / declaredH) return picture;  // the caller refuses it in its own words
     heif_image* rawImage = nullptr;
     check(heif_decode_image(p.handle.get(), &rawImage, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr), name, formatName);
     const std::unique_ptr<heif_image, void (*)(const heif_image*)> image(rawImage, heif_image_release);
@@ -81,16 +80,15 @@ cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& na
     if (!plane || w <= 0 || h <= 0 || stride < 3 * w) throw badInput(failure(name, formatName, "no RGB plane"));
     // The size the loader checked against its pixel limit is the one the file declares; a picture that
     // decodes to another (a tile larger than its grid, found by fuzzing) is not what was checked.
-    const int declaredW = heif_image_handle_get_width(p.handle.get()), declaredH = heif_image_handle_get_height(p.handle.get());
     if (w != declaredW || h != declaredH)
         throw badInput(failure(name, formatName, "it decodes to " + std::to_string(w) + "x" + std::to_string(h) + " pixels but declares " +
                                                      std::to_string(declaredW) + "x" + std::to_string(declaredH) + ": a damaged or forged file"));
-    cv::Mat rgb(h, w, CV_8UC3);
-    for (int y = 0; y < h; ++y) std::memcpy(rgb.ptr(y), plane + std::size_t(y) * std::size_t(stride), std::size_t(w) * 3);
-    return rgb;
+    picture.rgb.create(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y) std::memcpy(picture.rgb.ptr(y), plane + std::size_t(y) * std::size_t(stride), std::size_t(w) * 3);
+    return picture;
 }
 
-HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) {
+HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t* data, std::size_t size) {
     HeifMetadataBlocks out;
     const Context context(heif_context_alloc(), heif_context_free);
     heif_image_handle* rawHandle = nullptr;
@@ -125,19 +123,14 @@ HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) 
 
 bool heifDecodingAvailable() { return false; }
 
-HeifMetadataBlocks readHeifMetadata(const std::uint8_t*, std::size_t) {
+HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t*, std::size_t) {
     return {{}, {}, "this build of SynthScope cannot read HEIF or AVIF files (no libheif)"};
 }
 
-cv::Size heifImageSize(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName) {
+HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
     throw badInput(name + ": a " + std::string(formatName) +
                    " image, and this build of SynthScope cannot decode it: install libheif-dev and rebuild "
                    "(packaging/install-deps.sh does)");
-}
-
-cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName) {
-    heifImageSize(bytes, name, formatName);  // throws: not built in
-    return {};
 }
 
 #endif

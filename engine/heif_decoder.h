@@ -12,13 +12,18 @@ namespace synthscope {
 // otherwise every call says so in a sentence.
 bool heifDecodingAvailable();
 
-// The primary image's size as the container states it (before rotation), read without decoding pixels, so
-// that the loader's one pixel limit applies to HEIF as to every other format. Throws EngineError(BadInput)
-// with a sentence naming `name`.
-cv::Size heifImageSize(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName);
-// The primary image as 8-bit RGB (CV_8UC3), with the file's rotation and mirroring applied (HEIF keeps
-// them in its own boxes, not as EXIF orientation). Throws EngineError(BadInput) with a sentence naming `name`.
-cv::Mat decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName);
+// What the primary image declares, and its pixels when they are within the caller's pixel limit.
+struct HeifPicture {
+    cv::Size declared;  // as the container states it (before rotation); never empty (such a file is refused)
+    cv::Mat rgb;        // CV_8UC3, rotation and mirroring applied; empty when `declared` is above the limit
+};
+
+// Decodes in this process. Only the helper (heif_process.h) and the fuzz harnesses call this directly:
+// everything else goes through decodeHeif() there, which keeps libheif's crashes out of the application.
+// The size is read before any pixel is decoded, so the loader's one pixel limit applies to HEIF as to
+// every other format. Throws EngineError(BadInput) with a sentence naming `name`.
+HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+                                std::int64_t maxPixels);
 
 // The primary image's metadata blocks, for the metadata reader (Exiv2 reads neither HEIF nor AVIF in
 // Debian 12's build: its QuickTime parser would report made-up "Xmp.video" entries instead).
@@ -27,6 +32,6 @@ struct HeifMetadataBlocks {
     std::string xmpPacket;               // the XMP packet; empty: none
     std::string error;                   // why the file could not be read; empty: it could
 };
-HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size);
+HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t* data, std::size_t size);
 
 }  // namespace synthscope

@@ -9,7 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/errors.h"
-#include "engine/heif_decoder.h"
+#include "engine/heif_process.h"
 #include "engine/sha256.h"
 
 namespace synthscope {
@@ -116,10 +116,11 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
     if (h.format == ImageFormat::Unknown)
         throw badInput(name + ": not an image SynthScope can read (supported: JPEG, PNG, WebP, TIFF, BMP, HEIF/HEIC, AVIF)");
     const bool heif = h.format == ImageFormat::Heif || h.format == ImageFormat::Avif;  // OpenCV reads neither: libheif
-    if (heif) {  // their size lives deep in the container: libheif reads it, and the limit below applies as to all
-        const cv::Size size = heifImageSize(bytes, name, imageFormatName(h.format));
-        image.header.width = size.width;
-        image.header.height = size.height;
+    HeifPicture heifPicture;
+    if (heif) {  // their size lives deep in the container: libheif reads it first, and the limit below applies as to all
+        heifPicture = decodeHeif(bytes, name, imageFormatName(h.format), options.maxPixels);
+        image.header.width = heifPicture.declared.width;
+        image.header.height = heifPicture.declared.height;
     }
     // Compared by division: a header's width and height (up to 2^32 each in PNG and TIFF) can multiply past
     // 64 bits (found by the image_decode fuzzer).
@@ -135,7 +136,7 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
 
     // Hash the bytes while they are decoded (both only read them).
     std::future<std::string> sha256 = std::async(std::launch::async, [&bytes] { return sha256Hex(bytes); });
-    image.rgb = heif ? decodeHeif(bytes, name, imageFormatName(h.format)) : decodeWithOpenCv(bytes, name, h.format, options);
+    image.rgb = heif ? heifPicture.rgb : decodeWithOpenCv(bytes, name, h.format, options);
     image.sha256 = sha256.get();
     image.bytes = std::move(bytes);
     return image;

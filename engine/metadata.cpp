@@ -11,7 +11,7 @@
 #include <exiv2/webpimage.hpp>  // ImageType::webp (exiv2.hpp leaves it out)
 
 #include "engine/generator_traces.h"
-#include "engine/heif_decoder.h"
+#include "engine/heif_process.h"
 #include "engine/image_format.h"
 #include "engine/png_text.h"
 
@@ -124,7 +124,7 @@ void readWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r
     }
 }
 
-// HEIF and AVIF: libheif finds the EXIF and XMP blocks (heif_decoder.h), Exiv2 parses them.
+// HEIF and AVIF: libheif finds the EXIF and XMP blocks (in its own process, heif_process.h), Exiv2 parses them.
 void readHeifWithExiv2(const std::uint8_t* data, std::size_t size, MetadataReport& r, std::string& xmpPacket) {
     const HeifMetadataBlocks blocks = readHeifMetadata(data, size);
     if (!blocks.error.empty()) {

@@ -127,20 +127,24 @@ QWidget* ForensicsPanel::makeFingerprintTab() {
 
 void ForensicsPanel::setReport(const ForensicsPtr& report) {
     if (!report) {
-        spectrum_->showMessage(tr("Computing..."));
-        jpegText_->setText(tr("Computing..."));
-        elaImage_->clear();
-        metadataText_->setText(tr("Computing..."));
-        thumbnail_->clear();
-        thumbnailRow_->hide();
-        metadataTree_->clear();
-        clearFingerprints(tr("Computing..."));
+        setUnavailable(tr("Computing..."));
         return;
     }
     showSpectrum(*report);
     showJpeg(*report);
     showMetadata(*report);
     showFingerprints(*report);
+}
+
+void ForensicsPanel::setUnavailable(const QString& why) {
+    spectrum_->showMessage(why.toHtmlEscaped());
+    jpegText_->setText(why.toHtmlEscaped());
+    elaImage_->clear();
+    metadataText_->setText(why.toHtmlEscaped());
+    thumbnail_->clear();
+    thumbnailRow_->hide();
+    metadataTree_->clear();
+    clearFingerprints(why.toHtmlEscaped());
 }
 
 void ForensicsPanel::showSpectrum(const ForensicsReport& r) {

@@ -19,6 +19,7 @@ class ForensicsPanel : public QTabWidget {
 public:
     explicit ForensicsPanel(QWidget* parent = nullptr);
     void setReport(const ForensicsPtr& report);  // nullptr: "computing..."
+    void setUnavailable(const QString& why);     // nothing to examine (the image could not be read)
     QString spectrumSummary() const;
     QString jpegSummary() const;
     QString metadataSummary() const;

@@ -106,12 +106,18 @@ int ImageCanvas::patchAt(QPointF p) const {
     return best;
 }
 
+void ImageCanvas::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    update();
+}
+
 void ImageCanvas::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.fillRect(rect(), palette().color(QPalette::Dark));
     if (!hasImage()) {
         p.setPen(palette().color(QPalette::BrightText));
-        p.drawText(rect(), Qt::AlignCenter, tr("Open an image (Ctrl+O) or drop one here"));
+        p.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
+                   emptyText_.isEmpty() ? tr("Open an image (Ctrl+O) or drop one here") : emptyText_);
         return;
     }
     const QRectF target = toWidget(QRectF(QPointF(0, 0), QSizeF(imageSize())));

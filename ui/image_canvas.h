@@ -19,6 +19,7 @@ public:
     void setResult(ResultPtr result, HeatmapPtr heatmap);
     ResultPtr result() const { return result_; }
     bool hasImage() const { return !image_.full.isNull(); }
+    void setEmptyText(const QString& text);  // shown while there is no image (the file could not be read, say)
     QSize imageSize() const { return image_.full.size(); }
 
     void setOverlayOpacity(double opacity);
@@ -51,6 +52,7 @@ private:
     QRectF toWidget(const QRectF& imageRect) const;
 
     DisplayImage image_;
+    QString emptyText_;
     QImage overlay_;
     QImage scaledCache_;  // the preview scaled to the current zoom, so repaints do not rescale it
     ResultPtr result_;

@@ -197,8 +197,14 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         Document* d = documentForJob(job);
         if (!d) return;
         d->error = message;
-        if (!d->canvas->hasImage()) d->forensicsPending = false;  // nothing was loaded to examine
-        if (d == currentDocument()) verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
+        if (!d->canvas->hasImage()) {  // nothing was loaded to examine
+            d->forensicsPending = false;
+            d->canvas->setEmptyText(tr("This file could not be read (the verdict panel says why)."));
+        }
+        if (d == currentDocument()) {
+            verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
+            showForensicsOf(*d);
+        }
         finishDocument(d);
     });
     connect(bridge_.get(), &EngineBridge::robustnessReady, this, [this](quint64 job, const RobustnessPtr& report) {
@@ -589,8 +595,14 @@ void MainWindow::showDocument(int) {
         verdict_->setRobustnessPending(d->robustnessPending);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);
     }
-    forensicsPanel_->setReport(d ? d->forensics : nullptr);
+    if (d) showForensicsOf(*d);
+    else forensicsPanel_->setReport(nullptr);
     updateStatus();
+}
+
+void MainWindow::showForensicsOf(const Document& d) {
+    if (!d.forensics && !d.forensicsPending) forensicsPanel_->setUnavailable(tr("Nothing to examine: the image could not be read."));
+    else forensicsPanel_->setReport(d.forensics);
 }
 
 void MainWindow::closeDocument(int index) {

@@ -81,6 +81,7 @@ private:
     void startJob(Document& doc, quint64 job, const QString& message);
     void analyzeWithQuality(Document& doc, int quality);
     void showDocument(int index);
+    void showForensicsOf(const Document& doc);  // its report, "computing...", or why there is none
     void closeDocument(int index);
     void updateRecentMenu();
     void updateStatus();

@@ -10,6 +10,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
+#include "engine/heif_process.h"
 #include "engine/version.h"
 
 namespace {
@@ -26,6 +27,18 @@ std::string usage() {
             "Exit codes: 0 all inputs analysed; 2 bad usage or some inputs could not be analysed\n"
             "(the others were); 3 no usable model or an internal error.\n";
     return text;
+}
+
+// Where HEIF/AVIF files are decoded (engine/heif_process.h), so that a user or a packager can see it.
+std::string heifDecodingDescription() {
+    if (!synthscope::heifDecodingAvailable()) return "HEIF/AVIF: not built in (no libheif)";
+    try {
+        const std::string helper = synthscope::heifHelperPath();
+        return helper.empty() ? "HEIF/AVIF: libheif, in this process (no synthscope-heif-decode found)"
+                              : "HEIF/AVIF: libheif, in a process of its own (" + helper + ")";
+    } catch (const std::exception& e) {
+        return std::string("HEIF/AVIF: ") + e.what();
+    }
 }
 
 }  // namespace
@@ -49,6 +62,7 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "--version") {
         std::puts("synthscope " SYNTHSCOPE_VERSION);
+        std::puts(heifDecodingDescription().c_str());
         return kExitOk;
     }
     for (const Command& c : kCommands) {

@@ -16,6 +16,7 @@
 #include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
+#include "engine/heif_process.h"
 #include "engine/image_analyzer.h"
 #include "engine/model_manifest.h"
 #include "ui/average_spectrum_dialog.h"
@@ -406,6 +407,43 @@ private slots:
 
         window.openFiles({dir.path() + "/missing.png"});  // a bad path never blocks or crashes
         QCOMPARE(window.documentCount(), 1);
+    }
+
+    void mainWindowSaysWhyAFileCouldNotBeReadAndGoesOn() {
+        // A HEIC whose decoder crashes (a stand-in for libheif, engine/heif_process.h): the window says so
+        // in each panel, stops waiting for it, and the next file is analysed as usual.
+        if (!heifDecodingAvailable()) QSKIP("built without libheif");
+        QTemporaryDir dir;
+        const QString crashing = dir.path() + "/crashing-decoder";
+        QFile script(crashing);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\nkill -SEGV $$\n");
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile heic(dir.path() + "/evidence.heic");
+        QVERIFY(heic.open(QIODevice::WriteOnly));
+        heic.write(QByteArray("\0\0\0\x18" "ftypheic\0\0\0\0" "mif1heic", 24));
+        heic.close();
+        qputenv("SYNTHSCOPE_HEIF_HELPER", QFile::encodeName(crashing));
+
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openFiles({heic.fileName()});
+        QVERIFY(done.wait(20000));
+        qunsetenv("SYNTHSCOPE_HEIF_HELPER");
+        QVERIFY2(window.verdictPanel()->headline().contains("libheif crashed on it"), qPrintable(window.verdictPanel()->headline()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        auto* forensics = window.findChild<ForensicsPanel*>();
+        QVERIFY(forensics);
+        QVERIFY2(forensics->metadataSummary().contains("Nothing to examine"), qPrintable(forensics->metadataSummary()));
+        QVERIFY(!window.currentCanvas()->hasImage());
+
+        window.openFiles({writeImage(dir, "next.png", cv::Scalar(250, 250, 250), 160, 128)});
+        QVERIFY(done.wait(20000));
+        QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
     }
 
     void mainWindowCombinesTheDetectorAndFingerprintAttributions() {

@@ -1,0 +1,428 @@
+#include "engine/heif_process.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "engine/errors.h"
+
+extern char** environ;
+
+namespace synthscope {
+
+namespace {
+
+// The helper's answer: this magic, a kind, then the kind's fields; numbers are 32-bit little-endian.
+//   Pixels:     width, height, an empty text, then width*height*3 bytes of RGB rows
+//   AboveLimit: the declared width and height, an empty text (the caller refuses in its own words)
+//   Refused:    0, 0, the sentence saying why
+//   Metadata:   the EXIF block, the XMP packet and the error, each as a text
+// A text is its length then its bytes.
+constexpr char kMagic[8] = {'S', 'S', 'H', 'E', 'I', 'F', '1', '\n'};
+enum Answer : std::uint32_t { kPixels = 0, kAboveLimit = 1, kRefused = 2, kMetadata = 3 };
+
+const char* const kHelperName = "synthscope-heif-decode";
+
+// Why a helper run gave no answer; the callers phrase it for a file or for its metadata.
+struct HelperFailure {
+    ErrorKind kind;
+    std::string why;
+};
+
+void putU32(std::string& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(char((v >> (8 * i)) & 0xFF));
+}
+void putText(std::string& out, const std::string& text) {
+    putU32(out, std::uint32_t(std::min<std::size_t>(text.size(), UINT32_MAX)));
+    out.append(text, 0, std::min<std::size_t>(text.size(), UINT32_MAX));
+}
+
+// Reads an answer with every length checked against what is there.
+class AnswerReader {
+public:
+    AnswerReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+    bool magic() {
+        if (size_ < sizeof kMagic || std::memcmp(data_, kMagic, sizeof kMagic) != 0) return false;
+        at_ = sizeof kMagic;
+        return true;
+    }
+    bool u32(std::uint32_t& v) {
+        if (size_ - at_ < 4) return false;
+        v = 0;
+        for (int i = 0; i < 4; ++i) v |= std::uint32_t(data_[at_ + std::size_t(i)]) << (8 * i);
+        at_ += 4;
+        return true;
+    }
+    bool text(std::string& out) {
+        std::uint32_t n = 0;
+        if (!u32(n) || size_ - at_ < n) return false;
+        out.assign(reinterpret_cast<const char*>(data_ + at_), n);
+        at_ += n;
+        return true;
+    }
+    const std::uint8_t* rest() const { return data_ + at_; }
+    std::size_t restSize() const { return size_ - at_; }
+
+private:
+    const std::uint8_t* data_;
+    std::size_t size_;
+    std::size_t at_ = 0;
+};
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// The helper's answer, mapped read-only from the memory file it wrote.
+class MappedAnswer {
+public:
+    MappedAnswer(int fd, std::size_t size) : size_(size) {
+        if (size_ == 0) return;
+        void* at = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+        if (at == MAP_FAILED) throw HelperFailure{ErrorKind::Internal, std::string("its answer could not be read: ") + std::strerror(errno)};
+        data_ = static_cast<const std::uint8_t*>(at);
+    }
+    ~MappedAnswer() {
+        if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+    }
+    MappedAnswer(const MappedAnswer&) = delete;
+    MappedAnswer& operator=(const MappedAnswer&) = delete;
+    AnswerReader reader() const { return AnswerReader(data_, data_ ? size_ : 0); }
+
+private:
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_;
+};
+
+std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// An anonymous in-memory file (no temporary file to leave behind, nothing another user can read).
+int memoryFile(const char* name) {
+    const int fd = ::memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0) throw HelperFailure{ErrorKind::Internal, errnoText("no memory file for the decoder helper")};
+    return fd;
+}
+
+void writeAll(int fd, const std::uint8_t* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, std::min<std::size_t>(size, std::size_t(1) << 30));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw HelperFailure{ErrorKind::Internal, errnoText("the file could not be handed to the decoder helper")};
+        data += n;
+        size -= std::size_t(n);
+    }
+}
+
+std::int64_t memoryLimit(const HeifHelperLimits& limits, std::int64_t maxPixels) {
+    if (limits.memoryBytes > 0) return limits.memoryBytes;
+    const std::int64_t perPixel = 24;  // RGB out, YCbCr planes and libheif's copies, with room to spare
+    return (std::int64_t(1) << 30) + std::min(maxPixels, (INT64_MAX >> 1) / perPixel) * perPixel;
+}
+
+std::string memoryText(std::int64_t bytes) {
+    char text[32];
+    if (bytes >= (std::int64_t(1) << 30)) std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(std::int64_t(1) << 30));
+    else std::snprintf(text, sizeof text, "%lld MiB", static_cast<long long>(bytes >> 20));
+    return text;
+}
+
+// Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
+MappedAnswer runHelper(const std::string& helper, const HeifHelperLimits& limits, std::vector<std::string> args,
+                       const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes) {
+    const FileDescriptor in(memoryFile("synthscope-heif-in"));
+    const FileDescriptor out(memoryFile("synthscope-heif-out"));
+    writeAll(in.get(), data, size);
+    if (::lseek(in.get(), 0, SEEK_SET) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's input")};
+
+    args.insert(args.begin(), helper);
+    args.push_back("--memory-limit");
+    args.push_back(std::to_string(memoryBytes));
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in.get(), STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out.get(), STDOUT_FILENO);
+    pid_t pid = 0;
+    const int started = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (started != 0)
+        throw HelperFailure{ErrorKind::Internal, "the decoder helper " + helper + " could not be started: " + std::strerror(started)};
+
+    // Polled rather than waited on, so that a decoder that never returns is stopped at the time limit.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.timeoutSeconds);
+    auto pause = std::chrono::milliseconds(1);
+    int status = 0;
+    for (;;) {
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid) break;
+        if (done < 0 && errno != EINTR) throw HelperFailure{ErrorKind::Internal, errnoText("waiting for the decoder helper failed")};
+        if (std::chrono::steady_clock::now() >= deadline) {
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            throw HelperFailure{ErrorKind::BadInput, "libheif had not finished after " + std::to_string(limits.timeoutSeconds) +
+                                                         " s and was stopped; nothing else was affected"};
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
+    if (WIFSIGNALED(status))
+        throw HelperFailure{ErrorKind::BadInput, std::string("libheif crashed on it (") + strsignal(WTERMSIG(status)) +
+                                                     "); it ran in a process of its own, so nothing else was affected. The file is "
+                                                     "damaged, or made to attack image decoders"};
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw HelperFailure{ErrorKind::Internal,
+                            "the decoder helper " + helper + " stopped with exit code " + std::to_string(WEXITSTATUS(status))};
+    struct stat st {};
+    if (::fstat(out.get(), &st) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's answer")};
+    return MappedAnswer(out.get(), std::size_t(st.st_size));
+}
+
+HelperFailure unreadableAnswer(const std::string& helper) {
+    return {ErrorKind::Internal, "the decoder helper " + helper + " gave an answer SynthScope cannot read"};
+}
+
+std::string executableDirectory() {
+    char path[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return {};
+    const std::string exe(path, std::size_t(n));
+    const std::size_t slash = exe.rfind('/');
+    return slash == std::string::npos ? std::string() : exe.substr(0, slash);
+}
+
+bool isExecutableFile(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::string heifHelperPath() {
+    if (const char* env = std::getenv("SYNTHSCOPE_HEIF_HELPER"); env && *env) {
+        if (std::string(env) == "in-process") return {};
+        if (!isExecutableFile(env))
+            throw EngineError(ErrorKind::Internal, std::string("SYNTHSCOPE_HEIF_HELPER names ") + env +
+                                                       ", which is not an executable file (unset it, or set it to \"in-process\")");
+        return env;
+    }
+    std::vector<std::string> candidates;
+    if (const std::string dir = executableDirectory(); !dir.empty()) {
+        candidates.push_back(dir + "/" + kHelperName);
+        candidates.push_back(dir + "/../libexec/synthscope/" + kHelperName);
+    }
+#ifdef SYNTHSCOPE_HEIF_HELPER_INSTALL_PATH
+    candidates.push_back(SYNTHSCOPE_HEIF_HELPER_INSTALL_PATH);
+#endif
+#ifdef SYNTHSCOPE_HEIF_HELPER_BUILD_PATH
+    candidates.push_back(SYNTHSCOPE_HEIF_HELPER_BUILD_PATH);  // last: an installed copy finds its own first
+#endif
+    for (const std::string& c : candidates) {
+        char resolved[PATH_MAX];
+        if (isExecutableFile(c)) return ::realpath(c.c_str(), resolved) ? std::string(resolved) : c;
+    }
+    return {};
+}
+
+HeifPicture decodeHeifInHelper(const std::string& helper, const HeifHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
+                               const std::string& name, const char* formatName, std::int64_t maxPixels) {
+    try {
+        const MappedAnswer answer = runHelper(helper, limits, {"decode", "--max-pixels", std::to_string(maxPixels), "--name", name, "--format", formatName},
+                                              bytes.data(), bytes.size(), memoryLimit(limits, maxPixels));
+        AnswerReader r = answer.reader();
+        std::uint32_t kind = 0, w = 0, h = 0;
+        std::string message;
+        if (!r.magic() || !r.u32(kind) || !r.u32(w) || !r.u32(h) || !r.text(message)) throw unreadableAnswer(helper);
+        if (kind == kRefused && !message.empty()) throw badInput(message);
+        const std::int64_t width = std::int32_t(w), height = std::int32_t(h);
+        if (width <= 0 || height <= 0) throw unreadableAnswer(helper);
+        const bool within = width <= maxPixels / height;
+        HeifPicture picture;
+        picture.declared = cv::Size(int(width), int(height));
+        if (kind == kAboveLimit && !within) return picture;
+        if (kind != kPixels || !within || r.restSize() != std::size_t(width * height * 3)) throw unreadableAnswer(helper);
+        picture.rgb.create(int(height), int(width), CV_8UC3);
+        std::memcpy(picture.rgb.data, r.rest(), r.restSize());
+        return picture;
+    } catch (const HelperFailure& f) {
+        throw EngineError(f.kind, name + ": the " + formatName + " file could not be decoded: " + f.why);
+    }
+}
+
+HeifMetadataBlocks readHeifMetadataInHelper(const std::string& helper, const HeifHelperLimits& limits, const std::uint8_t* data,
+                                            std::size_t size) {
+    HeifMetadataBlocks blocks;
+    try {
+        // Metadata needs no pixels: the smallest memory limit the decoder allows.
+        const MappedAnswer answer = runHelper(helper, limits, {"metadata"}, data, size, memoryLimit(limits, 0));
+        AnswerReader r = answer.reader();
+        std::uint32_t kind = 0;
+        std::string exif;
+        if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.text(exif) || !r.text(blocks.xmpPacket) || !r.text(blocks.error))
+            throw unreadableAnswer(helper);
+        blocks.exifTiff.assign(exif.begin(), exif.end());
+    } catch (const HelperFailure& f) {
+        blocks = {};
+        blocks.error = f.why;
+    }
+    return blocks;
+}
+
+HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName, std::int64_t maxPixels) {
+    if (!heifDecodingAvailable()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);  // throws: not built in
+    const std::string helper = heifHelperPath();
+    if (helper.empty()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);
+    return decodeHeifInHelper(helper, HeifHelperLimits{}, bytes, name, formatName, maxPixels);
+}
+
+HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) {
+    if (!heifDecodingAvailable()) return readHeifMetadataInProcess(data, size);
+    std::string helper;
+    try {
+        helper = heifHelperPath();
+    } catch (const EngineError& e) {
+        return {{}, {}, e.what()};
+    }
+    if (helper.empty()) return readHeifMetadataInProcess(data, size);
+    return readHeifMetadataInHelper(helper, HeifHelperLimits{}, data, size);
+}
+
+// ---- the helper's side ----
+
+namespace {
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: %s decode|metadata [--max-pixels N] [--memory-limit BYTES] [--name NAME] [--format FORMAT] < FILE\n"
+                 "SynthScope's HEIF/AVIF decoder, run in a process of its own; it writes a binary answer for the engine.\n",
+                 kHelperName);
+    return 64;
+}
+
+bool readAllStdin(std::vector<std::uint8_t>& bytes) {
+    std::uint8_t buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n == 0) return true;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
+}
+
+bool writeAllStdout(const void* data, std::size_t size) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(STDOUT_FILENO, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        size -= std::size_t(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+int heifHelperMain(int argc, char** argv) {
+    if (argc < 2) return usage();
+    const std::string mode = argv[1];
+    if (mode != "decode" && mode != "metadata") return usage();
+    std::int64_t maxPixels = 250'000'000, memoryBytes = 0;
+    std::string name = "the file", format = "HEIF";
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string option = argv[i], value = argv[i + 1];
+        if (option == "--max-pixels") maxPixels = std::strtoll(value.c_str(), nullptr, 10);
+        else if (option == "--memory-limit") memoryBytes = std::strtoll(value.c_str(), nullptr, 10);
+        else if (option == "--name") name = value;
+        else if (option == "--format") format = value;
+        else return usage();
+    }
+    if ((argc - 2) % 2 != 0 || maxPixels <= 0) return usage();
+    if (memoryBytes > 0) {  // a decoder that asks for more gets an allocation failure, not the machine's memory
+        const rlimit limit{rlim_t(memoryBytes), rlim_t(memoryBytes)};
+        ::setrlimit(RLIMIT_AS, &limit);
+    }
+    std::string head(kMagic, sizeof kMagic);
+    cv::Mat pixels;
+    try {
+        std::vector<std::uint8_t> bytes;
+        if (!readAllStdin(bytes)) return 66;
+        if (mode == "decode") {
+            HeifPicture picture = decodeHeifInProcess(bytes, name, format.c_str(), maxPixels);
+            putU32(head, picture.rgb.empty() ? kAboveLimit : kPixels);
+            putU32(head, std::uint32_t(picture.declared.width));
+            putU32(head, std::uint32_t(picture.declared.height));
+            putText(head, {});
+            pixels = picture.rgb;
+        } else {
+            const HeifMetadataBlocks blocks = readHeifMetadataInProcess(bytes.data(), bytes.size());
+            putU32(head, kMetadata);
+            putText(head, std::string(blocks.exifTiff.begin(), blocks.exifTiff.end()));
+            putText(head, blocks.xmpPacket);
+            putText(head, blocks.error);
+        }
+    } catch (const EngineError& e) {
+        head.resize(sizeof kMagic);
+        if (mode == "decode") {
+            putU32(head, kRefused);
+            putU32(head, 0);
+            putU32(head, 0);
+            putText(head, e.what());
+        } else {
+            putU32(head, kMetadata);
+            putText(head, {});
+            putText(head, {});
+            putText(head, e.what());
+        }
+    } catch (const std::bad_alloc&) {
+        const std::string why = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
+                                                : std::string("it needs more memory than there is");
+        head.resize(sizeof kMagic);
+        if (mode == "decode") {
+            putU32(head, kRefused);
+            putU32(head, 0);
+            putU32(head, 0);
+            putText(head, name + ": the " + format + " data could not be decoded (" + why + ")");
+        } else {
+            putU32(head, kMetadata);
+            putText(head, {});
+            putText(head, {});
+            putText(head, why);
+        }
+        pixels.release();
+    }
+    if (!writeAllStdout(head.data(), head.size())) return 74;
+    if (!pixels.empty() && !writeAllStdout(pixels.data, pixels.total() * pixels.elemSize())) return 74;
+    return 0;
+}
+
+}  // namespace synthscope
