@@ -487,23 +487,6 @@ TEST(FingerprintMatch, LibraryResidualStandsInForFingerprintsMadeWithADenoiser) 
     for (const GeneratorMatch& m : attributeByFingerprints(image, library, forced).ranking) EXPECT_EQ(m.residual, "median") << m.generator;
 }
 
-// Sets an environment variable for one scope, restoring the old value (or its absence) afterwards.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
-
 TEST(FingerprintLibrary, InstalledLibraryUsesTheLearnedDenoiserOrSaysWhyNot) {
     QTemporaryDir dir;
     const std::string folder = dir.path().toStdString();

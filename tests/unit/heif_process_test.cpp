@@ -6,9 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
-#include <optional>
 
 #include <QTemporaryDir>
 
@@ -21,23 +19,6 @@ using namespace synthscope;
 using namespace synthscope::test;
 
 namespace {
-
-// Sets an environment variable for one test and puts the old value back.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 // An executable shell script standing in for the helper.
 std::string standIn(const QTemporaryDir& dir, const std::string& name, const std::string& body) {

@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,23 @@ std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& image, cons
 // has no libheif (the tests that need it skip: heifDecodingAvailable()).
 std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff = {},
                                      const std::string& xmpPacket = {});
+
+// Sets an environment variable for one scope, restoring the old value (or its absence) afterwards.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_, old_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
 
 // The `synthscope` CLI run to the end (or killed at the deadline, which fails the test: a CLI that
 // hangs is a bug), with what it printed.
