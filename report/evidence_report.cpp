@@ -45,10 +45,11 @@ VerdictWords verdictWords(const std::string& label) {
 }
 
 // Small HTML helpers in the subset QTextDocument understands (tables, no CSS layout).
+// A header row is a <thead>: QTextDocument repeats it at the top of every page a long table covers.
 QString row(const QStringList& cells, bool header = false) {
-    QString out = "<tr>";
+    QString out = header ? "<thead><tr>" : "<tr>";
     for (const QString& c : cells) out += header ? "<th align=\"left\" bgcolor=\"#e8e8e8\">" + c + "</th>" : "<td>" + c + "</td>";
-    return out + "</tr>\n";
+    return out + (header ? "</tr></thead>\n" : "</tr>\n");
 }
 // A picture with its caption under it. Not a two-cell table row: QTextDocument splits a row across pages
 // line by line, which left the caption on one page and the picture alone on the next.
@@ -367,9 +368,9 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     // Thousands of rows: small type and fixed column widths keep one line per image (analysis times are in
     // the CSV and JSON exports and in the detailed sections).
     const QString cell = "<td style=\"font-size: 7pt\">";
-    QString rows = "<tr><th width=\"5%\" align=\"left\" bgcolor=\"#e8e8e8\">#</th><th width=\"54%\" align=\"left\" bgcolor=\"#e8e8e8\">file</th>"
+    QString rows = "<thead><tr><th width=\"5%\" align=\"left\" bgcolor=\"#e8e8e8\">#</th><th width=\"54%\" align=\"left\" bgcolor=\"#e8e8e8\">file</th>"
                    "<th width=\"11%\" align=\"left\" bgcolor=\"#e8e8e8\">SHA-256</th><th width=\"14%\" align=\"left\" bgcolor=\"#e8e8e8\">verdict, p</th>"
-                   "<th width=\"16%\" align=\"left\" bgcolor=\"#e8e8e8\">likely generator</th></tr>\n";
+                   "<th width=\"16%\" align=\"left\" bgcolor=\"#e8e8e8\">likely generator</th></tr></thead>\n";
     std::map<std::string, std::pair<std::string, int>> models;  // model sha + settings -> (description, entries)
     std::set<std::string> detailed;
     for (const ImageEvidence& ev : details) detailed.insert(ev.detection.image.path);

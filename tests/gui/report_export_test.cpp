@@ -112,6 +112,34 @@ private slots:
         // The sweep did carry each across a page end.
         for (const auto& [first, second] : together) QVERIFY2(carriedOver[first] > 0, qPrintable(first));
     }
+
+    // A table longer than a page (a case of many images) repeats its header row on every page it covers,
+    // so a reader of page 7 still knows which column is which. The reports mark header rows as <thead>.
+    void repeatsATablesHeaderOnEveryPage() {
+        const QString pdftotext = QStandardPaths::findExecutable("pdftotext");
+        if (pdftotext.isEmpty()) QSKIP("poppler-utils (packaging/install-deps.sh) is not installed");
+        report::ReportDocument document;
+        document.title = "long table";
+        QString rows = "<thead><tr><th>image column</th><th>verdict column</th></tr></thead>\n";
+        for (int i = 0; i < 300; ++i) rows += QString("<tr><td>image %1</td><td>authentic</td></tr>\n").arg(i);
+        document.html = "<h2>Images</h2>\n<table border=\"1\">" + rows + "</table>\n";
+        QTemporaryDir dir;
+        const QString pdf = dir.path() + "/long.pdf";
+        std::string error;
+        QVERIFY2(report::writePdf(document, pdf, error), error.c_str());
+        QProcess p;
+        p.start(pdftotext, {"-layout", pdf, "-"});
+        QVERIFY(p.waitForFinished(30000));
+        const QStringList pages = QString::fromUtf8(p.readAllStandardOutput()).split('\f', Qt::SkipEmptyParts);
+        int withRows = 0;
+        for (int i = 0; i < pages.size(); ++i) {
+            if (!pages[i].contains("image ")) continue;
+            ++withRows;
+            QVERIFY2(pages[i].contains("image column") && pages[i].contains("verdict column"), qPrintable(QString("page %1 has no header").arg(i + 1)));
+        }
+        QVERIFY2(withRows >= 3, qPrintable(QString("%1 pages of rows").arg(withRows)));
+        QVERIFY(pages.join("").contains("image 299"));
+    }
 };
 
 QTEST_MAIN(ReportExportTest)
