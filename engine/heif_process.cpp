@@ -183,7 +183,11 @@ MappedAnswer runHelper(const std::string& helper, const HeifHelperLimits& limits
     for (;;) {
         const pid_t done = ::waitpid(pid, &status, WNOHANG);
         if (done == pid) break;
-        if (done < 0 && errno != EINTR) throw HelperFailure{ErrorKind::Internal, errnoText("waiting for the decoder helper failed")};
+        if (done < 0 && errno != EINTR) {
+            const HelperFailure failure{ErrorKind::Internal, errnoText("waiting for the decoder helper failed")};
+            ::kill(pid, SIGKILL);  // not left running unseen (if it is still ours to stop)
+            throw failure;
+        }
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(pid, SIGKILL);
             while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
