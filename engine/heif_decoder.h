@@ -14,7 +14,7 @@ bool heifDecodingAvailable();
 
 // What the primary image declares, and its pixels when they are within the caller's pixel limit.
 struct HeifPicture {
-    cv::Size declared;  // as the container states it (before rotation); never empty (such a file is refused)
+    cv::Size declared;  // as the container states it, rotation included (what decoding must give); never empty
     cv::Mat rgb;        // CV_8UC3, rotation and mirroring applied; empty when `declared` is above the limit
 };
 
