@@ -18,7 +18,7 @@ struct HeifPicture {
     cv::Mat rgb;        // CV_8UC3, rotation and mirroring applied; empty when `declared` is above the limit
 };
 
-// Decodes in this process. Only the helper (heif_process.h) and the fuzz harnesses call this directly:
+// Decodes in this process. Only the helper (decoder_process.h) and the fuzz harnesses call this directly:
 // everything else goes through decodeHeif() there, which keeps libheif's crashes out of the application.
 // The size is read before any pixel is decoded, so the loader's one pixel limit applies to HEIF as to
 // every other format. Throws EngineError(BadInput) with a sentence naming `name`.

@@ -9,7 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/errors.h"
-#include "engine/heif_process.h"
+#include "engine/decoder_process.h"
 #include "engine/sha256.h"
 
 namespace synthscope {

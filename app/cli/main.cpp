@@ -10,7 +10,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
-#include "engine/heif_process.h"
+#include "engine/decoder_process.h"
 #include "engine/version.h"
 
 namespace {
@@ -29,12 +29,12 @@ std::string usage() {
     return text;
 }
 
-// Where HEIF/AVIF files are decoded (engine/heif_process.h), so that a user or a packager can see it.
+// Where HEIF/AVIF files are decoded (engine/decoder_process.h), so that a user or a packager can see it.
 std::string heifDecodingDescription() {
     if (!synthscope::heifDecodingAvailable()) return "HEIF/AVIF: not built in (no libheif)";
     try {
-        const std::string helper = synthscope::heifHelperPath();
-        return helper.empty() ? "HEIF/AVIF: libheif, in this process (no synthscope-heif-decode found)"
+        const std::string helper = synthscope::decodeHelperPath();
+        return helper.empty() ? "HEIF/AVIF: libheif, in this process (no synthscope-decode found)"
                               : "HEIF/AVIF: libheif, in a process of its own (" + helper + ")";
     } catch (const std::exception& e) {
         return std::string("HEIF/AVIF: ") + e.what();

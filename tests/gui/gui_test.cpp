@@ -16,7 +16,7 @@
 #include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
-#include "engine/heif_process.h"
+#include "engine/decoder_process.h"
 #include "engine/image_analyzer.h"
 #include "engine/model_manifest.h"
 #include "ui/average_spectrum_dialog.h"
@@ -410,7 +410,7 @@ private slots:
     }
 
     void mainWindowSaysWhyAFileCouldNotBeReadAndGoesOn() {
-        // A HEIC whose decoder crashes (a stand-in for libheif, engine/heif_process.h): the window says so
+        // A HEIC whose decoder crashes (a stand-in for libheif, engine/decoder_process.h): the window says so
         // in each panel, stops waiting for it, and the next file is analysed as usual.
         if (!heifDecodingAvailable()) QSKIP("built without libheif");
         QTemporaryDir dir;
@@ -424,7 +424,7 @@ private slots:
         QVERIFY(heic.open(QIODevice::WriteOnly));
         heic.write(QByteArray("\0\0\0\x18" "ftypheic\0\0\0\0" "mif1heic", 24));
         heic.close();
-        qputenv("SYNTHSCOPE_HEIF_HELPER", QFile::encodeName(crashing));
+        qputenv("SYNTHSCOPE_DECODE_HELPER", QFile::encodeName(crashing));
 
         AutomationOptions automation;
         automation.model = kModel;
@@ -433,7 +433,7 @@ private slots:
         QSignalSpy done(&window, &MainWindow::documentFinished);
         window.openFiles({heic.fileName()});
         QVERIFY(done.wait(20000));
-        qunsetenv("SYNTHSCOPE_HEIF_HELPER");
+        qunsetenv("SYNTHSCOPE_DECODE_HELPER");
         QVERIFY2(window.verdictPanel()->headline().contains("libheif crashed on it"), qPrintable(window.verdictPanel()->headline()));
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
         auto* forensics = window.findChild<ForensicsPanel*>();

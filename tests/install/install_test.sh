@@ -12,7 +12,7 @@ rm -f "$prefix.log"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 models="$prefix/share/synthscope/models"
-for f in bin/synthscope libexec/synthscope/synthscope-heif-decode share/applications/synthscope.desktop share/icons/hicolor/scalable/apps/synthscope.svg \
+for f in bin/synthscope libexec/synthscope/synthscope-decode share/applications/synthscope.desktop share/icons/hicolor/scalable/apps/synthscope.svg \
          share/synthscope/models/baseline/baseline.pt share/synthscope/models/baseline/baseline.json \
          share/synthscope/models/fingerprints/stylegan2.npy share/synthscope/models/fingerprints/stylegan2.json \
          share/synthscope/models/denoiser/dncnn_s.pt share/synthscope/models/susy/susy.json \
@@ -33,8 +33,8 @@ echo "$listing" | grep -q "^  $source_models\$" && fail "an installed copy still
 echo "$listing" | grep -E "^  baseline " | grep -q "installed .*$models/baseline/baseline.json" \
   || fail "the baseline is not taken from the installed models"
 
-# HEIF/AVIF files are decoded by the installed helper, in a process of its own (engine/heif_process.h).
-run --version | grep -qF "in a process of its own ($(realpath "$prefix")/libexec/synthscope/synthscope-heif-decode)" \
+# HEIF/AVIF files are decoded by the installed helper, in a process of its own (engine/decoder_process.h).
+run --version | grep -qF "in a process of its own ($(realpath "$prefix")/libexec/synthscope/synthscope-decode)" \
   || { run --version; fail "the installed CLI does not use the installed HEIF helper"; }
 
 run analyze "$image" --verdict-only --json "$prefix/result.json" --quiet

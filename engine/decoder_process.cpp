@@ -1,4 +1,4 @@
-#include "engine/heif_process.h"
+#include "engine/decoder_process.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -31,12 +31,14 @@ namespace {
 //   Pixels:     width, height, an empty text, then width*height*3 bytes of RGB rows
 //   AboveLimit: the declared width and height, an empty text (the caller refuses in its own words)
 //   Refused:    0, 0, the sentence saying why
-//   Metadata:   the EXIF block, the XMP packet and the error, each as a text
+//   Metadata:   Exiv2's EXIF, XMP and IPTC entries (each list: a count, then group, key and value texts),
+//               the XMP packet, 1 or 0 for a declared thumbnail, the thumbnail's bytes as a text, and the
+//               problems (a count, then severity and text)
 // A text is its length then its bytes.
 constexpr char kMagic[8] = {'S', 'S', 'H', 'E', 'I', 'F', '1', '\n'};
 enum Answer : std::uint32_t { kPixels = 0, kAboveLimit = 1, kRefused = 2, kMetadata = 3 };
 
-const char* const kHelperName = "synthscope-heif-decode";
+const char* const kHelperName = "synthscope-decode";
 
 // Why a helper run gave no answer; the callers phrase it for a file or for its metadata.
 struct HelperFailure {
@@ -50,6 +52,29 @@ void putU32(std::string& out, std::uint32_t v) {
 void putText(std::string& out, const std::string& text) {
     putU32(out, std::uint32_t(std::min<std::size_t>(text.size(), UINT32_MAX)));
     out.append(text, 0, std::min<std::size_t>(text.size(), UINT32_MAX));
+}
+
+void putEntries(std::string& out, const std::vector<MetadataEntry>& entries) {
+    putU32(out, std::uint32_t(entries.size()));
+    for (const MetadataEntry& e : entries) {
+        putText(out, e.group);
+        putText(out, e.key);
+        putText(out, e.value);
+    }
+}
+
+void putReading(std::string& out, const Exiv2Reading& r) {
+    putEntries(out, r.exif);
+    putEntries(out, r.xmp);
+    putEntries(out, r.iptc);
+    putText(out, r.xmpPacket);
+    putU32(out, r.hasThumbnail ? 1 : 0);
+    putText(out, std::string(r.thumbnail.begin(), r.thumbnail.end()));
+    putU32(out, std::uint32_t(r.problems.size()));
+    for (const Finding& f : r.problems) {
+        putText(out, f.severity);
+        putText(out, f.text);
+    }
 }
 
 // Reads an answer with every length checked against what is there.
@@ -74,6 +99,27 @@ public:
         out.assign(reinterpret_cast<const char*>(data_ + at_), n);
         at_ += n;
         return true;
+    }
+    bool entries(std::vector<MetadataEntry>& out) {
+        std::uint32_t n = 0;
+        if (!u32(n) || n > restSize() / 12) return false;  // each entry takes at least three empty texts
+        out.resize(n);
+        for (MetadataEntry& e : out)
+            if (!text(e.group) || !text(e.key) || !text(e.value)) return false;
+        return true;
+    }
+    bool reading(Exiv2Reading& r) {
+        std::uint32_t thumbnailDeclared = 0, problems = 0;
+        std::string thumbnail;
+        if (!entries(r.exif) || !entries(r.xmp) || !entries(r.iptc) || !text(r.xmpPacket) || !u32(thumbnailDeclared) ||
+            !text(thumbnail) || !u32(problems) || problems > restSize() / 8)
+            return false;
+        r.hasThumbnail = thumbnailDeclared != 0;
+        r.thumbnail.assign(thumbnail.begin(), thumbnail.end());
+        r.problems.resize(problems);
+        for (Finding& f : r.problems)
+            if (!text(f.severity) || !text(f.text)) return false;
+        return restSize() == 0;
     }
     const std::uint8_t* rest() const { return data_ + at_; }
     std::size_t restSize() const { return size_ - at_; }
@@ -138,7 +184,7 @@ void writeAll(int fd, const std::uint8_t* data, std::size_t size) {
     }
 }
 
-std::int64_t memoryLimit(const HeifHelperLimits& limits, std::int64_t maxPixels) {
+std::int64_t memoryLimit(const DecodeHelperLimits& limits, std::int64_t maxPixels) {
     if (limits.memoryBytes > 0) return limits.memoryBytes;
     const std::int64_t perPixel = 24;  // RGB out, YCbCr planes and libheif's copies, with room to spare
     return (std::int64_t(1) << 30) + std::min(maxPixels, (INT64_MAX >> 1) / perPixel) * perPixel;
@@ -152,7 +198,7 @@ std::string memoryText(std::int64_t bytes) {
 }
 
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
-MappedAnswer runHelper(const std::string& helper, const HeifHelperLimits& limits, std::vector<std::string> args,
+MappedAnswer runHelper(const std::string& helper, const DecodeHelperLimits& limits, std::vector<std::string> args,
                        const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes) {
     const FileDescriptor in(memoryFile("synthscope-heif-in"));
     const FileDescriptor out(memoryFile("synthscope-heif-out"));
@@ -230,11 +276,11 @@ bool isExecutableFile(const std::string& path) {
 
 }  // namespace
 
-std::string heifHelperPath() {
-    if (const char* env = std::getenv("SYNTHSCOPE_HEIF_HELPER"); env && *env) {
+std::string decodeHelperPath() {
+    if (const char* env = std::getenv("SYNTHSCOPE_DECODE_HELPER"); env && *env) {
         if (std::string(env) == "in-process") return {};
         if (!isExecutableFile(env))
-            throw EngineError(ErrorKind::Internal, std::string("SYNTHSCOPE_HEIF_HELPER names ") + env +
+            throw EngineError(ErrorKind::Internal, std::string("SYNTHSCOPE_DECODE_HELPER names ") + env +
                                                        ", which is not an executable file (unset it, or set it to \"in-process\")");
         return env;
     }
@@ -243,11 +289,11 @@ std::string heifHelperPath() {
         candidates.push_back(dir + "/" + kHelperName);
         candidates.push_back(dir + "/../libexec/synthscope/" + kHelperName);
     }
-#ifdef SYNTHSCOPE_HEIF_HELPER_INSTALL_PATH
-    candidates.push_back(SYNTHSCOPE_HEIF_HELPER_INSTALL_PATH);
+#ifdef SYNTHSCOPE_DECODE_HELPER_INSTALL_PATH
+    candidates.push_back(SYNTHSCOPE_DECODE_HELPER_INSTALL_PATH);
 #endif
-#ifdef SYNTHSCOPE_HEIF_HELPER_BUILD_PATH
-    candidates.push_back(SYNTHSCOPE_HEIF_HELPER_BUILD_PATH);  // last: an installed copy finds its own first
+#ifdef SYNTHSCOPE_DECODE_HELPER_BUILD_PATH
+    candidates.push_back(SYNTHSCOPE_DECODE_HELPER_BUILD_PATH);  // last: an installed copy finds its own first
 #endif
     for (const std::string& c : candidates) {
         char resolved[PATH_MAX];
@@ -256,7 +302,7 @@ std::string heifHelperPath() {
     return {};
 }
 
-HeifPicture decodeHeifInHelper(const std::string& helper, const HeifHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
+HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
                                const std::string& name, const char* formatName, std::int64_t maxPixels) {
     try {
         const MappedAnswer answer = runHelper(helper, limits, {"decode", "--max-pixels", std::to_string(maxPixels), "--name", name, "--format", formatName},
@@ -281,42 +327,41 @@ HeifPicture decodeHeifInHelper(const std::string& helper, const HeifHelperLimits
     }
 }
 
-HeifMetadataBlocks readHeifMetadataInHelper(const std::string& helper, const HeifHelperLimits& limits, const std::uint8_t* data,
-                                            std::size_t size) {
-    HeifMetadataBlocks blocks;
+Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::uint8_t* data,
+                               std::size_t size, ImageFormat format) {
+    Exiv2Reading reading;
     try {
         // Metadata needs no pixels: the smallest memory limit the decoder allows.
-        const MappedAnswer answer = runHelper(helper, limits, {"metadata"}, data, size, memoryLimit(limits, 0));
+        const MappedAnswer answer = runHelper(helper, limits, {"metadata", "--image-format", std::to_string(int(format))}, data, size,
+                                              memoryLimit(limits, 0));
         AnswerReader r = answer.reader();
         std::uint32_t kind = 0;
-        std::string exif;
-        if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.text(exif) || !r.text(blocks.xmpPacket) || !r.text(blocks.error))
-            throw unreadableAnswer(helper);
-        blocks.exifTiff.assign(exif.begin(), exif.end());
+        if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.reading(reading)) throw unreadableAnswer(helper);
     } catch (const HelperFailure& f) {
-        blocks = {};
-        blocks.error = f.why;
+        reading = {};
+        reading.problems.push_back(errorFinding("Metadata could not be read: " + f.why + "."));
     }
-    return blocks;
+    return reading;
 }
 
 HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName, std::int64_t maxPixels) {
     if (!heifDecodingAvailable()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);  // throws: not built in
-    const std::string helper = heifHelperPath();
+    const std::string helper = decodeHelperPath();
     if (helper.empty()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);
-    return decodeHeifInHelper(helper, HeifHelperLimits{}, bytes, name, formatName, maxPixels);
+    return decodeHeifInHelper(helper, DecodeHelperLimits{}, bytes, name, formatName, maxPixels);
 }
 
-HeifMetadataBlocks readHeifMetadata(const std::uint8_t* data, std::size_t size) {
-    if (!heifDecodingAvailable()) return readHeifMetadataInProcess(data, size);
+Exiv2Reading readExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format) {
     std::string helper;
     try {
-        helper = heifHelperPath();
+        helper = decodeHelperPath();
     } catch (const EngineError& e) {
-        return {{}, {}, e.what()};
+        Exiv2Reading reading;
+        reading.problems.push_back(errorFinding(std::string("Metadata could not be read: ") + e.what() + "."));
+        return reading;
     }
-    if (helper.empty()) return readHeifMetadataInProcess(data, size);
-    return readHeifMetadataInHelper(helper, HeifHelperLimits{}, data, size);
+    if (helper.empty() || format == ImageFormat::Unknown) return readExiv2InProcess(data, size, format);  // Unknown: Exiv2 is not run
+    return readExiv2InHelper(helper, DecodeHelperLimits{}, data, size, format);
 }
 
 // ---- the helper's side ----
@@ -325,9 +370,11 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: %s decode|metadata [--max-pixels N] [--memory-limit BYTES] [--name NAME] [--format FORMAT] < FILE\n"
-                 "SynthScope's HEIF/AVIF decoder, run in a process of its own; it writes a binary answer for the engine.\n",
-                 kHelperName);
+                 "usage: %s decode [--max-pixels N] [--name NAME] [--format FORMAT] [--memory-limit BYTES] < FILE\n"
+                 "       %s metadata --image-format N [--memory-limit BYTES] < FILE\n"
+                 "SynthScope's HEIF/AVIF decoder and metadata reader (libheif, Exiv2), run in a process of their own;\n"
+                 "it writes a binary answer for the engine.\n",
+                 kHelperName, kHelperName);
     return 64;
 }
 
@@ -356,73 +403,68 @@ bool writeAllStdout(const void* data, std::size_t size) {
 
 }  // namespace
 
-int heifHelperMain(int argc, char** argv) {
+int decodeHelperMain(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string mode = argv[1];
     if (mode != "decode" && mode != "metadata") return usage();
     std::int64_t maxPixels = 250'000'000, memoryBytes = 0;
     std::string name = "the file", format = "HEIF";
+    int imageFormat = -1;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string option = argv[i], value = argv[i + 1];
         if (option == "--max-pixels") maxPixels = std::strtoll(value.c_str(), nullptr, 10);
         else if (option == "--memory-limit") memoryBytes = std::strtoll(value.c_str(), nullptr, 10);
         else if (option == "--name") name = value;
         else if (option == "--format") format = value;
+        else if (option == "--image-format") imageFormat = std::atoi(value.c_str());
         else return usage();
     }
     if ((argc - 2) % 2 != 0 || maxPixels <= 0) return usage();
+    if (mode == "metadata" && (imageFormat < 0 || imageFormat > int(ImageFormat::Avif))) return usage();
     if (memoryBytes > 0) {  // a decoder that asks for more gets an allocation failure, not the machine's memory
         const rlimit limit{rlim_t(memoryBytes), rlim_t(memoryBytes)};
         ::setrlimit(RLIMIT_AS, &limit);
     }
+    const std::string needsMore = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
+                                                  : std::string("it needs more memory than there is");
     std::string head(kMagic, sizeof kMagic);
     cv::Mat pixels;
-    try {
-        std::vector<std::uint8_t> bytes;
-        if (!readAllStdin(bytes)) return 66;
-        if (mode == "decode") {
+    if (mode == "metadata") {
+        Exiv2Reading reading;
+        try {
+            std::vector<std::uint8_t> bytes;
+            if (!readAllStdin(bytes)) return 66;
+            reading = readExiv2InProcess(bytes.data(), bytes.size(), ImageFormat(imageFormat));
+        } catch (const std::bad_alloc&) {
+            reading = {};
+            reading.problems.push_back(errorFinding("Metadata could not be read: " + needsMore + "."));
+        }
+        putU32(head, kMetadata);
+        putReading(head, reading);
+    } else {
+        try {
+            std::vector<std::uint8_t> bytes;
+            if (!readAllStdin(bytes)) return 66;
             HeifPicture picture = decodeHeifInProcess(bytes, name, format.c_str(), maxPixels);
             putU32(head, picture.rgb.empty() ? kAboveLimit : kPixels);
             putU32(head, std::uint32_t(picture.declared.width));
             putU32(head, std::uint32_t(picture.declared.height));
             putText(head, {});
             pixels = picture.rgb;
-        } else {
-            const HeifMetadataBlocks blocks = readHeifMetadataInProcess(bytes.data(), bytes.size());
-            putU32(head, kMetadata);
-            putText(head, std::string(blocks.exifTiff.begin(), blocks.exifTiff.end()));
-            putText(head, blocks.xmpPacket);
-            putText(head, blocks.error);
-        }
-    } catch (const EngineError& e) {
-        head.resize(sizeof kMagic);
-        if (mode == "decode") {
+        } catch (const EngineError& e) {
+            head.resize(sizeof kMagic);
             putU32(head, kRefused);
             putU32(head, 0);
             putU32(head, 0);
             putText(head, e.what());
-        } else {
-            putU32(head, kMetadata);
-            putText(head, {});
-            putText(head, {});
-            putText(head, e.what());
-        }
-    } catch (const std::bad_alloc&) {
-        const std::string why = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
-                                                : std::string("it needs more memory than there is");
-        head.resize(sizeof kMagic);
-        if (mode == "decode") {
+        } catch (const std::bad_alloc&) {
+            head.resize(sizeof kMagic);
             putU32(head, kRefused);
             putU32(head, 0);
             putU32(head, 0);
-            putText(head, name + ": the " + format + " data could not be decoded (" + why + ")");
-        } else {
-            putU32(head, kMetadata);
-            putText(head, {});
-            putText(head, {});
-            putText(head, why);
+            putText(head, name + ": the " + format + " data could not be decoded (" + needsMore + ")");
+            pixels.release();
         }
-        pixels.release();
     }
     if (!writeAllStdout(head.data(), head.size())) return 74;
     if (!pixels.empty() && !writeAllStdout(pixels.data, pixels.total() * pixels.elemSize())) return 74;

@@ -1,18 +1,23 @@
-// HEIF/AVIF decoding in a process of its own (engine/heif_process.h): the real helper must answer as the
-// in-process decoder does, and a helper that crashes, hangs or answers nonsense must cost one file, with
-// a sentence, and nothing else. Stand-ins for a misbehaving libheif are small shell scripts.
+// Decoding in a process of its own (engine/decoder_process.h): the real helper must answer as the
+// in-process decoders do (HEIF pixels, Exiv2 metadata), and a helper that crashes, hangs or answers nonsense
+// must cost one file, with a sentence, and nothing else. Stand-ins for a misbehaving decoder are shell scripts.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
 #include <QTemporaryDir>
 
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+
 #include "engine/errors.h"
-#include "engine/heif_process.h"
+#include "engine/decoder_process.h"
 #include "engine/image_loader.h"
+#include "engine/metadata.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope;
@@ -36,7 +41,7 @@ cv::Mat smoothColours() {
 }
 
 // The error decodeHeifInHelper throws for `helper` on a small HEIC, checked to be of `kind`.
-std::string helperError(const std::string& helper, ErrorKind kind, const HeifHelperLimits& limits = {}) {
+std::string helperError(const std::string& helper, ErrorKind kind, const DecodeHelperLimits& limits = {}) {
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
     try {
         (void)decodeHeifInHelper(helper, limits, bytes, "evidence.heic", "HEIC", 250'000'000);
@@ -51,10 +56,10 @@ std::string helperError(const std::string& helper, ErrorKind kind, const HeifHel
 
 }  // namespace
 
-TEST(HeifProcess, TheHelperAnswersAsTheDecoderInThisProcessDoes) {
+TEST(DecoderProcess, TheHelperAnswersAsTheDecoderInThisProcessDoes) {
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
-    const std::string helper = heifHelperPath();
-    ASSERT_FALSE(helper.empty()) << "the build folder's synthscope-heif-decode is found";
+    const std::string helper = decodeHelperPath();
+    ASSERT_FALSE(helper.empty()) << "the build folder's synthscope-decode is found";
     const cv::Mat rgb = smoothColours();
     for (const bool avif : {false, true}) {
         const std::vector<std::uint8_t> bytes = encodeHeif(rgb, avif);
@@ -90,20 +95,61 @@ TEST(HeifProcess, TheHelperAnswersAsTheDecoderInThisProcessDoes) {
         EXPECT_FALSE(insideError.empty()) << format;
         EXPECT_EQ(outsideError, insideError) << format;
     }
-    // Metadata blocks come back byte for byte.
-    const std::vector<std::uint8_t> exif{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0};
-    const std::string xmp = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"></x:xmpmeta>";
-    const std::vector<std::uint8_t> tagged = encodeHeif(rgb, false, exif, xmp);
-    const HeifMetadataBlocks inside = readHeifMetadataInProcess(tagged.data(), tagged.size());
-    const HeifMetadataBlocks outside = readHeifMetadataInHelper(helper, {}, tagged.data(), tagged.size());
-    EXPECT_TRUE(outside.error.empty()) << outside.error;
-    EXPECT_EQ(outside.exifTiff, inside.exifTiff);
-    EXPECT_EQ(outside.exifTiff, exif);
-    EXPECT_EQ(outside.xmpPacket, inside.xmpPacket);
-    EXPECT_NE(outside.xmpPacket.find("xmpmeta"), std::string::npos);
 }
 
-TEST(HeifProcess, ACrashInTheDecoderCostsOneFile) {
+TEST(DecoderProcess, MetadataReadInTheHelperIsTheSameAsInThisProcess) {
+    const std::string helper = decodeHelperPath();
+    ASSERT_FALSE(helper.empty());
+    // A JPEG with EXIF (a camera, a thumbnail), XMP and IPTC written by Exiv2; a PNG without any; and,
+    // with libheif, a HEIC with an EXIF block and an XMP packet (libheif finds them, Exiv2 parses them).
+    std::vector<std::pair<std::vector<std::uint8_t>, ImageFormat>> files;
+    const std::vector<std::uint8_t> thumbnail = encodeRgb(".jpg", cv::Mat(12, 16, CV_8UC3, cv::Scalar(90, 140, 30)));
+    files.emplace_back(withExiv2(encodeRgb(".jpg", smoothColours()), [&](Exiv2::Image& image) {
+        image.exifData()["Exif.Image.Make"] = "Canon";
+        image.exifData()["Exif.Photo.UserComment"] = "charset=Ascii a comment";
+        Exiv2::ExifThumb(image.exifData()).setJpegThumbnail(thumbnail.data(), long(thumbnail.size()));
+        image.xmpData()["Xmp.xmp.CreatorTool"] = "Some Editor 2";
+        image.iptcData()["Iptc.Application2.Caption"] = "a caption";
+    }), ImageFormat::Jpeg);
+    files.emplace_back(encodeRgb(".png", smoothColours()), ImageFormat::Png);
+    if (heifDecodingAvailable())
+        files.emplace_back(encodeHeif(smoothColours(), false, {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0},
+                                      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"></x:xmpmeta>"),
+                           ImageFormat::Heif);
+    auto same = [](const std::vector<MetadataEntry>& a, const std::vector<MetadataEntry>& b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (a[i].group != b[i].group || a[i].key != b[i].key || a[i].value != b[i].value) return false;
+        return true;
+    };
+    for (const auto& [bytes, format] : files) {
+        const Exiv2Reading inside = readExiv2InProcess(bytes.data(), bytes.size(), format);
+        const Exiv2Reading outside = readExiv2InHelper(helper, {}, bytes.data(), bytes.size(), format);
+        const char* name = imageFormatName(format);
+        EXPECT_TRUE(same(outside.exif, inside.exif)) << name;
+        EXPECT_TRUE(same(outside.xmp, inside.xmp)) << name;
+        EXPECT_TRUE(same(outside.iptc, inside.iptc)) << name;
+        EXPECT_EQ(outside.xmpPacket, inside.xmpPacket) << name;
+        EXPECT_EQ(outside.hasThumbnail, inside.hasThumbnail) << name;
+        EXPECT_EQ(outside.thumbnail, inside.thumbnail) << name;
+        ASSERT_EQ(outside.problems.size(), inside.problems.size()) << name;
+        for (std::size_t i = 0; i < inside.problems.size(); ++i) EXPECT_EQ(outside.problems[i].text, inside.problems[i].text);
+    }
+    // And they did carry something: the JPEG's entries of all three kinds and its thumbnail, the HEIC's packet.
+    const Exiv2Reading jpeg = readExiv2InHelper(helper, {}, files[0].first.data(), files[0].first.size(), ImageFormat::Jpeg);
+    EXPECT_TRUE(jpeg.problems.empty());
+    EXPECT_TRUE(std::any_of(jpeg.exif.begin(), jpeg.exif.end(), [](const MetadataEntry& e) { return e.key == "Exif.Image.Make" && e.value == "Canon"; }));
+    EXPECT_FALSE(jpeg.xmp.empty());
+    EXPECT_FALSE(jpeg.iptc.empty());
+    EXPECT_TRUE(jpeg.hasThumbnail);
+    EXPECT_EQ(jpeg.thumbnail, thumbnail);
+    if (heifDecodingAvailable()) {
+        const Exiv2Reading heic = readExiv2InHelper(helper, {}, files[2].first.data(), files[2].first.size(), ImageFormat::Heif);
+        EXPECT_NE(heic.xmpPacket.find("xmpmeta"), std::string::npos);
+    }
+}
+
+TEST(DecoderProcess, ACrashInTheDecoderCostsOneFile) {
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
     QTemporaryDir dir;
     const std::string crashing = standIn(dir, "crashing", "kill -SEGV $$");
@@ -112,10 +158,12 @@ TEST(HeifProcess, ACrashInTheDecoderCostsOneFile) {
     EXPECT_NE(error.find("Segmentation fault"), std::string::npos) << error;
     EXPECT_NE(error.find("nothing else was affected"), std::string::npos) << error;
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
-    EXPECT_NE(readHeifMetadataInHelper(crashing, {}, bytes.data(), bytes.size()).error.find("crashed"), std::string::npos);
+    const Exiv2Reading metadata = readExiv2InHelper(crashing, {}, bytes.data(), bytes.size(), ImageFormat::Heif);
+    ASSERT_EQ(metadata.problems.size(), 1u);
+    EXPECT_NE(metadata.problems[0].text.find("Metadata could not be read: libheif crashed"), std::string::npos) << metadata.problems[0].text;
 
     // Through the loader, as the workstation opens files: the helper the environment names is used.
-    const ScopedEnv env("SYNTHSCOPE_HEIF_HELPER", crashing);
+    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", crashing);
     try {
         (void)decodeImage(bytes, "evidence.heic");
         ADD_FAILURE() << "the stand-in crashed, yet the file loaded";
@@ -123,19 +171,24 @@ TEST(HeifProcess, ACrashInTheDecoderCostsOneFile) {
         EXPECT_EQ(e.kind(), ErrorKind::BadInput);
         EXPECT_NE(std::string(e.what()).find("crashed"), std::string::npos) << e.what();
     }
+    // Its metadata reading says the same, and what SynthScope reads itself is still there.
+    const MetadataReport report = readMetadata(bytes);
+    EXPECT_EQ(report.format, "HEIF");
+    ASSERT_FALSE(report.problems.empty());
+    EXPECT_NE(report.problems[0].text.find("crashed"), std::string::npos) << report.problems[0].text;
     // And the next file, of another format, is read as usual.
     EXPECT_EQ(decodeImage(encodeRgb(".png", smoothColours()), "next.png").width(), 104);
 }
 
-TEST(HeifProcess, TheHelperRunsUnderAMemoryLimit) {
+TEST(DecoderProcess, TheHelperRunsUnderAMemoryLimit) {
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
     // 64 MiB of input under a 32 MiB address-space limit: the helper cannot even hold the file, and says
     // so instead of taking the machine's memory (or crashing).
-    HeifHelperLimits limits;
+    DecodeHelperLimits limits;
     limits.memoryBytes = std::int64_t(32) << 20;
     const std::vector<std::uint8_t> bytes(std::size_t(64) << 20, 7);
     try {
-        (void)decodeHeifInHelper(heifHelperPath(), limits, bytes, "huge.heic", "HEIC", 250'000'000);
+        (void)decodeHeifInHelper(decodeHelperPath(), limits, bytes, "huge.heic", "HEIC", 250'000'000);
         ADD_FAILURE() << "decoded under a limit smaller than the file";
     } catch (const EngineError& e) {
         EXPECT_EQ(e.kind(), ErrorKind::BadInput);
@@ -145,10 +198,10 @@ TEST(HeifProcess, TheHelperRunsUnderAMemoryLimit) {
     }
 }
 
-TEST(HeifProcess, ADecoderThatNeverReturnsIsStopped) {
+TEST(DecoderProcess, ADecoderThatNeverReturnsIsStopped) {
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
     QTemporaryDir dir;
-    HeifHelperLimits limits;
+    DecodeHelperLimits limits;
     limits.timeoutSeconds = 1;
     const auto start = std::chrono::steady_clock::now();
     const std::string error = helperError(standIn(dir, "hanging", "exec sleep 60"), ErrorKind::BadInput, limits);
@@ -157,7 +210,7 @@ TEST(HeifProcess, ADecoderThatNeverReturnsIsStopped) {
     EXPECT_LT(seconds, 20.0) << "stopped at the limit, not after the stand-in's 60 s";
 }
 
-TEST(HeifProcess, NonsenseFromTheHelperIsRefused) {
+TEST(DecoderProcess, NonsenseFromTheHelperIsRefused) {
     if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
     QTemporaryDir dir;
     // Says 2x2 pixels follow, then sends 5 bytes instead of 12.
@@ -171,15 +224,15 @@ TEST(HeifProcess, NonsenseFromTheHelperIsRefused) {
     EXPECT_NE(silent.find("cannot read"), std::string::npos) << silent;
 }
 
-TEST(HeifProcess, TheEnvironmentChoosesTheHelper) {
+TEST(DecoderProcess, TheEnvironmentChoosesTheHelper) {
     {
-        const ScopedEnv env("SYNTHSCOPE_HEIF_HELPER", "in-process");
-        EXPECT_TRUE(heifHelperPath().empty());
+        const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", "in-process");
+        EXPECT_TRUE(decodeHelperPath().empty());
         if (heifDecodingAvailable()) EXPECT_EQ(decodeImage(encodeHeif(smoothColours(), false), "x.heic").width(), 104);
     }
-    const ScopedEnv env("SYNTHSCOPE_HEIF_HELPER", "/nonexistent/synthscope-heif-decode");
+    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", "/nonexistent/synthscope-decode");
     try {
-        (void)heifHelperPath();
+        (void)decodeHelperPath();
         ADD_FAILURE() << "a helper that is not there was accepted";
     } catch (const EngineError& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Internal);

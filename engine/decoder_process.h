@@ -1,0 +1,51 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/exiv2_reader.h"
+#include "engine/heif_decoder.h"
+
+namespace synthscope {
+
+// libheif and Exiv2 in a process of their own. libheif 1.15 and the codecs under it are the engine's most
+// fragile dependency (fuzzing crashed it or sent it into gigabyte allocations four times; heif_grid.h),
+// Exiv2 0.27 has a long record of memory-safety fixes (and hung twice under fuzzing here), and an evidence
+// file may be made to attack them. So HEIF and AVIF pixels, and every file's EXIF, XMP and IPTC, are read
+// by a small helper executable, `synthscope-decode`, under a memory limit and a time limit: if it crashes,
+// runs out of memory or hangs, the user gets a sentence about that one file and the workstation keeps
+// everything else. It costs one process start per HEIF decoding and per metadata reading (milliseconds)
+// and one copy of what comes back. OpenCV's decoders (JPEG, PNG, WebP, TIFF, BMP) stay in process.
+
+// Where the helper is, first match wins: $SYNTHSCOPE_DECODE_HELPER (a path, or "in-process" to decode in this
+// process), beside the running executable (a build folder's app/), `../libexec/synthscope/` from it (an
+// installed or unpacked copy), the configured install prefix's, and the build folder's (tests). Empty: none
+// was found, and both run in this process (a program embedding the engine, the fuzz harnesses).
+// Throws EngineError(Internal) when $SYNTHSCOPE_DECODE_HELPER names something that is not an executable file.
+std::string decodeHelperPath();
+
+// How one helper run is bounded.
+struct DecodeHelperLimits {
+    int timeoutSeconds = 120;
+    std::int64_t memoryBytes = 0;  // address-space limit; 0: 1 GiB plus 24 bytes per allowed pixel
+};
+
+// The loader's and the metadata reader's entry points: through the helper when decodeHelperPath() finds it,
+// in this process otherwise. Errors as decodeHeifInProcess() / readExiv2InProcess(), plus a sentence when
+// the helper crashed, ran out of memory, was stopped after the time limit or could not be started
+// (decodeHeif throws it; readExiv2 returns it as a problem and never throws).
+HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+                       std::int64_t maxPixels);
+Exiv2Reading readExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format);
+
+// The same through a given helper (tests point these at stand-ins that crash, hang or answer nonsense).
+HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
+                               const std::string& name, const char* formatName, std::int64_t maxPixels);
+Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::uint8_t* data,
+                               std::size_t size, ImageFormat format);
+
+// The helper executable's whole main (app/decode_main.cpp): reads the file from standard input and
+// writes its answer to standard output in the format this file's readers expect.
+int decodeHelperMain(int argc, char** argv);
+
+}  // namespace synthscope
