@@ -198,7 +198,8 @@ std::string memoryText(std::int64_t bytes) {
 }
 
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
-MappedAnswer runHelper(const std::string& helper, const DecodeHelperLimits& limits, std::vector<std::string> args,
+// `library` names what runs inside, for the sentences ("libheif", "Exiv2").
+MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
                        const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes) {
     const FileDescriptor in(memoryFile("synthscope-heif-in"));
     const FileDescriptor out(memoryFile("synthscope-heif-out"));
@@ -238,14 +239,14 @@ MappedAnswer runHelper(const std::string& helper, const DecodeHelperLimits& limi
             ::kill(pid, SIGKILL);
             while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
             }
-            throw HelperFailure{ErrorKind::BadInput, "libheif had not finished after " + std::to_string(limits.timeoutSeconds) +
+            throw HelperFailure{ErrorKind::BadInput, library + " had not finished after " + std::to_string(limits.timeoutSeconds) +
                                                          " s and was stopped; nothing else was affected"};
         }
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(20));
     }
     if (WIFSIGNALED(status))
-        throw HelperFailure{ErrorKind::BadInput, std::string("libheif crashed on it (") + strsignal(WTERMSIG(status)) +
+        throw HelperFailure{ErrorKind::BadInput, library + " crashed on it (" + strsignal(WTERMSIG(status)) +
                                                      "); it ran in a process of its own, so nothing else was affected. The file is "
                                                      "damaged, or made to attack image decoders"};
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -305,7 +306,7 @@ std::string decodeHelperPath() {
 HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
                                const std::string& name, const char* formatName, std::int64_t maxPixels) {
     try {
-        const MappedAnswer answer = runHelper(helper, limits, {"decode", "--max-pixels", std::to_string(maxPixels), "--name", name, "--format", formatName},
+        const MappedAnswer answer = runHelper(helper, "libheif", limits, {"decode", "--max-pixels", std::to_string(maxPixels), "--name", name, "--format", formatName},
                                               bytes.data(), bytes.size(), memoryLimit(limits, maxPixels));
         AnswerReader r = answer.reader();
         std::uint32_t kind = 0, w = 0, h = 0;
@@ -332,7 +333,7 @@ Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimi
     Exiv2Reading reading;
     try {
         // Metadata needs no pixels: the smallest memory limit the decoder allows.
-        const MappedAnswer answer = runHelper(helper, limits, {"metadata", "--image-format", std::to_string(int(format))}, data, size,
+        const MappedAnswer answer = runHelper(helper, format == ImageFormat::Heif || format == ImageFormat::Avif ? "libheif or Exiv2" : "Exiv2", limits, {"metadata", "--image-format", std::to_string(int(format))}, data, size,
                                               memoryLimit(limits, 0));
         AnswerReader r = answer.reader();
         std::uint32_t kind = 0;

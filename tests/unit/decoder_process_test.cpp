@@ -160,7 +160,11 @@ TEST(DecoderProcess, ACrashInTheDecoderCostsOneFile) {
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
     const Exiv2Reading metadata = readExiv2InHelper(crashing, {}, bytes.data(), bytes.size(), ImageFormat::Heif);
     ASSERT_EQ(metadata.problems.size(), 1u);
-    EXPECT_NE(metadata.problems[0].text.find("Metadata could not be read: libheif crashed"), std::string::npos) << metadata.problems[0].text;
+    EXPECT_NE(metadata.problems[0].text.find("Metadata could not be read: libheif or Exiv2 crashed"), std::string::npos) << metadata.problems[0].text;
+    const std::vector<std::uint8_t> jpeg = encodeRgb(".jpg", smoothColours());
+    const Exiv2Reading jpegMetadata = readExiv2InHelper(crashing, {}, jpeg.data(), jpeg.size(), ImageFormat::Jpeg);
+    ASSERT_EQ(jpegMetadata.problems.size(), 1u);
+    EXPECT_NE(jpegMetadata.problems[0].text.find("Metadata could not be read: Exiv2 crashed on it"), std::string::npos) << jpegMetadata.problems[0].text;
 
     // Through the loader, as the workstation opens files: the helper the environment names is used.
     const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", crashing);
