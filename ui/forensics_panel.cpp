@@ -91,7 +91,12 @@ QWidget* ForensicsPanel::makeMetadataTab() {
     thumbnailRow_->hide();
     metadataTree_ = new QTreeWidget;
     metadataTree_->setHeaderLabels({tr("Key"), tr("Value")});
-    metadataTree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Keys and values share the width, so values stay readable in a narrow dock. A key is shown without
+    // its family (the group above names it) and, when still too long, cut on the left so that the tag's
+    // name stays; each row's tooltip has the full key and value.
+    metadataTree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    metadataTree_->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    metadataTree_->setTextElideMode(Qt::ElideLeft);
     layout->addWidget(metadataText_);
     layout->addWidget(thumbnailRow_);
     layout->addWidget(metadataTree_, 1);
@@ -190,15 +195,21 @@ void ForensicsPanel::showMetadata(const ForensicsReport& r) {
     thumbnail_->setImage(r.thumbnailImage);
     thumbnailRow_->setVisible(!r.thumbnailImage.isNull());
     metadataTree_->clear();
-    auto addGroup = [this](const QString& name, const std::vector<MetadataEntry>& entries) {
+    auto addGroup = [this](const QString& name, const std::vector<MetadataEntry>& entries, const QString& family) {
         if (entries.empty()) return;
         auto* group = new QTreeWidgetItem(metadataTree_, {QString("%1 (%2)").arg(name).arg(entries.size())});
-        for (const MetadataEntry& e : entries) new QTreeWidgetItem(group, {qs(e.key), qs(e.value).left(500)});
+        for (const MetadataEntry& e : entries) {
+            QString key = qs(e.key);
+            if (!family.isEmpty() && key.startsWith(family + ".")) key = key.mid(family.size() + 1);  // "Exif.Image.Make" -> "Image.Make"
+            auto* item = new QTreeWidgetItem(group, {key, qs(e.value).left(500)});
+            item->setToolTip(0, qs(e.key));
+            item->setToolTip(1, qs(e.value).left(2000).toHtmlEscaped());
+        }
     };
-    addGroup("EXIF", m.exif);
-    addGroup("XMP", m.xmp);
-    addGroup("IPTC", m.iptc);
-    addGroup(tr("PNG text"), m.pngText);
+    addGroup("EXIF", m.exif, "Exif");
+    addGroup("XMP", m.xmp, "Xmp");
+    addGroup("IPTC", m.iptc, "Iptc");
+    addGroup(tr("PNG text"), m.pngText, {});
     metadataTree_->expandAll();
 }
 
