@@ -35,7 +35,7 @@ namespace {
 //               the XMP packet, 1 or 0 for a declared thumbnail, the thumbnail's bytes as a text, and the
 //               problems (a count, then severity and text)
 // A text is its length then its bytes.
-constexpr char kMagic[8] = {'S', 'S', 'H', 'E', 'I', 'F', '1', '\n'};
+constexpr char kMagic[8] = {'S', 'S', 'D', 'E', 'C', 'O', '1', '\n'};
 enum Answer : std::uint32_t { kPixels = 0, kAboveLimit = 1, kRefused = 2, kMetadata = 3 };
 
 const char* const kHelperName = "synthscope-decode";
@@ -201,8 +201,8 @@ std::string memoryText(std::int64_t bytes) {
 // `library` names what runs inside, for the sentences ("libheif", "Exiv2").
 MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
                        const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes) {
-    const FileDescriptor in(memoryFile("synthscope-heif-in"));
-    const FileDescriptor out(memoryFile("synthscope-heif-out"));
+    const FileDescriptor in(memoryFile("synthscope-decode-in"));
+    const FileDescriptor out(memoryFile("synthscope-decode-out"));
     writeAll(in.get(), data, size);
     if (::lseek(in.get(), 0, SEEK_SET) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's input")};
 

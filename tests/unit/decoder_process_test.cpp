@@ -219,7 +219,7 @@ TEST(DecoderProcess, NonsenseFromTheHelperIsRefused) {
     QTemporaryDir dir;
     // Says 2x2 pixels follow, then sends 5 bytes instead of 12.
     const std::string shortAnswer = helperError(
-        standIn(dir, "short", "printf 'SSHEIF1\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
+        standIn(dir, "short", "printf 'SSDECO1\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
         ErrorKind::Internal);
     EXPECT_NE(shortAnswer.find("gave an answer SynthScope cannot read"), std::string::npos) << shortAnswer;
     const std::string failed = helperError(standIn(dir, "failing", "exit 3"), ErrorKind::Internal);
