@@ -235,6 +235,12 @@ MappedAnswer runHelper(const std::string& helper, const std::string& library, co
             ::kill(pid, SIGKILL);  // not left running unseen (if it is still ours to stop)
             throw failure;
         }
+        if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            throw HelperFailure{ErrorKind::Cancelled, "cancelled"};
+        }
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(pid, SIGKILL);
             while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -324,6 +330,7 @@ HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimi
         std::memcpy(picture.rgb.data, r.rest(), r.restSize());
         return picture;
     } catch (const HelperFailure& f) {
+        if (f.kind == ErrorKind::Cancelled) throw cancelled();
         throw EngineError(f.kind, name + ": the " + formatName + " file could not be decoded: " + f.why);
     }
 }
@@ -345,11 +352,14 @@ Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimi
     return reading;
 }
 
-HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName, std::int64_t maxPixels) {
+HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName, std::int64_t maxPixels,
+                       const std::atomic<bool>* cancel) {
     if (!heifDecodingAvailable()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);  // throws: not built in
     const std::string helper = decodeHelperPath();
     if (helper.empty()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);
-    return decodeHeifInHelper(helper, DecodeHelperLimits{}, bytes, name, formatName, maxPixels);
+    DecodeHelperLimits limits;
+    limits.cancel = cancel;
+    return decodeHeifInHelper(helper, limits, bytes, name, formatName, maxPixels);
 }
 
 Exiv2Reading readExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format) {

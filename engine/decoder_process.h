@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,7 +28,8 @@ std::string decodeHelperPath();
 // How one helper run is bounded.
 struct DecodeHelperLimits {
     int timeoutSeconds = 120;
-    std::int64_t memoryBytes = 0;  // address-space limit; 0: 1 GiB plus 24 bytes per allowed pixel
+    std::int64_t memoryBytes = 0;                // address-space limit; 0: 1 GiB plus 24 bytes per allowed pixel
+    const std::atomic<bool>* cancel = nullptr;   // when it turns true the helper is stopped at once (Cancelled)
 };
 
 // The loader's and the metadata reader's entry points: through the helper when decodeHelperPath() finds it,
@@ -35,7 +37,7 @@ struct DecodeHelperLimits {
 // the helper crashed, ran out of memory, was stopped after the time limit or could not be started
 // (decodeHeif throws it; readExiv2 returns it as a problem and never throws).
 HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
-                       std::int64_t maxPixels);
+                       std::int64_t maxPixels, const std::atomic<bool>* cancel = nullptr);
 Exiv2Reading readExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format);
 
 // The same through a given helper (tests point these at stand-ins that crash, hang or answer nonsense).

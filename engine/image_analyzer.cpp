@@ -42,7 +42,9 @@ AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver*
                                       const std::atomic<bool>* cancel) const {
     throwIfCancelled(cancel);
     const auto t0 = Clock::now();
-    const auto image = std::make_shared<const LoadedImage>(loadImage(path, settings_.load));
+    LoadOptions load = settings_.load;
+    load.cancel = cancel;  // a large HEIF decodes for seconds
+    const auto image = std::make_shared<const LoadedImage>(loadImage(path, load));
     const double loadMs = msSince(t0);
     if (observer) observer->onImageLoaded(image);
     AnalysisResult result = analyze(*image, observer, cancel);

@@ -118,7 +118,7 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
     const bool heif = h.format == ImageFormat::Heif || h.format == ImageFormat::Avif;  // OpenCV reads neither: libheif
     HeifPicture heifPicture;
     if (heif) {  // their size lives deep in the container: libheif reads it first, and the limit below applies as to all
-        heifPicture = decodeHeif(bytes, name, imageFormatName(h.format), options.maxPixels);
+        heifPicture = decodeHeif(bytes, name, imageFormatName(h.format), options.maxPixels, options.cancel);
         image.header.width = heifPicture.declared.width;
         image.header.height = heifPicture.declared.height;
     }

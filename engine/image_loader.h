@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ constexpr std::int64_t kMaxImageFileBytes = 2147483647;
 struct LoadOptions {
     // Refuse images above this many pixels before decoding them (decompression bombs, out-of-memory).
     std::int64_t maxPixels = 250'000'000;
+    // When set and it turns true, a HEIF/AVIF decoding (seconds for a large one, in the decoder process)
+    // stops at once with EngineError(Cancelled). Other formats decode in well under a second.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // A decoded image and what is known of its file. rgb is CV_8UC3 in RGB order with EXIF orientation

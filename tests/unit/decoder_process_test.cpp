@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <QTemporaryDir>
 
@@ -16,6 +18,7 @@
 
 #include "engine/errors.h"
 #include "engine/decoder_process.h"
+#include "engine/image_analyzer.h"
 #include "engine/image_loader.h"
 #include "engine/metadata.h"
 #include "tests/unit/test_support.h"
@@ -212,6 +215,48 @@ TEST(DecoderProcess, ADecoderThatNeverReturnsIsStopped) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_NE(error.find("had not finished after 1 s and was stopped"), std::string::npos) << error;
     EXPECT_LT(seconds, 20.0) << "stopped at the limit, not after the stand-in's 60 s";
+}
+
+TEST(DecoderProcess, CancellingStopsTheHelperAtOnce) {
+    if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
+    QTemporaryDir dir;
+    std::atomic<bool> cancel{false};
+    DecodeHelperLimits limits;
+    limits.cancel = &cancel;
+    const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
+    std::thread canceller([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        (void)decodeHeifInHelper(standIn(dir, "slow", "exec sleep 60"), limits, bytes, "large.heic", "HEIC", 250'000'000);
+        ADD_FAILURE() << "not cancelled";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled) << e.what();
+    }
+    canceller.join();
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
+
+    // As an analysis is cancelled: its cancel flag reaches the loader (LoadOptions::cancel).
+    const std::string file = dir.filePath("large.heic").toStdString();
+    writeBytes(file, bytes);
+    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", standIn(dir, "slow2", "exec sleep 60"));
+    cancel = false;
+    std::thread again([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const auto analysisStart = std::chrono::steady_clock::now();
+    try {
+        (void)analyzer.analyze(file, nullptr, &cancel);
+        ADD_FAILURE() << "not cancelled";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled) << e.what();
+    }
+    again.join();
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - analysisStart).count(), 10.0);
 }
 
 TEST(DecoderProcess, NonsenseFromTheHelperIsRefused) {
