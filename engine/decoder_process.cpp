@@ -453,6 +453,14 @@ int decodeHelperMain(int argc, char** argv) {
         putU32(head, kMetadata);
         putReading(head, reading);
     } else {
+        const auto refuse = [&](const std::string& why) {
+            head.resize(sizeof kMagic);
+            putU32(head, kRefused);
+            putU32(head, 0);
+            putU32(head, 0);
+            putText(head, why);
+            pixels.release();
+        };
         try {
             std::vector<std::uint8_t> bytes;
             if (!readAllStdin(bytes)) return 66;
@@ -463,18 +471,9 @@ int decodeHelperMain(int argc, char** argv) {
             putText(head, {});
             pixels = picture.rgb;
         } catch (const EngineError& e) {
-            head.resize(sizeof kMagic);
-            putU32(head, kRefused);
-            putU32(head, 0);
-            putU32(head, 0);
-            putText(head, e.what());
+            refuse(e.what());
         } catch (const std::bad_alloc&) {
-            head.resize(sizeof kMagic);
-            putU32(head, kRefused);
-            putU32(head, 0);
-            putU32(head, 0);
-            putText(head, name + ": the " + format + " data could not be decoded (" + needsMore + ")");
-            pixels.release();
+            refuse(name + ": the " + format + " data could not be decoded (" + needsMore + ")");
         }
     }
     if (!writeAllStdout(head.data(), head.size())) return 74;
