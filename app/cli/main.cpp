@@ -29,15 +29,16 @@ std::string usage() {
     return text;
 }
 
-// Where HEIF/AVIF files are decoded (engine/decoder_process.h), so that a user or a packager can see it.
-std::string heifDecodingDescription() {
-    if (!synthscope::heifDecodingAvailable()) return "HEIF/AVIF: not built in (no libheif)";
+// Where HEIF/AVIF pictures and metadata are decoded (engine/decoder_process.h), so that a user or a
+// packager can see it.
+std::string decoderDescription() {
+    const std::string libraries = synthscope::heifDecodingAvailable() ? "libheif and Exiv2" : "Exiv2 (no libheif: HEIF/AVIF not built in)";
     try {
         const std::string helper = synthscope::decodeHelperPath();
-        return helper.empty() ? "HEIF/AVIF: libheif, in this process (no synthscope-decode found)"
-                              : "HEIF/AVIF: libheif, in a process of its own (" + helper + ")";
+        return helper.empty() ? "decoders: " + libraries + ", in this process (no synthscope-decode found)"
+                              : "decoders: " + libraries + ", in a process of their own (" + helper + ")";
     } catch (const std::exception& e) {
-        return std::string("HEIF/AVIF: ") + e.what();
+        return std::string("decoders: ") + e.what();
     }
 }
 
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "--version") {
         std::puts("synthscope " SYNTHSCOPE_VERSION);
-        std::puts(heifDecodingDescription().c_str());
+        std::puts(decoderDescription().c_str());
         return kExitOk;
     }
     for (const Command& c : kCommands) {
