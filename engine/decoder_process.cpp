@@ -309,6 +309,17 @@ std::string decodeHelperPath() {
     return {};
 }
 
+std::string describeDecoders() {
+    const std::string libraries = heifDecodingAvailable() ? "libheif and Exiv2" : "Exiv2 (no libheif: HEIF/AVIF not built in)";
+    try {
+        const std::string helper = decodeHelperPath();
+        return helper.empty() ? libraries + ", in this process (no " + kHelperName + " found)"
+                              : libraries + ", in a process of their own (" + helper + ")";
+    } catch (const EngineError& e) {
+        return libraries + ": " + e.what();
+    }
+}
+
 HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
                                const std::string& name, const char* formatName, std::int64_t maxPixels) {
     try {

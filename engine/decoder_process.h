@@ -25,6 +25,10 @@ namespace synthscope {
 // Throws EngineError(Internal) when $SYNTHSCOPE_DECODE_HELPER names something that is not an executable file.
 std::string decodeHelperPath();
 
+// Which decoders run where, in a line for `synthscope --version` and the About box, e.g. "libheif and
+// Exiv2, in a process of their own (/usr/libexec/synthscope/synthscope-decode)".
+std::string describeDecoders();
+
 // How one helper run is bounded.
 struct DecodeHelperLimits {
     int timeoutSeconds = 120;

@@ -29,19 +29,6 @@ std::string usage() {
     return text;
 }
 
-// Where HEIF/AVIF pictures and metadata are decoded (engine/decoder_process.h), so that a user or a
-// packager can see it.
-std::string decoderDescription() {
-    const std::string libraries = synthscope::heifDecodingAvailable() ? "libheif and Exiv2" : "Exiv2 (no libheif: HEIF/AVIF not built in)";
-    try {
-        const std::string helper = synthscope::decodeHelperPath();
-        return helper.empty() ? "decoders: " + libraries + ", in this process (no synthscope-decode found)"
-                              : "decoders: " + libraries + ", in a process of their own (" + helper + ")";
-    } catch (const std::exception& e) {
-        return std::string("decoders: ") + e.what();
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,7 +50,7 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "--version") {
         std::puts("synthscope " SYNTHSCOPE_VERSION);
-        std::puts(decoderDescription().c_str());
+        std::puts(("decoders: " + synthscope::describeDecoders()).c_str());
         return kExitOk;
     }
     for (const Command& c : kCommands) {
