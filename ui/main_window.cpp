@@ -494,6 +494,7 @@ void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
     d.checkQueued = settings_.robustnessCheck;
     d.robustnessPending = false;
     d.forensicsPending = true;
+    if (!d.canvas->hasImage()) d.canvas->setEmptyText(tr("Reading the file..."));
     if (&d == currentDocument()) verdict_->setMessage(message);
     updateStatus();
 }
