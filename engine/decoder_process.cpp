@@ -197,6 +197,14 @@ std::string memoryText(std::int64_t bytes) {
     return text;
 }
 
+// Kills a helper that is still running and waits for it, so that it leaves no zombie behind.
+void stopAndReap(pid_t pid) {
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
 // `library` names what runs inside, for the sentences ("libheif", "Exiv2").
 MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
@@ -236,15 +244,11 @@ MappedAnswer runHelper(const std::string& helper, const std::string& library, co
             throw failure;
         }
         if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
-            ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
+            stopAndReap(pid);
             throw HelperFailure{ErrorKind::Cancelled, "cancelled"};
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
+            stopAndReap(pid);
             throw HelperFailure{ErrorKind::BadInput, library + " had not finished after " + std::to_string(limits.timeoutSeconds) +
                                                          " s and was stopped; nothing else was affected"};
         }

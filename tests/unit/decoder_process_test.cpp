@@ -43,6 +43,14 @@ cv::Mat smoothColours() {
     return m;
 }
 
+// Sets `cancel` from another thread 300 ms from now, as a user pressing Cancel would.
+std::thread cancelAfter300ms(std::atomic<bool>& cancel) {
+    return std::thread([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+}
+
 // The error decodeHeifInHelper throws for `helper` on a small HEIC, checked to be of `kind`.
 std::string helperError(const std::string& helper, ErrorKind kind, const DecodeHelperLimits& limits = {}) {
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
@@ -224,10 +232,7 @@ TEST(DecoderProcess, CancellingStopsTheHelperAtOnce) {
     DecodeHelperLimits limits;
     limits.cancel = &cancel;
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
-    std::thread canceller([&cancel] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        cancel = true;
-    });
+    std::thread canceller = cancelAfter300ms(cancel);
     const auto start = std::chrono::steady_clock::now();
     try {
         (void)decodeHeifInHelper(standIn(dir, "slow", "exec sleep 60"), limits, bytes, "large.heic", "HEIC", 250'000'000);
@@ -243,10 +248,7 @@ TEST(DecoderProcess, CancellingStopsTheHelperAtOnce) {
     writeBytes(file, bytes);
     const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", standIn(dir, "slow2", "exec sleep 60"));
     cancel = false;
-    std::thread again([&cancel] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        cancel = true;
-    });
+    std::thread again = cancelAfter300ms(cancel);
     const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
     const auto analysisStart = std::chrono::steady_clock::now();
     try {
