@@ -200,7 +200,7 @@ void AnalysisEngine::execute(const Job& job) {
     std::shared_ptr<const LoadedImage> image;
     std::string why;
     try {
-        image = std::make_shared<const LoadedImage>(loadImage(job.path, job.settings.load));
+        image = std::make_shared<const LoadedImage>(loadImage(job.path, cancellableLoad(job)));
         if (image->sha256 != job.key.imageSha256) {
             why = "the file has changed since the case " + job.caseFile + " analysed it: analysed again with the current model";
         } else if (std::optional<AnalysisResult> stored = CaseStore::open(job.caseFile, /*create=*/false)->result(job.key)) {
@@ -212,6 +212,10 @@ void AnalysisEngine::execute(const Job& job) {
             why = "the case " + job.caseFile + " holds no result for this file: analysed again with the current model";
         }
     } catch (const EngineError& e) {
+        if (e.kind() == ErrorKind::Cancelled) {  // cancelled while a large HEIF was being decoded
+            listener_->onJobCancelled(job.id, job.path);
+            return;
+        }
         if (!image) {  // the file itself cannot be read: nothing to show or analyse
             listener_->onJobFailed(job.id, job.path, e.kind(), e.what());
             return;
@@ -224,6 +228,13 @@ void AnalysisEngine::execute(const Job& job) {
     analyse(job, image, why);
 }
 
+// The job's load options, stopped by cancel(): a large HEIF decodes for seconds in the decoder process.
+LoadOptions AnalysisEngine::cancellableLoad(const Job& job) const {
+    LoadOptions load = job.settings.load;
+    load.cancel = &cancelRunning_;
+    return load;
+}
+
 void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning) {
     std::shared_ptr<Detector> detector;
     {
@@ -233,7 +244,8 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
     if (!detector) {
         // Still show the picture: a viewer is useful before any model is installed.
         try {
-            if (!image && job.kind != Job::Kind::AnalyzeImage) image = std::make_shared<const LoadedImage>(loadImage(job.path));
+            if (!image && job.kind != Job::Kind::AnalyzeImage)
+                image = std::make_shared<const LoadedImage>(loadImage(job.path, cancellableLoad(job)));
             if (image) listener_->onJobImageLoaded(job.id, image);
         } catch (const std::exception&) {
         }

@@ -85,6 +85,7 @@ private:
     struct Job;
     void run();
     void execute(const Job& job);
+    LoadOptions cancellableLoad(const Job& job) const;
     // The detector's analysis of job.path (or of image, when given); warning is added to the result.
     void analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning);
     void checkRobustness(const Job& job, const std::shared_ptr<const LoadedImage>& image, const AnalysisResult& result,

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "engine/analysis_engine.h"
+#include "engine/heif_decoder.h"
 #include "engine/thread_priority.h"
 #include "tests/unit/test_support.h"
 
@@ -335,4 +336,36 @@ TEST(AnalysisEngine, OpensAStoredResultAndAnalysesAgainOnlyWhenTheFileChanged) {
     EXPECT_EQ(events.finished.back(), broken);
     ASSERT_EQ(events.results.back().warnings.size(), 1u);
     EXPECT_NE(events.results.back().warnings[0].find("could not be read"), std::string::npos);
+}
+
+// A case's large HEIF is decoded in the decoder process for seconds; cancelling the job, or an analysis
+// with no model loaded, stops the decoding at once (the stand-in helper would sleep for a minute).
+TEST(AnalysisEngine, CancellingAStoredResultOrAViewerLoadStopsTheDecoding) {
+    if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
+    QTemporaryDir dir;
+    const std::string image = dir.filePath("large.heic").toStdString();
+    writeBytes(image, encodeHeif(cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 140, 200)), false));
+    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", writeShellScript(dir.path().toStdString(), "slow-helper", "exec sleep 60"));
+
+    for (const bool withModel : {true, false}) {
+        Events events;
+        AnalysisEngine engine(&events);
+        if (withModel) engine.setDetector(fixtureDetector("brightness_detector"));
+        const auto start = std::chrono::steady_clock::now();
+        const JobId job = withModel ? engine.openStored(image, dir.filePath("case.sqlite").toStdString(), CacheKey{"a", "b", "c"}, {})
+                                    : engine.analyzeFile(image, {});
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        engine.cancel(job);
+        engine.waitUntilIdle();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        EXPECT_LT(seconds, 10.0) << (withModel ? "stored result" : "no model") << ": not the stand-in's 60 s";
+        if (withModel) {
+            EXPECT_EQ(events.cancelledJobs, (std::vector<JobId>{job}));
+            EXPECT_TRUE(events.failed.empty()) << "a cancellation is not a failure";
+        } else {
+            ASSERT_EQ(events.failed.size(), 1u);  // still "no detector model is loaded"
+            EXPECT_EQ(events.failed[0].second, ErrorKind::Model);
+        }
+        EXPECT_EQ(events.imagesLoaded, 0);
+    }
 }

@@ -3,12 +3,9 @@
 // must cost one file, with a sentence, and nothing else. Stand-ins for a misbehaving decoder are shell scripts.
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include <QTemporaryDir>
@@ -30,10 +27,7 @@ namespace {
 
 // An executable shell script standing in for the helper.
 std::string standIn(const QTemporaryDir& dir, const std::string& name, const std::string& body) {
-    const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
-    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
-    ::chmod(path.c_str(), 0755);
-    return path;
+    return writeShellScript(dir.path().toStdString(), name, body);
 }
 
 cv::Mat smoothColours() {

@@ -1,5 +1,7 @@
 #include "tests/unit/test_support.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <QProcess>
@@ -103,6 +105,14 @@ void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes)
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string writeShellScript(const std::string& dir, const std::string& name, const std::string& body) {
+    const std::string path = dir + "/" + name;
+    const std::string script = "#!/bin/sh\n" + body + "\n";
+    writeBytes(path, std::vector<std::uint8_t>(script.begin(), script.end()));
+    ::chmod(path.c_str(), 0755);
+    return path;
 }
 
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params) {

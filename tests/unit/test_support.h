@@ -30,6 +30,8 @@ std::shared_ptr<Detector> fixtureDetector(const std::string& stem);
 void writeRgb(const std::string& path, const cv::Mat& rgb, const std::vector<int>& params = {});
 std::vector<std::uint8_t> encodeRgb(const std::string& ext, const cv::Mat& rgb, const std::vector<int>& params = {});
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+// An executable shell script `name` in dir running `body` (a stand-in for a helper program); its path.
+std::string writeShellScript(const std::string& dir, const std::string& name, const std::string& body);
 // Writes EXIF/XMP with Exiv2 into an image held in memory (`edit` changes the opened image's metadata)
 // and returns the new bytes.
 std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& image, const std::function<void(Exiv2::Image&)>& edit);
