@@ -32,10 +32,10 @@ namespace {
 //   AboveLimit: the declared width and height, an empty text (the caller refuses in its own words)
 //   Refused:    0, 0, the sentence saying why
 //   Metadata:   Exiv2's EXIF, XMP and IPTC entries (each list: a count, then group, key and value texts),
-//               the XMP packet, 1 or 0 for a declared thumbnail, the thumbnail's bytes as a text, and the
-//               problems (a count, then severity and text)
+//               the XMP packet, 1 or 0 for a declared thumbnail, the thumbnail's bytes as a text, the
+//               problems and the facts (each: a count, then severity and text per finding)
 // A text is its length then its bytes.
-constexpr char kMagic[8] = {'S', 'S', 'D', 'E', 'C', 'O', '1', '\n'};
+constexpr char kMagic[8] = {'S', 'S', 'D', 'E', 'C', 'O', '2', '\n'};  // 2: facts added
 enum Answer : std::uint32_t { kPixels = 0, kAboveLimit = 1, kRefused = 2, kMetadata = 3 };
 
 const char* const kHelperName = "synthscope-decode";
@@ -63,6 +63,14 @@ void putEntries(std::string& out, const std::vector<MetadataEntry>& entries) {
     }
 }
 
+void putFindings(std::string& out, const std::vector<Finding>& findings) {
+    putU32(out, std::uint32_t(findings.size()));
+    for (const Finding& f : findings) {
+        putText(out, f.severity);
+        putText(out, f.text);
+    }
+}
+
 void putReading(std::string& out, const Exiv2Reading& r) {
     putEntries(out, r.exif);
     putEntries(out, r.xmp);
@@ -70,11 +78,8 @@ void putReading(std::string& out, const Exiv2Reading& r) {
     putText(out, r.xmpPacket);
     putU32(out, r.hasThumbnail ? 1 : 0);
     putText(out, std::string(r.thumbnail.begin(), r.thumbnail.end()));
-    putU32(out, std::uint32_t(r.problems.size()));
-    for (const Finding& f : r.problems) {
-        putText(out, f.severity);
-        putText(out, f.text);
-    }
+    putFindings(out, r.problems);
+    putFindings(out, r.facts);
 }
 
 // Reads an answer with every length checked against what is there.
@@ -108,17 +113,22 @@ public:
             if (!text(e.group) || !text(e.key) || !text(e.value)) return false;
         return true;
     }
+    bool findings(std::vector<Finding>& out) {
+        std::uint32_t n = 0;
+        if (!u32(n) || n > restSize() / 8) return false;  // each finding takes at least two empty texts
+        out.resize(n);
+        for (Finding& f : out)
+            if (!text(f.severity) || !text(f.text)) return false;
+        return true;
+    }
     bool reading(Exiv2Reading& r) {
-        std::uint32_t thumbnailDeclared = 0, problems = 0;
+        std::uint32_t thumbnailDeclared = 0;
         std::string thumbnail;
         if (!entries(r.exif) || !entries(r.xmp) || !entries(r.iptc) || !text(r.xmpPacket) || !u32(thumbnailDeclared) ||
-            !text(thumbnail) || !u32(problems) || problems > restSize() / 8)
+            !text(thumbnail) || !findings(r.problems) || !findings(r.facts))
             return false;
         r.hasThumbnail = thumbnailDeclared != 0;
         r.thumbnail.assign(thumbnail.begin(), thumbnail.end());
-        r.problems.resize(problems);
-        for (Finding& f : r.problems)
-            if (!text(f.severity) || !text(f.text)) return false;
         return restSize() == 0;
     }
     const std::uint8_t* rest() const { return data_ + at_; }

@@ -97,13 +97,47 @@ void readWithExiv2(const std::uint8_t* data, std::size_t size, Exiv2Reading& r) 
     }
 }
 
+std::string counted(int n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// What a HEIF/AVIF container holds besides the primary image, in sentences.
+std::vector<Finding> containerFacts(const HeifMetadataBlocks& b, ImageFormat format) {
+    const std::string container = format == ImageFormat::Avif ? "AVIF" : "HEIF";
+    std::vector<Finding> facts;
+    if (b.topLevelImages > 1)
+        facts.push_back(infoFinding("The " + container + " file holds " + std::to_string(b.topLevelImages) +
+                                    " images; SynthScope analyses the primary one only."));
+    std::vector<std::string> parts;
+    if (b.thumbnails > 0) parts.push_back(counted(b.thumbnails, "thumbnail", "thumbnails"));
+    if (b.depthImages > 0) parts.push_back(counted(b.depthImages, "depth map", "depth maps"));
+    bool apple = false;
+    for (const std::string& type : b.auxiliaryTypes) {
+        parts.push_back("an auxiliary image of type " + type);
+        apple = apple || type.rfind("urn:com:apple:photo:", 0) == 0;
+    }
+    if (parts.empty()) {
+        facts.push_back(infoFinding("Its primary image comes alone: no thumbnail, depth map or auxiliary image. A phone's "
+                                    "camera usually stores at least a thumbnail; converters and generators usually store none."));
+        return facts;
+    }
+    std::string list;
+    for (std::size_t i = 0; i < parts.size(); ++i) list += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    facts.push_back(infoFinding("Besides its primary image the " + container + " container holds " + list + "." +
+                                (apple ? " Apple's camera writes such auxiliary images (HDR gain maps, portrait mattes); "
+                                         "they can be copied into a file, so this is a hint, not proof."
+                                       : "")));
+    return facts;
+}
+
 // HEIF and AVIF: libheif finds the EXIF and XMP blocks (heif_decoder.h), Exiv2 parses them.
-void readHeifWithExiv2(const std::uint8_t* data, std::size_t size, Exiv2Reading& r) {
+void readHeifWithExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format, Exiv2Reading& r) {
     const HeifMetadataBlocks blocks = readHeifMetadataInProcess(data, size);
     if (!blocks.error.empty()) {
         r.problems.push_back(errorFinding("Metadata could not be read: " + blocks.error + "."));
         return;
     }
+    r.facts = containerFacts(blocks, format);
     initExiv2();
     try {
         Exiv2::ExifData exif;
@@ -123,7 +157,7 @@ void readHeifWithExiv2(const std::uint8_t* data, std::size_t size, Exiv2Reading&
 
 Exiv2Reading readExiv2InProcess(const std::uint8_t* data, std::size_t size, ImageFormat format) {
     Exiv2Reading r;
-    if (format == ImageFormat::Heif || format == ImageFormat::Avif) readHeifWithExiv2(data, size, r);
+    if (format == ImageFormat::Heif || format == ImageFormat::Avif) readHeifWithExiv2(data, size, format, r);
     else if (format != ImageFormat::Unknown) readWithExiv2(data, size, r);
     // Exiv2 only sees the image formats SynthScope reads: given anything else it guesses by content, and its
     // video parsers (QuickTime, RIFF, Matroska) loop for ever on some 134-byte inputs (found by fuzzing).

@@ -10,7 +10,8 @@
 
 namespace synthscope {
 
-// What Exiv2 reads of a file's EXIF, XMP and IPTC (for HEIF and AVIF, from the blocks libheif finds):
+// What Exiv2 reads of a file's EXIF, XMP and IPTC (for HEIF and AVIF, from the blocks libheif finds,
+// with the container's other images):
 // the part of readMetadata() that runs third-party parsers, so that it can run in the decoder process
 // (decoder_process.h). Everything else readMetadata() does is SynthScope's own code, fuzzed in place.
 struct Exiv2Reading {
@@ -19,6 +20,7 @@ struct Exiv2Reading {
     bool hasThumbnail = false;                   // an EXIF thumbnail is declared
     std::vector<std::uint8_t> thumbnail;         // its bytes when at most kMaxThumbnailBytes
     std::vector<Finding> problems;               // "error" findings: what could not be read
+    std::vector<Finding> facts;                  // "info" findings: HEIF/AVIF, what the container holds (libheif)
 };
 
 // In this process; never throws for bad input. Only the formats SynthScope decodes are handed to Exiv2

@@ -88,6 +88,29 @@ HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const st
     return picture;
 }
 
+namespace {
+
+std::vector<std::string> auxiliaryTypes(const heif_image_handle* primary) {
+    const int filter = LIBHEIF_AUX_IMAGE_FILTER_OMIT_ALPHA | LIBHEIF_AUX_IMAGE_FILTER_OMIT_DEPTH;
+    const int n = heif_image_handle_get_number_of_auxiliary_images(primary, filter);
+    std::vector<heif_item_id> ids(std::size_t(std::max(n, 0)));
+    const int listed = heif_image_handle_get_list_of_auxiliary_image_IDs(primary, filter, ids.data(), n);
+    std::vector<std::string> types;
+    for (int i = 0; i < std::min(listed, n); ++i) {
+        heif_image_handle* raw = nullptr;
+        if (heif_image_handle_get_auxiliary_image_handle(primary, ids[std::size_t(i)], &raw).code != heif_error_Ok) continue;
+        const Handle aux(raw, heif_image_handle_release);
+        const char* type = nullptr;
+        if (heif_image_handle_get_auxiliary_type(aux.get(), &type).code == heif_error_Ok && type) {
+            types.emplace_back(type);
+            heif_image_handle_free_auxiliary_types(aux.get(), &type);
+        }
+    }
+    return types;
+}
+
+}  // namespace
+
 HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t* data, std::size_t size) {
     HeifMetadataBlocks out;
     const Context context(heif_context_alloc(), heif_context_free);
@@ -99,6 +122,10 @@ HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t* data, std::size
         return out;
     }
     const Handle handle(rawHandle, heif_image_handle_release);
+    out.topLevelImages = heif_context_get_number_of_top_level_images(context.get());
+    out.thumbnails = heif_image_handle_get_number_of_thumbnails(handle.get());
+    out.depthImages = heif_image_handle_get_number_of_depth_images(handle.get());
+    out.auxiliaryTypes = auxiliaryTypes(handle.get());
     const int n = heif_image_handle_get_number_of_metadata_blocks(handle.get(), nullptr);
     std::vector<heif_item_id> ids(std::size_t(std::max(n, 0)));
     heif_image_handle_get_list_of_metadata_block_IDs(handle.get(), nullptr, ids.data(), n);

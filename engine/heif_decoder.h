@@ -31,6 +31,13 @@ struct HeifMetadataBlocks {
     std::vector<std::uint8_t> exifTiff;  // the EXIF block from its TIFF header on; empty: none
     std::string xmpPacket;               // the XMP packet; empty: none
     std::string error;                   // why the file could not be read; empty: it could
+    // What the container holds besides the primary image (the one SynthScope analyses): phones store
+    // thumbnails, depth maps and other auxiliary images (HDR gain maps, portrait mattes); converters and
+    // generators rarely do.
+    int topLevelImages = 0;                   // images a viewer can show, the primary one included
+    int thumbnails = 0;                       // of the primary image
+    int depthImages = 0;                      // of the primary image
+    std::vector<std::string> auxiliaryTypes;  // the primary image's other auxiliary images (URNs; alpha and depth left out)
 };
 HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t* data, std::size_t size);
 

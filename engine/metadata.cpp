@@ -107,6 +107,7 @@ MetadataReport readMetadata(const std::uint8_t* data, std::size_t size) {
     r.c2pa = detectC2pa(data, size);
     r.digitalSourceType = digitalSourceType(r.xmp, xmpPacket);
     collectFacts(r);
+    for (Finding& f : exiv2.facts) r.facts.push_back(std::move(f));  // HEIF/AVIF: the container's other images
     r.generatorTraces = findGeneratorTraces(r);
     return r;
 }

@@ -139,8 +139,11 @@ TEST(DecoderProcess, MetadataReadInTheHelperIsTheSameAsInThisProcess) {
         EXPECT_EQ(outside.thumbnail, inside.thumbnail) << name;
         ASSERT_EQ(outside.problems.size(), inside.problems.size()) << name;
         for (std::size_t i = 0; i < inside.problems.size(); ++i) EXPECT_EQ(outside.problems[i].text, inside.problems[i].text);
+        ASSERT_EQ(outside.facts.size(), inside.facts.size()) << name;
+        for (std::size_t i = 0; i < inside.facts.size(); ++i) EXPECT_EQ(outside.facts[i].text, inside.facts[i].text);
     }
-    // And they did carry something: the JPEG's entries of all three kinds and its thumbnail, the HEIC's packet.
+    // And they did carry something: the JPEG's entries of all three kinds and its thumbnail, the HEIC's
+    // packet and container facts.
     const Exiv2Reading jpeg = readExiv2InHelper(helper, {}, files[0].first.data(), files[0].first.size(), ImageFormat::Jpeg);
     EXPECT_TRUE(jpeg.problems.empty());
     EXPECT_TRUE(std::any_of(jpeg.exif.begin(), jpeg.exif.end(), [](const MetadataEntry& e) { return e.key == "Exif.Image.Make" && e.value == "Canon"; }));
@@ -151,6 +154,7 @@ TEST(DecoderProcess, MetadataReadInTheHelperIsTheSameAsInThisProcess) {
     if (heifDecodingAvailable()) {
         const Exiv2Reading heic = readExiv2InHelper(helper, {}, files[2].first.data(), files[2].first.size(), ImageFormat::Heif);
         EXPECT_NE(heic.xmpPacket.find("xmpmeta"), std::string::npos);
+        EXPECT_EQ(heic.facts.size(), 1u) << "its primary image comes alone";
     }
 }
 
@@ -260,7 +264,7 @@ TEST(DecoderProcess, NonsenseFromTheHelperIsRefused) {
     QTemporaryDir dir;
     // Says 2x2 pixels follow, then sends 5 bytes instead of 12.
     const std::string shortAnswer = helperError(
-        standIn(dir, "short", "printf 'SSDECO1\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
+        standIn(dir, "short", "printf 'SSDECO2\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
         ErrorKind::Internal);
     EXPECT_NE(shortAnswer.find("gave an answer SynthScope cannot read"), std::string::npos) << shortAnswer;
     const std::string failed = helperError(standIn(dir, "failing", "exit 3"), ErrorKind::Internal);

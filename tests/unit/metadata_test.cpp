@@ -303,6 +303,29 @@ TEST(Metadata, HeicExifAndXmpAreReadFromTheirBlocks) {
     EXPECT_FALSE(cut.problems.empty());
 }
 
+TEST(Metadata, HeifContainerSaysWhatItHoldsBesidesThePrimaryImage) {
+    // Phones store a thumbnail (and depth maps, HDR gain maps) beside the photo; burst and edited files
+    // hold several images, of which SynthScope analyses the primary one. libheif lists them.
+    if (!heifDecodingAvailable()) GTEST_SKIP() << "built without libheif";
+    HeifExtras extras;
+    extras.thumbnailSide = 32;
+    extras.moreTopLevelImages = 2;
+    const MetadataReport phoneLike = readMetadata(encodeHeif(smallImage(), false, {}, {}, extras));
+    EXPECT_TRUE(phoneLike.problems.empty()) << phoneLike.problems.front().text;
+    EXPECT_TRUE(anyTextContains(phoneLike.facts, "info", "The HEIF file holds 3 images; SynthScope analyses the primary one only"));
+    EXPECT_TRUE(anyTextContains(phoneLike.facts, "info", "Besides its primary image the HEIF container holds 1 thumbnail."));
+    EXPECT_FALSE(anyTextContains(phoneLike.facts, "info", "comes alone"));
+
+    const MetadataReport alone = readMetadata(encodeHeif(smallImage(), true));
+    EXPECT_TRUE(anyTextContains(alone.facts, "info", "Its primary image comes alone"));
+    EXPECT_FALSE(anyTextContains(alone.facts, "info", "images; SynthScope analyses"));
+    EXPECT_FALSE(anyTextContains(alone.facts, "info", "container holds"));
+
+    // Other formats carry no container facts.
+    const MetadataReport jpeg = readMetadata(encodeRgb(".jpg", smallImage()));
+    EXPECT_FALSE(anyTextContains(jpeg.facts, "info", "primary image"));
+}
+
 TEST(Metadata, A1111ParametersInExifUserCommentAndGeneratorSoftwareAreFlagged) {
     const Bytes jpeg = withExiv2(encodeRgb(".jpg", smallImage()), [](Exiv2::Image& image) {
         image.exifData()["Exif.Photo.UserComment"] = "charset=Unicode " + kA1111;

@@ -52,9 +52,10 @@ std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& bytes, cons
     return out;
 }
 
-std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff, const std::string& xmpPacket) {
+std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff, const std::string& xmpPacket,
+                                     const HeifExtras& extras) {
 #ifndef SYNTHSCOPE_HAVE_LIBHEIF
-    (void)rgb, (void)avif, (void)exifTiff, (void)xmpPacket;
+    (void)rgb, (void)avif, (void)exifTiff, (void)xmpPacket, (void)extras;
     return {};
 #else
     heif_context* context = heif_context_alloc();
@@ -75,6 +76,16 @@ std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::v
         EXPECT_EQ(heif_context_add_exif_metadata(context, handle, exifTiff.data(), int(exifTiff.size())).code, heif_error_Ok);
     if (!xmpPacket.empty())
         EXPECT_EQ(heif_context_add_XMP_metadata(context, handle, xmpPacket.data(), int(xmpPacket.size())).code, heif_error_Ok);
+    if (extras.thumbnailSide > 0) {
+        heif_image_handle* thumbnail = nullptr;
+        EXPECT_EQ(heif_context_encode_thumbnail(context, image, handle, encoder, nullptr, extras.thumbnailSide, &thumbnail).code, heif_error_Ok);
+        heif_image_handle_release(thumbnail);
+    }
+    for (int i = 0; i < extras.moreTopLevelImages; ++i) {
+        heif_image_handle* another = nullptr;
+        EXPECT_EQ(heif_context_encode_image(context, image, encoder, nullptr, &another).code, heif_error_Ok);
+        heif_image_handle_release(another);
+    }
     std::vector<std::uint8_t> bytes;
     heif_writer writer{};
     writer.writer_api_version = 1;

@@ -40,8 +40,13 @@ std::vector<std::uint8_t> withExiv2(const std::vector<std::uint8_t>& image, cons
 // by libheif in memory as HEIC (avif false: HEVC with x265) or AVIF (AV1 with
 // aom) at quality 95, with an EXIF block (TIFF bytes) and an XMP packet when given. Empty when this build
 // has no libheif (the tests that need it skip: heifDecodingAvailable()).
+// `extras` adds what phones store beside the primary image: a thumbnail, further top-level images.
+struct HeifExtras {
+    int thumbnailSide = 0;     // > 0: a thumbnail of the primary image within this many pixels
+    int moreTopLevelImages = 0;  // copies of the image stored after the primary one
+};
 std::vector<std::uint8_t> encodeHeif(const cv::Mat& rgb, bool avif, const std::vector<std::uint8_t>& exifTiff = {},
-                                     const std::string& xmpPacket = {});
+                                     const std::string& xmpPacket = {}, const HeifExtras& extras = {});
 
 // Sets an environment variable for one scope, restoring the old value (or its absence) afterwards.
 class ScopedEnv {
