@@ -23,6 +23,17 @@
 
 extern char** environ;
 
+// AddressSanitizer (packaging/sanitize.sh) reserves terabytes of address space for its shadow memory, so an
+// address-space limit would stop the instrumented helper from allocating anything. There the helper's
+// memory limit is ASan's own instead: any one allocation above it fails (decodeHelperAnswersOutOfMemory).
+#if defined(__SANITIZE_ADDRESS__)
+#define SYNTHSCOPE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SYNTHSCOPE_ASAN 1
+#endif
+#endif
+
 namespace synthscope {
 
 namespace {
@@ -215,6 +226,24 @@ void stopAndReap(pid_t pid) {
     }
 }
 
+// This process's environment, for the helper; in a sanitizer build with the memory limit as ASan options.
+std::vector<std::string> helperEnvironment(std::int64_t memoryBytes) {
+    std::vector<std::string> environment;
+    std::string asanOptions;
+    for (char** e = environ; e && *e; ++e) {
+        if (std::strncmp(*e, "ASAN_OPTIONS=", 13) == 0) asanOptions = *e + 13;
+        else environment.emplace_back(*e);
+    }
+#ifdef SYNTHSCOPE_ASAN
+    asanOptions += (asanOptions.empty() ? "" : ":") + std::string("allocator_may_return_null=1:max_allocation_size_mb=") +
+                   std::to_string(std::max<std::int64_t>(1, memoryBytes >> 20));
+#else
+    (void)memoryBytes;
+#endif
+    if (!asanOptions.empty()) environment.push_back("ASAN_OPTIONS=" + asanOptions);
+    return environment;
+}
+
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
 // `library` names what runs inside, for the sentences ("libheif", "Exiv2").
 MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
@@ -231,12 +260,17 @@ MappedAnswer runHelper(const std::string& helper, const std::string& library, co
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    std::vector<std::string> environment = helperEnvironment(memoryBytes);
+    std::vector<char*> envp;
+    for (std::string& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in.get(), STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out.get(), STDOUT_FILENO);
     pid_t pid = 0;
-    const int started = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
+    const int started = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (started != 0)
         throw HelperFailure{ErrorKind::Internal, "the decoder helper " + helper + " could not be started: " + std::strerror(started)};
@@ -439,6 +473,14 @@ bool writeAllStdout(const void* data, std::size_t size) {
 
 }  // namespace
 
+bool decodeHelperAnswersOutOfMemory() {
+#ifdef SYNTHSCOPE_ASAN
+    return false;
+#else
+    return true;
+#endif
+}
+
 int decodeHelperMain(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string mode = argv[1];
@@ -457,10 +499,12 @@ int decodeHelperMain(int argc, char** argv) {
     }
     if ((argc - 2) % 2 != 0 || maxPixels <= 0) return usage();
     if (mode == "metadata" && (imageFormat < 0 || imageFormat > int(ImageFormat::Avif))) return usage();
+#ifndef SYNTHSCOPE_ASAN  // there the engine passes the limit as ASan options (helperEnvironment)
     if (memoryBytes > 0) {  // a decoder that asks for more gets an allocation failure, not the machine's memory
         const rlimit limit{rlim_t(memoryBytes), rlim_t(memoryBytes)};
         ::setrlimit(RLIMIT_AS, &limit);
     }
+#endif
     const std::string needsMore = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
                                                   : std::string("it needs more memory than there is");
     std::string head(kMagic, sizeof kMagic);

@@ -33,6 +33,7 @@ std::string describeDecoders();
 struct DecodeHelperLimits {
     int timeoutSeconds = 120;
     std::int64_t memoryBytes = 0;                // address-space limit; 0: 1 GiB plus 24 bytes per allowed pixel
+                                                 // (in AddressSanitizer builds, a limit on each allocation)
     const std::atomic<bool>* cancel = nullptr;   // when it turns true the helper is stopped at once (Cancelled)
 };
 
@@ -49,6 +50,12 @@ HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimi
                                const std::string& name, const char* formatName, std::int64_t maxPixels);
 Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::uint8_t* data,
                                std::size_t size, ImageFormat format);
+
+// True when a decoding that needs more than the memory limit is answered "it needs more memory than the
+// ... allowed". False in AddressSanitizer builds (packaging/sanitize.sh): ASan reserves terabytes of address
+// space, so the limit there is its per-allocation one, and its operator new aborts the helper instead of
+// throwing; the file is still refused ("stopped with exit code 1"), in fewer words.
+bool decodeHelperAnswersOutOfMemory();
 
 // The helper executable's whole main (app/decode_main.cpp): reads the file from standard input and
 // writes its answer to standard output in the format this file's readers expect.

@@ -3,7 +3,7 @@
 # build-asan/ and runs the unit tests (every GoogleTest case, the CLI tests included) under them.
 # LibTorch, Qt and OpenCV are Debian's uninstrumented builds: ASan still checks every access our code
 # makes (and LeakSanitizer every allocation, theirs included), UBSan every operation our code compiles.
-# No suppression is needed: the suite runs clean with leak detection on. Child processes (the CLI tests
+# One leak suppression (packaging/lsan.supp: libx265, the tests' HEIC encoder). Child processes (the CLI tests
 # run build-asan/app/synthscope) inherit the options, so a report there fails the test through its exit code.
 # Usage: packaging/sanitize.sh [ctest -R regex]   (default: every GoogleTest case and the fuzz regressions,
 # i.e. all but the GUI tests, which are not built here)
@@ -19,6 +19,7 @@ cmake --build "$BUILD_DIR" -j "$JOBS" --target synthscope engine_tests fuzz_repl
 
 # halt_on_error: the first report fails the test.
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:strict_string_checks=1:${SYNTHSCOPE_EXTRA_ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$here/packaging/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j "$JOBS" --timeout 1800 -R "${1:-^[A-Za-z]+\\.|^fuzz_regressions}" 2>&1 | tee sanitize-ctest.log

@@ -204,6 +204,10 @@ TEST(DecoderProcess, TheHelperRunsUnderAMemoryLimit) {
         (void)decodeHeifInHelper(decodeHelperPath(), limits, bytes, "huge.heic", "HEIC", 250'000'000);
         ADD_FAILURE() << "decoded under a limit smaller than the file";
     } catch (const EngineError& e) {
+        if (!decodeHelperAnswersOutOfMemory()) {  // AddressSanitizer build: the helper aborts at the limit
+            EXPECT_NE(std::string(e.what()).find("stopped with exit code"), std::string::npos) << e.what();
+            return;
+        }
         EXPECT_EQ(e.kind(), ErrorKind::BadInput);
         EXPECT_NE(std::string(e.what()).find("huge.heic: the HEIC data could not be decoded (it needs more memory than the 32 MiB allowed"),
                   std::string::npos)
