@@ -117,7 +117,7 @@ std::vector<Finding> containerFacts(const HeifMetadataBlocks& b, ImageFormat for
         apple = apple || type.rfind("urn:com:apple:photo:", 0) == 0;
     }
     if (parts.empty()) {
-        facts.push_back(infoFinding("Its primary image comes alone: no thumbnail, depth map or auxiliary image. A phone's "
+        facts.push_back(infoFinding("The " + container + " file's primary image comes alone: no thumbnail, depth map or auxiliary image. A phone's "
                                     "camera usually stores at least a thumbnail; converters and generators usually store none."));
         return facts;
     }

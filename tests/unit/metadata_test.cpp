@@ -317,7 +317,7 @@ TEST(Metadata, HeifContainerSaysWhatItHoldsBesidesThePrimaryImage) {
     EXPECT_FALSE(anyTextContains(phoneLike.facts, "info", "comes alone"));
 
     const MetadataReport alone = readMetadata(encodeHeif(smallImage(), true));
-    EXPECT_TRUE(anyTextContains(alone.facts, "info", "Its primary image comes alone"));
+    EXPECT_TRUE(anyTextContains(alone.facts, "info", "The AVIF file's primary image comes alone"));
     EXPECT_FALSE(anyTextContains(alone.facts, "info", "images; SynthScope analyses"));
     EXPECT_FALSE(anyTextContains(alone.facts, "info", "container holds"));
 
