@@ -113,15 +113,74 @@ private slots:
         for (const auto& [first, second] : together) QVERIFY2(carriedOver[first] > 0, qPrintable(first));
     }
 
+    // QTextDocument breaks a table row or a paragraph wherever the page ends: a check's name on one page and
+    // its result on the next, a paragraph's last line alone at the top of a page. Filler lines push a table
+    // with a four-line row, a three-line paragraph and a twenty-line one down the pages one line at a time;
+    // the row and the short paragraph must never be parted, the long one may be, with two lines or more on
+    // each side, and a page that carries the row on shows the table's header above it.
+    void keepsTableRowsAndShortParagraphsTogether() {
+        const QString pdftotext = QStandardPaths::findExecutable("pdftotext");
+        if (pdftotext.isEmpty()) QSKIP("poppler-utils (packaging/install-deps.sh) is not installed");
+        QString longParagraph = "<p>";
+        for (int i = 0; i < 20; ++i) longParagraph += QString("%1long paragraph line %2").arg(i ? "<br>" : "").arg(i, 2, 10, QChar('0'));
+        longParagraph += "</p>\n";
+        int rowCarried = 0, shortCarried = 0, longParted = 0;
+        QTemporaryDir dir;
+        const QString pdf = dir.path() + "/rows.pdf";
+        for (int lines = 30; lines <= 110; ++lines) {
+            report::ReportDocument document;
+            document.title = "rows";
+            for (int i = 0; i < lines; ++i) document.html += QString("<p>filler line %1</p>\n").arg(i);
+            document.html += "<table border=\"1\" width=\"100%\"><thead><tr><th>check column</th><th>result column</th></tr></thead>"
+                             "<tr><td>first row</td><td>one line</td></tr>"
+                             "<tr><td>tall row</td><td>row line a<br>row line b<br>row line c<br>row line d</td></tr>"
+                             "<tr><td>last row</td><td>one line</td></tr></table>\n"
+                             "<p>short paragraph a<br>short paragraph b<br>short paragraph c</p>\n" +
+                             longParagraph;
+            std::string error;
+            QVERIFY2(report::writePdf(document, pdf, error), error.c_str());
+            QProcess p;
+            p.start(pdftotext, {"-layout", pdf, "-"});
+            QVERIFY(p.waitForFinished(30000));
+            // NFKC: the PDF's typographic ligatures ("\ufb01") back to letters.
+            const QStringList pages = QString::fromUtf8(p.readAllStandardOutput()).normalized(QString::NormalizationForm_KC).split('\f');
+            auto pageOf = [&](const QString& text) {
+                for (int i = 0; i < pages.size(); ++i)
+                    if (pages[i].contains(text)) return i;
+                return -1;
+            };
+            const QString at = QString("%1 filler lines: ").arg(lines);
+            for (const QString& text : {"first row", "row line a", "row line d", "last row", "short paragraph a", "short paragraph c"})
+                QVERIFY2(pageOf(text) >= 0, qPrintable(at + text + " not found"));
+            QVERIFY2(pageOf("row line a") == pageOf("row line d"), qPrintable(at + "the tall row is parted"));
+            QVERIFY2(pages[pageOf("row line a")].contains("check column"), qPrintable(at + "no header above the tall row"));
+            QVERIFY2(pageOf("short paragraph a") == pageOf("short paragraph c"), qPrintable(at + "the short paragraph is parted"));
+            if (pageOf("row line a") > pageOf("first row")) ++rowCarried;
+            if (pageOf("short paragraph a") > pageOf("last row")) ++shortCarried;
+            const int first = pageOf("long paragraph line 00"), last = pageOf("long paragraph line 19");
+            QVERIFY2(first >= 0 && last >= 0, qPrintable(at + "the long paragraph is not found"));
+            if (first != last) {
+                ++longParted;
+                QVERIFY2(pageOf("long paragraph line 01") == first, qPrintable(at + "one line of the long paragraph left behind"));
+                QVERIFY2(pageOf("long paragraph line 18") == last, qPrintable(at + "one line of the long paragraph carried over"));
+            }
+        }
+        // The sweep did carry each across a page end.
+        QVERIFY(rowCarried > 0);
+        QVERIFY(shortCarried > 0);
+        QVERIFY(longParted > 0);
+    }
+
     // A table longer than a page (a case of many images) repeats its header row on every page it covers,
-    // so a reader of page 7 still knows which column is which. The reports mark header rows as <thead>.
+    // so a reader of page 7 still knows which column is which, and no row is parted by a page's end (each is
+    // two lines here). The reports mark header rows as <thead>.
     void repeatsATablesHeaderOnEveryPage() {
         const QString pdftotext = QStandardPaths::findExecutable("pdftotext");
         if (pdftotext.isEmpty()) QSKIP("poppler-utils (packaging/install-deps.sh) is not installed");
         report::ReportDocument document;
         document.title = "long table";
         QString rows = "<thead><tr><th>image column</th><th>verdict column</th></tr></thead>\n";
-        for (int i = 0; i < 300; ++i) rows += QString("<tr><td>image %1</td><td>authentic</td></tr>\n").arg(i);
+        for (int i = 0; i < 300; ++i) rows += QString("<tr><td>image %1</td><td>authentic<br>its second line %1</td></tr>\n").arg(i);
         document.html = "<h2>Images</h2>\n<table border=\"1\">" + rows + "</table>\n";
         QTemporaryDir dir;
         const QString pdf = dir.path() + "/long.pdf";
@@ -138,7 +197,16 @@ private slots:
             QVERIFY2(pages[i].contains("image column") && pages[i].contains("verdict column"), qPrintable(QString("page %1 has no header").arg(i + 1)));
         }
         QVERIFY2(withRows >= 3, qPrintable(QString("%1 pages of rows").arg(withRows)));
-        QVERIFY(pages.join("").contains("image 299"));
+        for (int row = 0; row < 300; ++row) {
+            const QRegularExpression first(QString("image %1\\b").arg(row)), second(QString("its second line %1\\b").arg(row));
+            int firstPage = -1, secondPage = -1;
+            for (int i = 0; i < pages.size(); ++i) {
+                if (firstPage < 0 && pages[i].contains(first)) firstPage = i;
+                if (secondPage < 0 && pages[i].contains(second)) secondPage = i;
+            }
+            QVERIFY2(firstPage >= 0 && firstPage == secondPage,
+                     qPrintable(QString("row %1: its lines on pages %2 and %3").arg(row).arg(firstPage + 1).arg(secondPage + 1)));
+        }
     }
 };
 
