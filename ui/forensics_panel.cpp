@@ -1,10 +1,14 @@
 #include "ui/forensics_panel.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QGridLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollArea>
+#include <QStyledItemDelegate>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -15,6 +19,18 @@ namespace synthscope::ui {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// Values are cut on the right ("JPEG, 2560 x 1920 px, ..."), keys on the left (the view's mode).
+class ElideRightDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideRight;
+    }
+};
 
 QLabel* wrappingLabel() {
     auto* l = new QLabel;
@@ -93,10 +109,20 @@ QWidget* ForensicsPanel::makeMetadataTab() {
     metadataTree_->setHeaderLabels({tr("Key"), tr("Value")});
     // Keys and values share the width, so values stay readable in a narrow dock. A key is shown without
     // its family (the group above names it) and, when still too long, cut on the left so that the tag's
-    // name stays; each row's tooltip has the full key and value.
+    // name stays; a value is cut on the right; each row's tooltip has the full key and value.
     metadataTree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     metadataTree_->header()->setSectionResizeMode(1, QHeaderView::Stretch);
     metadataTree_->setTextElideMode(Qt::ElideLeft);
+    metadataTree_->setItemDelegateForColumn(1, new ElideRightDelegate(metadataTree_));
+    // Hashes, dates and tags are copied into case notes: Ctrl+C or the context menu copies the selected rows
+    // (a group: all its rows) as "key<TAB>value" lines, the full key and value, not the elided text.
+    metadataTree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    metadataTree_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* copy = new QAction(tr("Copy"), metadataTree_);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(selectedMetadataText()); });
+    metadataTree_->addAction(copy);
     layout->addWidget(metadataText_);
     layout->addWidget(thumbnailRow_);
     layout->addWidget(metadataTree_, 1);
@@ -202,10 +228,13 @@ void ForensicsPanel::showMetadata(const ForensicsReport& r) {
             QString key = qs(e.key);
             if (!family.isEmpty() && key.startsWith(family + ".")) key = key.mid(family.size() + 1);  // "Exif.Image.Make" -> "Image.Make"
             auto* item = new QTreeWidgetItem(group, {key, qs(e.value).left(500)});
+            item->setData(0, Qt::UserRole, qs(e.key));
+            item->setData(1, Qt::UserRole, qs(e.value));
             item->setToolTip(0, qs(e.key));
             item->setToolTip(1, qs(e.value).left(2000).toHtmlEscaped());
         }
     };
+    addGroup(tr("File"), r.file, {});
     addGroup("EXIF", m.exif, "Exif");
     addGroup("XMP", m.xmp, "Xmp");
     addGroup("IPTC", m.iptc, "Iptc");
@@ -265,5 +294,35 @@ QString ForensicsPanel::fingerprintSummary() const { return fingerprintText_->te
 QString ForensicsPanel::spectrumSummary() const { return spectrum_->summary(); }
 QString ForensicsPanel::jpegSummary() const { return jpegText_->text(); }
 QString ForensicsPanel::metadataSummary() const { return metadataText_->text(); }
+
+QString ForensicsPanel::metadataValue(const QString& group, const QString& key) const {
+    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g) {
+        const QTreeWidgetItem* groupItem = metadataTree_->topLevelItem(g);
+        if (!groupItem->text(0).startsWith(group + " (")) continue;
+        for (int i = 0; i < groupItem->childCount(); ++i)
+            if (groupItem->child(i)->data(0, Qt::UserRole).toString() == key) return groupItem->child(i)->data(1, Qt::UserRole).toString();
+    }
+    return {};
+}
+
+void ForensicsPanel::selectMetadataGroup(const QString& group) {
+    metadataTree_->clearSelection();
+    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g)
+        if (metadataTree_->topLevelItem(g)->text(0).startsWith(group + " (")) metadataTree_->topLevelItem(g)->setSelected(true);
+}
+
+QString ForensicsPanel::selectedMetadataText() const {
+    QStringList lines;
+    auto add = [&lines](const QTreeWidgetItem* item) {
+        lines << item->data(0, Qt::UserRole).toString() + "\t" + item->data(1, Qt::UserRole).toString();
+    };
+    // In the tree's order, each row once, whether it or its group was selected.
+    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g) {
+        const QTreeWidgetItem* group = metadataTree_->topLevelItem(g);
+        for (int i = 0; i < group->childCount(); ++i)
+            if (group->isSelected() || group->child(i)->isSelected()) add(group->child(i));
+    }
+    return lines.join("\n");
+}
 
 }  // namespace synthscope::ui

@@ -24,6 +24,11 @@ public:
     QString jpegSummary() const;
     QString metadataSummary() const;
     QString fingerprintSummary() const;
+    // The metadata tree: a row's full value (group "File", "EXIF", ...; key as read, e.g. "SHA-256" or
+    // "Exif.Image.Make"), empty when absent; and what Copy puts on the clipboard for the selected rows.
+    QString metadataValue(const QString& group, const QString& key) const;
+    void selectMetadataGroup(const QString& group);
+    QString selectedMetadataText() const;
 
 private:
     QWidget* makeSpectrumTab();

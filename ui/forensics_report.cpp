@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/errors.h"
+#include "engine/file_facts.h"
 #include "engine/model_registry.h"
 #include "engine/thread_priority.h"
 
@@ -97,6 +98,7 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
     } catch (const std::exception& e) {
         report->elaError = QString::fromStdString(e.what());
     }
+    report->file = fileFacts(image);
     report->metadata = readMetadata(image.bytes);
     report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.rgb, image.header.exifOrientation));
     if (fingerprints) compareWithFingerprints(image, *fingerprints, *report);

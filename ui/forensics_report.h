@@ -42,6 +42,7 @@ struct ForensicsReport {
     ElaResult ela;
     QImage elaImage;  // for display: at most 1024 px on its longer side
     QString elaError;
+    std::vector<MetadataEntry> file;  // name, folder, size, SHA-256, format, modification time (file_facts.h)
     MetadataReport metadata;
     QImage thumbnailImage;  // the EXIF thumbnail, turned as the image is; null when there is none or it is unreadable
     // Fingerprints: the image's own residual (centre crop, the residual the closest fingerprint is matched

@@ -2,6 +2,9 @@
 #include <algorithm>
 
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QTreeWidget>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -153,6 +156,34 @@ private slots:
         QVERIFY(report->spectrum.hasUpsamplingPeak());
         QVERIFY(!report->jpeg.isJpeg);
         QCOMPARE(report->elaImage.size(), QSize(256, 256));
+    }
+
+    // The Metadata tab starts with the file itself (a photo without EXIF still has a name, a size and a
+    // hash), and Copy puts the selected rows on the clipboard in full, as an investigator pastes them into notes.
+    void metadataTabShowsTheFileAndCopiesItsRows() {
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/exhibit 7.png";
+        cv::Mat bgr(48, 64, CV_8UC3, cv::Scalar(40, 90, 160));
+        QVERIFY(cv::imwrite(path.toStdString(), bgr));
+        const LoadedImage image = loadImage(path.toStdString());
+        ForensicsPanel panel;
+        panel.setReport(ForensicsRunner::compute(image));
+        QCOMPARE(panel.metadataValue("File", "File"), QString("exhibit 7.png"));
+        QCOMPARE(panel.metadataValue("File", "SHA-256"), QString::fromStdString(image.sha256));
+        QCOMPARE(panel.metadataValue("File", "Format"), QString("PNG, 64 x 48 px, 8-bit, 3 channels"));
+        QVERIFY(panel.metadataValue("File", "Modified").endsWith(" UTC"));
+
+        panel.selectMetadataGroup("File");
+        auto* tree = panel.findChild<QTreeWidget*>();
+        QVERIFY(tree);
+        QAction* copy = nullptr;
+        for (QAction* a : tree->actions())
+            if (a->shortcut() == QKeySequence(QKeySequence::Copy)) copy = a;
+        QVERIFY(copy);
+        copy->trigger();
+        const QString copied = QGuiApplication::clipboard()->text();
+        QVERIFY2(copied.contains("SHA-256\t" + QString::fromStdString(image.sha256)), qPrintable(copied));
+        QVERIFY2(copied.startsWith("File\texhibit 7.png\nFolder\t"), qPrintable(copied));
     }
 
     void forensicsReportShowsTheClosestFingerprints() {

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <map>
+
+#include <utime.h>
 
 #include <QTemporaryDir>
 
@@ -11,6 +15,7 @@
 
 #include "engine/errors.h"
 #include "engine/file_collector.h"
+#include "engine/file_facts.h"
 #include "engine/heif_decoder.h"
 #include "engine/heif_grid.h"
 #include "engine/image_loader.h"
@@ -237,6 +242,40 @@ TEST(ImageLoader, ExifOrientationIsApplied) {
     EXPECT_EQ(img.height(), 40);
     // Rotating 90 degrees clockwise puts the stored bottom-left pixel at the top-left.
     EXPECT_LT(cv::norm(cv::Vec3d(img.rgb.at<cv::Vec3b>(0, 0)) - cv::Vec3d(rgb.at<cv::Vec3b>(19, 0))), 12.0);
+}
+
+// The metadata panel's "File" group: what the file system and the header say, in words a record can keep.
+TEST(FileFacts, NameFolderSizeHashFormatAndModificationTime) {
+    QTemporaryDir dir;
+    const std::string folder = dir.path().toStdString(), path = folder + "/evidence photo.jpg";
+    writeBytes(path, withExifOrientation(encodeRgb(".jpg", pattern(400, 200), {cv::IMWRITE_JPEG_QUALITY, 95}), 6));
+    const utimbuf times{1614834367, 1614834367};  // 2021-03-04 05:06:07 UTC
+    ASSERT_EQ(utime(path.c_str(), &times), 0);
+    const LoadedImage image = loadImage(path);
+    std::map<std::string, std::string> facts;
+    for (const MetadataEntry& e : fileFacts(image)) {
+        EXPECT_EQ(e.group, "File");
+        facts[e.key] = e.value;
+    }
+    EXPECT_EQ(facts["File"], "evidence photo.jpg");
+    EXPECT_EQ(facts["Folder"], folder);
+    const std::size_t size = image.bytes.size();
+    ASSERT_TRUE(size > 1024 && size < 1000000) << size;
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%zu,%03zu bytes (%.1f KiB)", size / 1000, size % 1000, size / 1024.0);
+    EXPECT_EQ(facts["Size"], expected);
+    EXPECT_EQ(facts["SHA-256"], sha256OfFile(path));
+    EXPECT_EQ(facts["Format"], "JPEG, 400 x 200 px, 8-bit, 3 channels") << "the stored size, as the header says";
+    EXPECT_EQ(facts["Orientation"], "EXIF orientation 6: shown and analysed turned upright, 200 x 400 px");
+    EXPECT_EQ(facts["Modified"], "2021-03-04 05:06:07 UTC");
+
+    // Decoded from memory: no file to stat, no modification time; an upright image has no orientation line.
+    const LoadedImage inMemory = decodeImage(encodeRgb(".png", pattern(9, 9)), "pasted.png");
+    std::map<std::string, std::string> memoryFacts;
+    for (const MetadataEntry& e : fileFacts(inMemory)) memoryFacts[e.key] = e.value;
+    EXPECT_EQ(memoryFacts.count("Modified"), 0u);
+    EXPECT_EQ(memoryFacts.count("Orientation"), 0u);
+    EXPECT_EQ(memoryFacts["Size"].find(" bytes"), memoryFacts["Size"].size() - 6) << "under 1 KiB: bytes only, " << memoryFacts["Size"];
 }
 
 TEST(ImageLoader, KeepsOriginalBytesAndHashesThem) {

@@ -1,0 +1,72 @@
+#include "engine/file_facts.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "engine/image_format.h"
+
+namespace synthscope {
+namespace {
+
+// "214,578 bytes (209.5 KiB)": the exact count for the record, the rounded one for the eye.
+std::string sizeText(std::size_t bytes) {
+    std::string digits = std::to_string(bytes);
+    for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(std::size_t(i), ",");
+    const char* units[] = {"KiB", "MiB", "GiB"};
+    double value = double(bytes);
+    int unit = -1;
+    while (value >= 1024 && unit < 2) {
+        value /= 1024;
+        ++unit;
+    }
+    if (unit < 0) return digits + " bytes";
+    char rounded[32];
+    std::snprintf(rounded, sizeof rounded, "%.1f %s", value, units[unit]);
+    return digits + " bytes (" + rounded + ")";
+}
+
+std::string headerText(const ImageHeader& h, int decodedWidth, int decodedHeight) {
+    std::string text = imageFormatName(h.format);
+    const long long w = h.width > 0 ? h.width : decodedWidth, hh = h.height > 0 ? h.height : decodedHeight;
+    text += ", " + std::to_string(w) + " x " + std::to_string(hh) + " px";
+    if (h.bitDepth > 0) text += ", " + std::to_string(h.bitDepth) + "-bit";
+    if (h.channels > 0) text += ", " + std::to_string(h.channels) + (h.channels == 1 ? " channel" : " channels");
+    if (h.hasAlpha) text += " (with alpha)";
+    return text;
+}
+
+// stat(), not std::filesystem::last_write_time: C++17 has no portable way from the latter to calendar time.
+bool modifiedUtc(const std::string& path, std::string& text) {
+    struct stat info {};
+    if (path.empty() || ::stat(path.c_str(), &info) != 0) return false;
+    std::tm utc{};
+    if (!gmtime_r(&info.st_mtime, &utc)) return false;
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &utc);
+    text = buffer;
+    return true;
+}
+
+}  // namespace
+
+std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
+    const std::filesystem::path path(image.path);
+    std::vector<MetadataEntry> facts{
+        {"File", "File", path.filename().string()},
+        {"File", "Folder", path.parent_path().string()},
+        {"File", "Size", sizeText(image.bytes.size())},
+        {"File", "SHA-256", image.sha256},
+        {"File", "Format", headerText(image.header, image.width(), image.height())},
+    };
+    if (image.header.exifOrientation != 1)
+        facts.push_back({"File", "Orientation", "EXIF orientation " + std::to_string(image.header.exifOrientation) +
+                                                    ": shown and analysed turned upright, " + std::to_string(image.width()) + " x " +
+                                                    std::to_string(image.height()) + " px"});
+    if (std::string modified; modifiedUtc(image.path, modified)) facts.push_back({"File", "Modified", modified});
+    return facts;
+}
+
+}  // namespace synthscope
