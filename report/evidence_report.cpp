@@ -2,10 +2,14 @@
 
 #include <QDateTime>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QTextDocument>
 #include <QUrl>
@@ -330,6 +334,40 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     return h;
 }
 
+// A result's settings (the canonical JSON its cache key holds, batch_analysis.h) as a reader takes them in:
+// "patch: 192; stride: 192; ...", nested objects in brackets, SHA-256 digests cut to 12 characters (the
+// JSON export keeps the exact text). Anything that is not a JSON object is shown as it is.
+QString jsonText(const QJsonValue& v) {
+    if (v.isObject()) {
+        QStringList parts;
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) parts << it.key() + ": " + jsonText(it.value());
+        return "{" + parts.join(", ") + "}";
+    }
+    if (v.isArray()) {
+        QStringList parts;
+        for (const QJsonValue& e : v.toArray()) parts << jsonText(e);
+        return "[" + parts.join(", ") + "]";
+    }
+    if (v.isString()) {
+        const QString s = v.toString();
+        static const QRegularExpression digest("^[0-9a-f]{64}$");
+        return digest.match(s).hasMatch() ? s.left(12) + "\u2026" : s;
+    }
+    if (v.isBool()) return v.toBool() ? "yes" : "no";
+    if (v.isDouble()) return QString::number(v.toDouble(), 'g', 6);
+    return "none";
+}
+
+QString settingsText(const std::string& canonical) {
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(canonical));
+    if (!doc.isObject()) return esc(canonical);
+    QStringList parts;
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) parts << "<b>" + esc(it.key().toStdString()) + "</b>: " + jsonText(it.value()).toHtmlEscaped();
+    return parts.join("; ");
+}
+
 QString documentHead(const QString& title) {
     return "<html><head><meta charset=\"utf-8\"><title>" + title.toHtmlEscaped() +
            "</title></head><body style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 9pt\">\n";
@@ -371,7 +409,7 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     QString rows = "<thead><tr><th width=\"5%\" align=\"left\" bgcolor=\"#e8e8e8\">#</th><th width=\"54%\" align=\"left\" bgcolor=\"#e8e8e8\">file</th>"
                    "<th width=\"11%\" align=\"left\" bgcolor=\"#e8e8e8\">SHA-256</th><th width=\"14%\" align=\"left\" bgcolor=\"#e8e8e8\">verdict, p</th>"
                    "<th width=\"16%\" align=\"left\" bgcolor=\"#e8e8e8\">likely generator</th></tr></thead>\n";
-    std::map<std::string, std::pair<std::string, int>> models;  // model sha + settings -> (description, entries)
+    std::map<std::string, std::pair<QString, int>> models;  // model sha + settings -> (description as HTML, entries)
     std::set<std::string> detailed;
     for (const ImageEvidence& ev : details) detailed.insert(ev.detection.image.path);
     int n = 0;
@@ -386,8 +424,8 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                 "</td></tr>\n";
         auto& m = models[e.key.modelSha256 + "\n" + e.key.settings];
         if (m.second++ == 0)
-            m.first = e.modelName + " " + e.modelVersion + " (sha256 " + e.key.modelSha256 + "), SynthScope " + e.softwareVersion +
-                      "; settings " + e.key.settings;
+            m.first = esc(e.modelName + " " + e.modelVersion + " (sha256 " + e.key.modelSha256 + "), SynthScope " + e.softwareVersion) +
+                      "<br><small>" + settingsText(e.key.settings) + "</small>";
     });
     std::vector<CaseFailure> failures;
     store.forEachFailure([&](const CaseFailure& f) { failures.push_back(f); });
@@ -400,7 +438,7 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                    {"could not be analysed", QString::number(counts.failures)}});
     h += h2("Models and settings");
     QString mr = row({"model, software and settings", "images"}, true);
-    for (const auto& [key, m] : models) mr += row({esc(m.first), QString::number(m.second)});
+    for (const auto& [key, m] : models) mr += row({m.first, QString::number(m.second)});
     h += table(mr);
 
     h += h2("What was and was not checked");

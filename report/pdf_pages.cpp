@@ -281,6 +281,10 @@ void PdfPages::keepTogether() {
     QAbstractTextDocumentLayout* layout = text_.documentLayout();
     layout->documentSize();
     for (QTextBlock block = text_.begin(); block.isValid(); block = block.next()) {
+        // After a change the loop goes on from the same document position: a cut moves rows, with their
+        // blocks, into another table, and a moved block's handle is no longer valid. Going on from there
+        // looks at a few rows again, which is harmless.
+        const int position = block.position();
         bool changed = false;
         const QTextCursor at(block);
         if (QTextTable* table = at.currentTable()) {
@@ -291,15 +295,19 @@ void PdfPages::keepTogether() {
                     // A table whose first row would be parted starts the next page; then a long one is cut at its
                     // page ends at once, planned from its rows' heights, before its rows are checked one by one
                     // (one layout per cut would take minutes for a case of thousands of images).
-                    if (keepRow(*table, headerRows(*table))) layout->documentSize();
-                    if (cutAtPageEnds(*table)) layout->documentSize();
+                    changed = keepRow(*table, headerRows(*table));
+                    if (changed) layout->documentSize();
+                    changed = cutAtPageEnds(*table) || changed;
                 }
-                changed = keepRow(*table, cell.row());
+                if (!changed) changed = keepRow(*table, cell.row());
             }
         } else if (at.currentFrame() == text_.rootFrame()) {
             changed = block.blockFormat().headingLevel() > 0 || isPicture(block) ? keepHeadingOrPicture(block) : keepParagraph(block);
         }
-        if (changed) layout->documentSize();
+        if (changed) {
+            layout->documentSize();
+            block = text_.findBlock(position);
+        }
     }
 }
 

@@ -348,6 +348,22 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
     EXPECT_TRUE(report::imageReport(changed).html.contains("DIFFERENT"));
 }
 
+// The case report names each model and the settings its results were made with, as a reader takes them
+// in ("patch: 96; stride: ..."), not as the cache key's JSON.
+TEST(EvidenceReport, CaseReportShowsEachModelsSettingsReadably) {
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    auto store = CaseStore::open(tmpPath(dir, "case.sqlite"));
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    ASSERT_EQ(BatchAnalysis(*store, analyzer).run(images).analysed, int(images.size()));
+    const QString html = report::caseReport(*store, {}).html;
+    EXPECT_TRUE(html.contains("<b>patch</b>: ")) << html.toStdString();
+    EXPECT_TRUE(html.contains("<b>full_heatmap</b>: yes"));
+    EXPECT_TRUE(html.contains("<b>band</b>: [")) << "arrays in brackets";
+    EXPECT_FALSE(html.contains("&quot;patch&quot;")) << "no raw JSON";
+    EXPECT_TRUE(html.contains(QString::fromStdString(analyzer.detector().weightsSha256()))) << "the model's digest in full";
+}
+
 TEST(EvidenceReport, FingerprintCheckNamesTheResidualAndAnyFallback) {
     QTemporaryDir dir;
     const std::vector<std::string> images = writeImages(dir);
