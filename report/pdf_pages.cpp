@@ -163,9 +163,11 @@ bool PdfPages::breakAbove(const QTextBlock& block, QTextTable* table) {
     const int page = table ? pageOf(table->cellAt(0, 0).firstCursorPosition().block()) : pageOf(block);
     QTextBlock first = table ? QTextBlock() : block;  // the topmost paragraph to carry over, if any
     QTextBlock above = table ? table->cellAt(0, 0).firstCursorPosition().block().previous() : block.previous();
-    while (above.isValid() && above.blockFormat().headingLevel() > 0 && pageOf(above) == page) {
-        first = above;
-        above = above.previous();
+    // Empty paragraphs (the one QTextDocument keeps before a table at the start, say) are passed over: they
+    // are not what the page would start with.
+    for (; above.isValid() && pageOf(above) == page; above = above.previous()) {
+        if (above.blockFormat().headingLevel() > 0) first = above;
+        else if (above.length() > 1 || QTextCursor(above).currentTable()) break;
     }
     // Already first on its page: a break would only add a blank page (what follows is too tall).
     if (!above.isValid() || lastPageOf(above) < page) return false;
