@@ -134,6 +134,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d == currentDocument()) {
             forensicsPanel_->setReport(nullptr);
             verdict_->setFingerprints(nullptr);
+            verdict_->setMetadata(nullptr);
         }
         forensics_->start(job, image);
     });
@@ -145,6 +146,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d == currentDocument()) {
             forensicsPanel_->setReport(report);
             verdict_->setFingerprints(fingerprintsOf(*d));
+            verdict_->setMetadata(d->forensics ? &d->forensics->metadata : nullptr);
         }
         maybeFinishAutomation();
     });
@@ -592,6 +594,7 @@ void MainWindow::showDocument(int) {
         verdict_->setMessage(d->error);
     } else {
         verdict_->setFingerprints(fingerprintsOf(*d));
+        verdict_->setMetadata(d->forensics ? &d->forensics->metadata : nullptr);
         verdict_->setResult(d->result);
         verdict_->setRobustnessPending(d->robustnessPending);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);

@@ -12,6 +12,7 @@
 #include <qcustomplot.h>
 
 #include "engine/attribution_fusion.h"
+#include "engine/record_against_verdict.h"
 #include "engine/robustness_check.h"
 
 namespace synthscope::ui {
@@ -135,6 +136,12 @@ void VerdictPanel::setFingerprints(const FingerprintAttribution* fingerprints) {
     if (result_ && result_->verdict.ready) setResult(result_);  // the generator line may change
 }
 
+void VerdictPanel::setMetadata(const MetadataReport* metadata) {
+    if (metadata) metadata_ = *metadata;
+    else metadata_.reset();
+    if (result_ && result_->verdict.ready) setResult(result_);
+}
+
 void VerdictPanel::setRobustnessPending(bool pending) {
     robustnessPending_ = pending;
     updateRobustness();
@@ -234,6 +241,10 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     }
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
+    if (metadata_)
+        for (const std::string& note : recordAgainstVerdict(v.label, *metadata_))
+            text += "<br><span style='color:#c98a00'><b>" + tr("The file's record points the other way:") + "</b> " +
+                    QString::fromStdString(note).toHtmlEscaped() + "</span>";
     details_->setText(text);
     const QString table = combined && v.label != VerdictLabel::Authentic ? contributionTable(*combined) : QString();
     contributions_->setText(table);

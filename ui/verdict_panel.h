@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/fingerprint_match.h"
+#include "engine/metadata.h"
 #include "ui/engine_bridge.h"
 
 class QCustomPlot;
@@ -30,6 +31,9 @@ public:
     // The image's fingerprint ranking (the forensic panel's), once computed; null clears. When the model
     // asks for it, the most likely generator is then the detector and fingerprints combined.
     void setFingerprints(const FingerprintAttribution* fingerprints);
+    // The file's metadata (the forensic panel's), once read; null clears. Where it points the other way
+    // from the verdict (record_against_verdict.h), the panel says so under the verdict.
+    void setMetadata(const MetadataReport* metadata);
 
     // For tests and screenshots.
     QString headline() const;
@@ -44,6 +48,7 @@ private:
     ResultPtr result_;
     bool robustnessPending_ = false;
     std::optional<FingerprintAttribution> fingerprints_;
+    std::optional<MetadataReport> metadata_;
     QLabel* headline_;
     QLabel* details_;
     QLabel* contributions_;  // what each attribution source said of the first candidates

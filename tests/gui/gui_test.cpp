@@ -89,6 +89,22 @@ private slots:
         QVERIFY(panel.details().contains("inconclusive band"));
         panel.setMessage("broken file");
         QCOMPARE(panel.headline(), QString("broken file"));
+
+        // The file's record, once the forensic panel has read it, is set against the verdict.
+        MetadataReport camera;
+        camera.cameraMake = "KONICA MINOLTA";
+        camera.cameraModel = "DiMAGE Z5";
+        camera.captureDate = "2008:04:19 13:43:16";
+        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
+        QVERIFY(!panel.details().contains("points the other way"));
+        panel.setMetadata(&camera);
+        QVERIFY2(panel.details().contains("points the other way:</b> The detector calls it synthetic, but the file carries a camera's "
+                                          "record: KONICA MINOLTA DiMAGE Z5"), qPrintable(panel.details()));
+        panel.setResult(twoPatchResult(VerdictLabel::Authentic, 0.1));
+        QVERIFY(!panel.details().contains("points the other way"));
+        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
+        panel.setMetadata(nullptr);
+        QVERIFY(!panel.details().contains("points the other way"));
     }
 
     void heatmapOverlayHonoursThreshold() {
