@@ -121,7 +121,9 @@ QWidget* ForensicsPanel::makeMetadataTab() {
     auto* copy = new QAction(tr("Copy"), metadataTree_);
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetShortcut);
-    connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(selectedMetadataText()); });
+    connect(copy, &QAction::triggered, this, [this] {
+        if (const QString text = selectedMetadataText(); !text.isEmpty()) QGuiApplication::clipboard()->setText(text);  // nothing selected: the clipboard stays
+    });
     metadataTree_->addAction(copy);
     layout->addWidget(metadataText_);
     layout->addWidget(thumbnailRow_);
