@@ -53,7 +53,10 @@ bool modifiedUtc(const std::string& path, std::string& text) {
 }  // namespace
 
 std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
-    const std::filesystem::path path(image.path);
+    // The folder as one absolute path without "..": what a record should say, whatever path opened it.
+    std::error_code error;
+    std::filesystem::path path = std::filesystem::absolute(image.path, error);
+    path = (error ? std::filesystem::path(image.path) : path).lexically_normal();
     std::vector<MetadataEntry> facts{
         {"File", "File", path.filename().string()},
         {"File", "Folder", path.parent_path().string()},
