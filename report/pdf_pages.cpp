@@ -203,6 +203,7 @@ bool PdfPages::keepParagraph(const QTextBlock& block) {
         // One line alone at the top of the next page: the line above it goes with it, as a paragraph of its own.
         QTextCursor at(block);
         at.setPosition(block.position() + lines->lineAt(count - 2).textStart());
+        if (text_.characterAt(at.position() - 1) == QChar::LineSeparator) at.deletePreviousChar();  // a <br>: the new paragraph breaks instead
         at.insertBlock();
         setBreakBefore(at.block());
         return true;
