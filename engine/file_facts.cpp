@@ -1,10 +1,11 @@
 #include "engine/file_facts.h"
 
-#include <sys/stat.h>
-
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 
 #include "engine/image_format.h"
 
@@ -38,18 +39,6 @@ std::string headerText(const ImageHeader& h, int decodedWidth, int decodedHeight
     return text;
 }
 
-// stat(), not std::filesystem::last_write_time: C++17 has no portable way from the latter to calendar time.
-bool modifiedUtc(const std::string& path, std::string& text) {
-    struct stat info {};
-    if (path.empty() || ::stat(path.c_str(), &info) != 0) return false;
-    std::tm utc{};
-    if (!gmtime_r(&info.st_mtime, &utc)) return false;
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &utc);
-    text = buffer;
-    return true;
-}
-
 }  // namespace
 
 std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
@@ -68,7 +57,9 @@ std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
         facts.push_back({"File", "Orientation", "EXIF orientation " + std::to_string(image.header.exifOrientation) +
                                                     ": shown and analysed turned upright, " + std::to_string(image.width()) + " x " +
                                                     std::to_string(image.height()) + " px"});
-    if (std::string modified; modifiedUtc(image.path, modified)) facts.push_back({"File", "Modified", modified});
+    const QFileInfo file(QFile::decodeName(image.path.c_str()));
+    if (!image.path.empty() && file.exists())
+        facts.push_back({"File", "Modified", file.lastModified().toUTC().toString("yyyy-MM-dd HH:mm:ss 'UTC'").toStdString()});
     return facts;
 }
 

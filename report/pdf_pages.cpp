@@ -160,9 +160,10 @@ double PdfPages::rowHeight(const QTextTable& table, int row) const {
 }
 
 bool PdfPages::breakAbove(const QTextBlock& block, QTextTable* table) {
-    const int page = table ? pageOf(table->cellAt(0, 0).firstCursorPosition().block()) : pageOf(block);
+    const QTextBlock start = table ? table->cellAt(0, 0).firstCursorPosition().block() : block;
+    const int page = pageOf(start);
     QTextBlock first = table ? QTextBlock() : block;  // the topmost paragraph to carry over, if any
-    QTextBlock above = table ? table->cellAt(0, 0).firstCursorPosition().block().previous() : block.previous();
+    QTextBlock above = start.previous();
     // Empty paragraphs (the one QTextDocument keeps before a table at the start, say) are passed over: they
     // are not what the page would start with.
     for (; above.isValid() && pageOf(above) == page; above = above.previous()) {

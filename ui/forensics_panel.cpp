@@ -297,20 +297,22 @@ QString ForensicsPanel::spectrumSummary() const { return spectrum_->summary(); }
 QString ForensicsPanel::jpegSummary() const { return jpegText_->text(); }
 QString ForensicsPanel::metadataSummary() const { return metadataText_->text(); }
 
+QTreeWidgetItem* ForensicsPanel::metadataGroup(const QString& group) const {
+    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g)
+        if (metadataTree_->topLevelItem(g)->text(0).startsWith(group + " (")) return metadataTree_->topLevelItem(g);  // "File (6)"
+    return nullptr;
+}
+
 QString ForensicsPanel::metadataValue(const QString& group, const QString& key) const {
-    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g) {
-        const QTreeWidgetItem* groupItem = metadataTree_->topLevelItem(g);
-        if (!groupItem->text(0).startsWith(group + " (")) continue;
+    if (const QTreeWidgetItem* groupItem = metadataGroup(group))
         for (int i = 0; i < groupItem->childCount(); ++i)
             if (groupItem->child(i)->data(0, Qt::UserRole).toString() == key) return groupItem->child(i)->data(1, Qt::UserRole).toString();
-    }
     return {};
 }
 
 void ForensicsPanel::selectMetadataGroup(const QString& group) {
     metadataTree_->clearSelection();
-    for (int g = 0; g < metadataTree_->topLevelItemCount(); ++g)
-        if (metadataTree_->topLevelItem(g)->text(0).startsWith(group + " (")) metadataTree_->topLevelItem(g)->setSelected(true);
+    if (QTreeWidgetItem* groupItem = metadataGroup(group)) groupItem->setSelected(true);
 }
 
 QString ForensicsPanel::selectedMetadataText() const {

@@ -6,6 +6,7 @@
 class QGridLayout;
 class QLabel;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace synthscope::ui {
 
@@ -40,6 +41,7 @@ private:
     void showMetadata(const ForensicsReport& r);
     void showFingerprints(const ForensicsReport& r);
     void clearFingerprints(const QString& text);
+    QTreeWidgetItem* metadataGroup(const QString& group) const;  // the tree's top-level row of that group, or null
 
     SpectrumView* spectrum_;
     QLabel* jpegText_;
