@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <set>
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QtEndian>
@@ -101,7 +103,7 @@ private:
 constexpr const char* kEntryColumns =
     "i.path, r.image_sha256, r.model_sha256, r.settings, r.model_name, r.model_version, r.software_version, r.label, "
     "r.synthetic_probability, r.spread, r.top_generator, r.top_generator_probability, r.width, r.height, r.format, "
-    "r.file_size, r.analysed_at, r.robustness";
+    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed";
 
 CaseEntry readEntry(const Statement& s) {
     CaseEntry e;
@@ -121,6 +123,7 @@ CaseEntry readEntry(const Statement& s) {
     e.fileSize = s.integer(15);
     e.analysedAt = s.text(16);
     e.robustness = s.text(17);
+    e.topGeneratorUnnamed = s.integer(18) != 0;
     return e;
 }
 
@@ -153,16 +156,20 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
             "  analysed_at TEXT NOT NULL,"
             "  result_json BLOB NOT NULL,"  // toJson(result) with every patch, zlib-compressed (qCompress)
             "  robustness TEXT,"  // robustnessColumn()
+            "  top_generator_unnamed INTEGER,"  // 1 when top_generator is a class that names no generator
             "  PRIMARY KEY(image_sha256, model_sha256, settings));"
             "CREATE TABLE IF NOT EXISTS images("
             "  path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,"
             "  PRIMARY KEY(path, image_sha256));"
             "CREATE INDEX IF NOT EXISTS images_by_sha ON images(image_sha256);"
             "CREATE TABLE IF NOT EXISTS failures(path TEXT PRIMARY KEY, kind TEXT, message TEXT, at TEXT);");
-        // Cases written before the robustness check was stored lack its column; their results were not checked.
-        bool hasRobustness = false;
-        for (Statement columns(db, "PRAGMA table_info(results)"); columns.step();) hasRobustness |= columns.text(1) == "robustness";
-        if (!hasRobustness) store->exec("ALTER TABLE results ADD COLUMN robustness TEXT");
+        // Cases written by earlier versions lack the columns added since; their rows read NULL there: not
+        // checked for robustness, and a top generator not known to be unnamed (shown by its class name).
+        std::set<std::string> columns;
+        for (Statement c(db, "PRAGMA table_info(results)"); c.step();) columns.insert(c.text(1));
+        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER"})
+            if (!columns.count(std::string(added).substr(0, std::string(added).find(' '))))
+                store->exec(("ALTER TABLE results ADD COLUMN " + std::string(added)).c_str());
     } catch (const EngineError& e) {
         throw badInput(file + " is not a usable SynthScope case: " + e.what());
     }
@@ -224,8 +231,8 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO results(image_sha256, model_sha256, settings, model_name, model_version,"
                      " software_version, label, synthetic_probability, spread, top_generator, top_generator_probability,"
-                     " width, height, format, file_size, analysed_at, result_json, robustness)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
@@ -234,6 +241,7 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     insert.bind(11, generator ? generator->probability : 0.0);
     insert.bind(12, std::int64_t(r.image.width)).bind(13, std::int64_t(r.image.height)).bind(14, r.image.format);
     insert.bind(15, r.image.fileSize).bind(16, now).bindBlob(17, json).bind(18, robustnessColumn(r));
+    insert.bind(19, std::int64_t(generator && r.likelyGeneratorIsUnnamed()));
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();

@@ -30,6 +30,9 @@ struct CaseEntry {
     double syntheticProbability = 0, spread = 0;
     std::string topGenerator;  // the most likely generator; empty when the model names none
     double topGeneratorProbability = 0;
+    // topGenerator is a class that stands for no named generator ("other_diffusion": a generator the model
+    // has no name for; AnalysisResult::likelyGeneratorIsUnnamed). False in cases written before 2026-12-03.
+    bool topGeneratorUnnamed = false;
     int width = 0, height = 0;
     std::string format;
     std::int64_t fileSize = 0;

@@ -424,7 +424,8 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                 esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) +
                 (e.robustness.empty() ? QString() : "<br>check: " + esc(e.robustness)) + "</td>" + cell +
                 (e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
-                                                                  : esc(e.topGenerator) + " " + pct(e.topGeneratorProbability)) +
+                                                                  : esc(e.topGenerator) + (e.topGeneratorUnnamed ? " (no name) " : " ") +
+                                                                        pct(e.topGeneratorProbability)) +
                 "</td></tr>\n";
         auto& m = models[e.key.modelSha256 + "\n" + e.key.settings];
         if (m.second++ == 0)

@@ -50,7 +50,9 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
         << cell(QString::number(e.syntheticProbability * 100, 'f', 1) + " %", e.syntheticProbability)
         << cell(QString::fromStdString(e.robustness), QString::fromStdString(e.robustness))  // empty: not checked
         << cell(e.topGenerator.empty() || e.label == "authentic" ? QString()  // as the verdict panel: no generator for an authentic verdict
-                                       : QString("%1 (%2 %)").arg(QString::fromStdString(e.topGenerator)).arg(qRound(e.topGeneratorProbability * 100)),
+                                       : (e.topGeneratorUnnamed ? CaseBrowser::tr("%1 (no name, %2 %)") : QString("%1 (%2 %)"))
+                                             .arg(QString::fromStdString(e.topGenerator))
+                                             .arg(qRound(e.topGeneratorProbability * 100)),
                 QString::fromStdString(e.topGenerator))
         << cell(QString("%1 x %2").arg(e.width).arg(e.height), double(e.width) * e.height)
         << cell(QString::fromStdString(e.format), QString::fromStdString(e.format))
@@ -61,6 +63,9 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
                                    QString::fromStdString(e.key.settings)},
                        kKeyRole);
     row[File]->setToolTip(path);
+    if (e.topGeneratorUnnamed)
+        row[Generator]->setToolTip(CaseBrowser::tr("A generator the model has no name for: %1 is a class that stands for no named generator")
+                                       .arg(QString::fromStdString(e.topGenerator)));
     return row;
 }
 
@@ -235,6 +240,8 @@ int CaseBrowser::rowCount() const { return proxy_->rowCount(); }
 QString CaseBrowser::pathAt(int row) const { return proxy_->index(row, File).data(kPathRole).toString(); }
 
 QString CaseBrowser::verdictAt(int row) const { return proxy_->index(row, Verdict).data().toString(); }
+
+QString CaseBrowser::likelyGeneratorAt(int row) const { return proxy_->index(row, Generator).data().toString(); }
 
 void CaseBrowser::setVerdictFilter(const QString& verdict) {
     proxy_->setVerdict(verdict);

@@ -40,6 +40,7 @@ public:
     int rowCount() const;
     QString pathAt(int row) const;
     QString verdictAt(int row) const;
+    QString likelyGeneratorAt(int row) const;  // as shown: "ldm (62 %)", "other_diffusion (no name, 55 %)"
     void setVerdictFilter(const QString& verdict);  // "synthetic", "inconclusive", "authentic", "failed"; "" = all
     void setTextFilter(const QString& text);
     void sortByProbability();  // highest synthetic probability first

@@ -42,7 +42,8 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
         return false;
     }
     file.write("path,image_sha256,label,synthetic_probability,spread,top_generator,top_generator_probability,width,height,"
-               "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness\n");
+               "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness,"
+               "top_generator_unnamed\n");
     store.forEachEntry([&](const CaseEntry& e) {
         const QStringList fields{csvField(e.path), csvField(e.key.imageSha256), csvField(e.label),
                                  QString::number(e.syntheticProbability, 'g', 9), QString::number(e.spread, 'g', 9),
@@ -50,7 +51,8 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
                                  QString::number(e.width), QString::number(e.height), csvField(e.format),
                                  QString::number(e.fileSize), csvField(e.modelName), csvField(e.modelVersion),
                                  csvField(e.key.modelSha256), csvField(e.softwareVersion), csvField(e.key.settings),
-                                 csvField(e.analysedAt), csvField(e.robustness)};
+                                 csvField(e.analysedAt), csvField(e.robustness),
+                                 e.topGeneratorUnnamed ? "true" : "false"};
         file.write(fields.join(',').toUtf8() + "\n");
     });
     if (!file.commit()) {

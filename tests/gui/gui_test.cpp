@@ -362,6 +362,11 @@ private slots:
                 auto copy = *r;
                 copy.image.path = row.path;
                 copy.image.sha256 = std::string(64, char('a' + (&row - rows)));
+                CombinedAttribution combined;  // c.jpg's first choice is a class that names no generator
+                combined.unnamed = {"other_diffusion"};
+                combined.ranking = row.label == VerdictLabel::Inconclusive ? std::vector<ClassScore>{{"other_diffusion", 0.55}, {"ldm", 0.45}}
+                                                                           : std::vector<ClassScore>{{"ldm", 0.62}, {"other_diffusion", 0.38}};
+                copy.verdict.combinedAttribution = combined;
                 store->addResult({copy.image.sha256, "model-sha", "settings"}, copy);
             }
             store->addFailure("/evidence/sub/broken.png", "bad input", "not an image");
@@ -378,6 +383,9 @@ private slots:
         browser.sortByProbability();
         QCOMPARE(browser.pathAt(0), QString("/evidence/a.png"));
         QCOMPARE(browser.verdictAt(3), QString("failed"));
+        QCOMPARE(browser.likelyGeneratorAt(0), QString("ldm (62 %)"));
+        QCOMPARE(browser.likelyGeneratorAt(1), QString("other_diffusion (no name, 55 %)"));
+        QCOMPARE(browser.likelyGeneratorAt(2), QString());  // authentic: no generator named, as in the verdict panel
         browser.setVerdictFilter("inconclusive");
         QCOMPARE(browser.rowCount(), 1);
         QCOMPARE(browser.pathAt(0), QString("/evidence/sub/c.jpg"));
@@ -411,6 +419,7 @@ private slots:
         const QString text = QString::fromUtf8(html.readAll());
         QVERIFY(text.contains("/evidence/sub/c.jpg"));
         QVERIFY(text.contains("broken.png"));
+        QVERIFY(text.contains("other_diffusion (no name) 55.0%"));
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
             browser.setTextFilter("");
             browser.resize(980, 300);

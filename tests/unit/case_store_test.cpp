@@ -126,6 +126,44 @@ TEST(CaseStore, NamesTheGeneratorTheWorkstationNames) {
     EXPECT_DOUBLE_EQ(named[combined.image.path].second, 0.8);
 }
 
+TEST(CaseStore, SaysWhenTheLikelyGeneratorIsAClassWithoutAName) {
+    // other_diffusion stands for no named generator: the case table must say "no name" as the verdict
+    // panel does, without reading each stored result; the flag is a column of its own.
+    QTemporaryDir dir;
+    const std::vector<std::string> images = writeImages(dir);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    AnalysisResult unnamed = analyzer.analyze(images[0]);
+    CombinedAttribution combination;
+    combination.ranking = {{"other_diffusion", 0.55}, {"ldm", 0.45}};
+    combination.unnamed = {"other_diffusion"};
+    unnamed.verdict.combinedAttribution = combination;
+    ASSERT_TRUE(unnamed.likelyGeneratorIsUnnamed());
+    AnalysisResult named = analyzer.analyze(images[1]);
+    combination.ranking = {{"ldm", 0.6}, {"other_diffusion", 0.4}};
+    named.verdict.combinedAttribution = combination;
+    const std::string file = tmpPath(dir, "case.sqlite");
+    const std::string settings = cacheSettingsKey(analyzer.detector(), analyzer.settings());
+    {
+        auto store = CaseStore::open(file);
+        store->addResult({unnamed.image.sha256, unnamed.provenance.modelSha256, settings}, unnamed);
+        store->addResult({named.image.sha256, named.provenance.modelSha256, settings}, named);
+    }
+    std::map<std::string, bool> flag;
+    CaseStore::open(file, false)->forEachEntry([&](const CaseEntry& e) { flag[e.path] = e.topGeneratorUnnamed; });
+    EXPECT_TRUE(flag.at(unnamed.image.path));
+    EXPECT_FALSE(flag.at(named.image.path));
+
+    // A case written before the column existed opens; its rows read as named (not known otherwise).
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, "ALTER TABLE results DROP COLUMN top_generator_unnamed", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    flag.clear();
+    CaseStore::open(file, false)->forEachEntry([&](const CaseEntry& e) { flag[e.path] = e.topGeneratorUnnamed; });
+    EXPECT_EQ(flag.size(), 2u);
+    EXPECT_FALSE(flag.at(unnamed.image.path));
+}
+
 TEST(CaseStore, RefusesAFileThatIsNotACase) {
     QTemporaryDir dir;
     writeBytes(tmpPath(dir, "junk.sqlite"), std::vector<std::uint8_t>(4096, 'x'));
