@@ -21,7 +21,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "engine/record_against_verdict.h"
+#include "engine/record_beside_verdict.h"
 #include "engine/robustness_check.h"
 #include "engine/version.h"
 #include "report/pdf_pages.h"
@@ -219,8 +219,10 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
     if (ev.metadata)
-        for (const std::string& note : recordAgainstVerdict(v.label, *ev.metadata))
-            h += "<p><font color=\"#a06800\"><b>The file's record points the other way:</b> " + esc(note) + "</font></p>\n";
+        for (const RecordNote& note : recordBesideVerdict(v.label, *ev.metadata))
+            h += QString("<p><font color=\"#a06800\"><b>") +
+                 (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +
+                 "</font></p>\n";
 
     h += heading("Robustness check");
     h += robustnessSection(r);

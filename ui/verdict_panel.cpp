@@ -12,7 +12,7 @@
 #include <qcustomplot.h>
 
 #include "engine/attribution_fusion.h"
-#include "engine/record_against_verdict.h"
+#include "engine/record_beside_verdict.h"
 #include "engine/robustness_check.h"
 
 namespace synthscope::ui {
@@ -242,9 +242,10 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
     if (metadata_)
-        for (const std::string& note : recordAgainstVerdict(v.label, *metadata_))
-            text += "<br><span style='color:#c98a00'><b>" + tr("The file's record points the other way:") + "</b> " +
-                    QString::fromStdString(note).toHtmlEscaped() + "</span>";
+        for (const RecordNote& note : recordBesideVerdict(v.label, *metadata_))
+            text += "<br><span style='color:#c98a00'><b>" +
+                    (note.againstVerdict ? tr("The file's record points the other way:") : tr("The file's record:")) + "</b> " +
+                    QString::fromStdString(note.text).toHtmlEscaped() + "</span>";
     details_->setText(text);
     const QString table = combined && v.label != VerdictLabel::Authentic ? contributionTable(*combined) : QString();
     contributions_->setText(table);

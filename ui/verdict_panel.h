@@ -31,8 +31,9 @@ public:
     // The image's fingerprint ranking (the forensic panel's), once computed; null clears. When the model
     // asks for it, the most likely generator is then the detector and fingerprints combined.
     void setFingerprints(const FingerprintAttribution* fingerprints);
-    // The file's metadata (the forensic panel's), once read; null clears. Where it points the other way
-    // from the verdict (record_against_verdict.h), the panel says so under the verdict.
+    // The file's metadata (the forensic panel's), once read; null clears. What it says beside the verdict
+    // (record_beside_verdict.h: where it points the other way, a record that does not fit the pixels) is
+    // shown under the verdict.
     void setMetadata(const MetadataReport* metadata);
 
     // For tests and screenshots.

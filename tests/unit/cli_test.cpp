@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -9,6 +11,9 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
+
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
 
 #include "engine/model_manifest.h"
 #include "tests/unit/test_support.h"
@@ -58,6 +63,37 @@ TEST(Cli, AnalyzesAFolderWritesJsonAndHeatmapsAndFlagsBadFiles) {
     EXPECT_EQ(first["patches"].toArray().size(), 4);
     EXPECT_EQ(json["errors"].toArray().size(), 1);
     EXPECT_EQ(QDir(dir.path() + "/heat").entryList(QDir::Files).size(), 4) << "heatmap + overlay per image";
+}
+
+TEST(Cli, AnalyzeSaysWhatTheFilesRecordSaysBesideTheVerdict) {
+    // A bright picture (synthetic for the fixture model) that carries a camera's record, and one without.
+    QTemporaryDir dir;
+    const QString camera = dir.path() + "/camera.jpg", plain = dir.path() + "/plain.png";
+    writeBytes(camera.toStdString(), withExiv2(encodeRgb(".jpg", cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250))), [](Exiv2::Image& image) {
+                   image.exifData()["Exif.Image.Make"] = "NIKON CORPORATION";
+                   image.exifData()["Exif.Image.Model"] = "NIKON D750";
+                   image.exifData()["Exif.Photo.DateTimeOriginal"] = "2020:02:29 08:15:00";
+               }));
+    writeRgb(plain.toStdString(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250)));
+    const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", camera, plain, "--json", dir.path() + "/out.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    const QStringList lines = run.out.split('\n');
+    const qsizetype at = lines.indexOf(QRegularExpression("^SYNTHETIC .*camera\\.jpg.*"));
+    ASSERT_GE(at, 0) << run.out.toStdString();
+    EXPECT_TRUE(lines.value(at + 1).startsWith("  record, against the verdict: The detector calls it synthetic, but the file carries a "
+                                               "camera's record: NIKON CORPORATION NIKON D750, taken 2020:02:29 08:15:00."))
+        << "under its own result line: " << run.out.toStdString();
+    EXPECT_EQ(lines.filter(QRegularExpression("^  record")).size(), 1) << "nothing for the picture without a record: " << run.out.toStdString();
+
+    std::map<QString, QJsonObject> record;
+    for (const QJsonValue& r : readJson(dir.path() + "/out.json")["results"].toArray())
+        record[QFileInfo(r["image"]["path"].toString()).fileName()] = r["record"].toObject();
+    ASSERT_EQ(record["camera.jpg"]["notes"].toArray().size(), 1);
+    EXPECT_TRUE(record["camera.jpg"]["notes"][0]["against_verdict"].toBool());
+    EXPECT_TRUE(record["camera.jpg"]["notes"][0]["text"].toString().contains("NIKON D750"));
+    EXPECT_TRUE(record["plain.png"].contains("notes"));
+    EXPECT_TRUE(record["plain.png"]["notes"].toArray().isEmpty());
+    EXPECT_FALSE(record["plain.png"].contains("error"));
 }
 
 TEST(Cli, ExitCodesAndHelp) {

@@ -15,7 +15,7 @@
 #include "engine/generator_traces.h"
 #include "engine/heif_decoder.h"
 #include "engine/metadata.h"
-#include "engine/record_against_verdict.h"
+#include "engine/record_beside_verdict.h"
 #include "engine/png_text.h"
 #include "tests/unit/test_support.h"
 
@@ -274,32 +274,35 @@ TEST(Metadata, TheRecordThatPointsAgainstTheVerdictIsNamed) {
     MetadataReport camera = readMetadata(withExiv2(encodeRgb(".jpg", smallImage()), [](Exiv2::Image& image) {
         putCameraExif(image.exifData(), "Canon", "Canon EOS 5D Mark IV", "2021:06:01 12:34:56");
     }));
-    std::vector<std::string> notes = recordAgainstVerdict(VerdictLabel::Synthetic, camera);
+    std::vector<RecordNote> notes = recordBesideVerdict(VerdictLabel::Synthetic, camera);
     ASSERT_EQ(notes.size(), 1u);
-    EXPECT_NE(notes[0].find("camera's record: Canon EOS 5D Mark IV, taken 2021:06:01 12:34:56."), std::string::npos)
-        << "the make is not repeated when the model names it; no thumbnail compared, none claimed: " << notes[0];
+    EXPECT_TRUE(notes[0].againstVerdict);
+    EXPECT_NE(notes[0].text.find("camera's record: Canon EOS 5D Mark IV, taken 2021:06:01 12:34:56."), std::string::npos)
+        << "the make is not repeated when the model names it; no thumbnail compared, none claimed: " << notes[0].text;
     camera.thumbnailCheck.outcome = ThumbnailComparison::Outcome::Matches;
-    EXPECT_NE(recordAgainstVerdict(VerdictLabel::Synthetic, camera)[0].find("with an EXIF thumbnail that shows the same picture"),
+    EXPECT_NE(recordBesideVerdict(VerdictLabel::Synthetic, camera)[0].text.find("with an EXIF thumbnail that shows the same picture"),
               std::string::npos);
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Authentic, camera).empty()) << "they agree";
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Inconclusive, camera).empty());
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Authentic, camera).empty()) << "they agree";
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Inconclusive, camera).empty());
     camera.cameraMake = "KONICA MINOLTA";
     camera.cameraModel = "DiMAGE Z5";
-    EXPECT_NE(recordAgainstVerdict(VerdictLabel::Synthetic, camera)[0].find("KONICA MINOLTA DiMAGE Z5"), std::string::npos);
+    EXPECT_NE(recordBesideVerdict(VerdictLabel::Synthetic, camera)[0].text.find("KONICA MINOLTA DiMAGE Z5"), std::string::npos);
     camera.captureDate.clear();
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Synthetic, camera).empty()) << "a make and model alone are not a camera's record";
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Synthetic, camera).empty()) << "a make and model alone are not a camera's record";
 
     const MetadataReport generated = readMetadata(withExiv2(encodeRgb(".jpg", smallImage()), [](Exiv2::Image& image) {
         image.xmpData()["Xmp.iptcExt.DigitalSourceType"] = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
     }));
-    notes = recordAgainstVerdict(VerdictLabel::Authentic, generated);
+    notes = recordBesideVerdict(VerdictLabel::Authentic, generated);
     ASSERT_EQ(notes.size(), 1u);
-    EXPECT_EQ(notes[0].rfind("The detector found no sign of generation, but the metadata says a generator made or edited it: ", 0), 0u) << notes[0];
-    EXPECT_NE(notes[0].find("trainedAlgorithmicMedia"), std::string::npos);
-    EXPECT_EQ(recordAgainstVerdict(VerdictLabel::Inconclusive, generated).size(), 1u);
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Synthetic, generated).empty()) << "they agree";
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Synthetic, readMetadata(encodeRgb(".png", smallImage()))).empty());
-    EXPECT_TRUE(recordAgainstVerdict(VerdictLabel::Authentic, readMetadata(encodeRgb(".png", smallImage()))).empty());
+    EXPECT_TRUE(notes[0].againstVerdict);
+    EXPECT_EQ(notes[0].text.rfind("The detector found no sign of generation, but the metadata says a generator made or edited it: ", 0), 0u)
+        << notes[0].text;
+    EXPECT_NE(notes[0].text.find("trainedAlgorithmicMedia"), std::string::npos);
+    EXPECT_EQ(recordBesideVerdict(VerdictLabel::Inconclusive, generated).size(), 1u);
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Synthetic, generated).empty()) << "they agree";
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Synthetic, readMetadata(encodeRgb(".png", smallImage()))).empty());
+    EXPECT_TRUE(recordBesideVerdict(VerdictLabel::Authentic, readMetadata(encodeRgb(".png", smallImage()))).empty());
 }
 
 TEST(Metadata, HeicExifAndXmpAreReadFromTheirBlocks) {

@@ -5,11 +5,15 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <QTemporaryDir>
+
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
 #include <exiv2/exiv2.hpp>
 
+#include "engine/errors.h"
 #include "engine/image_loader.h"
 #include "engine/metadata.h"
+#include "engine/record_beside_verdict.h"
 #include "engine/thumbnail_check.h"
 #include "tests/unit/test_support.h"
 
@@ -52,6 +56,8 @@ Bytes jpegWithThumbnail(const cv::Mat& stored, const Bytes& thumbnailJpeg, int o
     return withExiv2(encodeRgb(".jpg", stored), [&](Exiv2::Image& image) {
         Exiv2::ExifData& exif = image.exifData();
         exif["Exif.Image.Make"] = "Canon";
+        exif["Exif.Image.Model"] = "Canon EOS 80D";
+        exif["Exif.Photo.DateTimeOriginal"] = "2019:05:04 17:30:00";
         exif["Exif.Image.Orientation"] = std::uint16_t(orientation);
         Exiv2::ExifThumb(exif).setJpegThumbnail(thumbnailJpeg.data(), long(thumbnailJpeg.size()));
         if (compressionTagZero) exif["Exif.Thumbnail.Compression"] = std::uint16_t(0);
@@ -149,4 +155,51 @@ TEST(ThumbnailCheck, BrokenOrMislabelledThumbnails) {
     // A JPEG thumbnail whose Compression tag says 0 (as in KDE's wallpapers) is still the JPEG.
     const MetadataReport mislabelled = checked(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)), 1, true));
     EXPECT_EQ(mislabelled.thumbnailCheck.outcome, Outcome::Matches) << mislabelled.thumbnailCheck.finding.text;
+}
+
+// What the verdict panel, the evidence report and `synthscope analyze` say beside a "synthetic" verdict
+// about a file with a camera's record, read from the file as the command line reads it.
+TEST(ThumbnailCheck, TheCameraRecordBesideTheVerdictFollowsTheThumbnail) {
+    QTemporaryDir dir;
+    auto notesFor = [&](const Bytes& file, VerdictLabel label) {
+        const std::string path = (dir.path() + "/photo.jpg").toStdString();
+        writeBytes(path, file);
+        return recordBesideVerdictOfFile(path, label);
+    };
+    const cv::Mat photo = scene(7);
+    // Its own thumbnail: the record points the other way, and says the thumbnail agrees.
+    std::vector<RecordNote> notes = notesFor(jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo))), VerdictLabel::Synthetic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(notes[0].againstVerdict);
+    EXPECT_NE(notes[0].text.find("Canon EOS 80D, taken 2019:05:04 17:30:00, with an EXIF thumbnail that shows the same picture"),
+              std::string::npos) << notes[0].text;
+
+    // A camera's record pasted into another picture keeps its donor's thumbnail: it does not speak for
+    // these pixels, and the note must not reassure.
+    notes = notesFor(jpegWithThumbnail(scene(8), encodeRgb(".jpg", cameraThumbnail(photo))), VerdictLabel::Synthetic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_FALSE(notes[0].againstVerdict) << notes[0].text;
+    EXPECT_NE(notes[0].text.find("does not show this image"), std::string::npos) << notes[0].text;
+    EXPECT_EQ(notes[0].text.find("shows the same picture"), std::string::npos) << notes[0].text;
+
+    // A camera photo changed in one part after capture: said beside any verdict, never as reassurance.
+    cv::Mat edited = photo.clone();
+    cv::rectangle(edited, cv::Rect(10, 170, 100, 60), cv::Scalar(250, 250, 250), -1);
+    const Bytes editedFile = jpegWithThumbnail(edited, encodeRgb(".jpg", cameraThumbnail(photo)));
+    for (const VerdictLabel label : {VerdictLabel::Synthetic, VerdictLabel::Inconclusive, VerdictLabel::Authentic}) {
+        notes = notesFor(editedFile, label);
+        ASSERT_EQ(notes.size(), 1u) << verdictLabelName(label);
+        EXPECT_FALSE(notes[0].againstVerdict) << notes[0].text;
+        EXPECT_NE(notes[0].text.find("differs from the image in part of it (most of all lower left"), std::string::npos) << notes[0].text;
+        EXPECT_NE(notes[0].text.find("heatmap"), std::string::npos) << notes[0].text;
+    }
+
+    // A truncated file: its pixels are refused, so the thumbnail is not compared and nothing is claimed of it.
+    Bytes truncated = jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)));
+    truncated.resize(truncated.size() * 3 / 4);
+    notes = notesFor(truncated, VerdictLabel::Synthetic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(notes[0].againstVerdict);
+    EXPECT_EQ(notes[0].text.find("thumbnail"), std::string::npos) << notes[0].text;
+    EXPECT_THROW(recordBesideVerdictOfFile((dir.path() + "/missing.jpg").toStdString(), VerdictLabel::Synthetic), EngineError);
 }
