@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -38,6 +39,7 @@
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/model_manager_dialog.h"
+#include "ui/pasted_image.h"
 #include "ui/report_export.h"
 #include "ui/settings_dialog.h"
 #include "ui/stall_monitor.h"
@@ -85,6 +87,18 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     resize(1560, 940);
 
     stall_ = new StallMonitor(this);
+    pasted_ = new PastedImageSaver(PastedImageSaver::defaultFolder(), this);
+    connect(pasted_, &PastedImageSaver::saved, this, [this](const QString& path, const QString& error) {
+        if (!error.isEmpty()) {
+            statusBar()->showMessage(tr("The pasted image could not be saved: %1").arg(error), 15000);
+            return;
+        }
+        openFiles({path});
+        statusBar()->showMessage(tr("Pasted image saved as %1: the pixels as the clipboard held them, without the original "
+                                    "file's metadata or JPEG history, perhaps scaled. Open the file itself when you have it.")
+                                     .arg(path),
+                                 15000);
+    });
 
     tabs_ = new QTabWidget;
     tabs_->setTabsClosable(true);
@@ -277,6 +291,8 @@ void MainWindow::createActions() {
     QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open..."), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
+    // A focused text field keeps Ctrl+V for itself (it claims the shortcut first).
+    file->addAction(tr("&Paste Image"), this, &MainWindow::pasteFromClipboard)->setShortcut(QKeySequence::Paste);
     QAction* close = file->addAction(tr("&Close Image"), this, [this] { closeDocument(tabs_->currentIndex()); });
     close->setShortcut(QKeySequence::Close);
     // Evidence report of the open image, written on a pool thread (report_export.h).
@@ -661,16 +677,29 @@ void MainWindow::showModels() {
     loadModel();
 }
 
-void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+void MainWindow::pasteFromClipboard() {
+    if (const QMimeData* mime = QApplication::clipboard()->mimeData()) openPasted(*mime);
+    else statusBar()->showMessage(tr("The clipboard is empty"), 8000);
 }
 
-void MainWindow::dropEvent(QDropEvent* event) {
-    QStringList paths;
-    for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile()) paths << url.toLocalFile();
-    openFiles(paths);
+void MainWindow::openPasted(const QMimeData& mime) {
+    const PastedContent content = pastedContent(mime);
+    if (!content.files.isEmpty()) {
+        openFiles(content.files);
+    } else if (!content.image.isNull()) {
+        statusBar()->showMessage(tr("Saving the pasted image (%1 x %2)...").arg(content.image.width()).arg(content.image.height()));
+        pasted_->save(content.image);
+    } else {
+        statusBar()->showMessage(tr("Nothing to open: the clipboard holds no image and no image file"), 8000);
+    }
 }
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage()) event->acceptProposedAction();
+}
+
+// A drop from a file manager opens its files; an image dragged from a web page is saved as a paste is.
+void MainWindow::dropEvent(QDropEvent* event) { openPasted(*event->mimeData()); }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     bridge_->cancelAll();

@@ -10,6 +10,7 @@
 #include "ui/user_settings.h"
 
 class QLabel;
+class QMimeData;
 class QMenu;
 class QProgressBar;
 class QSlider;
@@ -21,6 +22,7 @@ namespace synthscope::ui {
 class AverageSpectrumDialog;
 class BatchDialog;
 class CaseBrowser;
+class PastedImageSaver;
 class ForensicsPanel;
 class ForensicsRunner;
 class HeatmapLegend;
@@ -46,6 +48,9 @@ public:
     ~MainWindow() override;
 
     void openFiles(const QStringList& paths);
+    // File > Paste Image (Ctrl+V): the clipboard's files, or its image saved as a PNG of its own
+    // (pasted_image.h) and then analysed.
+    void pasteFromClipboard();
     void openCase(const QString& file);  // in the case browser (File > Open Case)
     // A case's stored result for path, shown as the case and its report have it (no detector runs);
     // analysed again only when the file changed since (AnalysisEngine::openStored). F5 re-analyses.
@@ -86,6 +91,7 @@ private:
     void updateRecentMenu();
     void updateStatus();
     void openDialog();
+    void openPasted(const QMimeData& mime);  // a paste or a drop
     void showSettings();
     void showModels();
     void maybeFinishAutomation();
@@ -105,6 +111,7 @@ private:
     BatchDialog* batchDialog_ = nullptr;  // made on first use
     AverageSpectrumDialog* spectrumDialog_ = nullptr;  // made on first use
     CaseBrowser* caseBrowser_ = nullptr;  // made on first use
+    PastedImageSaver* pasted_;
     ForensicsRunner* forensics_;
     QSlider* opacity_;
     QSlider* threshold_;

@@ -5,6 +5,10 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QTreeWidget>
+#include <QApplication>
+#include <QMimeData>
+#include <QStatusBar>
+#include <QUrl>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -463,6 +467,49 @@ private slots:
 
         window.openFiles({dir.path() + "/missing.png"});  // a bad path never blocks or crashes
         QCOMPARE(window.documentCount(), 1);
+    }
+
+    void pastedImagesAreSavedAsFilesAndAnalysed() {
+        // A browser's "Copy Image": pixels without a file. They become a PNG of their own, kept under the
+        // data folder, and are analysed like an opened file.
+        QTemporaryDir dir;
+        qputenv("XDG_DATA_HOME", QFile::encodeName(dir.path()));
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        QImage copied(150, 100, QImage::Format_RGB32);
+        copied.fill(QColor(245, 245, 245));
+        QApplication::clipboard()->setImage(copied);
+        window.pasteFromClipboard();
+        QTRY_COMPARE_WITH_TIMEOUT(window.documentCount(), 1, 10000);
+        QVERIFY(done.wait(20000));
+        QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
+        const QString path = QString::fromStdString(window.currentCanvas()->result()->image.path);
+        QVERIFY2(path.startsWith(dir.path() + "/synthscope/pasted/pasted-") && path.endsWith(".png"), qPrintable(path));
+        const QImage saved(path);
+        QCOMPARE(saved.size(), copied.size());
+        QCOMPARE(saved.pixelColor(10, 10), QColor(245, 245, 245));
+
+        // A file manager's copy is the file itself; nothing is saved for it.
+        const QString file = writeImage(dir, "copied-file.png", cv::Scalar(5, 5, 5));
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(file)});
+        QApplication::clipboard()->setMimeData(mime);
+        window.pasteFromClipboard();
+        QCOMPARE(window.documentCount(), 2);
+        QVERIFY(done.wait(20000));
+        QCOMPARE(QString::fromStdString(window.currentCanvas()->result()->image.path), file);
+        QCOMPARE(QDir(dir.path() + "/synthscope/pasted").entryList(QDir::Files).size(), 1);
+
+        // Text that names no file: nothing opens, the window says why.
+        QApplication::clipboard()->setText("https://example.org/photo.jpg");
+        window.pasteFromClipboard();
+        QCOMPARE(window.documentCount(), 2);
+        QVERIFY(window.statusBar()->currentMessage().contains("no image"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        qunsetenv("XDG_DATA_HOME");
     }
 
     void mainWindowSaysWhyAFileCouldNotBeReadAndGoesOn() {
