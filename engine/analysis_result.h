@@ -139,8 +139,17 @@ struct RobustnessReport {
     bool done() const { return error.empty(); }
 };
 
+// A sentence about what the file's own record (metadata, EXIF thumbnail) says beside the verdict
+// (record_beside_verdict.h).
+struct RecordNote {
+    bool againstVerdict = false;  // the record points the other way from the verdict
+    std::string text;
+};
+
 struct Timings {
-    double loadMs = 0, contrastMs = 0, verdictMs = 0, heatmapMs = 0, totalMs = 0;
+    double loadMs = 0, contrastMs = 0, verdictMs = 0, heatmapMs = 0;
+    double recordMs = 0;  // reading the file's record (metadata, thumbnail) after the analysis
+    double totalMs = 0;
 };
 
 struct AnalysisResult {
@@ -166,6 +175,10 @@ struct AnalysisResult {
     std::vector<std::string> warnings;
     // When the robustness check ran (or was asked for and failed); it never changes `verdict`.
     std::optional<RobustnessReport> robustness;
+    // What the file's record says beside the verdict, read when a file was analysed (empty: nothing to
+    // say); nullopt for an image analysed in memory (a re-encoded copy, `evaluate`) and for results
+    // stored before 2026-12-03.
+    std::optional<std::vector<RecordNote>> record;
 
     std::size_t classifiedCount() const;
     // The generator to name to the user: the combined attribution's first when there is one, else the

@@ -7,7 +7,9 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QtEndian>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 #include "engine/errors.h"
 #include "engine/result_json.h"
@@ -17,6 +19,21 @@ namespace {
 
 constexpr const char* kFormat = "synthscope-case/1";
 constexpr quint32 kMaxStoredResultBytes = 256u << 20;  // the uncompressed JSON of one result
+
+// The record_notes column: the notes as a JSON array of {"against_verdict", "text"} (result_json's form).
+std::string recordNotesColumn(const std::vector<RecordNote>& notes) {
+    QJsonArray array;
+    for (const RecordNote& n : notes)
+        array.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", QString::fromStdString(n.text)}});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact).toStdString();
+}
+
+std::vector<RecordNote> recordNotesFromColumn(const std::string& column) {
+    std::vector<RecordNote> notes;
+    for (const QJsonValue& n : QJsonDocument::fromJson(QByteArray::fromStdString(column)).array())
+        notes.push_back({n["against_verdict"].toBool(), n["text"].toString().toStdString()});
+    return notes;
+}
 
 // The robustness column of a result: empty when not checked, else the label after the check or "not done".
 std::string robustnessColumn(const AnalysisResult& r) {
@@ -103,7 +120,7 @@ private:
 constexpr const char* kEntryColumns =
     "i.path, r.image_sha256, r.model_sha256, r.settings, r.model_name, r.model_version, r.software_version, r.label, "
     "r.synthetic_probability, r.spread, r.top_generator, r.top_generator_probability, r.width, r.height, r.format, "
-    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed";
+    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed, r.record_notes";
 
 CaseEntry readEntry(const Statement& s) {
     CaseEntry e;
@@ -124,6 +141,7 @@ CaseEntry readEntry(const Statement& s) {
     e.analysedAt = s.text(16);
     e.robustness = s.text(17);
     e.topGeneratorUnnamed = s.integer(18) != 0;
+    e.recordNotes = recordNotesFromColumn(s.text(19));
     return e;
 }
 
@@ -157,6 +175,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
             "  result_json BLOB NOT NULL,"  // toJson(result) with every patch, zlib-compressed (qCompress)
             "  robustness TEXT,"  // robustnessColumn()
             "  top_generator_unnamed INTEGER,"  // 1 when top_generator is a class that names no generator
+            "  record_notes TEXT,"  // recordNotesColumn(): the file's record beside the verdict; NULL when not read
             "  PRIMARY KEY(image_sha256, model_sha256, settings));"
             "CREATE TABLE IF NOT EXISTS images("
             "  path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,"
@@ -167,7 +186,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
         // checked for robustness, and a top generator not known to be unnamed (shown by its class name).
         std::set<std::string> columns;
         for (Statement c(db, "PRAGMA table_info(results)"); c.step();) columns.insert(c.text(1));
-        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER"})
+        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER", "record_notes TEXT"})
             if (!columns.count(std::string(added).substr(0, std::string(added).find(' '))))
                 store->exec(("ALTER TABLE results ADD COLUMN " + std::string(added)).c_str());
     } catch (const EngineError& e) {
@@ -231,8 +250,8 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO results(image_sha256, model_sha256, settings, model_name, model_version,"
                      " software_version, label, synthetic_probability, spread, top_generator, top_generator_probability,"
-                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed, record_notes)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
@@ -242,6 +261,7 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     insert.bind(12, std::int64_t(r.image.width)).bind(13, std::int64_t(r.image.height)).bind(14, r.image.format);
     insert.bind(15, r.image.fileSize).bind(16, now).bindBlob(17, json).bind(18, robustnessColumn(r));
     insert.bind(19, std::int64_t(generator && r.likelyGeneratorIsUnnamed()));
+    if (r.record) insert.bind(20, recordNotesColumn(*r.record));  // else NULL: not read
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();

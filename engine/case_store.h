@@ -33,6 +33,9 @@ struct CaseEntry {
     // topGenerator is a class that stands for no named generator ("other_diffusion": a generator the model
     // has no name for; AnalysisResult::likelyGeneratorIsUnnamed). False in cases written before 2026-12-03.
     bool topGeneratorUnnamed = false;
+    // What the file's record says beside the verdict (AnalysisResult::record); empty when nothing, or when
+    // it was not read (results stored before 2026-12-03).
+    std::vector<RecordNote> recordNotes;
     int width = 0, height = 0;
     std::string format;
     std::int64_t fileSize = 0;

@@ -16,6 +16,7 @@
 #include "engine/glcm.h"
 #include "engine/look_model.h"
 #include "engine/patch_grid.h"
+#include "engine/record_beside_verdict.h"
 #include "engine/version.h"
 
 namespace synthscope {
@@ -48,8 +49,12 @@ AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver*
     const double loadMs = msSince(t0);
     if (observer) observer->onImageLoaded(image);
     AnalysisResult result = analyze(*image, observer, cancel);
+    // A file has a record of its own (an image analysed in memory has not): read once the label is known.
+    const auto tRecord = Clock::now();
+    result.record = recordBesideVerdict(result.verdict.label, *image);
     result.timings.loadMs = loadMs;
-    result.timings.totalMs += loadMs;
+    result.timings.recordMs = msSince(tRecord);
+    result.timings.totalMs += loadMs + result.timings.recordMs;
     return result;
 }
 

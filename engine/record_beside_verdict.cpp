@@ -48,17 +48,9 @@ std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataRe
     return notes;
 }
 
-std::vector<RecordNote> recordBesideVerdictOfFile(const std::string& path, VerdictLabel label, const LoadOptions& load) {
-    std::vector<std::uint8_t> bytes = readFileBytes(path);
-    MetadataReport metadata = readMetadata(bytes);
-    if (metadata.hasThumbnail) {
-        try {
-            const LoadedImage image = decodeImage(std::move(bytes), path, load);
-            checkThumbnail(metadata, image.rgb, image.header.exifOrientation);
-        } catch (const std::exception&) {
-            // Not compared: the notes then claim nothing about the thumbnail.
-        }
-    }
+std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image) {
+    MetadataReport metadata = readMetadata(image.bytes);
+    if (metadata.hasThumbnail) checkThumbnail(metadata, image.rgb, image.header.exifOrientation);
     return recordBesideVerdict(label, metadata);
 }
 

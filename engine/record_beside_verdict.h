@@ -8,15 +8,12 @@
 
 namespace synthscope {
 
-// A sentence a reader sees beside the verdict (verdict panel, evidence report, `synthscope analyze`)
-// about what the file's own record says. Neither settles it alone: metadata can be copied, forged or
-// stripped, and a detector errs on photos unlike its training data and misses generators it was not
-// trained on. But a reader should not see one without the other.
-struct RecordNote {
-    bool againstVerdict = false;  // the record points the other way from the verdict
-    std::string text;
-};
-
+// What a reader sees beside the verdict (verdict panel, evidence reports, case table, `synthscope
+// analyze` and `batch`) about what the file's own record says (RecordNote, analysis_result.h). Neither
+// settles it alone: metadata can be copied, forged or stripped, and a detector errs on photos unlike its
+// training data and misses generators it was not trained on. But a reader should not see one without
+// the other.
+//
 // The notes for a verdict and the file's metadata (its thumbnail compared: checkThumbnail):
 // - against a "synthetic" verdict: a camera's record, make and model with the capture date, stronger when
 //   the EXIF thumbnail shows the same picture; but when the thumbnail shows another picture the record
@@ -28,9 +25,9 @@ struct RecordNote {
 // Empty when the record says nothing either way.
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& metadata);
 
-// The same, reading the file at `path` again: its metadata, and its pixels when there is a thumbnail to
-// compare. For callers that hold only the detector's result (the command line). Throws EngineError when
-// the file cannot be read; a thumbnail whose image cannot be decoded is left uncompared.
-std::vector<RecordNote> recordBesideVerdictOfFile(const std::string& path, VerdictLabel label, const LoadOptions& load = {});
+// The same for a file as it was loaded for its analysis: its metadata read from its bytes (Exiv2 in the
+// decoder process), its thumbnail compared with its pixels. Never throws for bad metadata (a file whose
+// metadata cannot be read has nothing to say).
+std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image);
 
 }  // namespace synthscope

@@ -105,11 +105,17 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                                {"contrast", r.timings.contrastMs},
                                                {"verdict", r.timings.verdictMs},
                                                {"heatmap", r.timings.heatmapMs},
+                                               {"record", r.timings.recordMs},
                                                {"total", r.timings.totalMs}}}};
     QJsonArray warnings;
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
     if (r.robustness) out.insert("robustness", toJson(*r.robustness));
+    if (r.record) {  // what the file's record says beside the verdict (record_beside_verdict.h); absent: not read
+        QJsonArray notes;
+        for (const RecordNote& n : *r.record) notes.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", qs(n.text)}});
+        out.insert("record", QJsonObject{{"notes", notes}});
+    }
     if (includePatches) {
         QJsonArray patches;
         for (const PatchResult& p : r.patches) {
@@ -278,9 +284,14 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
 
     const QJsonObject timings = json["timings_ms"].toObject();
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),
-                 timings["heatmap"].toDouble(), timings["total"].toDouble()};
+                 timings["heatmap"].toDouble(), timings["record"].toDouble(), timings["total"].toDouble()};
     for (const QJsonValue& w : json["warnings"].toArray()) r.warnings.push_back(w.toString().toStdString());
     if (json["robustness"].isObject()) r.robustness = robustnessFromJson(json["robustness"].toObject());
+    if (json["record"].isObject()) {
+        r.record.emplace();
+        for (const QJsonValue& n : json["record"]["notes"].toArray())
+            r.record->push_back({n["against_verdict"].toBool(), n["text"].toString().toStdString()});
+    }
 
     for (const QJsonValue& value : json["patches"].toArray()) {
         const QJsonObject o = value.toObject();

@@ -63,6 +63,16 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
                                    QString::fromStdString(e.key.settings)},
                        kKeyRole);
     row[File]->setToolTip(path);
+    // The file's record beside the verdict: the first note, every note in the tooltip.
+    QStringList notes;
+    for (const RecordNote& n : e.recordNotes)
+        notes << (n.againstVerdict ? CaseBrowser::tr("Record, against the verdict: %1") : CaseBrowser::tr("Record: %1"))
+                     .arg(QString::fromStdString(n.text));
+    if (!notes.isEmpty()) {
+        row[Note]->setText(notes.front());
+        row[Note]->setData(notes.front(), kSortRole);
+        row[Note]->setToolTip(notes.join("\n\n"));
+    }
     if (e.topGeneratorUnnamed)
         row[Generator]->setToolTip(CaseBrowser::tr("A generator the model has no name for: %1 is a class that stands for no named generator")
                                        .arg(QString::fromStdString(e.topGenerator)));
@@ -242,6 +252,8 @@ QString CaseBrowser::pathAt(int row) const { return proxy_->index(row, File).dat
 QString CaseBrowser::verdictAt(int row) const { return proxy_->index(row, Verdict).data().toString(); }
 
 QString CaseBrowser::likelyGeneratorAt(int row) const { return proxy_->index(row, Generator).data().toString(); }
+
+QString CaseBrowser::noteAt(int row) const { return proxy_->index(row, Note).data().toString(); }
 
 void CaseBrowser::setVerdictFilter(const QString& verdict) {
     proxy_->setVerdict(verdict);

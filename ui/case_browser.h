@@ -41,6 +41,7 @@ public:
     QString pathAt(int row) const;
     QString verdictAt(int row) const;
     QString likelyGeneratorAt(int row) const;  // as shown: "ldm (62 %)", "other_diffusion (no name, 55 %)"
+    QString noteAt(int row) const;  // a failure's reason, or the file's record beside the verdict
     void setVerdictFilter(const QString& verdict);  // "synthetic", "inconclusive", "authentic", "failed"; "" = all
     void setTextFilter(const QString& text);
     void sortByProbability();  // highest synthetic probability first

@@ -148,7 +148,6 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d == currentDocument()) {
             forensicsPanel_->setReport(nullptr);
             verdict_->setFingerprints(nullptr);
-            verdict_->setMetadata(nullptr);
         }
         forensics_->start(job, image);
     });
@@ -160,7 +159,6 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d == currentDocument()) {
             forensicsPanel_->setReport(report);
             verdict_->setFingerprints(fingerprintsOf(*d));
-            verdict_->setMetadata(d->forensics ? &d->forensics->metadata : nullptr);
         }
         maybeFinishAutomation();
     });
@@ -610,7 +608,6 @@ void MainWindow::showDocument(int) {
         verdict_->setMessage(d->error);
     } else {
         verdict_->setFingerprints(fingerprintsOf(*d));
-        verdict_->setMetadata(d->forensics ? &d->forensics->metadata : nullptr);
         verdict_->setResult(d->result);
         verdict_->setRobustnessPending(d->robustnessPending);
         verdict_->setProgress(d->running ? d->progressDone : 0, d->running ? d->progressTotal : 0);

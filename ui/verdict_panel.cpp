@@ -12,7 +12,6 @@
 #include <qcustomplot.h>
 
 #include "engine/attribution_fusion.h"
-#include "engine/record_beside_verdict.h"
 #include "engine/robustness_check.h"
 
 namespace synthscope::ui {
@@ -136,12 +135,6 @@ void VerdictPanel::setFingerprints(const FingerprintAttribution* fingerprints) {
     if (result_ && result_->verdict.ready) setResult(result_);  // the generator line may change
 }
 
-void VerdictPanel::setMetadata(const MetadataReport* metadata) {
-    if (metadata) metadata_ = *metadata;
-    else metadata_.reset();
-    if (result_ && result_->verdict.ready) setResult(result_);
-}
-
 void VerdictPanel::setRobustnessPending(bool pending) {
     robustnessPending_ = pending;
     updateRobustness();
@@ -241,8 +234,8 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     }
     for (const std::string& warning : result->warnings)
         text += "<br><i><b>" + tr("Warning:") + "</b> " + QString::fromStdString(warning).toHtmlEscaped() + "</i>";
-    if (metadata_)
-        for (const RecordNote& note : recordBesideVerdict(v.label, *metadata_))
+    if (result->record)  // read with the file by the analysis (record_beside_verdict.h)
+        for (const RecordNote& note : *result->record)
             text += "<br><span style='color:#c98a00'><b>" +
                     (note.againstVerdict ? tr("The file's record points the other way:") : tr("The file's record:")) + "</b> " +
                     QString::fromStdString(note.text).toHtmlEscaped() + "</span>";

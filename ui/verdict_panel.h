@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "engine/fingerprint_match.h"
-#include "engine/metadata.h"
 #include "ui/engine_bridge.h"
 
 class QCustomPlot;
@@ -31,10 +30,6 @@ public:
     // The image's fingerprint ranking (the forensic panel's), once computed; null clears. When the model
     // asks for it, the most likely generator is then the detector and fingerprints combined.
     void setFingerprints(const FingerprintAttribution* fingerprints);
-    // The file's metadata (the forensic panel's), once read; null clears. What it says beside the verdict
-    // (record_beside_verdict.h: where it points the other way, a record that does not fit the pixels) is
-    // shown under the verdict.
-    void setMetadata(const MetadataReport* metadata);
 
     // For tests and screenshots.
     QString headline() const;
@@ -49,7 +44,6 @@ private:
     ResultPtr result_;
     bool robustnessPending_ = false;
     std::optional<FingerprintAttribution> fingerprints_;
-    std::optional<MetadataReport> metadata_;
     QLabel* headline_;
     QLabel* details_;
     QLabel* contributions_;  // what each attribution source said of the first candidates

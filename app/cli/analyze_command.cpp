@@ -21,7 +21,6 @@
 #include "engine/file_collector.h"
 #include "engine/heatmap.h"
 #include "engine/model_registry.h"
-#include "engine/record_beside_verdict.h"
 #include "engine/result_json.h"
 #include "engine/robustness_check.h"
 #include "engine/version.h"
@@ -35,26 +34,10 @@ struct Failure {
     std::string message;
 };
 
-// What the file's own record says beside a result's verdict (record_beside_verdict.h), or why it was not read.
-struct RecordBeside {
-    std::vector<RecordNote> notes;
-    std::string error;
-};
-
-QJsonObject recordJson(const RecordBeside& record) {
-    QJsonArray notes;
-    for (const RecordNote& n : record.notes) notes.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", qs(n.text)}});
-    QJsonObject o{{"notes", notes}};
-    if (!record.error.empty()) o["error"] = qs(record.error);
-    return o;
-}
-
-// Collects the engine's events (on its worker thread) and prints one line per finished image, with the
-// file's record under it when it has something to say beside the verdict.
+// Collects the engine's events (on its worker thread) and prints one line per finished image.
 class CliListener : public EngineListener {
 public:
-    CliListener(int total, bool quiet, bool explain, LoadOptions load)
-        : progress_(total), quiet_(quiet), explain_(explain), load_(std::move(load)) {}
+    CliListener(int total, bool quiet, bool explain) : progress_(total), quiet_(quiet), explain_(explain) {}
 
     void onJobStarted(JobId, const std::string& path) override {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -72,7 +55,6 @@ public:
         if (!quiet_) printResultLine(r);
         if (!quiet_ && explain_) printContributions(r);
         results_.push_back(r);
-        records_.push_back(readRecord(r));
     }
     // With --robustness the engine checks each finished result right after it (same thread, same order).
     void onJobRobustness(JobId, const RobustnessReport& report) override {
@@ -94,36 +76,16 @@ public:
 
     // Read after the engine is idle.
     const std::vector<AnalysisResult>& results() const { return results_; }
-    const std::vector<RecordBeside>& records() const { return records_; }  // one per result
     const std::vector<Failure>& failures() const { return failures_; }
 
 private:
-    // The file is read again (metadata; pixels only when there is a thumbnail to compare): the engine
-    // keeps neither. A file that cannot be read now is reported, and its verdict stands.
-    RecordBeside readRecord(const AnalysisResult& r) const {
-        RecordBeside record;
-        try {
-            record.notes = recordBesideVerdictOfFile(r.image.path, r.verdict.label, load_);
-        } catch (const std::exception& e) {
-            record.error = e.what();
-            std::fprintf(stderr, "  record not read for %s: %s\n", r.image.path.c_str(), e.what());
-        }
-        if (!quiet_)
-            for (const RecordNote& note : record.notes)
-                std::printf("  %s %s\n", note.againstVerdict ? "record, against the verdict:" : "record:", note.text.c_str());
-        std::fflush(stdout);
-        return record;
-    }
-
     std::mutex mutex_;
     TerminalProgress progress_;
     bool quiet_;
     bool explain_;
     int done_ = 0;
     std::string current_;
-    LoadOptions load_;
     std::vector<AnalysisResult> results_;
-    std::vector<RecordBeside> records_;
     std::vector<Failure> failures_;
 };
 
@@ -214,7 +176,7 @@ int runAnalyze(const QStringList& args) {
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
-    CliListener listener(int(files.images.size()), parser.isSet("quiet"), parser.isSet("explain"), settings.load);
+    CliListener listener(int(files.images.size()), parser.isSet("quiet"), parser.isSet("explain"));
     {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);
@@ -256,13 +218,8 @@ int runAnalyze(const QStringList& args) {
     if (parser.isSet("json")) {
         QJsonArray results, errors;
         // With --robustness each result has a "robustness" object: the verdict stays the model's, and
-        // "robustness.label" is the answer after the check. "record": what the file's metadata says beside
-        // the verdict (notes, each "against_verdict" or not; "error" when the file could not be read again).
-        for (std::size_t i = 0; i < listener.results().size(); ++i) {
-            QJsonObject result = toJson(listener.results()[i]);
-            result["record"] = recordJson(listener.records()[i]);
-            results.append(result);
-        }
+        // "robustness.label" is the answer after the check.
+        for (const AnalysisResult& r : listener.results()) results.append(toJson(r));
         for (const std::string& e : files.errors) errors.append(QJsonObject{{"path", ""}, {"kind", "bad_input"}, {"message", qs(e)}});
         for (const Failure& f : listener.failures())
             errors.append(QJsonObject{{"path", qs(f.path)}, {"kind", errorKindName(f.kind)}, {"message", qs(f.message)}});

@@ -54,6 +54,9 @@ void printResultLine(const AnalysisResult& r) {
     std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
                 v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
     for (const std::string& warning : r.warnings) std::printf("  warning: %s\n", warning.c_str());
+    if (r.record)  // what the file's record says beside the verdict, as the verdict panel shows it
+        for (const RecordNote& note : *r.record)
+            std::printf("  %s %s\n", note.againstVerdict ? "record, against the verdict:" : "record:", note.text.c_str());
     std::fflush(stdout);
 }
 

@@ -22,7 +22,8 @@ bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& er
 bool writeRgbImage(const std::string& path, const cv::Mat& rgb, std::string& error);
 
 // The one line per analysed image on stdout (analyze, batch): label, probability, spread, path, size, time;
-// then one indented line per warning the result carries (padding, beyond the model's validated range).
+// then one indented line per warning the result carries (padding, beyond the model's validated range),
+// and one per note on the file's record ("record, against the verdict: ...", "record: ...").
 void printResultLine(const AnalysisResult& result);
 // With analyze --explain: how the generator was chosen, as indented lines under the result line (what the
 // detector, the fingerprints and the look said of the first candidates; CombinedAttribution::contributionRows).

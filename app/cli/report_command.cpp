@@ -34,6 +34,13 @@ QString csvField(const std::string& text) {
     return s;
 }
 
+// The notes on the file's record in one CSV field: "against: TEXT" or "note: TEXT", joined by " | ".
+std::string recordNotesText(const std::vector<RecordNote>& notes) {
+    std::string text;
+    for (const RecordNote& n : notes) text += (text.empty() ? "" : " | ") + std::string(n.againstVerdict ? "against: " : "note: ") + n.text;
+    return text;
+}
+
 // One row per (file, result) of the case, streamed from the store.
 bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
     QSaveFile file(path);
@@ -43,7 +50,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
     }
     file.write("path,image_sha256,label,synthetic_probability,spread,top_generator,top_generator_probability,width,height,"
                "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness,"
-               "top_generator_unnamed\n");
+               "top_generator_unnamed,record_notes\n");
     store.forEachEntry([&](const CaseEntry& e) {
         const QStringList fields{csvField(e.path), csvField(e.key.imageSha256), csvField(e.label),
                                  QString::number(e.syntheticProbability, 'g', 9), QString::number(e.spread, 'g', 9),
@@ -52,7 +59,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
                                  QString::number(e.fileSize), csvField(e.modelName), csvField(e.modelVersion),
                                  csvField(e.key.modelSha256), csvField(e.softwareVersion), csvField(e.key.settings),
                                  csvField(e.analysedAt), csvField(e.robustness),
-                                 e.topGeneratorUnnamed ? "true" : "false"};
+                                 e.topGeneratorUnnamed ? "true" : "false", csvField(recordNotesText(e.recordNotes))};
         file.write(fields.join(',').toUtf8() + "\n");
     });
     if (!file.commit()) {

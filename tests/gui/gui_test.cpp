@@ -94,20 +94,19 @@ private slots:
         panel.setMessage("broken file");
         QCOMPARE(panel.headline(), QString("broken file"));
 
-        // The file's record, once the forensic panel has read it, is set against the verdict.
-        MetadataReport camera;
-        camera.cameraMake = "KONICA MINOLTA";
-        camera.cameraModel = "DiMAGE Z5";
-        camera.captureDate = "2008:04:19 13:43:16";
-        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
-        QVERIFY(!panel.details().contains("points the other way"));
-        panel.setMetadata(&camera);
+        // What the file's record says beside the verdict, as the analysis read it with the file.
+        ResultPtr camera = twoPatchResult(VerdictLabel::Synthetic, 0.87);
+        panel.setResult(camera);
+        QVERIFY(!panel.details().contains("record"));
+        auto withRecord = std::make_shared<AnalysisResult>(*camera);
+        withRecord->record = std::vector<RecordNote>{
+            {true, "The detector calls it synthetic, but the file carries a camera's record: KONICA MINOLTA DiMAGE Z5."},
+            {false, "The EXIF thumbnail differs from the image in part of it."}};
+        panel.setResult(withRecord);
         QVERIFY2(panel.details().contains("points the other way:</b> The detector calls it synthetic, but the file carries a camera's "
                                           "record: KONICA MINOLTA DiMAGE Z5"), qPrintable(panel.details()));
-        panel.setResult(twoPatchResult(VerdictLabel::Authentic, 0.1));
-        QVERIFY(!panel.details().contains("points the other way"));
-        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
-        panel.setMetadata(nullptr);
+        QVERIFY2(panel.details().contains("The file's record:</b> The EXIF thumbnail differs"), qPrintable(panel.details()));
+        panel.setResult(camera);
         QVERIFY(!panel.details().contains("points the other way"));
     }
 
@@ -371,6 +370,8 @@ private slots:
                 combined.ranking = row.label == VerdictLabel::Inconclusive ? std::vector<ClassScore>{{"other_diffusion", 0.55}, {"ldm", 0.45}}
                                                                            : std::vector<ClassScore>{{"ldm", 0.62}, {"other_diffusion", 0.38}};
                 copy.verdict.combinedAttribution = combined;
+                if (row.label == VerdictLabel::Synthetic)
+                    copy.record = std::vector<RecordNote>{{true, "The detector calls it synthetic, but the file carries a camera's record."}};
                 store->addResult({copy.image.sha256, "model-sha", "settings"}, copy);
             }
             store->addFailure("/evidence/sub/broken.png", "bad input", "not an image");
@@ -390,6 +391,8 @@ private slots:
         QCOMPARE(browser.likelyGeneratorAt(0), QString("ldm (62 %)"));
         QCOMPARE(browser.likelyGeneratorAt(1), QString("other_diffusion (no name, 55 %)"));
         QCOMPARE(browser.likelyGeneratorAt(2), QString());  // authentic: no generator named, as in the verdict panel
+        QCOMPARE(browser.noteAt(0), QString("Record, against the verdict: The detector calls it synthetic, but the file carries a camera's record."));
+        QCOMPARE(browser.noteAt(1), QString());
         browser.setVerdictFilter("inconclusive");
         QCOMPARE(browser.rowCount(), 1);
         QCOMPARE(browser.pathAt(0), QString("/evidence/sub/c.jpg"));
@@ -424,6 +427,7 @@ private slots:
         QVERIFY(text.contains("/evidence/sub/c.jpg"));
         QVERIFY(text.contains("broken.png"));
         QVERIFY(text.contains("other_diffusion (no name) 55.0%"));
+        QCOMPARE(text.count("record against"), 1);
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
             browser.setTextFilter("");
             browser.resize(980, 300);
@@ -483,8 +487,9 @@ private slots:
         copied.fill(QColor(245, 245, 245));
         QApplication::clipboard()->setImage(copied);
         window.pasteFromClipboard();
-        QTRY_COMPARE_WITH_TIMEOUT(window.documentCount(), 1, 10000);
-        QVERIFY(done.wait(20000));
+        // The save and the analysis both run off this thread: either may be over by the time the tab shows.
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+        QCOMPARE(window.documentCount(), 1);
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
         const QString path = QString::fromStdString(window.currentCanvas()->result()->image.path);
         QVERIFY2(path.startsWith(dir.path() + "/synthscope/pasted/pasted-") && path.endsWith(".png"), qPrintable(path));
@@ -499,7 +504,7 @@ private slots:
         QApplication::clipboard()->setMimeData(mime);
         window.pasteFromClipboard();
         QCOMPARE(window.documentCount(), 2);
-        QVERIFY(done.wait(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
         QCOMPARE(QString::fromStdString(window.currentCanvas()->result()->image.path), file);
         QCOMPARE(QDir(dir.path() + "/synthscope/pasted").entryList(QDir::Files).size(), 1);
 

@@ -11,6 +11,9 @@
 
 #include <sqlite3.h>
 
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+
 #include "engine/batch_analysis.h"
 #include "engine/case_store.h"
 #include "engine/errors.h"
@@ -162,6 +165,38 @@ TEST(CaseStore, SaysWhenTheLikelyGeneratorIsAClassWithoutAName) {
     CaseStore::open(file, false)->forEachEntry([&](const CaseEntry& e) { flag[e.path] = e.topGeneratorUnnamed; });
     EXPECT_EQ(flag.size(), 2u);
     EXPECT_FALSE(flag.at(unnamed.image.path));
+}
+
+TEST(CaseStore, KeepsWhatTheFilesRecordSaysBesideEachVerdict) {
+    // A bright JPEG (synthetic for the fixture model) with a camera's record, batched into a case: the
+    // analysis reads the record, and the case keeps the note with the result and in its own column.
+    QTemporaryDir dir;
+    const std::string camera = tmpPath(dir, "camera.jpg");
+    writeBytes(camera, withExiv2(encodeRgb(".jpg", cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250))), [](Exiv2::Image& image) {
+                   image.exifData()["Exif.Image.Make"] = "FUJIFILM";
+                   image.exifData()["Exif.Image.Model"] = "X-T3";
+                   image.exifData()["Exif.Photo.DateTimeOriginal"] = "2022:07:14 19:02:11";
+               }));
+    const std::string plain = writeImages(dir)[0];
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const std::string file = tmpPath(dir, "case.sqlite");
+    {
+        auto store = CaseStore::open(file);
+        BatchAnalysis(*store, analyzer).run({camera, plain});
+    }
+    auto store = CaseStore::open(file, false);
+    std::map<std::string, CaseEntry> entries;
+    store->forEachEntry([&](const CaseEntry& e) { entries[e.path] = e; });
+    ASSERT_EQ(entries.size(), 2u);
+    ASSERT_EQ(entries[camera].label, "synthetic");
+    ASSERT_EQ(entries[camera].recordNotes.size(), 1u);
+    EXPECT_TRUE(entries[camera].recordNotes[0].againstVerdict);
+    EXPECT_NE(entries[camera].recordNotes[0].text.find("FUJIFILM X-T3, taken 2022:07:14 19:02:11"), std::string::npos);
+    EXPECT_TRUE(entries[plain].recordNotes.empty());
+    const std::optional<AnalysisResult> stored = store->result(entries[camera].key);
+    ASSERT_TRUE(stored && stored->record);
+    EXPECT_EQ(stored->record->size(), 1u) << "the stored result carries it too (a case's report and the workstation read it)";
+    EXPECT_TRUE(store->result(entries[plain].key)->record.has_value()) << "read, with nothing to say";
 }
 
 TEST(CaseStore, RefusesAFileThatIsNotACase) {
