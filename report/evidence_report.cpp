@@ -25,29 +25,13 @@
 #include "engine/robustness_check.h"
 #include "engine/version.h"
 #include "report/pdf_pages.h"
+#include "report/verdict_words.h"
 
 namespace synthscope::report {
 namespace {
 
 QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
 QString pct(double p) { return QString::number(p * 100, 'f', 1) + "%"; }
-
-struct VerdictWords {
-    QString words, colour;
-};
-VerdictWords verdictWords(VerdictLabel label) {
-    switch (label) {
-    case VerdictLabel::Synthetic: return {"Likely AI-generated", "#c0392b"};
-    case VerdictLabel::Authentic: return {"No sign of AI generation found", "#2e7d4f"};
-    case VerdictLabel::Inconclusive: break;
-    }
-    return {"Inconclusive", "#b07800"};
-}
-VerdictWords verdictWords(const std::string& label) {
-    if (label == verdictLabelName(VerdictLabel::Synthetic)) return verdictWords(VerdictLabel::Synthetic);
-    if (label == verdictLabelName(VerdictLabel::Authentic)) return verdictWords(VerdictLabel::Authentic);
-    return verdictWords(VerdictLabel::Inconclusive);
-}
 
 // Small HTML helpers in the subset QTextDocument understands (tables, no CSS layout).
 // A header row is a <thead>: QTextDocument repeats it at the top of every page a long table covers.

@@ -29,6 +29,7 @@
 
 #include "engine/file_collector.h"
 #include "engine/thread_priority.h"
+#include "report/verdict_summary.h"
 #include "ui/about_dialog.h"
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
@@ -289,8 +290,6 @@ void MainWindow::createActions() {
     QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open..."), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
-    // A focused text field keeps Ctrl+V for itself (it claims the shortcut first).
-    file->addAction(tr("&Paste Image"), this, &MainWindow::pasteFromClipboard)->setShortcut(QKeySequence::Paste);
     QAction* close = file->addAction(tr("&Close Image"), this, [this] { closeDocument(tabs_->currentIndex()); });
     close->setShortcut(QKeySequence::Close);
     // Evidence report of the open image, written on a pool thread (report_export.h).
@@ -328,6 +327,11 @@ void MainWindow::createActions() {
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    // A focused text field keeps Ctrl+V and Ctrl+C for itself (it claims the shortcut first).
+    edit->addAction(tr("&Paste Image"), this, &MainWindow::pasteFromClipboard)->setShortcut(QKeySequence::Paste);
+    edit->addAction(tr("&Copy Verdict Summary"), this, &MainWindow::copyVerdictSummary)->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(style()->standardIcon(QStyle::SP_TitleBarMaxButton), tr("&Fit to Window"), this, [this] {
@@ -677,6 +681,17 @@ void MainWindow::showModels() {
 void MainWindow::pasteFromClipboard() {
     if (const QMimeData* mime = QApplication::clipboard()->mimeData()) openPasted(*mime);
     else statusBar()->showMessage(tr("The clipboard is empty"), 8000);
+}
+
+void MainWindow::copyVerdictSummary() {
+    const ResultPtr result = currentResult();
+    if (!result || !result->verdict.ready) {
+        statusBar()->showMessage(tr("Copy verdict summary: open an image and wait for its verdict"), 8000);
+        return;
+    }
+    QApplication::clipboard()->setText(report::verdictSummary(*result));
+    statusBar()->showMessage(tr("The verdict summary of %1 is on the clipboard").arg(QFileInfo(QString::fromStdString(result->image.path)).fileName()),
+                             8000);
 }
 
 void MainWindow::openPasted(const QMimeData& mime) {

@@ -51,6 +51,8 @@ public:
     // File > Paste Image (Ctrl+V): the clipboard's files, or its image saved as a PNG of its own
     // (pasted_image.h) and then analysed.
     void pasteFromClipboard();
+    // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
+    void copyVerdictSummary();
     void openCase(const QString& file);  // in the case browser (File > Open Case)
     // A case's stored result for path, shown as the case and its report have it (no detector runs);
     // analysed again only when the file changed since (AnalysisEngine::openStored). F5 re-analyses.

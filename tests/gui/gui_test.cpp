@@ -496,6 +496,11 @@ private slots:
         const QImage saved(path);
         QCOMPARE(saved.size(), copied.size());
         QCOMPARE(saved.pixelColor(10, 10), QColor(245, 245, 245));
+        // Its verdict handed on as text, naming the saved file by its hash.
+        window.copyVerdictSummary();
+        const QString summary = QApplication::clipboard()->text();
+        QVERIFY2(summary.contains("Likely AI-generated: synthetic probability"), qPrintable(summary));
+        QVERIFY(summary.contains(path + " (SHA-256 " + QString::fromStdString(window.currentCanvas()->result()->image.sha256)));
 
         // A file manager's copy is the file itself; nothing is saved for it.
         const QString file = writeImage(dir, "copied-file.png", cv::Scalar(5, 5, 5));

@@ -23,6 +23,7 @@
 #include "engine/result_json.h"
 #include "engine/robustness_check.h"
 #include "report/evidence_report.h"
+#include "report/verdict_summary.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope;
@@ -355,6 +356,31 @@ TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessColumn) {
     EXPECT_EQ(entries[0].robustness, "");
     EXPECT_EQ(entries[0].label, "synthetic");
     ASSERT_TRUE(store->result(key).has_value());
+}
+
+TEST(EvidenceReport, VerdictSummaryIsPlainTextAHandOnCanTrace) {
+    QTemporaryDir dir;
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    AnalysisResult r = analyzer.analyze(writeImages(dir)[0]);
+    r.verdict.attribution = {{"ldm", 0.7}, {"vqgan", 0.3}};
+    r.record = std::vector<RecordNote>{{true, "The detector calls it synthetic, but the file carries a camera's record."}};
+    r.warnings = {"the image is small"};
+    const QStringList lines = report::verdictSummary(r).split('\n', Qt::SkipEmptyParts);
+    ASSERT_GE(lines.size(), 7);
+    EXPECT_TRUE(lines[0].startsWith("SynthScope ")) << lines[0].toStdString();
+    EXPECT_TRUE(lines[1].startsWith(QString("Likely AI-generated: synthetic probability %1%").arg(qRound(r.verdict.syntheticProbability * 100))))
+        << lines[1].toStdString();
+    EXPECT_TRUE(lines.contains("Most likely generator: ldm (70%)")) << lines.join('\n').toStdString();
+    EXPECT_TRUE(lines.contains("Warning: the image is small"));
+    EXPECT_TRUE(lines.contains("The file's record points the other way: The detector calls it synthetic, but the file carries a camera's record."));
+    EXPECT_TRUE(lines.filter("File: " + QString::fromStdString(r.image.path) + " (SHA-256 " + QString::fromStdString(r.image.sha256)).size() == 1)
+        << "the full hash, so that the file can be found again";
+    EXPECT_EQ(lines.filter(QString::fromStdString(r.provenance.modelSha256)).size(), 1);
+    EXPECT_EQ(lines.last(), QString(detectorCaveat()));
+    EXPECT_FALSE(report::verdictSummary(r).contains('<')) << "plain text, no markup";
+
+    r.verdict.label = VerdictLabel::Authentic;
+    EXPECT_FALSE(report::verdictSummary(r).contains("Most likely generator")) << "no generator named for an authentic verdict";
 }
 
 TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
