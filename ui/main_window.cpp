@@ -33,6 +33,7 @@
 #include "ui/about_dialog.h"
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
+#include "ui/heatmap_image_export.h"
 #include "ui/heatmap_legend.h"
 #include "ui/average_spectrum_dialog.h"
 #include "ui/batch_dialog.h"
@@ -88,6 +89,12 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     resize(1560, 940);
 
     stall_ = new StallMonitor(this);
+    heatmapExporter_ = new HeatmapImageExporter(this);
+    connect(heatmapExporter_, &HeatmapImageExporter::finished, this, [this](const QString& path, const QString& error) {
+        if (error.isEmpty()) statusBar()->showMessage(tr("Heatmap image written: %1").arg(path), 8000);
+        else statusBar()->showMessage(tr("The heatmap image %1 could not be written: %2").arg(path, error), 15000);
+        emit heatmapImageWritten(path, error);
+    });
     pasted_ = new PastedImageSaver(PastedImageSaver::defaultFolder(), this);
     connect(pasted_, &PastedImageSaver::saved, this, [this](const QString& path, const QString& error) {
         if (!error.isEmpty()) {
@@ -311,6 +318,18 @@ void MainWindow::createActions() {
     connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
         if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
         else QMessageBox::warning(this, tr("Export report"), tr("The report %1 could not be written: %2").arg(path, error));
+    });
+    file->addAction(tr("Export &Heatmap Image..."), this, [this] {
+        Document* d = currentDocument();
+        if (!d || !d->result || !d->result->verdict.ready || !d->original || d->jpegQuality != 0) {
+            statusBar()->showMessage(tr("Export heatmap image: open an image and wait for its verdict (the original, not a "
+                                        "teaching-mode copy)"), 8000);
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap image"),
+                                                          QFileInfo(d->path).completeBaseName() + ".heatmap.png",
+                                                          tr("PNG (*.png);;JPEG (*.jpg)"));
+        if (!path.isEmpty()) exportHeatmapImage(path);
     });
     // A folder into a case on the dialog's own worker thread (batch_dialog.h); modeless, so the
     // workstation stays usable while it runs.
@@ -681,6 +700,14 @@ void MainWindow::showModels() {
 void MainWindow::pasteFromClipboard() {
     if (const QMimeData* mime = QApplication::clipboard()->mimeData()) openPasted(*mime);
     else statusBar()->showMessage(tr("The clipboard is empty"), 8000);
+}
+
+bool MainWindow::exportHeatmapImage(const QString& path) {
+    Document* d = currentDocument();
+    if (!d || !d->result || !d->result->verdict.ready || !d->original || d->jpegQuality != 0 || heatmapExporter_->busy()) return false;
+    statusBar()->showMessage(tr("Writing the heatmap image %1...").arg(path));
+    heatmapExporter_->start(d->original, d->result, opacity_->value() / 100.0, threshold_->value() / 100.0, path);
+    return true;
 }
 
 void MainWindow::copyVerdictSummary() {

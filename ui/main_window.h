@@ -23,6 +23,7 @@ class AverageSpectrumDialog;
 class BatchDialog;
 class CaseBrowser;
 class PastedImageSaver;
+class HeatmapImageExporter;
 class ForensicsPanel;
 class ForensicsRunner;
 class HeatmapLegend;
@@ -51,6 +52,10 @@ public:
     // File > Paste Image (Ctrl+V): the clipboard's files, or its image saved as a PNG of its own
     // (pasted_image.h) and then analysed.
     void pasteFromClipboard();
+    // File > Export Heatmap Image without its dialog: the open image with its heatmap as the canvas shows
+    // it, written on a pool thread (heatmap_image_export.h); heatmapImageWritten() follows. false when
+    // there is nothing to export yet or an export is running.
+    bool exportHeatmapImage(const QString& path);
     // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
     void copyVerdictSummary();
     void openCase(const QString& file);  // in the case browser (File > Open Case)
@@ -66,6 +71,7 @@ public:
 
 signals:
     void documentFinished(int index);  // a document's analysis finished, failed or was cancelled
+    void heatmapImageWritten(const QString& path, const QString& error);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -114,6 +120,7 @@ private:
     AverageSpectrumDialog* spectrumDialog_ = nullptr;  // made on first use
     CaseBrowser* caseBrowser_ = nullptr;  // made on first use
     PastedImageSaver* pasted_;
+    HeatmapImageExporter* heatmapExporter_;
     ForensicsRunner* forensics_;
     QSlider* opacity_;
     QSlider* threshold_;

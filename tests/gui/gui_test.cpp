@@ -31,6 +31,7 @@
 #include "ui/case_browser.h"
 #include "ui/engine_bridge.h"
 #include "ui/forensics_panel.h"
+#include "ui/heatmap_image_export.h"
 #include "ui/image_canvas.h"
 #include "ui/image_conversion.h"
 #include "ui/main_window.h"
@@ -462,6 +463,27 @@ private slots:
         QVERIFY(forensics->metadataSummary().contains("No generator trace"));
         // The default library (the shipped models/fingerprints, found beside the models) is used.
         QVERIFY2(forensics->fingerprintSummary().contains("Library:"), qPrintable(forensics->fingerprintSummary()));
+
+        // The heatmap over the image, as the canvas shows it, with a legend strip under it.
+        QSignalSpy written(&window, &MainWindow::heatmapImageWritten);
+        const QString heatmapFile = dir.path() + "/grey.heatmap.png";
+        QVERIFY(window.exportHeatmapImage(heatmapFile));
+        QVERIFY(written.wait(20000));
+        QCOMPARE(written.last().at(1).toString(), QString());
+        const QImage exported(heatmapFile);
+        QCOMPARE(exported.width(), 256);  // the legend's least width; white beside the image
+        QVERIFY(exported.height() > 128 + 40);
+        const QColor inside = exported.pixelColor(80, 64);
+        QVERIFY2(inside.red() > inside.blue() + 40, "a synthetic-looking patch is drawn warm over the grey");
+        QCOMPARE(exported.pixelColor(200, 64), QColor(Qt::white));
+        QCOMPARE(exported.pixelColor(255, exported.height() - 1), QColor(Qt::white));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
+            QFile::copy(heatmapFile, qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/heatmap-image.png");
+        // Patches below the threshold are not drawn: the picture is the image itself there.
+        QImage grey(160, 128, QImage::Format_RGB32);
+        grey.fill(QColor(250, 250, 250));
+        QCOMPARE(heatmapImage(grey, *window.currentResult(), 0.45, 1.01).copy(0, 0, 160, 128), grey);
+        QVERIFY(heatmapImage(grey, *window.currentResult(), 0.45, 0.0).copy(0, 0, 160, 128) != grey);
 
         auto* teaching = window.findChild<TeachingPanel*>();
         QVERIFY(teaching);
