@@ -777,6 +777,10 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
             c->fitToWindow();
         }
         if (caseBrowser_ && caseBrowser_->isVisible()) caseBrowser_->grab().save(dir + "case-browser.png");
+        // What File > Export Heatmap Image writes for the image shown (here on this thread: the run is over).
+        if (const Document* d = currentDocument(); d && d->result && d->original && d->jpegQuality == 0)
+            heatmapImage(toQImage(d->original->rgb), *d->result, opacity_->value() / 100.0, threshold_->value() / 100.0)
+                .save(dir + "heatmap-image.png");
     }
     if (automation_.quitWhenDone) close();
 }

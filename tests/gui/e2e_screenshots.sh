@@ -11,7 +11,7 @@ log="$out/run.log"
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$gui" --screenshot-dir "$out" --quit-when-done --measure-stall "$@" >"$log" 2>&1
 cat "$log" | grep -v XDG_RUNTIME_DIR || true
-for shot in main-window.png patch-grid-zoomed.png; do
+for shot in main-window.png patch-grid-zoomed.png heatmap-image.png; do
   [ -s "$out/$shot" ] || { echo "e2e: $shot was not written"; exit 1; }
 done
 # A screenshot of a blank or failed window compresses to almost nothing; a real one does not.
