@@ -43,6 +43,10 @@ public:
             note = QObject::tr("robustness check: %1. %2").arg(verdictLabelName(r.robustness->label), QString::fromStdString(r.robustness->explanation));
         else if (r.robustness)
             note = QObject::tr("robustness check not done: %1").arg(QString::fromStdString(r.robustness->error));
+        if (r.record)  // where the file's record points the other way, as the case table says
+            for (const RecordNote& n : *r.record)
+                if (n.againstVerdict)
+                    note += (note.isEmpty() ? "" : "; ") + QObject::tr("record, against the verdict: %1").arg(QString::fromStdString(n.text));
         QMetaObject::invokeMethod(dialog_, [f = analysed_, path, label, p, note] { f(path, label, p, note); }, Qt::QueuedConnection);
     }
     void onFailed(const std::string& path, ErrorKind, const std::string& message) override {
@@ -125,6 +129,7 @@ void BatchDialog::setInputs(const QString& folder, const QString& caseFile) {
 
 bool BatchDialog::running() const { return busy_; }
 int BatchDialog::rowCount() const { return table_->rowCount(); }
+QString BatchDialog::noteAt(int row) const { return table_->item(row, 3) ? table_->item(row, 3)->text() : QString(); }
 QString BatchDialog::statusText() const { return status_->text(); }
 
 void BatchDialog::start() {

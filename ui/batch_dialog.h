@@ -29,6 +29,7 @@ public:
     void start();
     bool running() const;
     int rowCount() const;
+    QString noteAt(int row) const;  // the table's note: the robustness check, the file's record, or why it failed
     QString statusText() const;
 
 signals:

@@ -1,5 +1,7 @@
 #include "ui/case_browser.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -29,6 +31,9 @@ enum Column { File, Verdict, Synthetic, Robustness, Generator, Size, Format, Mod
 constexpr int kSortRole = Qt::UserRole + 1;  // numbers sort as numbers, not as their text
 constexpr int kPathRole = Qt::UserRole + 2;  // the full path (the table shows the file name)
 constexpr int kKeyRole = Qt::UserRole + 3;   // a result's CacheKey as {image, model, settings}; none on failures
+constexpr int kRecordAgainstRole = Qt::UserRole + 4;  // the file's record points the other way from the verdict
+// The verdict filter's entry for rows whose record points the other way (not a verdict of its own).
+constexpr const char* kRecordAgainstFilter = "record against the verdict";
 
 struct CaseContents {
     std::vector<CaseEntry> entries;
@@ -68,6 +73,8 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
     for (const RecordNote& n : e.recordNotes)
         notes << (n.againstVerdict ? CaseBrowser::tr("Record, against the verdict: %1") : CaseBrowser::tr("Record: %1"))
                      .arg(QString::fromStdString(n.text));
+    row[File]->setData(std::any_of(e.recordNotes.begin(), e.recordNotes.end(), [](const RecordNote& n) { return n.againstVerdict; }),
+                       kRecordAgainstRole);
     if (!notes.isEmpty()) {
         row[Note]->setText(notes.front());
         row[Note]->setData(notes.front(), kSortRole);
@@ -116,7 +123,11 @@ public:
 protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
         const QAbstractItemModel* m = sourceModel();
-        if (!verdict_.isEmpty() && m->index(row, Verdict, parent).data().toString() != verdict_) return false;
+        if (verdict_ == kRecordAgainstFilter) {
+            if (!m->index(row, File, parent).data(kRecordAgainstRole).toBool()) return false;
+        } else if (!verdict_.isEmpty() && m->index(row, Verdict, parent).data().toString() != verdict_) {
+            return false;
+        }
         return text_.isEmpty() || m->index(row, File, parent).data(kPathRole).toString().contains(text_, Qt::CaseInsensitive);
     }
 
@@ -148,6 +159,7 @@ CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
     verdict_ = new QComboBox;
     verdict_->addItem(tr("All verdicts"), QString());
     for (const char* v : {"synthetic", "inconclusive", "authentic", "failed"}) verdict_->addItem(v, QString(v));
+    verdict_->addItem(tr("record against the verdict"), QString(kRecordAgainstFilter));
     connect(verdict_, &QComboBox::currentIndexChanged, this, [this] { setVerdictFilter(verdict_->currentData().toString()); });
     search_ = new QLineEdit;
     search_->setPlaceholderText(tr("Filter by path..."));

@@ -42,7 +42,9 @@ public:
     QString verdictAt(int row) const;
     QString likelyGeneratorAt(int row) const;  // as shown: "ldm (62 %)", "other_diffusion (no name, 55 %)"
     QString noteAt(int row) const;  // a failure's reason, or the file's record beside the verdict
-    void setVerdictFilter(const QString& verdict);  // "synthetic", "inconclusive", "authentic", "failed"; "" = all
+    // "synthetic", "inconclusive", "authentic", "failed"; "" = all; "record against the verdict": the rows
+    // whose file's record points the other way from their verdict.
+    void setVerdictFilter(const QString& verdict);
     void setTextFilter(const QString& text);
     void sortByProbability();  // highest synthetic probability first
     void activateRow(int row);  // as a double-click

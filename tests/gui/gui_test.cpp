@@ -20,6 +20,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+
 #include "engine/case_store.h"
 #include "engine/fingerprint_match.h"
 #include "engine/heatmap.h"
@@ -71,6 +74,27 @@ ResultPtr twoPatchResult(VerdictLabel label, double p) {
     r->verdict.attribution = {{"synthetic", 1.0}};
     r->provenance.modelName = "fixture";
     return r;
+}
+
+// A bright JPEG that carries a camera's record (make, model, capture date), written with Exiv2.
+void writeCameraJpeg(const QString& path) {
+    std::vector<uchar> jpeg;
+    cv::imencode(".jpg", cv::Mat(64, 96, CV_8UC3, cv::Scalar(250, 250, 250)), jpeg);
+    auto image = Exiv2::ImageFactory::open(jpeg.data(), long(jpeg.size()));
+    image->readMetadata();
+    image->exifData()["Exif.Image.Make"] = "Canon";
+    image->exifData()["Exif.Image.Model"] = "Canon EOS R5";
+    image->exifData()["Exif.Photo.DateTimeOriginal"] = "2023:03:18 11:05:42";
+    image->writeMetadata();
+    Exiv2::BasicIo& io = image->io();
+    io.open();
+    QByteArray bytes(int(io.size()), 0);
+    io.seek(0, Exiv2::BasicIo::beg);
+    io.read(reinterpret_cast<Exiv2::byte*>(bytes.data()), long(bytes.size()));
+    io.close();
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
 }
 
 QString writeImage(const QTemporaryDir& dir, const QString& name, cv::Scalar bgr, int w = 96, int h = 64) {
@@ -246,6 +270,7 @@ private slots:
         QDir().mkpath(dir.path() + "/images/sub");
         writeImage(dir, "images/a.png", cv::Scalar(250, 250, 250), 96, 64);
         writeImage(dir, "images/sub/b.png", cv::Scalar(10, 10, 10), 64, 64);
+        writeCameraJpeg(dir.path() + "/images/camera.jpg");  // bright, so synthetic for the fixture: its record says otherwise
         QFile broken(dir.path() + "/images/broken.png");
         QVERIFY(broken.open(QIODevice::WriteOnly));
         broken.write("\x89PNG not really");
@@ -262,14 +287,18 @@ private slots:
         dialog.start();
         QVERIFY(dialog.running());
         QVERIFY(finished.wait(60000));
-        QVERIFY2(finished.last().at(0).toString().contains("0 already in the case, 2 analysed, 1 failed"),
+        QVERIFY2(finished.last().at(0).toString().contains("0 already in the case, 3 analysed, 1 failed"),
                  qPrintable(finished.last().at(0).toString()));
-        QCOMPARE(dialog.rowCount(), 3);  // two results and one failure, streamed in
+        QCOMPARE(dialog.rowCount(), 4);  // three results and one failure, streamed in
+        QStringList notes;
+        for (int row = 0; row < dialog.rowCount(); ++row) notes << dialog.noteAt(row);
+        QCOMPARE(notes.filter("record, against the verdict: The detector calls it synthetic, but the file carries a camera's record: "
+                              "Canon EOS R5").size(), 1);
         QVERIFY(QFile::exists(caseFile));
 
         dialog.start();  // again: everything finished is reused from the case
         QVERIFY(finished.wait(60000));
-        QVERIFY2(finished.last().at(0).toString().contains("2 already in the case, 0 analysed"), qPrintable(finished.last().at(0).toString()));
+        QVERIFY2(finished.last().at(0).toString().contains("3 already in the case, 0 analysed"), qPrintable(finished.last().at(0).toString()));
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))  // to look at it: the dialog as a user sees it
             dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/batch-dialog.png");
         saved.save();
@@ -397,6 +426,9 @@ private slots:
         browser.setVerdictFilter("inconclusive");
         QCOMPARE(browser.rowCount(), 1);
         QCOMPARE(browser.pathAt(0), QString("/evidence/sub/c.jpg"));
+        browser.setVerdictFilter("record against the verdict");
+        QCOMPARE(browser.rowCount(), 1);
+        QCOMPARE(browser.pathAt(0), QString("/evidence/a.png"));
         browser.setVerdictFilter("");
         browser.setTextFilter("SUB/");
         QCOMPARE(browser.rowCount(), 3);  // b, c and the failure, case-insensitively
