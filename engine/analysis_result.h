@@ -38,6 +38,7 @@ struct CombinedAttribution {
     double weight = 0;
     double unnamedOffset = 0;  // added to the score of each unnamed class (attribution_fusion.h)
     double lookWeight = 0;     // of the look's log-probability; 0: the look did not take part
+    double temperature = 1;    // the scores were divided by it before the softmax (1 in results stored before 2026-12-03)
     std::string detectorTop;  // the candidate the detector alone ranks first (by the same class mapping)
     std::vector<std::string> detectorOnly;     // generators without a fingerprint (ranked by the detector alone)
     std::vector<std::string> fingerprintOnly;  // fingerprints of generators the detector has no class for (left out)
@@ -163,6 +164,7 @@ struct AnalysisResult {
     std::vector<std::string> classGenerators;
     double fingerprintWeight = 0;
     double unnamedOffset = 0;
+    double attributionTemperature = 1;  // the manifest's attribution.temperature
     // The look model's log-probability per candidate (look_model.h), in its answers' order, and its weight
     // in the combination; empty and 0 when the model has no look or it could not be computed.
     LookScores look;

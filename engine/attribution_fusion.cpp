@@ -30,7 +30,8 @@ std::vector<FusionClass> fusionClasses(const AnalysisResult& result) {
 std::optional<CombinedAttribution> combineAttribution(const std::vector<double>& classProbabilities,
                                                       const std::vector<FusionClass>& classes,
                                                       const FingerprintAttribution& fingerprints, double weight,
-                                                      double unnamedOffset, const LookScores* look, double lookWeight) {
+                                                      double unnamedOffset, const LookScores* look, double lookWeight,
+                                                      double temperature) {
     if (!(weight > 0) || !fingerprints.rankedByEvidence || classProbabilities.size() != classes.size()) return std::nullopt;
     // Candidate -> summed class probability: named generators by generator name, unnamed classes by class name.
     std::map<std::string, double> detector;
@@ -47,6 +48,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
     CombinedAttribution out;
     out.weight = weight;
     out.unnamedOffset = unnamedOffset;
+    out.temperature = temperature > 0 ? temperature : 1.0;
     std::map<std::string, double> lookOf;  // candidate -> log-probability by the look
     if (look && lookWeight > 0) {
         for (const auto& [name, logProbability] : *look) lookOf[name] = logProbability;
@@ -89,7 +91,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
         if (l != lookOf.end()) c.look = std::exp(l->second);
     }
     double sum = 0;
-    for (auto& [g, s] : scores) sum += (s = std::exp(s - best));
+    for (auto& [g, s] : scores) sum += (s = std::exp((s - best) / out.temperature));
     for (const auto& [g, s] : scores) out.ranking.push_back({g, s / sum});
     std::stable_sort(out.ranking.begin(), out.ranking.end(),
                      [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
@@ -100,7 +102,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints) {
     if (!detection.verdict.ready || detection.classGenerators.size() != detection.classNames.size()) return std::nullopt;
     return combineAttribution(detection.classProbabilities(), fusionClasses(detection), fingerprints, detection.fingerprintWeight,
-                              detection.unnamedOffset, &detection.look, detection.lookWeight);
+                              detection.unnamedOffset, &detection.look, detection.lookWeight, detection.attributionTemperature);
 }
 
 }  // namespace synthscope

@@ -33,6 +33,11 @@ namespace synthscope {
 // and an unnamed class log p_detector(class) + unnamed_offset + v * log q_look(class). The look reads
 // style and content, the other two generator traces; models/look/fit_look.py fits w, b and v together.
 //
+// Every score is divided by a temperature T (attribution.temperature) before the softmax: the sources are
+// not independent, so their summed log-probabilities are overconfident; T, fitted on a validation split
+// (models/look/fit_attribution_temperature.py), makes the probability shown for the first candidate
+// match how often it is right. It changes no ranking.
+//
 // nullopt when it does not apply: the model asks for no combination (weight 0), the fingerprints are not
 // ranked by evidence (DIF's published ones record no spreads), or fewer than two generators are known
 // to both.
@@ -55,7 +60,7 @@ std::optional<CombinedAttribution> combineAttribution(const std::vector<double>&
                                                       const std::vector<FusionClass>& classes,
                                                       const FingerprintAttribution& fingerprints, double weight,
                                                       double unnamedOffset = 0, const LookScores* look = nullptr,
-                                                      double lookWeight = 0);
+                                                      double lookWeight = 0, double temperature = 1);
 // The same from a result (its verdict's class probabilities, its classes, weight, offset and look).
 std::optional<CombinedAttribution> combineAttribution(const AnalysisResult& detection, const FingerprintAttribution& fingerprints);
 

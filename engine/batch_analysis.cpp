@@ -89,6 +89,8 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
     // and their "likely generator" was the detector's alone): absent when the model asks for none.
     if (m.combinesAttributionItself()) {
         QJsonObject combined{{"weight", m.fingerprintWeight}, {"unnamed_offset", m.unnamedOffset}, {"library", library}};
+        if (m.attributionTemperature != 1)  // absent otherwise, so that keys written before it still match
+            combined.insert("temperature", m.attributionTemperature);
         if (m.look.used())  // absent otherwise, so that keys written before the look still match
             combined.insert("look", QJsonObject{{"sha256", QString::fromStdString(m.look.sha256)}, {"weight", m.look.weight}});
         key.insert("combined_attribution", combined);

@@ -108,6 +108,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     result.classGenerators = m.classGenerators;
     result.fingerprintWeight = m.fingerprintWeight;
     result.unnamedOffset = m.unnamedOffset;
+    result.attributionTemperature = m.attributionTemperature;
     result.provenance.stride = stride > 0 ? stride : patch;
 
     // GLCM contrast of every patch (SuSy's selection key for the verdict).

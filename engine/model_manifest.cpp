@@ -253,6 +253,12 @@ ModelManifest parseManifest(const std::string& jsonText, const std::string& mani
             r.fail("\"attribution.unnamed_offset\" must be a number from -100 to 100");
         m.unnamedOffset = b.toDouble();
     }
+    if (attribution.contains("temperature")) {
+        const QJsonValue t = attribution.value("temperature");
+        if (!t.isDouble() || !(t.toDouble() >= 0.05 && t.toDouble() <= 100))
+            r.fail("\"attribution.temperature\" must be a number from 0.05 to 100");
+        m.attributionTemperature = t.toDouble();
+    }
     if (attribution.contains("look")) {
         const QJsonObject look = attribution.value("look").toObject();
         const std::string file = r.optionalString(look, "file", "");

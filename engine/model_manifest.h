@@ -78,6 +78,10 @@ struct ModelManifest {
     // detector is clearly for the unnamed class. 0 when absent.
     double unnamedOffset = 0;
     std::string fingerprintWeightFittedOn;  // how fingerprint_weight and unnamed_offset were chosen
+    // "attribution": {"temperature": T}: every combined score is divided by T before the softmax, so that
+    // the probability shown for the generator named is calibrated (T > 1 for a combination of sources that
+    // are not independent); it changes no ranking. 1 when absent.
+    double attributionTemperature = 1;
     // "attribution": {"look": {...}}: a third source of the combined attribution, from the whole image's
     // look (look_model.h); absent (weight 0) when the manifest has none.
     LookSpec look;

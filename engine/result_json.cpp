@@ -75,6 +75,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                                            {"fingerprint_weight", c->weight},
                                                            {"unnamed_offset", c->unnamedOffset},
                                                            {"look_weight", c->lookWeight},
+                                                           {"temperature", c->temperature},
                                                            {"unnamed", strings(c->unnamed)},
                                                            {"detector_top", qs(c->detectorTop)},
                                                            {"detector_only", strings(c->detectorOnly)},
@@ -100,7 +101,8 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                               return generators;
                                           }()},
                                          {"fingerprint_weight", r.fingerprintWeight},
-                                         {"unnamed_offset", r.unnamedOffset}}},
+                                         {"unnamed_offset", r.unnamedOffset},
+                                         {"attribution_temperature", r.attributionTemperature}}},
                     {"timings_ms", QJsonObject{{"load", r.timings.loadMs},
                                                {"contrast", r.timings.contrastMs},
                                                {"verdict", r.timings.verdictMs},
@@ -231,6 +233,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
         combined.ranking = scoresFromJson(c["ranking"].toArray());
         combined.weight = c["fingerprint_weight"].toDouble();
         combined.unnamedOffset = c["unnamed_offset"].toDouble(0);  // absent before 2026-12-02: unnamed classes were left out
+        combined.temperature = c["temperature"].toDouble(1);        // absent before 2026-12-03
         combined.lookWeight = c["look_weight"].toDouble(0);        // absent before 2026-12-02 (second session): no look
         combined.detectorTop = c["detector_top"].toString().toStdString();
         combined.detectorOnly = strings(c["detector_only"].toArray());
@@ -281,6 +284,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     for (const QJsonValue& g : grid["class_generators"].toArray()) r.classGenerators.push_back(g.toString().toStdString());
     r.fingerprintWeight = grid["fingerprint_weight"].toDouble(0);
     r.unnamedOffset = grid["unnamed_offset"].toDouble(0);
+    r.attributionTemperature = grid["attribution_temperature"].toDouble(1);
 
     const QJsonObject timings = json["timings_ms"].toObject();
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),

@@ -188,7 +188,11 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                 }
                 h += "<p>How the generator was chosen: each candidate scores log(detector) + weight x evidence" +
                      QString(look ? " + weight x log(look)" : "") +
-                     ", and the scores are turned back into probabilities (\"combined\"). A fingerprint's evidence above 0 "
+                     (c->temperature != 1 ? QString(", and the scores, divided by a temperature of %1 fitted so that the first candidate's "
+                                                    "probability matches how often it is right, are turned back into probabilities (\"combined\")")
+                                                .arg(c->temperature)
+                                          : QString(", and the scores are turned back into probabilities (\"combined\")")) +
+                     ". A fingerprint's evidence above 0 "
                      "speaks for its generator; \"-\": that source has nothing on the candidate.</p>\n" + table(rows);
             }
             if (c->lookWeight > 0 && !r.look.empty()) {  // the third source: say that it took part and what it alone says

@@ -43,9 +43,10 @@ QString contributionTable(const CombinedAttribution& c) {
     };
     // Short headers keep the dock narrow; the caption gives the weights, the tooltip the formula.
     QString html = QObject::tr("<small><b>How the generator was chosen</b> (detector: its share of the synthetic classes; fingerprint: "
-                               "log likelihood ratio, weight %1%2):</small>")
+                               "log likelihood ratio, weight %1%2%3):</small>")
                        .arg(c.weight)
-                       .arg(look ? QObject::tr("; look weight %1").arg(c.lookWeight) : QString()) +
+                       .arg(look ? QObject::tr("; look weight %1").arg(c.lookWeight) : QString())
+                       .arg(c.temperature != 1 ? QObject::tr("; combined at temperature %1").arg(c.temperature) : QString()) +
                    "<table cellspacing=\"0\" cellpadding=\"2\" style=\"font-size: small;\"><tr>";
     html += "<th align=\"left\">" + QObject::tr("candidate") + "</th>" + cell(QObject::tr("detector"), true) +
             cell(QObject::tr("fingerprint"), true) + (look ? cell(QObject::tr("look"), true) : QString()) +

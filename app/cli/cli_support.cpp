@@ -66,10 +66,12 @@ void printContributions(const AnalysisResult& r) {
     const auto rows = c->contributionRows(3);
     if (rows.empty()) return;
     const bool look = c->lookWeight > 0;
+    const std::string temperature = c->temperature != 1 ? "; combined = softmax(score / " + QString::number(c->temperature).toStdString() + ")" : "";
     if (look)
-        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR + %g x log look):\n", c->weight, c->lookWeight);
+        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR + %g x log look%s):\n", c->weight,
+                    c->lookWeight, temperature.c_str());
     else
-        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR):\n", c->weight);
+        std::printf("  how the generator was chosen (score = log detector + %g x fingerprint log LR%s):\n", c->weight, temperature.c_str());
     std::printf("    %-28s %9s %12s %6s %9s\n", "candidate", "detector", "fingerprint", look ? "look" : "", "combined");
     for (const auto& k : rows)
         std::printf("    %-28s %9s %12s %6s %9s\n", k.name.c_str(), k.detector.c_str(), k.evidence.c_str(), k.look.c_str(), k.combined.c_str());

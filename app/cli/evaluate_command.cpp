@@ -466,7 +466,7 @@ int runEvaluate(const QStringList& args) {
                                 break;
                             }
                         if (const auto combined = combineAttribution(o.classProbabilities, classes, fp, fingerprintWeight, unnamedOffset,
-                                                                       &r.look, r.lookWeight)) {
+                                                                       &r.look, r.lookWeight, r.attributionTemperature)) {
                             o.combinedGenerator = firstCandidate(combined->ranking);
                             o.toldGenerator = combined->ranking.front().name;
                         }

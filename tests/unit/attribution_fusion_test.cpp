@@ -70,6 +70,26 @@ TEST(AttributionFusion, AddsWeightedEvidenceToTheDetectorsLogProbability) {
     EXPECT_EQ(combineAttribution(probabilities, classesOf(generators), fp, 0.1)->ranking[0].name, "a");
 }
 
+TEST(AttributionFusion, ATemperatureSoftensTheProbabilitiesAndKeepsTheOrder) {
+    const std::vector<double> probabilities{0.1, 0.6, 0.3, 0.0};
+    const FingerprintAttribution fp = evidenceFor({{"b", 3.0}, {"a", -2.0}});
+    const auto sharp = combineAttribution(probabilities, classesOf({"", "a", "b", "c"}), fp, 1.0);
+    const auto soft = combineAttribution(probabilities, classesOf({"", "a", "b", "c"}), fp, 1.0, 0, nullptr, 0, 2.0);
+    ASSERT_TRUE(sharp && soft);
+    EXPECT_DOUBLE_EQ(sharp->temperature, 1.0);
+    EXPECT_DOUBLE_EQ(soft->temperature, 2.0);
+    ASSERT_EQ(soft->ranking.size(), sharp->ranking.size());
+    for (std::size_t i = 0; i < soft->ranking.size(); ++i) EXPECT_EQ(soft->ranking[i].name, sharp->ranking[i].name);
+    EXPECT_LT(soft->ranking[0].probability, sharp->ranking[0].probability);
+    // p_i / p_j = exp((s_i - s_j) / T): at T = 2 each ratio is the square root of its ratio at T = 1.
+    for (std::size_t i = 1; i < soft->ranking.size(); ++i)
+        EXPECT_NEAR(std::log(soft->ranking[0].probability / soft->ranking[i].probability),
+                    std::log(sharp->ranking[0].probability / sharp->ranking[i].probability) / 2, 1e-9);
+    // What each source said is not touched by it.
+    for (std::size_t i = 0; i < soft->contributions.size(); ++i)
+        EXPECT_DOUBLE_EQ(soft->contributions[i].detector, sharp->contributions[i].detector);
+}
+
 TEST(AttributionFusion, DoesNotApplyWhereItWasNotFittedOrCannotChoose) {
     const std::vector<double> probabilities{0.1, 0.6, 0.3};
     const std::vector<std::string> generators{"", "a", "b"};
@@ -233,7 +253,12 @@ TEST(AttributionFusion, ReadsTheResultsClassesGeneratorsAndWeight) {
     r.verdict.combinedAttribution->unnamed = {"other"};
     r.look = {{"a", -0.1}, {"b", -2.4}};
     r.lookWeight = 0.5;
+    r.attributionTemperature = 1.7;
+    r.verdict.combinedAttribution->temperature = 1.7;
     const AnalysisResult back = resultFromJson(toJson(r));
+    EXPECT_DOUBLE_EQ(back.attributionTemperature, 1.7);
+    EXPECT_DOUBLE_EQ(back.verdict.combinedAttribution->temperature, 1.7);
+    EXPECT_DOUBLE_EQ(combineAttribution(back, evidenceFor({{"a", 2.0}, {"b", 0.0}}))->temperature, 1.7) << "recombined as analysed";
     EXPECT_EQ(back.classGenerators, r.classGenerators);
     EXPECT_DOUBLE_EQ(back.fingerprintWeight, 1.0);
     EXPECT_DOUBLE_EQ(back.unnamedOffset, -0.5);
@@ -268,6 +293,8 @@ TEST(AttributionFusion, TheShippedBaselineAsksForItAndBadWeightsAreRefused) {
                                                                {"fingerprint_weight", "1000"},
                                                                {"unnamed_offset", "\"-1\""},
                                                                {"unnamed_offset", "-1000"},
+                                                               {"temperature", "0"},
+                                                               {"temperature", "\"2\""},
                                                                {"look", "{\"answers\": [\"a\", \"b\"], \"weight\": 1}"},
                                                                {"look", "{\"file\": \"x.pt\", \"answers\": [\"a\"], \"weight\": 1}"},
                                                                {"look", "{\"file\": \"x.pt\", \"answers\": [\"a\", \"b\"], \"weight\": -1}"},

@@ -128,7 +128,7 @@ TEST(Cli, ExplainsHowTheGeneratorWasChosen) {
                                "--verdict-only", "--explain", image});
     ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
     const QStringList lines = run.out.split('\n');
-    const int header = int(lines.indexOf(QRegularExpression("^  how the generator was chosen \\(score = log detector \\+ .* x log look\\):$")));
+    const int header = int(lines.indexOf(QRegularExpression("^  how the generator was chosen \\(score = log detector \\+ .* x log look; combined = softmax\\(score / [0-9.]+\\)\\):$")));
     ASSERT_GE(header, 0) << run.out.toStdString();
     ASSERT_GT(lines.size(), header + 2);
     EXPECT_TRUE(lines[header + 1].contains("candidate") && lines[header + 1].contains("look")) << run.out.toStdString();
