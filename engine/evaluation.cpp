@@ -331,13 +331,20 @@ ConditionMetrics computeConditionMetrics(const std::vector<ImageOutcome>& outcom
     m.attributionFingerprints = byName(&ImageOutcome::fingerprintGenerator);
     m.attributionCombined = byName(&ImageOutcome::combinedGenerator);
     int told = 0, toldRight = 0;
+    std::vector<double> confidence;
+    std::vector<bool> right;
     for (const ImageOutcome& o : outcomes) {
         if (!o.fake || o.toldGenerator.empty()) continue;
         if (std::find(attribution.generators.begin(), attribution.generators.end(), o.generator) == attribution.generators.end()) continue;
         ++told;
         toldRight += o.toldGenerator == o.generator;
+        if (std::isfinite(o.toldConfidence)) {
+            confidence.push_back(o.toldConfidence);
+            right.push_back(o.toldGenerator == o.generator);
+        }
     }
     if (told > 0) m.attributionTold = Rate{told, ratio(toldRight, told), wilsonInterval(toldRight, told)};
+    if (!confidence.empty()) m.attributionToldCalibration = calibration(confidence, right);
 
     if (m.robustnessChecked) {
         m.robustness.push_back(robustnessStats(outcomes, bandLow, bandHigh));

@@ -112,6 +112,8 @@ struct ImageOutcome {
     // the candidates, so "a generator the model has no name for" (other_diffusion) or stylegan2 count as
     // wrong for an attribution/ image. Empty when the model names none.
     std::string toldGenerator;
+    // The probability shown with it (the combination's, or the detector's share); NaN when not known.
+    double toldConfidence = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Attribution is scored on fakes whose generator is in `generators`: the prediction is the generator
@@ -162,6 +164,10 @@ struct ConditionMetrics {
     std::optional<ConfusionMatrix> attributionFingerprints, attributionCombined;
     // Share of the candidates' fakes whose told generator is theirs (ImageOutcome::toldGenerator).
     std::optional<Rate> attributionTold;
+    // Reliability of the probability shown with the told generator, over the same fakes: per bin the mean
+    // probability shown and the share told right ("fakeShare" there), and their ECE. Absent when no
+    // outcome has a confidence.
+    std::optional<Calibration> attributionToldCalibration;
     bool robustnessChecked = false;
     std::vector<RobustnessStats> robustness;  // the model's band, then threshold-only (band [t, t])
 };

@@ -729,7 +729,7 @@ void MainWindow::openPasted(const QMimeData& mime) {
         statusBar()->showMessage(tr("Saving the pasted image (%1 x %2)...").arg(content.image.width()).arg(content.image.height()));
         pasted_->save(content.image);
     } else {
-        statusBar()->showMessage(tr("Nothing to open: the clipboard holds no image and no image file"), 8000);
+        statusBar()->showMessage(tr("Nothing to open: what was pasted or dropped holds no image and names no local file"), 8000);
     }
 }
 

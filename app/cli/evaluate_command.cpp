@@ -130,10 +130,23 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
     };
     if (m.attributionFingerprints) out.insert("attribution_fingerprints", attributionJson(*m.attributionFingerprints));
     if (m.attributionCombined) out.insert("attribution_combined", attributionJson(*m.attributionCombined));
-    if (m.attributionTold)
-        out.insert("attribution_told", QJsonObject{{"n", m.attributionTold->n},
-                                                   {"accuracy", num(m.attributionTold->value)},
-                                                   {"accuracy_ci95", intervalJson(m.attributionTold->ci)}});
+    if (m.attributionTold) {
+        QJsonObject told{{"n", m.attributionTold->n}, {"accuracy", num(m.attributionTold->value)},
+                         {"accuracy_ci95", intervalJson(m.attributionTold->ci)}};
+        if (const std::optional<eval::Calibration>& c = m.attributionToldCalibration) {
+            // The probability shown with the told generator against how often it is right.
+            QJsonArray toldBins;
+            double mean = 0;
+            int n = 0;
+            for (const eval::ReliabilityBin& b : c->bins) {
+                toldBins.append(QJsonObject{{"low", b.low}, {"high", b.high}, {"count", b.count}, {"mean_confidence", num(b.meanScore)},
+                                            {"right_share", num(b.fakeShare)}});
+                if (b.count > 0) mean += b.meanScore * b.count, n += b.count;
+            }
+            told.insert("confidence", QJsonObject{{"mean", num(n ? mean / n : std::nan(""))}, {"ece", num(c->ece)}, {"bins", toldBins}});
+        }
+        out.insert("attribution_told", told);
+    }
     if (m.robustnessChecked) {
         QJsonArray rob;
         for (const eval::RobustnessStats& s : m.robustness)
@@ -195,6 +208,15 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
         });
         row("  95% CI (Wilson)", [](const ConditionMetrics& m) {
             return m.attributionTold ? fmtInterval(m.attributionTold->ci) : std::string("n/a");
+        });
+        row("  probability shown: mean / ECE", [](const ConditionMetrics& m) {
+            const std::optional<eval::Calibration>& c = m.attributionToldCalibration;
+            if (!c) return std::string("n/a");
+            double mean = 0;
+            int n = 0;
+            for (const eval::ReliabilityBin& b : c->bins)
+                if (b.count > 0) mean += b.meanScore * b.count, n += b.count;
+            return fmt(n ? mean / n : std::nan("")) + " / " + fmt(c->ece);
         });
     }
     if (!metrics.empty() && metrics.front().robustnessChecked) {
@@ -457,6 +479,7 @@ int runEvaluate(const QStringList& args) {
                         // By generator name: the detector's own ranking is by class.
                         const std::string* generator = r.generatorOfClass(likely->name);
                         o.toldGenerator = generator && !generator->empty() ? *generator : likely->name;
+                        o.toldConfidence = likely->probability;
                     }
                     if (fingerprints) {
                         const FingerprintAttribution fp = attributeByFingerprints(input.rgb, *fingerprints);
@@ -469,6 +492,7 @@ int runEvaluate(const QStringList& args) {
                                                                        &r.look, r.lookWeight, r.attributionTemperature)) {
                             o.combinedGenerator = firstCandidate(combined->ranking);
                             o.toldGenerator = combined->ranking.front().name;
+                            o.toldConfidence = combined->ranking.front().probability;
                         }
                     } else if (r.verdict.combinedAttribution) {
                         // The combination the analysis made itself (the model's calibration library and weight).

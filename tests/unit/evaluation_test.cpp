@@ -168,6 +168,18 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     EXPECT_EQ(told.attributionTold->n, 3);
     EXPECT_NEAR(told.attributionTold->value, 2.0 / 3, 1e-12);
     EXPECT_NEAR(told.attributionTold->ci.low, wilsonInterval(2, 3).low, 1e-12);
+    EXPECT_FALSE(told.attributionToldCalibration.has_value()) << "no confidence given";
+
+    // The probability shown with it: 0.95 right, 0.85 wrong, 0.45 right -> bins [0.9,1): |1 - 0.95|,
+    // [0.8,0.9): |0 - 0.85|, [0.4,0.5): |1 - 0.45|, each a third.
+    o[0].toldConfidence = 0.95;
+    o[1].toldConfidence = 0.85;
+    o[2].toldConfidence = 0.45;
+    const ConditionMetrics shown = computeConditionMetrics(o, spec, 0.5, 0.35, 0.65);
+    ASSERT_TRUE(shown.attributionToldCalibration.has_value());
+    EXPECT_NEAR(shown.attributionToldCalibration->ece, (0.05 + 0.85 + 0.55) / 3, 1e-12);
+    EXPECT_EQ(shown.attributionToldCalibration->bins[8].count, 1);
+    EXPECT_NEAR(shown.attributionToldCalibration->bins[8].fakeShare, 0.0, 1e-12) << "the share told right";
 }
 
 TEST(EvaluationMetrics, DefaultAttributionCandidatesAreTheLabelledOnesUnlessFewerThanTwo) {
