@@ -126,6 +126,14 @@ Interval bootstrapInterval(const std::vector<double>& scores, const std::vector<
     return {at(0.025), at(0.975)};
 }
 
+double Calibration::meanScore() const {
+    double sum = 0;
+    int n = 0;
+    for (const ReliabilityBin& b : bins)
+        if (b.count > 0) sum += b.meanScore * b.count, n += b.count;
+    return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+
 Calibration calibration(const std::vector<double>& scores, const std::vector<bool>& fake, int bins) {
     checkSizes(scores, fake);
     if (bins < 1) throw std::invalid_argument("calibration needs at least one bin");

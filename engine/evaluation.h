@@ -73,6 +73,7 @@ struct Calibration {
     std::vector<ReliabilityBin> bins;
     double ece = 0;    // NaN without scores
     double brier = 0;  // mean (score - [fake])^2; NaN without scores
+    double meanScore() const;  // over every binned score; NaN without scores
 };
 Calibration calibration(const std::vector<double>& scores, const std::vector<bool>& fake, int bins = 10);
 

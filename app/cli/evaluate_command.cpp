@@ -136,14 +136,10 @@ QJsonObject metricsJson(const ConditionMetrics& m) {
         if (const std::optional<eval::Calibration>& c = m.attributionToldCalibration) {
             // The probability shown with the told generator against how often it is right.
             QJsonArray toldBins;
-            double mean = 0;
-            int n = 0;
-            for (const eval::ReliabilityBin& b : c->bins) {
+            for (const eval::ReliabilityBin& b : c->bins)
                 toldBins.append(QJsonObject{{"low", b.low}, {"high", b.high}, {"count", b.count}, {"mean_confidence", num(b.meanScore)},
                                             {"right_share", num(b.fakeShare)}});
-                if (b.count > 0) mean += b.meanScore * b.count, n += b.count;
-            }
-            told.insert("confidence", QJsonObject{{"mean", num(n ? mean / n : std::nan(""))}, {"ece", num(c->ece)}, {"bins", toldBins}});
+            told.insert("confidence", QJsonObject{{"mean", num(c->meanScore())}, {"ece", num(c->ece)}, {"bins", toldBins}});
         }
         out.insert("attribution_told", told);
     }
@@ -211,12 +207,7 @@ void printTable(const std::vector<Condition>& conditions, const std::vector<Cond
         });
         row("  probability shown: mean / ECE", [](const ConditionMetrics& m) {
             const std::optional<eval::Calibration>& c = m.attributionToldCalibration;
-            if (!c) return std::string("n/a");
-            double mean = 0;
-            int n = 0;
-            for (const eval::ReliabilityBin& b : c->bins)
-                if (b.count > 0) mean += b.meanScore * b.count, n += b.count;
-            return fmt(n ? mean / n : std::nan("")) + " / " + fmt(c->ece);
+            return c ? fmt(c->meanScore()) + " / " + fmt(c->ece) : std::string("n/a");
         });
     }
     if (!metrics.empty() && metrics.front().robustnessChecked) {

@@ -47,8 +47,8 @@ def truth_of(labels_row):
     return None  # binary/'s unnamed diffusion model, DIF's dalle_2, glide, mj, sd14, sd21
 
 
-def scores(args, split, condition, files):
-    """Per file: the verdict's class probabilities and the fingerprints' evidence, cached in --work."""
+def condition_paths(args, condition, files):
+    """The files as analysed under a condition: the originals, or JPEG q65 copies (Pillow, 4:2:0) made once in --work."""
     paths = []
     for f in files:
         src = os.path.join(args.data, f)
@@ -60,6 +60,12 @@ def scores(args, split, condition, files):
         if not os.path.exists(out):
             Image.open(src).convert("RGB").save(out, quality=65)
         paths.append(out)
+    return paths
+
+
+def scores(args, split, condition, files):
+    """Per file: the verdict's class probabilities and the fingerprints' evidence, cached in --work."""
+    paths = condition_paths(args, condition, files)
     analysis = os.path.join(args.work, "analyze_%s_%s.json" % (split, condition))
     evidence = os.path.join(args.work, "fingerprints_%s_%s.json" % (split, condition))
     quiet = dict(check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

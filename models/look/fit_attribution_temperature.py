@@ -29,7 +29,6 @@ import subprocess
 import sys
 
 import numpy as np
-from PIL import Image
 from scipy.optimize import minimize_scalar
 
 sys.dont_write_bytecode = True
@@ -41,18 +40,8 @@ CONDITIONS = ("original", "q65")
 
 
 def engine_results(args, split, condition, files):
-    """The engine's analysis of each file (or its JPEG q65 copy, Pillow, as fit_attribution_fusion.py makes them)."""
-    paths = []
-    for f in files:
-        src = os.path.join(args.data, f)
-        if condition == "original":
-            paths.append(src)
-            continue
-        out = os.path.join(args.work, "q65", f.replace("/", "__") + ".jpg")
-        os.makedirs(os.path.dirname(out), exist_ok=True)
-        if not os.path.exists(out):
-            Image.open(src).convert("RGB").save(out, quality=65)
-        paths.append(out)
+    """The engine's analysis of each file (or its JPEG q65 copy, as fit_attribution_fusion.py makes them)."""
+    paths = fusion.condition_paths(args, condition, files)
     analysis = os.path.join(args.work, "analyze_%s_%s.json" % (split, condition))
     if not os.path.exists(analysis):
         subprocess.run([args.synthscope, "analyze", "--model", args.model, "--verdict-only", "--quiet", "--json", analysis] + paths,

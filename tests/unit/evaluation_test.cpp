@@ -178,6 +178,7 @@ TEST(EvaluationMetrics, ConditionMetricsAttributionAndPerFolderRates) {
     const ConditionMetrics shown = computeConditionMetrics(o, spec, 0.5, 0.35, 0.65);
     ASSERT_TRUE(shown.attributionToldCalibration.has_value());
     EXPECT_NEAR(shown.attributionToldCalibration->ece, (0.05 + 0.85 + 0.55) / 3, 1e-12);
+    EXPECT_NEAR(shown.attributionToldCalibration->meanScore(), (0.95 + 0.85 + 0.45) / 3, 1e-12);
     EXPECT_EQ(shown.attributionToldCalibration->bins[8].count, 1);
     EXPECT_NEAR(shown.attributionToldCalibration->bins[8].fakeShare, 0.0, 1e-12) << "the share told right";
 }
