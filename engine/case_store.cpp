@@ -2,14 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <set>
 
 #include <QByteArray>
 #include <QDateTime>
 #include <QtEndian>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 
 #include "engine/errors.h"
 #include "engine/result_json.h"
@@ -20,19 +19,9 @@ namespace {
 constexpr const char* kFormat = "synthscope-case/1";
 constexpr quint32 kMaxStoredResultBytes = 256u << 20;  // the uncompressed JSON of one result
 
-// The record_notes column: the notes as a JSON array of {"against_verdict", "text"} (result_json's form).
+// The record_notes column: the notes in result_json's form, as compact JSON text.
 std::string recordNotesColumn(const std::vector<RecordNote>& notes) {
-    QJsonArray array;
-    for (const RecordNote& n : notes)
-        array.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", QString::fromStdString(n.text)}});
-    return QJsonDocument(array).toJson(QJsonDocument::Compact).toStdString();
-}
-
-std::vector<RecordNote> recordNotesFromColumn(const std::string& column) {
-    std::vector<RecordNote> notes;
-    for (const QJsonValue& n : QJsonDocument::fromJson(QByteArray::fromStdString(column)).array())
-        notes.push_back({n["against_verdict"].toBool(), n["text"].toString().toStdString()});
-    return notes;
+    return QJsonDocument(toJson(notes)).toJson(QJsonDocument::Compact).toStdString();
 }
 
 // The robustness column of a result: empty when not checked, else the label after the check or "not done".
@@ -141,7 +130,7 @@ CaseEntry readEntry(const Statement& s) {
     e.analysedAt = s.text(16);
     e.robustness = s.text(17);
     e.topGeneratorUnnamed = s.integer(18) != 0;
-    e.recordNotes = recordNotesFromColumn(s.text(19));
+    e.recordNotes = recordNotesFromJson(QJsonDocument::fromJson(QByteArray::fromStdString(s.text(19))).array());
     return e;
 }
 
@@ -240,6 +229,10 @@ std::optional<AnalysisResult> CaseStore::result(const CacheKey& key) const {
     if (!doc.isObject())
         throw EngineError(ErrorKind::Internal, "case store: a stored result cannot be read (" + error.errorString().toStdString() + ")");
     return resultFromJson(doc.object());
+}
+
+bool CaseEntry::recordPointsAgainst() const {
+    return std::any_of(recordNotes.begin(), recordNotes.end(), [](const RecordNote& n) { return n.againstVerdict; });
 }
 
 void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {

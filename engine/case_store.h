@@ -36,6 +36,7 @@ struct CaseEntry {
     // What the file's record says beside the verdict (AnalysisResult::record); empty when nothing, or when
     // it was not read (results stored before 2026-12-03).
     std::vector<RecordNote> recordNotes;
+    bool recordPointsAgainst() const;  // one of recordNotes points the other way from the verdict
     int width = 0, height = 0;
     std::string format;
     std::int64_t fileSize = 0;

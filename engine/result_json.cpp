@@ -113,11 +113,8 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
     if (r.robustness) out.insert("robustness", toJson(*r.robustness));
-    if (r.record) {  // what the file's record says beside the verdict (record_beside_verdict.h); absent: not read
-        QJsonArray notes;
-        for (const RecordNote& n : *r.record) notes.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", qs(n.text)}});
-        out.insert("record", QJsonObject{{"notes", notes}});
-    }
+    // What the file's record says beside the verdict (record_beside_verdict.h); absent: not read.
+    if (r.record) out.insert("record", QJsonObject{{"notes", toJson(*r.record)}});
     if (includePatches) {
         QJsonArray patches;
         for (const PatchResult& p : r.patches) {
@@ -186,6 +183,18 @@ RobustnessReport robustnessFromJson(const QJsonObject& json) {
                               labelFromName(v["label"].toString()), v["synthetic_probability"].toDouble()});
     }
     return r;
+}
+
+QJsonArray toJson(const std::vector<RecordNote>& notes) {
+    QJsonArray out;
+    for (const RecordNote& n : notes) out.append(QJsonObject{{"against_verdict", n.againstVerdict}, {"text", qs(n.text)}});
+    return out;
+}
+
+std::vector<RecordNote> recordNotesFromJson(const QJsonArray& json) {
+    std::vector<RecordNote> notes;
+    for (const QJsonValue& n : json) notes.push_back({n["against_verdict"].toBool(), n["text"].toString().toStdString()});
+    return notes;
 }
 
 AnalysisResult resultFromJson(const QJsonObject& json) {
@@ -291,11 +300,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
                  timings["heatmap"].toDouble(), timings["record"].toDouble(), timings["total"].toDouble()};
     for (const QJsonValue& w : json["warnings"].toArray()) r.warnings.push_back(w.toString().toStdString());
     if (json["robustness"].isObject()) r.robustness = robustnessFromJson(json["robustness"].toObject());
-    if (json["record"].isObject()) {
-        r.record.emplace();
-        for (const QJsonValue& n : json["record"]["notes"].toArray())
-            r.record->push_back({n["against_verdict"].toBool(), n["text"].toString().toStdString()});
-    }
+    if (json["record"].isObject()) r.record = recordNotesFromJson(json["record"]["notes"].toArray());
 
     for (const QJsonValue& value : json["patches"].toArray()) {
         const QJsonObject o = value.toObject();

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include "engine/analysis_result.h"
@@ -15,6 +16,10 @@ QJsonObject toJson(const Provenance& provenance);
 // "variants", "explanation"}, or {"copies", "error"} when it was not done.
 QJsonObject toJson(const RobustnessReport& report);
 RobustnessReport robustnessFromJson(const QJsonObject& json);
+// What the file's record says beside the verdict: [{"against_verdict", "text"}, ...] (a result's
+// "record.notes", and the case store's record_notes column).
+QJsonArray toJson(const std::vector<RecordNote>& notes);
+std::vector<RecordNote> recordNotesFromJson(const QJsonArray& json);
 // The inverse of toJson(result) (the case store keeps results as JSON). Missing fields keep their defaults.
 AnalysisResult resultFromJson(const QJsonObject& json);
 

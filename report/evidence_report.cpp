@@ -413,9 +413,7 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                 cell + "<tt>" + esc(e.key.imageSha256.substr(0, 10)) + "</tt></td>" + cell + "<font color=\"" + w.colour + "\">" +
                 esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) +
                 (e.robustness.empty() ? QString() : "<br>check: " + esc(e.robustness)) +
-                (std::any_of(e.recordNotes.begin(), e.recordNotes.end(), [](const RecordNote& n) { return n.againstVerdict; })
-                     ? QString("<br><font color=\"#a06800\">record against</font>")
-                     : QString()) +
+                (e.recordPointsAgainst() ? QString("<br><font color=\"#a06800\">record against</font>") : QString()) +
                 "</td>" + cell +
                 (e.label == "authentic" || e.topGenerator.empty() ? QString("&ndash;")
                                                                   : esc(e.topGenerator) + (e.topGeneratorUnnamed ? " (no name) " : " ") +

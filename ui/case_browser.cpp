@@ -1,7 +1,5 @@
 #include "ui/case_browser.h"
 
-#include <algorithm>
-
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -73,8 +71,7 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
     for (const RecordNote& n : e.recordNotes)
         notes << (n.againstVerdict ? CaseBrowser::tr("Record, against the verdict: %1") : CaseBrowser::tr("Record: %1"))
                      .arg(QString::fromStdString(n.text));
-    row[File]->setData(std::any_of(e.recordNotes.begin(), e.recordNotes.end(), [](const RecordNote& n) { return n.againstVerdict; }),
-                       kRecordAgainstRole);
+    row[File]->setData(e.recordPointsAgainst(), kRecordAgainstRole);
     if (!notes.isEmpty()) {
         row[Note]->setText(notes.front());
         row[Note]->setData(notes.front(), kSortRole);
