@@ -14,6 +14,7 @@ struct AnalysisEngine::Job {
     DetectorOptions options;
     std::string caseFile;  // OpenStored
     CacheKey key;          // OpenStored
+    std::optional<ImageRegion> region;  // AnalyzeFile: that region of the file only
     std::vector<Degradation> robustnessCopies;  // the robustness check after the analysis (none when empty)
 };
 
@@ -90,11 +91,13 @@ void AnalysisEngine::setRobustnessCopies(std::vector<Degradation> copies) {
     robustnessCopies_ = std::move(copies);
 }
 
-JobId AnalysisEngine::analyzeFile(const std::string& path, const AnalysisSettings& settings) {
+JobId AnalysisEngine::analyzeFile(const std::string& path, const AnalysisSettings& settings,
+                                  const std::optional<ImageRegion>& region) {
     Job job;
     job.kind = Job::Kind::AnalyzeFile;
     job.path = path;
     job.settings = settings;
+    job.region = region;
     return enqueue(std::move(job));
 }
 
@@ -244,8 +247,10 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
     if (!detector) {
         // Still show the picture: a viewer is useful before any model is installed.
         try {
-            if (!image && job.kind != Job::Kind::AnalyzeImage)
-                image = std::make_shared<const LoadedImage>(loadImage(job.path, cancellableLoad(job)));
+            if (!image && job.kind != Job::Kind::AnalyzeImage) {
+                LoadedImage loaded = loadImage(job.path, cancellableLoad(job));
+                image = std::make_shared<const LoadedImage>(job.region ? cropToRegion(loaded, *job.region) : std::move(loaded));
+            }
             if (image) listener_->onJobImageLoaded(job.id, image);
         } catch (const std::exception&) {
         }
@@ -260,8 +265,9 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
         const ImageAnalyzer analyzer(detector, job.settings);
         JobObserver observer(listener_, job.id);
         if (image) observer.onImageLoaded(image);
-        AnalysisResult result = image ? analyzer.analyze(*image, &observer, &cancelRunning_)
-                                      : analyzer.analyze(job.path, &observer, &cancelRunning_);
+        AnalysisResult result = image        ? analyzer.analyze(*image, &observer, &cancelRunning_)
+                                : job.region ? analyzer.analyzeRegion(job.path, *job.region, &observer, &cancelRunning_)
+                                             : analyzer.analyze(job.path, &observer, &cancelRunning_);
         if (!warning.empty()) result.warnings.push_back(warning);
         listener_->onJobFinished(job.id, result);
         if (!job.robustnessCopies.empty()) checkRobustness(job, observer.image(), result, detector);

@@ -5,6 +5,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -67,7 +68,9 @@ public:
     // the default, for no check.
     void setRobustnessCopies(std::vector<Degradation> copies);
 
-    JobId analyzeFile(const std::string& path, const AnalysisSettings& settings);
+    // With a region, that region of the file only (ImageAnalyzer::analyzeRegion).
+    JobId analyzeFile(const std::string& path, const AnalysisSettings& settings,
+                      const std::optional<ImageRegion>& region = std::nullopt);
     JobId analyzeImage(std::shared_ptr<const LoadedImage> image, const AnalysisSettings& settings);
     // A case's stored result for path (File > Open Case): the image is loaded (for display and the
     // forensic signals) and, when its bytes are still those the case analysed (same sha256), the result

@@ -137,6 +137,19 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
             ev.checks.push_back({name, Status::NotRun, why});
     } else {
         checkCancel(cancel);
+        if (const std::optional<ImageRegion>& region = r.image.region) {
+            // The analysis saw one region: the pictures and the image checks below do too; the JPEG
+            // history and the metadata are the whole file's.
+            try {
+                image = cropToRegion(image, *region);
+                ev.checks.push_back({"Region", Status::Done,
+                                     "the detector analysed the " + region->describe() +
+                                         " only; the heatmap, spectrum, fingerprints and error levels below are of that "
+                                         "region, the JPEG history and the metadata are the whole file's"});
+            } catch (const std::exception& e) {
+                ev.checks.push_back({"Region", Status::Failed, e.what()});
+            }
+        }
         double scale = 1;
         ev.imageRgb = fitInside(image.rgb, options.displaySide, scale);
         cv::Mat heat = renderHeatmap(r, scale);
@@ -214,7 +227,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                      (ev.jpeg->doubleCompressionSuspected ? "double compression suspected"
                                                                           : "no sign of double compression")});
         ev.metadata = readMetadata(image.bytes);
-        ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.rgb, image.header.exifOrientation);
+        // The thumbnail shows the whole picture, so it is compared with the whole picture.
+        ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.region ? image.wholeRgb : image.rgb, image.header.exifOrientation);
         const MetadataReport& m = *ev.metadata;
         const ThumbnailComparison::Outcome thumb = m.thumbnailCheck.outcome;
         ev.checks.push_back({kMetadataCheck, m.problems.empty() ? Status::Done : Status::Failed,
@@ -242,7 +256,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         "Where the image came from, who made or sent it, and its chain of custody.",
         "Whether what the image shows is true, or happened.",
         "Generators and edits the model was not trained on; detection of them is not reliable.",
-        "Local edits (splicing, inpainting) as such: the heatmap shows patch scores, not a localisation of edits.",
+        "Local edits (splicing, inpainting) as such: the heatmap shows patch scores, and a selected region can be "
+        "analysed alone, but neither localises an edit's edges.",
     };
     return ev;
 }

@@ -46,17 +46,22 @@ std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
     std::error_code error;
     std::filesystem::path path = std::filesystem::absolute(image.path, error);
     path = (error ? std::filesystem::path(image.path) : path).lexically_normal();
+    // The whole picture's size, also when one region of it is what is shown and analysed.
+    const int width = image.region ? image.region->sourceWidth : image.width();
+    const int height = image.region ? image.region->sourceHeight : image.height();
     std::vector<MetadataEntry> facts{
         {"File", "File", path.filename().string()},
         {"File", "Folder", path.parent_path().string()},
         {"File", "Size", sizeText(image.bytes.size())},
         {"File", "SHA-256", image.sha256},
-        {"File", "Format", headerText(image.header, image.width(), image.height())},
+        {"File", "Format", headerText(image.header, width, height)},
     };
+    if (image.region)
+        facts.push_back({"File", "Region", "only the " + image.region->describe() + " is shown and analysed"});
     if (image.header.exifOrientation != 1)
         facts.push_back({"File", "Orientation", "EXIF orientation " + std::to_string(image.header.exifOrientation) +
-                                                    ": shown and analysed turned upright, " + std::to_string(image.width()) + " x " +
-                                                    std::to_string(image.height()) + " px"});
+                                                    ": shown and analysed turned upright, " + std::to_string(width) + " x " +
+                                                    std::to_string(height) + " px"});
     const QFileInfo file(QFile::decodeName(image.path.c_str()));
     if (!image.path.empty() && file.exists())
         facts.push_back({"File", "Modified", file.lastModified().toUTC().toString("yyyy-MM-dd HH:mm:ss 'UTC'").toStdString()});

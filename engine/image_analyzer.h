@@ -42,6 +42,10 @@ public:
 
     AnalysisResult analyze(const std::string& path, AnalysisObserver* observer = nullptr,
                            const std::atomic<bool>* cancel = nullptr) const;
+    // One region of the file (image_region.h): loaded, cropped, analysed like a whole image. The result's
+    // image.region says which; it has no record notes (the record is the whole file's).
+    AnalysisResult analyzeRegion(const std::string& path, const ImageRegion& region, AnalysisObserver* observer = nullptr,
+                                 const std::atomic<bool>* cancel = nullptr) const;
     // For images already in memory (the GUI's re-encoded copies, tests).
     AnalysisResult analyze(const LoadedImage& image, AnalysisObserver* observer = nullptr,
                            const std::atomic<bool>* cancel = nullptr) const;

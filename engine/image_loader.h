@@ -1,12 +1,14 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
 #include "engine/image_format.h"
+#include "engine/image_region.h"
 
 namespace synthscope {
 
@@ -30,6 +32,10 @@ struct LoadedImage {
     std::string sha256;
     ImageHeader header;  // format, stored size, bit depth, channels, alpha, orientation
     cv::Mat rgb;
+    // Set when rgb is one region of the file's picture (cropToRegion); wholeRgb is then the whole picture
+    // (shared), for checks that concern the whole file.
+    std::optional<ImageRegion> region;
+    cv::Mat wholeRgb;
 
     int width() const { return rgb.cols; }
     int height() const { return rgb.rows; }

@@ -41,6 +41,9 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                       {"format", qs(i.format)},      {"width", i.width},         {"height", i.height},
                       {"bit_depth", i.bitDepth},     {"channels", i.channels},   {"had_alpha", i.hadAlpha},
                       {"exif_orientation", i.exifOrientation}, {"padded", i.padded}};
+    if (const std::optional<ImageRegion>& g = i.region)  // one region of the file was analysed
+        image.insert("region", QJsonObject{{"x", g->x}, {"y", g->y}, {"width", g->width}, {"height", g->height},
+                                           {"source_width", g->sourceWidth}, {"source_height", g->sourceHeight}});
     const Verdict& v = r.verdict;
     QJsonObject verdict{{"label", verdictLabelName(v.label)},
                         {"synthetic_probability", v.syntheticProbability},
@@ -213,6 +216,9 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     i.hadAlpha = image["had_alpha"].toBool();
     i.exifOrientation = image["exif_orientation"].toInt(1);
     i.padded = image["padded"].toBool();
+    if (const QJsonObject g = image["region"].toObject(); !g.isEmpty())
+        i.region = ImageRegion{g["x"].toInt(), g["y"].toInt(), g["width"].toInt(), g["height"].toInt(),
+                               g["source_width"].toInt(), g["source_height"].toInt()};
 
     const QJsonObject verdict = json["verdict"].toObject();
     Verdict& v = r.verdict;

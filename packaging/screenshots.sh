@@ -17,3 +17,19 @@ echo "not an image" >"$work/mj/broken.png"
 "$here/tests/gui/e2e_screenshots.sh" "$build/app/synthscope-gui" "$here/docs/screenshots" --case "$work/mj-case.sqlite" \
   "$data/real/bsds/006a0d332fb6.jpg" "$data/dif/mj/1_fake/959091a2e886.png"
 rm -f "$here/docs/screenshots/run.log"
+# Analysis > Analyse Selected Region, shown with synthscope-gui --region: a held-out BSDS photo with the
+# centre of a held-out Midjourney image pasted in (as bench/splice_regions.py makes them), its pasted square
+# analysed alone.
+/usr/bin/python3 - "$data" "$work/composite.png" <<'PY'
+import sys
+from PIL import Image
+data, out = sys.argv[1:3]
+host = Image.open(data + "/real/bsds/06b23ab82cc2.jpg").convert("RGB")
+host = host.transpose(Image.Transpose.ROTATE_90) if host.height > host.width else host
+fake = Image.open(data + "/attribution/midjourney_2022/02126f26bdad.png").convert("RGB")
+x, y = (fake.width - 224) // 2, (fake.height - 224) // 2
+host.paste(fake.crop((x, y, x + 224, y + 224)), (241, 48))
+host.save(out)
+PY
+"$here/tests/gui/e2e_screenshots.sh" "$build/app/synthscope-gui" "$work/region-shots" --region 241,48,224,224 "$work/composite.png" >/dev/null
+cp "$work/region-shots/main-window.png" "$here/docs/screenshots/region.png"

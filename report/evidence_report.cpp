@@ -206,8 +206,17 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         }
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
-    if (ev.metadata)
-        for (const RecordNote& note : recordBesideVerdict(v.label, *ev.metadata))
+    // The notes the analysis itself made when it read the file (what the workstation and the case showed);
+    // for results stored before it did, the notes from this report's own reading of the same file. A
+    // region's analysis has none: the record describes the whole picture.
+    std::vector<RecordNote> notes;
+    if (r.record) notes = *r.record;
+    else if (ev.metadata && !r.image.region && ev.fileMatches) notes = recordBesideVerdict(v.label, *ev.metadata);
+    if (r.image.region)
+        h += "<p>The detector analysed the <b>" + esc(r.image.region->describe()) +
+             "</b> only, as asked: its verdict says whether that part looks generated, not the whole picture. The "
+             "file's metadata and JPEG history below are the whole file's.</p>\n";
+    for (const RecordNote& note : notes)
             h += QString("<p><font color=\"#a06800\"><b>") +
                  (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +
                  "</font></p>\n";
@@ -378,7 +387,8 @@ ReportDocument imageReport(const ImageEvidence& ev) {
     const std::string name = ev.detection.image.path.substr(ev.detection.image.path.find_last_of('/') + 1);
     doc.title = "SynthScope evidence report: " + QString::fromStdString(name);
     doc.html = documentHead(doc.title);
-    doc.html += "<h1>SynthScope evidence report</h1>\n<p><b>" + esc(ev.detection.image.path) + "</b><br>made " +
+    doc.html += "<h1>SynthScope evidence report</h1>\n<p><b>" + esc(ev.detection.image.path) + "</b>" +
+                (ev.detection.image.region ? "<br>" + esc(ev.detection.image.region->describe()) : QString()) + "<br>made " +
                 esc(ev.generatedAt) + " by SynthScope " + SYNTHSCOPE_VERSION + "</p>\n";
     doc.html += caveatBlock();
     doc.html += imageSection(ev, "", doc.images, false);

@@ -36,11 +36,18 @@ QString verdictSummary(const AnalysisResult& r) {
     for (const std::string& w : r.warnings) lines << "Warning: " + text(w);
     if (r.record)
         for (const RecordNote& n : *r.record) lines << (n.againstVerdict ? "The file's record points the other way: " : "The file's record: ") + text(n.text);
-    lines << QString("File: %1 (SHA-256 %2; %3 x %4 %5)")
-                 .arg(text(r.image.path), text(r.image.sha256))
-                 .arg(r.image.width)
-                 .arg(r.image.height)
-                 .arg(text(r.image.format));
+    if (const std::optional<ImageRegion>& g = r.image.region)
+        lines << QString("File: %1 (SHA-256 %2; %3 x %4 %5); analysed: the %6 only")
+                     .arg(text(r.image.path), text(r.image.sha256))
+                     .arg(g->sourceWidth)
+                     .arg(g->sourceHeight)
+                     .arg(text(r.image.format), text(g->describe()));
+    else
+        lines << QString("File: %1 (SHA-256 %2; %3 x %4 %5)")
+                     .arg(text(r.image.path), text(r.image.sha256))
+                     .arg(r.image.width)
+                     .arg(r.image.height)
+                     .arg(text(r.image.format));
     const Provenance& p = r.provenance;
     lines << QString("Model: %1 %2 (SHA-256 %3) on %4, %5, %6-px patches%7")
                  .arg(text(p.modelName), text(p.modelVersion), text(p.modelSha256), text(p.device), text(p.precision))

@@ -25,8 +25,8 @@ EngineBridge::EngineBridge(QObject* parent) : QObject(parent) {
 EngineBridge::~EngineBridge() { engine_.reset(); }
 
 void EngineBridge::loadModel(const ModelManifest& manifest, const DetectorOptions& options) { engine_->loadModel(manifest, options); }
-JobId EngineBridge::analyzeFile(const QString& path, const AnalysisSettings& settings) {
-    return engine_->analyzeFile(QFile::encodeName(path).toStdString(), settings);
+JobId EngineBridge::analyzeFile(const QString& path, const AnalysisSettings& settings, const std::optional<ImageRegion>& region) {
+    return engine_->analyzeFile(QFile::encodeName(path).toStdString(), settings, region);
 }
 JobId EngineBridge::analyzeImage(ImagePtr image, const AnalysisSettings& settings) { return engine_->analyzeImage(std::move(image), settings); }
 JobId EngineBridge::openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings) {

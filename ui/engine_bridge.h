@@ -40,7 +40,8 @@ public:
     ~EngineBridge() override;  // cancels and joins the engine before the listener goes away
 
     void loadModel(const ModelManifest& manifest, const DetectorOptions& options);
-    JobId analyzeFile(const QString& path, const AnalysisSettings& settings);
+    // With a region, that region of the file only (AnalysisEngine::analyzeFile).
+    JobId analyzeFile(const QString& path, const AnalysisSettings& settings, const std::optional<ImageRegion>& region = std::nullopt);
     JobId analyzeImage(ImagePtr image, const AnalysisSettings& settings);
     JobId openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings);
     void cancel(JobId id);

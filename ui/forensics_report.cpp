@@ -100,7 +100,9 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
     }
     report->file = fileFacts(image);
     report->metadata = readMetadata(image.bytes);
-    report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.rgb, image.header.exifOrientation));
+    // The thumbnail shows the whole picture, also when one region of it is analysed.
+    report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.region ? image.wholeRgb : image.rgb,
+                                                     image.header.exifOrientation));
     if (fingerprints) compareWithFingerprints(image, *fingerprints, *report);
     else report->fingerprintError = QObject::tr("no fingerprint library was given");
     return report;

@@ -27,6 +27,7 @@ void ImageCanvas::setImage(const DisplayImage& image) {
     result_.reset();
     heatmap_.reset();
     overlay_ = QImage();
+    if (!selection_.isEmpty() && !QRect(QPoint(0, 0), imageSize()).contains(selection_)) setSelection({});
     fitToWindow();
 }
 
@@ -106,6 +107,39 @@ int ImageCanvas::patchAt(QPointF p) const {
     return best;
 }
 
+QRect ImageCanvas::selectionBetween(QPointF a, QPointF b) const {
+    const QRectF r = QRectF(a, b).normalized();
+    const QRect pixels(QPoint(int(std::floor(r.left())), int(std::floor(r.top()))),
+                       QPoint(int(std::ceil(r.right())) - 1, int(std::ceil(r.bottom())) - 1));
+    return pixels.intersected(QRect(QPoint(0, 0), imageSize()));
+}
+
+void ImageCanvas::setSelection(const QRect& imageRect) {
+    const QRect clipped = imageRect.intersected(QRect(QPoint(0, 0), imageSize()));
+    if (clipped == selection_) return;
+    selection_ = clipped;
+    update();
+    emit selectionChanged(selection_);
+}
+
+// Dashed white over black so it shows on any picture, with its size in image pixels.
+void ImageCanvas::paintSelection(QPainter& p) const {
+    if (selection_.isEmpty()) return;
+    const QRectF r = toWidget(QRectF(selection_)).adjusted(0.5, 0.5, -0.5, -0.5);
+    p.setOpacity(1.0);
+    p.setBrush(Qt::NoBrush);
+    p.setPen(QPen(Qt::black, 1.0));
+    p.drawRect(r);
+    QPen dashes(Qt::white, 1.0, Qt::DashLine);
+    p.setPen(dashes);
+    p.drawRect(r);
+    const QString size = QString("%1 x %2").arg(selection_.width()).arg(selection_.height());
+    const QRectF label = QRectF(r.topLeft() + QPointF(2, 2), p.fontMetrics().size(0, size) + QSizeF(8, 4));
+    p.fillRect(label, QColor(0, 0, 0, 160));
+    p.setPen(Qt::white);
+    p.drawText(label, Qt::AlignCenter, size);
+}
+
 void ImageCanvas::setEmptyText(const QString& text) {
     emptyText_ = text;
     update();
@@ -152,6 +186,7 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
             p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
         }
     }
+    paintSelection(p);
 }
 
 void ImageCanvas::resizeEvent(QResizeEvent*) {
@@ -165,6 +200,12 @@ void ImageCanvas::wheelEvent(QWheelEvent* event) {
 }
 
 void ImageCanvas::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier) && hasImage()) {
+        selecting_ = true;
+        selectionStart_ = toImage(event->position());
+        setCursor(Qt::CrossCursor);
+        return;
+    }
     if (event->button() == Qt::LeftButton) {
         dragging_ = true;
         lastMouse_ = event->pos();
@@ -173,6 +214,11 @@ void ImageCanvas::mousePressEvent(QMouseEvent* event) {
 }
 
 void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
+    if (selecting_) {
+        selection_ = selectionBetween(selectionStart_, toImage(event->position()));
+        update();
+        return;
+    }
     if (dragging_) {
         offset_ += event->pos() - lastMouse_;
         lastMouse_ = event->pos();
@@ -195,7 +241,14 @@ void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
     }
 }
 
-void ImageCanvas::mouseReleaseEvent(QMouseEvent*) {
+void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
+    if (selecting_) {
+        selecting_ = false;
+        const QRect r = selectionBetween(selectionStart_, toImage(event->position()));
+        selection_ = r.width() > 1 && r.height() > 1 ? r : QRect();  // a click without a drag clears it
+        update();
+        emit selectionChanged(selection_);
+    }
     dragging_ = false;
     unsetCursor();
 }

@@ -8,7 +8,8 @@ namespace synthscope::ui {
 
 // The picture under investigation with the per-patch heatmap over it: smooth zoom (wheel, around the
 // cursor) and pan (drag), fit and 1:1, overlay opacity and threshold, the patch grid on demand, and the
-// patch under the mouse reported for the side panel.
+// patch under the mouse reported for the side panel. Shift+drag selects a region (in image pixels) for
+// Analysis > Analyse Selected Region; Shift+click clears it.
 class ImageCanvas : public QWidget {
     Q_OBJECT
 public:
@@ -29,10 +30,14 @@ public:
     void actualSize();
     void zoomBy(double factor);
     double zoom() const { return zoom_; }
+    // The selected region in image pixels, inside the image; empty when none.
+    QRect selection() const { return selection_; }
+    void setSelection(const QRect& imageRect);  // clipped to the image; an empty rect clears it
 
 signals:
     void patchHovered(int index);  // -1 when the mouse is over no classified patch
     void zoomChanged(double zoom);
+    void selectionChanged(QRect imageRect);  // after a Shift+drag ends, or when cleared (empty)
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -50,6 +55,8 @@ private:
     int patchAt(QPointF imagePoint) const;
     QPointF toImage(QPointF widgetPoint) const { return (widgetPoint - offset_) / zoom_; }
     QRectF toWidget(const QRectF& imageRect) const;
+    QRect selectionBetween(QPointF a, QPointF b) const;  // image pixels, clipped to the image
+    void paintSelection(QPainter& p) const;
 
     DisplayImage image_;
     QString emptyText_;
@@ -58,7 +65,9 @@ private:
     ResultPtr result_;
     HeatmapPtr heatmap_;
     double opacity_ = 0.45, threshold_ = 0.0;
-    bool showGrid_ = false, fit_ = true, dragging_ = false;
+    bool showGrid_ = false, fit_ = true, dragging_ = false, selecting_ = false;
+    QPointF selectionStart_;  // image pixels, while selecting_
+    QRect selection_;
     double zoom_ = 1.0;
     QPointF offset_;
     QPoint lastMouse_;

@@ -58,7 +58,8 @@ struct MainWindow::Document {
     bool running = false;
     int progressDone = 0, progressTotal = 0;
     int jpegQuality = 0;     // 0: the original file
-    ImagePtr original;       // decoded file, kept for teaching-mode re-encoding
+    std::optional<ImageRegion> region;  // set for a region of the file (Analyse Selected Region, --region)
+    ImagePtr original;       // decoded file (or region), kept for teaching mode, regions and heatmap export
     ResultPtr result;
     ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
     bool forensicsPending = false;
@@ -309,7 +310,7 @@ void MainWindow::createActions() {
             return;
         }
         const QString path = QFileDialog::getSaveFileName(this, tr("Export report"),
-                                                          QFileInfo(d->path).completeBaseName() + ".report.pdf",
+                                                          outputStem(*d) + ".report.pdf",
                                                           tr("PDF (*.pdf);;HTML (*.html)"));
         if (path.isEmpty()) return;
         statusBar()->showMessage(tr("Writing the report %1...").arg(path));
@@ -327,7 +328,7 @@ void MainWindow::createActions() {
             return;
         }
         const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap image"),
-                                                          QFileInfo(d->path).completeBaseName() + ".heatmap.png",
+                                                          outputStem(*d) + ".heatmap.png",
                                                           tr("PNG (*.png);;JPEG (*.jpg)"));
         if (!path.isEmpty()) exportHeatmapImage(path);
     });
@@ -387,6 +388,11 @@ void MainWindow::createActions() {
         if (Document* d = currentDocument(); d && d->running) bridge_->cancel(d->job);
     });
     cancel->setShortcut(Qt::Key_Escape);
+    // A part of the picture on its own (image_region.h), e.g. a face that may have been pasted in.
+    regionAction_ = analysis->addAction(tr("Analyse Selected &Region"), this, &MainWindow::analyzeSelectedRegion);
+    regionAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    regionAction_->setToolTip(tr("Shift+drag over the image to select a part, then analyse that part alone in a new tab: the "
+                                "verdict then rests on patches inside it only"));
     // Opt-in: it separates errors from right answers only a little better than chance (README).
     QAction* robustness = analysis->addAction(tr("Robustness C&heck (JPEG and Rescaled Copies)"));
     robustness->setCheckable(true);
@@ -502,18 +508,40 @@ void MainWindow::openStoredResult(const QString& path, const QString& caseFile, 
     updateRecentMenu();
 }
 
-MainWindow::Document& MainWindow::addDocument(const QString& path) {
+MainWindow::Document& MainWindow::addDocument(const QString& path, std::optional<ImageRegion> region) {
     auto doc = std::make_unique<Document>();
     doc->path = path;
+    doc->region = region;
     doc->canvas = new ImageCanvas;
     doc->canvas->setOverlayOpacity(opacity_->value() / 100.0);
     doc->canvas->setThreshold(threshold_->value() / 100.0);
     doc->canvas->setShowGrid(gridAction_->isChecked());
     connect(doc->canvas, &ImageCanvas::patchHovered, this, [this](int index) { verdict_->showPatch(index); });
+    // Right-click: the selection's actions (what else the canvas does is in the menus and the toolbar).
+    doc->canvas->setContextMenuPolicy(Qt::ActionsContextMenu);
+    doc->canvas->addAction(regionAction_);
+    QAction* clearSelection = new QAction(tr("Clear Selection"), doc->canvas);
+    connect(clearSelection, &QAction::triggered, doc->canvas, [canvas = doc->canvas] { canvas->setSelection({}); });
+    doc->canvas->addAction(clearSelection);
+    connect(doc->canvas, &ImageCanvas::selectionChanged, this, [this](const QRect& r) {
+        if (r.isEmpty()) return;
+        statusBar()->showMessage(
+            r.width() < kMinRegionSide || r.height() < kMinRegionSide
+                ? tr("Selected %1 x %2 px: too small to analyse alone (at least %3 x %3)").arg(r.width()).arg(r.height()).arg(kMinRegionSide)
+                : tr("Selected %1 x %2 px at (%3, %4): Analysis > Analyse Selected Region (Ctrl+Shift+R) analyses it alone in a new tab")
+                      .arg(r.width()).arg(r.height()).arg(r.x()).arg(r.y()),
+            15000);
+    });
     Document& d = *doc;
     documents_.push_back(std::move(doc));
-    const int index = tabs_->addTab(d.canvas, QFileInfo(d.path).fileName());
-    tabs_->setTabToolTip(index, d.path);
+    QString title = QFileInfo(d.path).fileName(), tip = d.path;
+    if (d.region) {
+        const ImageRegion& g = *d.region;
+        title += QString(" [%1,%2 %3x%4]").arg(g.x).arg(g.y).arg(g.width).arg(g.height);
+        tip += "\n" + QString::fromStdString(g.describe());
+    }
+    const int index = tabs_->addTab(d.canvas, title);
+    tabs_->setTabToolTip(index, tip);
     settings_.addRecentFile(d.path);
     tabs_->setCurrentIndex(index);
     return d;
@@ -521,7 +549,36 @@ MainWindow::Document& MainWindow::addDocument(const QString& path) {
 
 void MainWindow::analyze(Document& d) {
     if (d.running || d.robustnessPending) bridge_->cancel(d.job);  // its late events are ignored: they carry the old job id
-    startJob(d, bridge_->analyzeFile(d.path, settings_.analysisSettings()), tr("Analysing..."));
+    // A region is cropped from the file as read again: the result names the file's bytes as they are now.
+    startJob(d, bridge_->analyzeFile(d.path, settings_.analysisSettings(), d.region), d.region ? tr("Analysing the region...") : tr("Analysing..."));
+}
+
+void MainWindow::analyzeSelectedRegion() {
+    Document* d = currentDocument();
+    if (!d || !d->original || d->jpegQuality != 0) {
+        statusBar()->showMessage(tr("Analyse selected region: open an image, wait until it is shown (the original, not a "
+                                    "teaching-mode copy) and Shift+drag over it"), 8000);
+        return;
+    }
+    const QRect r = d->canvas->selection();
+    if (r.isEmpty()) {
+        statusBar()->showMessage(tr("Analyse selected region: first Shift+drag over the image to select the part to analyse"), 8000);
+        return;
+    }
+    try {
+        // Cropping checks the selection and puts a region of a region in the whole picture's pixels.
+        const std::optional<ImageRegion> region = cropToRegion(*d->original, {r.x(), r.y(), r.width(), r.height()}).region;
+        d->canvas->setSelection({});
+        openRegion(d->path, *region);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QString::fromStdString(e.what()), 15000);
+    }
+}
+
+void MainWindow::openRegion(const QString& path, const ImageRegion& region) {
+    analyze(addDocument(path, region));
+    settings_.save();
+    updateRecentMenu();
 }
 
 void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
@@ -564,6 +621,15 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
             }
         }, Qt::QueuedConnection);
     });
+}
+
+QString MainWindow::outputStem(const Document& d) {
+    QString stem = QFileInfo(d.path).completeBaseName();
+    if (d.region) {
+        const ImageRegion& g = *d.region;
+        stem += QString(".region-%1-%2-%3x%4").arg(g.x).arg(g.y).arg(g.width).arg(g.height);
+    }
+    return stem;
 }
 
 const FingerprintAttribution* MainWindow::fingerprintsOf(const Document& d) {

@@ -2,6 +2,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/fingerprint_match.h"
@@ -58,6 +59,11 @@ public:
     bool exportHeatmapImage(const QString& path);
     // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
     void copyVerdictSummary();
+    // Analysis > Analyse Selected Region (Ctrl+Shift+R): the part of the open image selected with
+    // Shift+drag, analysed alone in a new tab (image_region.h).
+    void analyzeSelectedRegion();
+    // One region of a file in a tab of its own (the selection's, or synthscope-gui --region).
+    void openRegion(const QString& path, const ImageRegion& region);
     void openCase(const QString& file);  // in the case browser (File > Open Case)
     // A case's stored result for path, shown as the case and its report have it (no detector runs);
     // analysed again only when the file changed since (AnalysisEngine::openStored). F5 re-analyses.
@@ -83,8 +89,11 @@ private:
     Document* documentForJob(quint64 job);
     // The fingerprint ranking of the document's forensic report, when it has one.
     static const FingerprintAttribution* fingerprintsOf(const Document& d);
+    // The start of the names offered for its exports: the file's base name, and the region's when it has one.
+    static QString outputStem(const Document& d);
     Document* currentDocument() const;
-    Document& addDocument(const QString& path);  // a new tab, made current; nothing is started
+    // A new tab, made current; nothing is started. With region: that region of the file (cropToRegion).
+    Document& addDocument(const QString& path, std::optional<ImageRegion> region = std::nullopt);
     void createActions();
     void createDocks();
     void applyPalette();
@@ -129,6 +138,7 @@ private:
     QLabel* status_;
     QMenu* recentMenu_;
     QAction* gridAction_;
+    QAction* regionAction_;
     StallMonitor* stall_;
     QString modelStatus_;
     bool screenshotsTaken_ = false;

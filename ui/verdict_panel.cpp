@@ -195,6 +195,9 @@ void VerdictPanel::setResult(const ResultPtr& result) {
                        : tr("Synthetic probability <b>%1</b> (± %2 across the %3 highest-contrast patches that decide the verdict).")
                              .arg(percent(v.syntheticProbability), percent(v.spread))
                              .arg(v.patchesUsed);
+    if (const std::optional<ImageRegion>& g = result->image.region)  // Analysis > Analyse Selected Region
+        text = tr("Of the <b>%1</b> only: whether this part looks generated, not the whole picture. ")
+                   .arg(QString::fromStdString(g->describe())) + text;
     if (!v.fingerprintTerms.empty())
         text += tr(" The generator fingerprints' evidence is part of it (log likelihood ratio: %1).")
                     .arg(QString::fromStdString(v.describeFingerprintTerms()).toHtmlEscaped());

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "app/cli/analysis_options.h"
 #include "app/cli/cli_support.h"
@@ -108,10 +109,14 @@ QJsonObject manifestJson(const ModelManifest& m, const Detector& d) {
 bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOptions& load, std::string& error) {
     try {
         const QString base = dir + "/" + QFileInfo(QFile::decodeName(r.image.path.c_str())).completeBaseName() + "." +
-                             qs(r.image.sha256.substr(0, 8));
+                             qs(r.image.sha256.substr(0, 8)) +
+                             (r.image.region ? QString(".region-%1-%2-%3x%4").arg(r.image.region->x).arg(r.image.region->y)
+                                                   .arg(r.image.region->width).arg(r.image.region->height)
+                                             : QString());
         const cv::Mat heat = renderHeatmap(r);
         if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat), error)) return false;
-        const LoadedImage image = loadImage(r.image.path, load);
+        LoadedImage image = loadImage(r.image.path, load);
+        if (r.image.region) image = cropToRegion(image, *r.image.region);
         return writeRgbImage(QFile::encodeName(base + ".overlay.png").toStdString(), overlayHeatmap(image.rgb, heat, 0.5), error);
     } catch (const std::exception& e) {
         error = e.what();
@@ -136,6 +141,10 @@ int runAnalyze(const QStringList& args) {
         {"quiet", "no per-image lines (errors and the summary still print)"},
         {"explain", "under each result, how the generator was chosen: what the detector, the fingerprints and\n"
                     "the look said of the first candidates"},
+        {"region", "analyse only this rectangle of each image, in pixels of the image as shown (after EXIF\n"
+                   "orientation): a part that may have been pasted in or filled in by a generator. The\n"
+                   "verdict then rests on patches inside it only",
+         "X,Y,W,H"},
         {"robustness", "also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image and report \"inconclusive\"\n"
                        "when their verdicts disagree with the original's"},
     });
@@ -159,6 +168,13 @@ int runAnalyze(const QStringList& args) {
     if (!readAnalysisOptions(parser, "analyze", detectorOptions, settings)) return kExitBadInput;
     std::vector<Degradation> robustnessCopies;
     if (!readRobustnessCopies(parser, "analyze", robustnessCopies)) return kExitBadInput;
+    std::optional<ImageRegion> region;
+    if (parser.isSet("region")) try {
+        region = parseImageRegion(parser.value("region").toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope analyze: %s\n", e.what());
+        return kExitBadInput;
+    }
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));
@@ -181,7 +197,7 @@ int runAnalyze(const QStringList& args) {
         AnalysisEngine engine(&listener);
         engine.setDetector(detector);
         engine.setRobustnessCopies(robustnessCopies);  // none: no check
-        for (const std::string& path : files.images) engine.analyzeFile(path, settings);
+        for (const std::string& path : files.images) engine.analyzeFile(path, settings, region);
         engine.waitUntilIdle();
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -51,8 +51,10 @@ void printResultLine(const AnalysisResult& r) {
                                          : v.combinedAttribution ? (v.combinedAttribution->lookWeight > 0 ? ", detector + fingerprints + look)"
                                                                                                          : ", detector + fingerprints)")
                                                                  : ")");
-    std::printf("%-13s p=%.2f ±%.2f  %s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
-                v.spread, r.image.path.c_str(), r.image.width, r.image.height, r.patches.size(), r.timings.totalMs, top.c_str());
+    const std::string region = r.image.region ? " [" + r.image.region->describe() + "]" : "";
+    std::printf("%-13s p=%.2f ±%.2f  %s%s  [%dx%d, %zu patches, %.0f ms]%s\n", label.c_str(), v.syntheticProbability,
+                v.spread, r.image.path.c_str(), region.c_str(), r.image.width, r.image.height, r.patches.size(),
+                r.timings.totalMs, top.c_str());
     for (const std::string& warning : r.warnings) std::printf("  warning: %s\n", warning.c_str());
     if (r.record)  // what the file's record says beside the verdict, as the verdict panel shows it
         for (const RecordNote& note : *r.record)

@@ -3,6 +3,10 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include <cstdio>
+#include <optional>
+
+#include "engine/image_region.h"
 #include "engine/version.h"
 #include "ui/main_window.h"
 
@@ -22,9 +26,18 @@ int main(int argc, char** argv) {
         {"quit-when-done", "quit once every image is analysed (automated runs)"},
         {"measure-stall", "measure the longest event-loop stall and print it on exit"},
         {"model", "use this model (name, manifest or TorchScript file) for this session", "NAME|FILE"},
+        {"region", "open only this rectangle of each image, in pixels of the image as shown (after EXIF orientation), as\n"
+                   "Analysis > Analyse Selected Region does", "X,Y,W,H"},
         {"case", "open this case (a .sqlite file written by `synthscope batch` or Analyse Folder into Case)", "FILE"},
     });
     parser.process(app);
+    std::optional<synthscope::ImageRegion> region;
+    if (parser.isSet("region")) try {
+        region = synthscope::parseImageRegion(parser.value("region").toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope-gui: %s\n", e.what());
+        return 2;
+    }
 
     synthscope::ui::AutomationOptions automation;
     automation.screenshotDir = parser.value("screenshot-dir");
@@ -36,8 +49,11 @@ int main(int argc, char** argv) {
     // Open the files once the window is on screen, so the first paint is not counted as a stall.
     const QStringList paths = parser.positionalArguments();
     const QString caseFile = parser.value("case");
-    QTimer::singleShot(200, &window, [&window, paths, caseFile] {
-        window.openFiles(paths);
+    QTimer::singleShot(200, &window, [&window, paths, caseFile, region] {
+        if (region)
+            for (const QString& path : paths) window.openRegion(path, *region);
+        else
+            window.openFiles(paths);
         if (!caseFile.isEmpty()) window.openCase(caseFile);
     });
     return app.exec();

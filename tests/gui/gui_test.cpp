@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QMimeData>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QUrl>
 #include <QDir>
 #include <QFile>
@@ -164,6 +165,37 @@ private slots:
         QCOMPARE(canvas.zoom(), 20.0);
         canvas.fitToWindow();
         QCOMPARE(canvas.zoom(), 10.0);
+    }
+
+    void canvasSelectsARegionWithShiftDrag() {
+        ImageCanvas canvas;
+        canvas.resize(640, 320);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        canvas.setImage(DisplayImage::from(cv::Mat(32, 64, CV_8UC3, cv::Scalar(10, 20, 30))));  // zoom 10
+        QSignalSpy changed(&canvas, &ImageCanvas::selectionChanged);
+        // A plain drag pans and selects nothing.
+        QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseMove(&canvas, QPoint(300, 200));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, {}, QPoint(300, 200));
+        QVERIFY(canvas.selection().isEmpty());
+        QCOMPARE(changed.count(), 0);
+        canvas.fitToWindow();
+        // Shift+drag from image (10.5, 5.5) to (40.5, 25.5): the pixels it covers, in image coordinates.
+        QTest::mousePress(&canvas, Qt::LeftButton, Qt::ShiftModifier, QPoint(105, 55));
+        QTest::mouseMove(&canvas, QPoint(405, 255));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, Qt::ShiftModifier, QPoint(405, 255));
+        QCOMPARE(canvas.selection(), QRect(10, 5, 31, 21));
+        QCOMPARE(changed.count(), 1);
+        // Dragged past the picture's edge: clipped to it.
+        QTest::mousePress(&canvas, Qt::LeftButton, Qt::ShiftModifier, QPoint(305, 155));
+        QTest::mouseMove(&canvas, QPoint(639, 319));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, Qt::ShiftModifier, QPoint(639, 319));
+        QCOMPARE(canvas.selection(), QRect(30, 15, 34, 17));
+        // Shift+click clears it.
+        QTest::mouseClick(&canvas, Qt::LeftButton, Qt::ShiftModifier, QPoint(200, 100));
+        QVERIFY(canvas.selection().isEmpty());
+        QCOMPARE(changed.count(), 3);
     }
 
     void bridgeDeliversOnTheGuiThread() {
@@ -525,6 +557,58 @@ private slots:
 
         window.openFiles({dir.path() + "/missing.png"});  // a bad path never blocks or crashes
         QCOMPARE(window.documentCount(), 1);
+    }
+
+    void mainWindowAnalysesASelectedRegionInATabOfItsOwn() {
+        // Dark, with a bright 64x64 square: the whole picture's verdict rests on dark patches (all equally flat,
+        // the first in grid order), the square's region on the square alone.
+        QTemporaryDir dir;
+        cv::Mat bgr(128, 160, CV_8UC3, cv::Scalar(5, 5, 5));
+        bgr(cv::Rect(96, 64, 64, 64)).setTo(cv::Scalar(250, 250, 250));
+        const QString path = dir.path() + "/photo.png";
+        cv::imwrite(path.toStdString(), bgr);
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openFiles({path});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+        QVERIFY(window.verdictPanel()->headline().contains("No sign"));
+
+        window.analyzeSelectedRegion();  // nothing selected: it says what to do
+        QCOMPARE(window.documentCount(), 1);
+        QVERIFY(window.statusBar()->currentMessage().contains("Shift+drag"));
+        window.currentCanvas()->setSelection(QRect(96, 64, 64, 64));
+        QVERIFY(window.statusBar()->currentMessage().contains("Analyse Selected Region"));
+        window.analyzeSelectedRegion();
+        QCOMPARE(window.documentCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
+        auto* tabs = window.findChild<QTabWidget*>();
+        QVERIFY(tabs);
+        QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("photo.png [96,64 64x64]"));
+        const ResultPtr region = window.currentResult();
+        QVERIFY(region && region->image.region);
+        QCOMPARE(region->image.region->describe(), std::string("region 96,64 64x64 of 160x128"));
+        QCOMPARE(window.currentCanvas()->imageSize(), QSize(64, 64));
+        QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
+        QVERIFY2(window.verdictPanel()->details().contains("region 96,64 64x64 of 160x128</b> only"), qPrintable(window.verdictPanel()->details()));
+        // F5 analyses the region again, not the whole file.
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(QKeySequence::Refresh)) a->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 20000);
+        QVERIFY(window.currentResult()->image.region);
+        // A region of the region is a region of the file.
+        window.currentCanvas()->setSelection(QRect(0, 0, 32, 48));
+        window.analyzeSelectedRegion();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 4, 20000);
+        QCOMPARE(window.currentResult()->image.region->describe(), std::string("region 96,64 32x48 of 160x128"));
+        // Too small to say anything: refused with the reason, no tab.
+        window.currentCanvas()->setSelection(QRect(0, 0, 20, 20));
+        window.analyzeSelectedRegion();
+        QCOMPARE(window.documentCount(), 3);
+        QVERIFY2(window.statusBar()->currentMessage().contains("too small"), qPrintable(window.statusBar()->currentMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
     }
 
     void pastedImagesAreSavedAsFilesAndAnalysed() {

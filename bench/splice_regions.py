@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Region analysis on spliced images: does `synthscope analyze --region` find a generated part that the
+whole-image verdict misses, and how often does it flag an untouched part of the same picture?
+
+Each composite is a held-out real photo (real/bsds, test split of models/baseline/split.csv, turned to
+landscape when it is portrait: 481x321) with the centre 224x224 of a held-out fake pasted in, without
+resizing or blending, at the left (16,48) or the right (241,48). Both squares are analysed as regions of
+every composite, so each composite gives one pasted region and one untouched one of the same size; the
+whole composite and the photo alone are analysed too. A user's selection is never exact: the pasted
+square is also analysed inside a 256x256 region, 16 px of the photo around it. Written as lossless PNG in a temporary folder; the
+data stays in ../shared/data.
+
+A hard-edged paste is the easy case. Inpainting blends its edges and matches the photo's noise; there is
+no such data here, so this measures the mechanism, not how well local edits in the wild are found.
+
+    /usr/bin/python3 bench/splice_regions.py --synthscope build/app/synthscope [--per-family 40]
+"""
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+from PIL import Image
+
+HOST = (481, 321)
+SIDE = 224
+LEFT = (16, 48)
+RIGHT = (241, 48)
+MARGIN = 16  # the wider selection: 256x256, still inside the 481x321 photo
+FAMILIES = {  # what the baseline was trained to name, grouped as in the README
+    "art generators (attribution/)": lambda f: f.startswith("attribution/"),
+    "StyleGAN2 faces": lambda f: f.startswith("faces/"),
+    "unnamed diffusion (binary/, dif/)": lambda f: f.startswith("binary/") or f.startswith("dif/"),
+}
+
+
+def held_out(data, split_file):
+    split = {}
+    with open(split_file, newline="") as f:
+        for row in csv.DictReader(f):
+            split[row["file"]] = row["split"].strip()
+    reals, fakes = [], []
+    with open(os.path.join(data, "labels.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            if split.get(row["file"]) != "test":
+                continue
+            if row["label"] == "real" and row["file"].startswith("real/bsds/"):
+                reals.append(row["file"])
+            elif row["label"] == "fake":
+                fakes.append(row["file"])
+    return sorted(reals), sorted(fakes)
+
+
+def landscape(image):
+    return image.transpose(Image.Transpose.ROTATE_90) if image.height > image.width else image
+
+
+def centre(image, side):
+    x, y = (image.width - side) // 2, (image.height - side) // 2
+    return image.crop((x, y, x + side, y + side))
+
+
+def analyse(synthscope, paths, region, json_path, margin=0):
+    command = [synthscope, "analyze", *paths, "--verdict-only", "--quiet", "--json", json_path]
+    if region:
+        command += ["--region", "%d,%d,%d,%d" % (region[0] - margin, region[1] - margin, SIDE + 2 * margin, SIDE + 2 * margin)]
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    with open(json_path) as f:
+        results = json.load(f)["results"]
+    return {r["image"]["path"]: r["verdict"]["label"] for r in results}
+
+
+def rate(labels, label="synthetic"):
+    return sum(l == label for l in labels) / max(1, len(labels))
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--synthscope", default=os.path.join(here, "..", "build", "app", "synthscope"))
+    p.add_argument("--data", default=os.path.join(here, "..", "..", "shared", "data"))
+    p.add_argument("--split", default=os.path.join(here, "..", "models", "baseline", "split.csv"))
+    p.add_argument("--per-family", type=int, default=40)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--json", help="write the figures and every composite's labels here")
+    a = p.parse_args()
+
+    reals, fakes = held_out(a.data, a.split)
+    rng = random.Random(a.seed)
+    chosen = []
+    for family, member in FAMILIES.items():
+        pool = [f for f in fakes if member(f)]
+        chosen += [(family, f) for f in rng.sample(pool, min(a.per_family, len(pool)))]
+    rng.shuffle(chosen)
+
+    with tempfile.TemporaryDirectory(prefix="synthscope-splice-") as tmp:
+        hosts, composites = [], []  # composites: (path, family, fake, side)
+        for i, (family, fake) in enumerate(chosen):
+            host_file = reals[i % len(reals)]
+            host = landscape(Image.open(os.path.join(a.data, host_file)).convert("RGB"))
+            if host.size != HOST:
+                continue
+            host_path = os.path.join(tmp, "host-%03d.png" % (i % len(reals)))
+            if not os.path.exists(host_path):
+                host.save(host_path)
+                hosts.append(host_path)
+            piece = Image.open(os.path.join(a.data, fake)).convert("RGB")
+            if min(piece.size) < SIDE:
+                continue
+            side = "left" if i % 2 == 0 else "right"
+            host.paste(centre(piece, SIDE), LEFT if side == "left" else RIGHT)
+            path = os.path.join(tmp, "composite-%03d.png" % i)
+            host.save(path)
+            composites.append((path, family, fake, side))
+
+        paths = [c[0] for c in composites]
+        print("%d composites of %d held-out photos and %d held-out fakes; analysing..." % (len(paths), len(hosts), len(paths)),
+              file=sys.stderr)
+        whole = analyse(a.synthscope, paths, None, os.path.join(tmp, "whole.json"))
+        left = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left.json"))
+        right = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right.json"))
+        left_wide = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left-wide.json"), MARGIN)
+        right_wide = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right-wide.json"), MARGIN)
+        alone = analyse(a.synthscope, hosts, None, os.path.join(tmp, "hosts.json"))
+
+    rows = []
+    for path, family, fake, side in composites:
+        pasted, untouched, wide = (left, right, left_wide) if side == "left" else (right, left, right_wide)
+        rows.append({"fake": fake, "family": family, "side": side, "whole": whole.get(path, "failed"),
+                     "pasted_region": pasted.get(path, "failed"), "untouched_region": untouched.get(path, "failed"),
+                     "wide_region": wide.get(path, "failed")})
+    figures = {}
+    print("%-36s %4s %14s %14s %16s %18s" % ("family", "n", "whole flagged", "region pasted", "region untouched",
+                                            "wider region pasted"))
+    for family in list(FAMILIES) + ["all"]:
+        sel = [r for r in rows if family == "all" or r["family"] == family]
+        f = {"n": len(sel), "whole_flagged": rate([r["whole"] for r in sel]),
+             "pasted_region_flagged": rate([r["pasted_region"] for r in sel]),
+             "untouched_region_flagged": rate([r["untouched_region"] for r in sel]),
+             "pasted_region_inconclusive": rate([r["pasted_region"] for r in sel], "inconclusive"),
+             "wide_region_flagged": rate([r["wide_region"] for r in sel])}
+        figures[family] = f
+        print("%-36s %4d %14.3f %14.3f %16.3f %18.3f" % (family, f["n"], f["whole_flagged"], f["pasted_region_flagged"],
+                                                        f["untouched_region_flagged"], f["wide_region_flagged"]))
+    host_rate = rate(list(alone.values()))
+    print("the %d photos alone, whole image flagged: %.3f" % (len(alone), host_rate))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"figures": figures, "hosts_flagged": host_rate, "hosts": len(alone), "composites": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

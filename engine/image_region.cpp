@@ -1,0 +1,59 @@
+#include "engine/image_region.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "engine/errors.h"
+#include "engine/image_loader.h"
+
+namespace synthscope {
+
+std::string ImageRegion::describe() const {
+    std::string text = "region " + std::to_string(x) + "," + std::to_string(y) + " " + std::to_string(width) + "x" +
+                       std::to_string(height);
+    if (sourceWidth > 0 && sourceHeight > 0) text += " of " + std::to_string(sourceWidth) + "x" + std::to_string(sourceHeight);
+    return text;
+}
+
+ImageRegion parseImageRegion(const std::string& text) {
+    ImageRegion r;
+    char trailing = 0;
+    if (std::sscanf(text.c_str(), "%d,%d,%d,%d%c", &r.x, &r.y, &r.width, &r.height, &trailing) != 4)
+        throw badInput("a region is X,Y,WIDTH,HEIGHT in pixels (for example 120,80,400,300), not \"" + text + "\"");
+    if (r.x < 0 || r.y < 0) throw badInput("a region's corner cannot be negative (" + text + ")");
+    if (r.width < kMinRegionSide || r.height < kMinRegionSide)
+        throw badInput("the region " + text + " is too small: at least " + std::to_string(kMinRegionSide) + "x" +
+                       std::to_string(kMinRegionSide) + " pixels");
+    return r;
+}
+
+LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& asked) {
+    if (asked.width < kMinRegionSide || asked.height < kMinRegionSide)
+        throw badInput(image.path + ": the " + asked.describe() + " is too small: at least " + std::to_string(kMinRegionSide) +
+                       "x" + std::to_string(kMinRegionSide) + " pixels");
+    if (asked.x < 0 || asked.y < 0 || asked.x + asked.width > image.width() || asked.y + asked.height > image.height())
+        throw badInput(image.path + ": the " + asked.describe() + " does not lie inside the " + std::to_string(image.width()) +
+                       "x" + std::to_string(image.height()) + " image");
+    LoadedImage out;
+    out.path = image.path;
+    out.bytes = image.bytes;
+    out.sha256 = image.sha256;
+    out.header = image.header;
+    out.rgb = image.rgb(cv::Rect(asked.x, asked.y, asked.width, asked.height)).clone();  // the analyser wants it continuous
+    ImageRegion r = asked;
+    if (image.region) {  // a region of a region: in the whole image's pixels
+        r.x += image.region->x;
+        r.y += image.region->y;
+        r.sourceWidth = image.region->sourceWidth;
+        r.sourceHeight = image.region->sourceHeight;
+        out.wholeRgb = image.wholeRgb;
+    } else {
+        r.sourceWidth = image.width();
+        r.sourceHeight = image.height();
+        out.wholeRgb = image.rgb;
+    }
+    out.region = r;
+    return out;
+}
+
+}  // namespace synthscope

@@ -1,0 +1,36 @@
+#pragma once
+#include <string>
+
+namespace synthscope {
+
+struct LoadedImage;
+
+// A rectangle of an image, in its pixels as analysed (after EXIF orientation): the part an investigator
+// asks about on its own (a face that may have been pasted in, an object a generator may have filled in).
+// The whole-image verdict rests on the highest-contrast patches anywhere in the picture and may never
+// look at that part; a region's verdict rests on patches inside it only.
+struct ImageRegion {
+    int x = 0, y = 0, width = 0, height = 0;
+    int sourceWidth = 0, sourceHeight = 0;  // the whole image's size (0 until cropToRegion fills it in)
+
+    // "region 120,80 400x300 of 2560x1920" (without "of ..." while the source size is unknown).
+    std::string describe() const;
+    bool operator==(const ImageRegion& o) const {
+        return x == o.x && y == o.y && width == o.width && height == o.height && sourceWidth == o.sourceWidth &&
+               sourceHeight == o.sourceHeight;
+    }
+};
+
+// Smaller regions say nothing: a 16x16 patch repeated by reflection up to the model's patch is noise.
+constexpr int kMinRegionSide = 32;
+
+// "X,Y,W,H" (pixels). Throws EngineError(BadInput) with what is wrong.
+ImageRegion parseImageRegion(const std::string& text);
+
+// The region's pixels as an image of their own, for the analyser: the same file (path, bytes, sha256,
+// header) with `region` set and the whole picture kept beside it (shared, not copied) for checks that
+// concern the whole file, such as the EXIF thumbnail. A region of a region is a region of the whole image.
+// Throws EngineError(BadInput) when the region leaves the image or is smaller than kMinRegionSide.
+LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& region);
+
+}  // namespace synthscope

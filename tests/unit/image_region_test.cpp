@@ -1,0 +1,256 @@
+#include <gtest/gtest.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
+#include <exiv2/exiv2.hpp>
+
+#include "engine/analysis_engine.h"
+#include "engine/errors.h"
+#include "engine/evidence.h"
+#include "engine/image_analyzer.h"
+#include "engine/image_region.h"
+#include "engine/result_json.h"
+#include "report/evidence_report.h"
+#include "report/verdict_summary.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+// 128x96, dark, with one bright 32x32 square at (64, 32): "synthetic" for the brightness fixture model
+// (p = sigmoid(12 * (mean - 0.5)), 32-px patches, top-3). The whole picture's verdict rests on its three
+// highest-contrast patches, which are dark (ties keep grid order), so only the square's region is synthetic.
+cv::Mat darkWithBrightSquare() {
+    cv::Mat rgb(96, 128, CV_8UC3, cv::Scalar(10, 10, 10));
+    rgb(cv::Rect(64, 32, 32, 32)).setTo(cv::Scalar(250, 250, 250));
+    return rgb;
+}
+
+std::string writeTemp(const QTemporaryDir& dir, const std::string& name, const cv::Mat& rgb) {
+    const std::string path = dir.path().toStdString() + "/" + name;
+    writeRgb(path, rgb);
+    return path;
+}
+
+}  // namespace
+
+TEST(ImageRegion, ParsesXYWidthHeightAndRefusesWhatIsNotARegion) {
+    const ImageRegion r = parseImageRegion("120,80,400,300");
+    EXPECT_EQ(r.x, 120);
+    EXPECT_EQ(r.y, 80);
+    EXPECT_EQ(r.width, 400);
+    EXPECT_EQ(r.height, 300);
+    EXPECT_EQ(r.describe(), "region 120,80 400x300");
+    for (const char* bad : {"", "1,2,3", "1,2,3,4,5", "a,b,c,d", "10,10,400,300px", "-1,0,64,64", "0,0,16,64", "0,0,64,31"}) {
+        try {
+            parseImageRegion(bad);
+            ADD_FAILURE() << "accepted \"" << bad << "\"";
+        } catch (const EngineError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_FALSE(std::string(e.what()).empty());
+        }
+    }
+}
+
+TEST(ImageRegion, CropKeepsTheFileAndTheWholePictureAndComposes) {
+    LoadedImage whole;
+    whole.path = "/evidence/photo.png";
+    whole.sha256 = std::string(64, 'a');
+    whole.bytes = {1, 2, 3};
+    whole.rgb = darkWithBrightSquare();
+
+    const LoadedImage square = cropToRegion(whole, {64, 32, 32, 32});
+    ASSERT_TRUE(square.region);
+    EXPECT_EQ(square.region->describe(), "region 64,32 32x32 of 128x96");
+    EXPECT_EQ(square.width(), 32);
+    EXPECT_EQ(square.rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(250, 250, 250));
+    EXPECT_TRUE(square.rgb.isContinuous());
+    EXPECT_EQ(square.path, whole.path);
+    EXPECT_EQ(square.sha256, whole.sha256);
+    EXPECT_EQ(square.bytes, whole.bytes);
+    EXPECT_EQ(square.wholeRgb.data, whole.rgb.data) << "the whole picture is shared, not copied";
+
+    // A region of a region is a region of the whole picture.
+    const LoadedImage wider = cropToRegion(whole, {48, 16, 80, 64});
+    const LoadedImage inner = cropToRegion(wider, {16, 16, 32, 32});
+    ASSERT_TRUE(inner.region);
+    EXPECT_EQ(*inner.region, (ImageRegion{64, 32, 32, 32, 128, 96}));
+    EXPECT_EQ(cv::norm(inner.rgb, square.rgb, cv::NORM_INF), 0);
+    EXPECT_EQ(inner.wholeRgb.data, whole.rgb.data);
+
+    for (const ImageRegion& outside : {ImageRegion{100, 0, 64, 64}, ImageRegion{0, 40, 64, 64}, ImageRegion{-1, 0, 64, 64},
+                                        ImageRegion{0, 0, 20, 64}}) {
+        try {
+            cropToRegion(whole, outside);
+            ADD_FAILURE() << "cropped " << outside.describe();
+        } catch (const EngineError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_NE(std::string(e.what()).find("photo.png"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(ImageRegion, TheRegionsVerdictRestsOnItsOwnPatchesOnly) {
+    QTemporaryDir dir;
+    const std::string path = writeTemp(dir, "picture.png", darkWithBrightSquare());
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+
+    const AnalysisResult whole = analyzer.analyze(path);
+    EXPECT_EQ(whole.verdict.label, VerdictLabel::Authentic) << "the square is not among the whole picture's deciding patches";
+    EXPECT_FALSE(whole.image.region);
+    EXPECT_TRUE(whole.record) << "a whole file's analysis reads its record";
+
+    const AnalysisResult square = analyzer.analyzeRegion(path, {64, 32, 32, 32});
+    EXPECT_EQ(square.verdict.label, VerdictLabel::Synthetic);
+    ASSERT_TRUE(square.image.region);
+    EXPECT_EQ(*square.image.region, (ImageRegion{64, 32, 32, 32, 128, 96}));
+    EXPECT_EQ(square.image.width, 32);
+    EXPECT_EQ(square.image.sha256, whole.image.sha256) << "the file analysed is the same";
+    EXPECT_EQ(square.patches.size(), 1u);
+    EXPECT_FALSE(square.record) << "the file's record describes the whole picture, not the region";
+    EXPECT_EQ(square.image.label(), "picture.png [region 64,32 32x32 of 128x96]");
+
+    const AnalysisResult darkPart = analyzer.analyzeRegion(path, {0, 0, 64, 96});
+    EXPECT_EQ(darkPart.verdict.label, VerdictLabel::Authentic);
+
+    // The region survives the JSON a case stores and the CLI writes.
+    const AnalysisResult back = resultFromJson(toJson(square));
+    ASSERT_TRUE(back.image.region);
+    EXPECT_EQ(*back.image.region, *square.image.region);
+    EXPECT_FALSE(resultFromJson(toJson(whole)).image.region);
+
+    // The summary a user pastes says which part was analysed.
+    EXPECT_TRUE(report::verdictSummary(square).contains("128 x 96 PNG); analysed: the region 64,32 32x32 of 128x96 only"))
+        << report::verdictSummary(square).toStdString();
+
+    EXPECT_THROW(analyzer.analyzeRegion(path, {100, 0, 64, 64}), EngineError);
+}
+
+TEST(ImageRegion, ARegionUnderHalfAPatchIsRefusedAndOneUnderAPatchIsPadded) {
+    QTemporaryDir dir;
+    const std::string path = writeTemp(dir, "picture.png", darkWithBrightSquare());
+    ModelManifest manifest = fixtureManifest("brightness_detector");
+    manifest.inputSize = 80;  // the fixture averages brightness, so any patch size works
+    DetectorOptions options;
+    options.device = "cpu";
+    const ImageAnalyzer analyzer(Detector::open(manifest, options), {});
+    try {
+        analyzer.analyzeRegion(path, {64, 32, 39, 64});
+        ADD_FAILURE() << "a 39-px wide region was analysed with 80-px patches";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        EXPECT_NE(std::string(e.what()).find("select at least 40x40 pixels"), std::string::npos) << e.what();
+    }
+    const AnalysisResult padded = analyzer.analyzeRegion(path, {64, 32, 40, 64});
+    EXPECT_TRUE(padded.image.padded);
+    EXPECT_EQ(padded.image.width, 40);
+    // The whole picture is never refused for its size: the rule is the region's.
+    cv::Mat small(48, 48, CV_8UC3, cv::Scalar(10, 10, 10));
+    EXPECT_TRUE(analyzer.analyze(writeTemp(dir, "small.png", small)).image.padded);
+}
+
+TEST(ImageRegion, TheEnginesJobAndTheReportsEvidenceUseTheRegion) {
+    QTemporaryDir dir;
+    const std::string path = writeTemp(dir, "picture.png", darkWithBrightSquare());
+    struct Listener : EngineListener {
+        std::vector<AnalysisResult> results;
+        std::vector<std::string> failures;
+        std::shared_ptr<const LoadedImage> shown;
+        void onJobImageLoaded(JobId, const std::shared_ptr<const LoadedImage>& image) override { shown = image; }
+        void onJobFinished(JobId, const AnalysisResult& r) override { results.push_back(r); }
+        void onJobFailed(JobId, const std::string&, ErrorKind, const std::string& m) override { failures.push_back(m); }
+    } listener;
+    {
+        AnalysisEngine engine(&listener);
+        engine.setDetector(fixtureDetector("brightness_detector"));
+        engine.analyzeFile(path, {}, ImageRegion{64, 32, 32, 32});
+        engine.analyzeFile(path, {}, ImageRegion{120, 0, 64, 64});  // outside: a clear error, nothing else lost
+        engine.waitUntilIdle();
+    }
+    ASSERT_EQ(listener.results.size(), 1u);
+    EXPECT_EQ(listener.results[0].verdict.label, VerdictLabel::Synthetic);
+    ASSERT_TRUE(listener.shown);
+    EXPECT_EQ(listener.shown->width(), 32) << "the viewer is given the region it shows";
+    ASSERT_EQ(listener.failures.size(), 1u);
+    EXPECT_NE(listener.failures[0].find("does not lie inside the 128x96 image"), std::string::npos) << listener.failures[0];
+
+    // The report reads the file again and looks at the same region; the metadata stay the whole file's.
+    const ImageEvidence ev = gatherEvidence(listener.results[0], "analysed for this test", {});
+    EXPECT_TRUE(ev.fileMatches);
+    EXPECT_EQ(ev.imageRgb.cols, 32);
+    EXPECT_EQ(ev.imageRgb.at<cv::Vec3b>(5, 5), cv::Vec3b(250, 250, 250));
+    bool regionCheck = false;
+    for (const CheckRecord& c : ev.checks)
+        regionCheck |= c.name == "Region" && c.status == CheckRecord::Status::Done && c.detail.find("64,32 32x32") != std::string::npos;
+    EXPECT_TRUE(regionCheck);
+    EXPECT_TRUE(ev.metadata);
+}
+
+TEST(ImageRegion, CliAnalyzesTheRegionOfEachImageAndRefusesABadOne) {
+    QTemporaryDir dir;
+    const QString path = QString::fromStdString(writeTemp(dir, "picture.png", darkWithBrightSquare()));
+    const QString model = QString::fromStdString(testData("brightness_detector.json"));
+    const CliRun run = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32,32", "--json",
+                               dir.path() + "/out.json", "--heatmap-dir", dir.path() + "/heat"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.out.contains(QRegularExpression("^SYNTHETIC .*picture\\.png \\[region 64,32 32x32 of 128x96\\]  \\[32x32, 1 patches",
+                                                    QRegularExpression::MultilineOption)))
+        << run.out.toStdString();
+    QFile f(dir.path() + "/out.json");
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonObject image = QJsonDocument::fromJson(f.readAll())["results"][0]["image"].toObject();
+    EXPECT_EQ(image["region"].toObject()["x"].toInt(), 64);
+    EXPECT_EQ(image["region"].toObject()["source_width"].toInt(), 128);
+    EXPECT_EQ(image["width"].toInt(), 32);
+    // The overlay is of the region: 32x32, bright.
+    const QStringList overlays = QDir(dir.path() + "/heat").entryList({"*region-64-32-32x32.overlay.png"}, QDir::Files);
+    ASSERT_EQ(overlays.size(), 1) << QDir(dir.path() + "/heat").entryList().join(", ").toStdString();
+    const LoadedImage overlay = loadImage((dir.path() + "/heat/" + overlays[0]).toStdString());
+    EXPECT_EQ(overlay.width(), 32);
+
+    const CliRun bad = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_TRUE(bad.err.contains("X,Y,WIDTH,HEIGHT")) << bad.err.toStdString();
+    const CliRun outside = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "100,0,64,64"});
+    EXPECT_EQ(outside.exitCode, 2);
+    EXPECT_TRUE(outside.err.contains("does not lie inside")) << outside.err.toStdString();
+}
+
+TEST(ImageRegion, TheReportNamesTheRegionAndKeepsTheRecordOutOfItsVerdict) {
+    // A bright camera JPEG: "synthetic" for the fixture model, with a camera's record.
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/camera.jpg";
+    writeBytes(path, withExiv2(encodeRgb(".jpg", cv::Mat(96, 128, CV_8UC3, cv::Scalar(250, 250, 250))), [](Exiv2::Image& image) {
+                   image.exifData()["Exif.Image.Make"] = "NIKON CORPORATION";
+                   image.exifData()["Exif.Image.Model"] = "NIKON D750";
+                   image.exifData()["Exif.Photo.DateTimeOriginal"] = "2020:02:29 08:15:00";
+               }));
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+
+    AnalysisResult whole = analyzer.analyze(path);
+    ASSERT_EQ(whole.verdict.label, VerdictLabel::Synthetic);
+    const QString wholeHtml = report::imageReport(gatherEvidence(whole, "test", {})).html;
+    EXPECT_TRUE(wholeHtml.contains("The file's record points the other way:")) << wholeHtml.toStdString();
+    // The report shows the notes the analysis made (what the workstation and the case showed), not notes of its own.
+    whole.record = std::vector<RecordNote>{{true, "a note the analysis made"}};
+    const QString storedHtml = report::imageReport(gatherEvidence(whole, "test", {})).html;
+    EXPECT_TRUE(storedHtml.contains("a note the analysis made"));
+    EXPECT_FALSE(storedHtml.contains("NIKON D750, taken")) << "no second opinion computed by the report";
+
+    const AnalysisResult region = analyzer.analyzeRegion(path, {32, 32, 64, 48});
+    ASSERT_EQ(region.verdict.label, VerdictLabel::Synthetic);
+    const QString html = report::imageReport(gatherEvidence(region, "test", {})).html;
+    EXPECT_TRUE(html.contains("region 32,32 64x48 of 128x96")) << html.toStdString();
+    EXPECT_TRUE(html.contains("analysed the <b>region 32,32 64x48 of 128x96</b> only"));
+    EXPECT_FALSE(html.contains("The file's record points the other way:")) << "a region's verdict is not contradicted by the file's record";
+    EXPECT_TRUE(html.contains("NIKON")) << "the whole file's metadata are still in the report";
+}
