@@ -203,7 +203,9 @@ void VerdictPanel::setResult(const ResultPtr& result) {
                     .arg(QString::fromStdString(v.describeFingerprintTerms()).toHtmlEscaped());
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
-    if (v.spread > 0.25) text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin.");
+    if (v.spread > 0.25)
+        text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin. Select a part that "
+                   "looks warm in the heatmap (Shift+drag) and analyse it alone (Ctrl+Shift+R).");
     // The analysis combines them when the model's calibration has a fingerprint library; otherwise with
     // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =

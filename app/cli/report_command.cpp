@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "app/cli/analysis_options.h"
 #include "app/cli/cli_support.h"
@@ -158,8 +159,8 @@ int runReport(const QStringList& args) {
         "      the whole case: every image in a table, the N most synthetic-looking images in detail\n"
         "  synthscope report --case FILE --image PATH --html OUT | --pdf OUT\n"
         "      one image of the case (its stored result; the other signals computed now)\n"
-        "  synthscope report IMAGE --html OUT | --pdf OUT [--model ...]\n"
-        "      one image outside any case: analysed now\n"
+        "  synthscope report IMAGE --html OUT | --pdf OUT [--model ...] [--region X,Y,W,H]\n"
+        "      one image outside any case (or one region of it): analysed now\n"
         "Reports re-read each detailed file and check its SHA-256 against the one analysed.");
     parser.addHelpOption();
     parser.addPositionalArgument("IMAGE", "an image to analyse and report on (without --case)", "[IMAGE]");
@@ -179,6 +180,8 @@ int runReport(const QStringList& args) {
     parser.addOption({"robustness", "with IMAGE: also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies and report whether the "
                                     "verdict survives them"});
     parser.addOption(robustnessCopiesOption());
+    parser.addOption({"region", "with IMAGE: analyse and report on this rectangle of it only (pixels of the image as shown)",
+                      "X,Y,W,H"});
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope report: %s\nRun 'synthscope report --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -215,13 +218,23 @@ int runReport(const QStringList& args) {
         return kExitBadInput;
     }
 
+    std::optional<ImageRegion> region;
+    if (parser.isSet("region")) try {
+        if (haveCase) throw badInput("--region goes with IMAGE: a case's results are of whole images");
+        region = parseImageRegion(parser.value("region").toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope report: %s\n", e.what());
+        return kExitBadInput;
+    }
+
     if (!haveCase) {
         // One image outside a case: analyse it now, then report.
         const std::shared_ptr<Detector> detector = openDetector(parser, "report", detectorOptions);
         if (!detector) return kExitInternal;
         AnalysisResult result;
         try {
-            const LoadedImage image = loadImage(bytesOf(QFileInfo(positional[0]).absoluteFilePath()), settings.load);
+            LoadedImage image = loadImage(bytesOf(QFileInfo(positional[0]).absoluteFilePath()), settings.load);
+            if (region) image = cropToRegion(image, *region);
             result = ImageAnalyzer(detector, settings).analyze(image);
             if (!robustnessCopies.empty())
                 result.robustness = RobustnessCheck(detector, settings, robustnessCopies).checkOrReport(image, result.verdict);

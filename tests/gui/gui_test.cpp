@@ -608,6 +608,11 @@ private slots:
         window.analyzeSelectedRegion();
         QCOMPARE(window.documentCount(), 3);
         QVERIFY2(window.statusBar()->currentMessage().contains("too small"), qPrintable(window.statusBar()->currentMessage()));
+        // Teaching mode re-encodes the region, and the result still says it is of that region.
+        window.findChild<TeachingPanel*>()->setQuality(40);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 5, 20000);
+        QVERIFY(QString::fromStdString(window.currentResult()->image.path).endsWith("(JPEG q40)"));
+        QVERIFY(window.currentResult()->image.region);
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
     }
 

@@ -217,6 +217,14 @@ TEST(ImageRegion, CliAnalyzesTheRegionOfEachImageAndRefusesABadOne) {
     const LoadedImage overlay = loadImage((dir.path() + "/heat/" + overlays[0]).toStdString());
     EXPECT_EQ(overlay.width(), 32);
 
+    // The evidence report of one region, from the command line.
+    const CliRun report = runCli({"report", path, "--model", model, "--device", "cpu", "--region", "64,32,32,32", "--html",
+                                  dir.path() + "/region.html"});
+    ASSERT_EQ(report.exitCode, 0) << report.err.toStdString();
+    QFile html(dir.path() + "/region.html");
+    ASSERT_TRUE(html.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(QString::fromUtf8(html.readAll()).contains("analysed the <b>region 64,32 32x32 of 128x96</b> only"));
+
     const CliRun bad = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32"});
     EXPECT_EQ(bad.exitCode, 2);
     EXPECT_TRUE(bad.err.contains("X,Y,WIDTH,HEIGHT")) << bad.err.toStdString();
