@@ -30,6 +30,7 @@ HOST = (481, 321)
 SIDE = 224
 LEFT = (16, 48)
 RIGHT = (241, 48)
+SPREAD_NOTE = 0.25  # ui/verdict_panel.cpp
 MARGIN = 16  # the wider selection: 256x256, still inside the 481x321 photo
 FAMILIES = {  # what the baseline was trained to name, grouped as in the README
     "art generators (attribution/)": lambda f: f.startswith("attribution/"),
@@ -71,7 +72,8 @@ def analyse(synthscope, paths, region, json_path, margin=0):
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
     with open(json_path) as f:
         results = json.load(f)["results"]
-    return {r["image"]["path"]: r["verdict"]["label"] for r in results}
+    return {r["image"]["path"]: r["verdict"]["label"] for r in results}, \
+        {r["image"]["path"]: r["verdict"]["spread"] for r in results}
 
 
 def rate(labels, label="synthetic"):
@@ -120,12 +122,12 @@ def main():
         paths = [c[0] for c in composites]
         print("%d composites of %d held-out photos and %d held-out fakes; analysing..." % (len(paths), len(hosts), len(paths)),
               file=sys.stderr)
-        whole = analyse(a.synthscope, paths, None, os.path.join(tmp, "whole.json"))
-        left = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left.json"))
-        right = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right.json"))
-        left_wide = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left-wide.json"), MARGIN)
-        right_wide = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right-wide.json"), MARGIN)
-        alone = analyse(a.synthscope, hosts, None, os.path.join(tmp, "hosts.json"))
+        whole, whole_spread = analyse(a.synthscope, paths, None, os.path.join(tmp, "whole.json"))
+        left, _ = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left.json"))
+        right, _ = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right.json"))
+        left_wide, _ = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left-wide.json"), MARGIN)
+        right_wide, _ = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right-wide.json"), MARGIN)
+        alone, alone_spread = analyse(a.synthscope, hosts, None, os.path.join(tmp, "hosts.json"))
 
     rows = []
     for path, family, fake, side in composites:
@@ -148,9 +150,19 @@ def main():
                                                         f["untouched_region_flagged"], f["wide_region_flagged"]))
     host_rate = rate(list(alone.values()))
     print("the %d photos alone, whole image flagged: %.3f" % (len(alone), host_rate))
+
+    # The verdict panel's note that the deciding patches disagree (spread above 0.25), which points to
+    # region analysis: how often it appears where the whole verdict did not flag the picture.
+    def note(labels, spreads):
+        missed = [p for p, l in labels.items() if l != "synthetic"]
+        return sum(spreads[p] > SPREAD_NOTE for p in missed), len(missed)
+    composite_note, host_note = note(whole, whole_spread), note(alone, alone_spread)
+    print("'the deciding patches disagree' where the whole verdict did not flag: composites %d of %d, photos alone %d of %d"
+          % (*composite_note, *host_note))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"figures": figures, "hosts_flagged": host_rate, "hosts": len(alone), "composites": rows}, f, indent=1)
+            json.dump({"figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),
+                       "spread_note": {"composites": composite_note, "hosts": host_note}, "composites": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

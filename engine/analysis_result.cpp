@@ -14,11 +14,6 @@ const char* verdictLabelName(VerdictLabel label) {
     return "inconclusive";
 }
 
-std::string ImageInfo::label() const {
-    const std::string name = path.substr(path.find_last_of('/') + 1);
-    return region ? name + " [" + region->describe() + "]" : name;
-}
-
 std::size_t AnalysisResult::classifiedCount() const {
     return std::size_t(std::count_if(patches.begin(), patches.end(), [](const PatchResult& p) { return p.classified(); }));
 }

@@ -120,8 +120,6 @@ struct ImageInfo {
     // Set when one region of the file was analysed (width and height are then the region's); sha256,
     // fileSize and format stay the file's.
     std::optional<ImageRegion> region;
-    // The file's name, and the region when there is one: "photo.jpg [region 120,80 400x300 of 2560x1920]".
-    std::string label() const;
 };
 
 // The robustness check (robustness_check.h): the verdict on degraded copies of the image.

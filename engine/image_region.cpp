@@ -1,7 +1,7 @@
 #include "engine/image_region.h"
 
+#include <cstdint>
 #include <cstdio>
-#include <sstream>
 
 #include "engine/errors.h"
 #include "engine/image_loader.h"
@@ -16,11 +16,16 @@ std::string ImageRegion::describe() const {
 }
 
 ImageRegion parseImageRegion(const std::string& text) {
-    ImageRegion r;
+    long long v[4] = {};
     char trailing = 0;
-    if (std::sscanf(text.c_str(), "%d,%d,%d,%d%c", &r.x, &r.y, &r.width, &r.height, &trailing) != 4)
+    if (std::sscanf(text.c_str(), "%lld,%lld,%lld,%lld%c", &v[0], &v[1], &v[2], &v[3], &trailing) != 4)
         throw badInput("a region is X,Y,WIDTH,HEIGHT in pixels (for example 120,80,400,300), not \"" + text + "\"");
-    if (r.x < 0 || r.y < 0) throw badInput("a region's corner cannot be negative (" + text + ")");
+    if (v[0] < 0 || v[1] < 0) throw badInput("a region's corner cannot be negative (" + text + ")");
+    // No image is this large (the loader's pixel limit), and sums of these stay inside an int.
+    constexpr long long kLargest = 1'000'000'000;
+    for (long long x : v)
+        if (x > kLargest) throw badInput("the region " + text + " is larger than any image");
+    ImageRegion r{int(v[0]), int(v[1]), int(v[2]), int(v[3])};
     if (r.width < kMinRegionSide || r.height < kMinRegionSide)
         throw badInput("the region " + text + " is too small: at least " + std::to_string(kMinRegionSide) + "x" +
                        std::to_string(kMinRegionSide) + " pixels");
@@ -31,7 +36,8 @@ LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& asked) {
     if (asked.width < kMinRegionSide || asked.height < kMinRegionSide)
         throw badInput(image.path + ": the " + asked.describe() + " is too small: at least " + std::to_string(kMinRegionSide) +
                        "x" + std::to_string(kMinRegionSide) + " pixels");
-    if (asked.x < 0 || asked.y < 0 || asked.x + asked.width > image.width() || asked.y + asked.height > image.height())
+    if (asked.x < 0 || asked.y < 0 || std::int64_t(asked.x) + asked.width > image.width() ||
+        std::int64_t(asked.y) + asked.height > image.height())
         throw badInput(image.path + ": the " + asked.describe() + " does not lie inside the " + std::to_string(image.width()) +
                        "x" + std::to_string(image.height()) + " image");
     LoadedImage out;

@@ -50,7 +50,8 @@ TEST(ImageRegion, ParsesXYWidthHeightAndRefusesWhatIsNotARegion) {
     EXPECT_EQ(r.width, 400);
     EXPECT_EQ(r.height, 300);
     EXPECT_EQ(r.describe(), "region 120,80 400x300");
-    for (const char* bad : {"", "1,2,3", "1,2,3,4,5", "a,b,c,d", "10,10,400,300px", "-1,0,64,64", "0,0,16,64", "0,0,64,31"}) {
+    for (const char* bad : {"", "1,2,3", "1,2,3,4,5", "a,b,c,d", "10,10,400,300px", "-1,0,64,64", "0,0,16,64", "0,0,64,31",
+                            "0,0,99999999999,64", "2147483647,0,64,64"}) {
         try {
             parseImageRegion(bad);
             ADD_FAILURE() << "accepted \"" << bad << "\"";
@@ -117,7 +118,6 @@ TEST(ImageRegion, TheRegionsVerdictRestsOnItsOwnPatchesOnly) {
     EXPECT_EQ(square.image.sha256, whole.image.sha256) << "the file analysed is the same";
     EXPECT_EQ(square.patches.size(), 1u);
     EXPECT_FALSE(square.record) << "the file's record describes the whole picture, not the region";
-    EXPECT_EQ(square.image.label(), "picture.png [region 64,32 32x32 of 128x96]");
 
     const AnalysisResult darkPart = analyzer.analyzeRegion(path, {0, 0, 64, 96});
     EXPECT_EQ(darkPart.verdict.label, VerdictLabel::Authentic);
