@@ -249,7 +249,7 @@ void AnalysisEngine::analyse(const Job& job, std::shared_ptr<const LoadedImage> 
         try {
             if (!image && job.kind != Job::Kind::AnalyzeImage) {
                 LoadedImage loaded = loadImage(job.path, cancellableLoad(job));
-                image = std::make_shared<const LoadedImage>(job.region ? cropToRegion(loaded, *job.region) : std::move(loaded));
+                image = std::make_shared<const LoadedImage>(job.region ? cropToRegion(std::move(loaded), *job.region) : std::move(loaded));
             }
             if (image) listener_->onJobImageLoaded(job.id, image);
         } catch (const std::exception&) {

@@ -141,7 +141,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
             // The analysis saw one region: the pictures and the image checks below do too; the JPEG
             // history and the metadata are the whole file's.
             try {
-                image = cropToRegion(image, *region);
+                image = cropToRegion(std::move(image), *region);
                 ev.checks.push_back({"Region", Status::Done,
                                      "the detector analysed the " + region->describe() +
                                          " only; the heatmap, spectrum, fingerprints and error levels below are of that "

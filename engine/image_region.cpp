@@ -32,7 +32,7 @@ ImageRegion parseImageRegion(const std::string& text) {
     return r;
 }
 
-LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& asked) {
+ImageRegion regionWithin(const LoadedImage& image, const ImageRegion& asked) {
     if (asked.width < kMinRegionSide || asked.height < kMinRegionSide)
         throw badInput(image.path + ": the " + asked.describe() + " is too small: at least " + std::to_string(kMinRegionSide) +
                        "x" + std::to_string(kMinRegionSide) + " pixels");
@@ -40,25 +40,29 @@ LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& asked) {
         std::int64_t(asked.y) + asked.height > image.height())
         throw badInput(image.path + ": the " + asked.describe() + " does not lie inside the " + std::to_string(image.width()) +
                        "x" + std::to_string(image.height()) + " image");
-    LoadedImage out;
-    out.path = image.path;
-    out.bytes = image.bytes;
-    out.sha256 = image.sha256;
-    out.header = image.header;
-    out.rgb = image.rgb(cv::Rect(asked.x, asked.y, asked.width, asked.height)).clone();  // the analyser wants it continuous
     ImageRegion r = asked;
     if (image.region) {  // a region of a region: in the whole image's pixels
         r.x += image.region->x;
         r.y += image.region->y;
         r.sourceWidth = image.region->sourceWidth;
         r.sourceHeight = image.region->sourceHeight;
-        out.wholeRgb = image.wholeRgb;
     } else {
         r.sourceWidth = image.width();
         r.sourceHeight = image.height();
-        out.wholeRgb = image.rgb;
     }
-    out.region = r;
+    return r;
+}
+
+LoadedImage cropToRegion(LoadedImage image, const ImageRegion& asked) {
+    const ImageRegion region = regionWithin(image, asked);
+    LoadedImage out;
+    out.path = std::move(image.path);
+    out.bytes = std::move(image.bytes);
+    out.sha256 = std::move(image.sha256);
+    out.header = image.header;
+    out.rgb = image.rgb(cv::Rect(asked.x, asked.y, asked.width, asked.height)).clone();  // the analyser wants it continuous
+    out.wholeRgb = image.region ? image.wholeRgb : image.rgb;
+    out.region = region;
     return out;
 }
 

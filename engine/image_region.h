@@ -27,10 +27,16 @@ constexpr int kMinRegionSide = 32;
 // "X,Y,W,H" (pixels). Throws EngineError(BadInput) with what is wrong.
 ImageRegion parseImageRegion(const std::string& text);
 
+// The region asked for, checked against the image and, when the image is itself a region, put in the whole
+// picture's pixels, with the whole picture's size filled in; nothing is copied. Throws EngineError(BadInput)
+// when the region leaves the image or is smaller than kMinRegionSide.
+ImageRegion regionWithin(const LoadedImage& image, const ImageRegion& region);
+
 // The region's pixels as an image of their own, for the analyser: the same file (path, bytes, sha256,
 // header) with `region` set and the whole picture kept beside it (shared, not copied) for checks that
 // concern the whole file, such as the EXIF thumbnail. A region of a region is a region of the whole image.
-// Throws EngineError(BadInput) when the region leaves the image or is smaller than kMinRegionSide.
-LoadedImage cropToRegion(const LoadedImage& image, const ImageRegion& region);
+// Throws as regionWithin does.
+// Taken by value: pass a freshly loaded image with std::move and its file's bytes are not copied.
+LoadedImage cropToRegion(LoadedImage image, const ImageRegion& region);
 
 }  // namespace synthscope

@@ -567,10 +567,10 @@ void MainWindow::analyzeSelectedRegion() {
         return;
     }
     try {
-        // Cropping checks the selection and puts a region of a region in the whole picture's pixels.
-        const std::optional<ImageRegion> region = cropToRegion(*d->original, {r.x(), r.y(), r.width(), r.height()}).region;
+        // Checked here, copied nowhere: the engine reads the file again and crops it on its own thread.
+        const ImageRegion region = regionWithin(*d->original, {r.x(), r.y(), r.width(), r.height()});
         d->canvas->setSelection({});
-        openRegion(d->path, *region);
+        openRegion(d->path, region);
     } catch (const std::exception& e) {
         statusBar()->showMessage(QString::fromStdString(e.what()), 15000);
     }

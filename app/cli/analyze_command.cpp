@@ -116,7 +116,7 @@ bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOption
         const cv::Mat heat = renderHeatmap(r);
         if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat), error)) return false;
         LoadedImage image = loadImage(r.image.path, load);
-        if (r.image.region) image = cropToRegion(image, *r.image.region);
+        if (r.image.region) image = cropToRegion(std::move(image), *r.image.region);
         return writeRgbImage(QFile::encodeName(base + ".overlay.png").toStdString(), overlayHeatmap(image.rgb, heat, 0.5), error);
     } catch (const std::exception& e) {
         error = e.what();

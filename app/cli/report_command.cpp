@@ -234,7 +234,7 @@ int runReport(const QStringList& args) {
         AnalysisResult result;
         try {
             LoadedImage image = loadImage(bytesOf(QFileInfo(positional[0]).absoluteFilePath()), settings.load);
-            if (region) image = cropToRegion(image, *region);
+            if (region) image = cropToRegion(std::move(image), *region);
             result = ImageAnalyzer(detector, settings).analyze(image);
             if (!robustnessCopies.empty())
                 result.robustness = RobustnessCheck(detector, settings, robustnessCopies).checkOrReport(image, result.verdict);
