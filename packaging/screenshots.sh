@@ -19,7 +19,8 @@ echo "not an image" >"$work/mj/broken.png"
 rm -f "$here/docs/screenshots/run.log"
 # Analysis > Analyse Selected Region, shown with synthscope-gui --region: a held-out BSDS photo with the
 # centre of a held-out Midjourney image pasted in (as bench/splice_regions.py makes them), its pasted square
-# analysed alone.
+# analysed alone in a second tab; the shot is of the first tab (the whole picture, the region outlined
+# with its verdict, and its error levels).
 /usr/bin/python3 - "$data" "$work/composite.png" <<'PY'
 import sys
 from PIL import Image
@@ -32,4 +33,4 @@ host.paste(fake.crop((x, y, x + 224, y + 224)), (241, 48))
 host.save(out)
 PY
 "$here/tests/gui/e2e_screenshots.sh" "$build/app/synthscope-gui" "$work/region-shots" --region 241,48,224,224 "$work/composite.png" >/dev/null
-cp "$work/region-shots/main-window.png" "$here/docs/screenshots/region.png"
+cp "$work/region-shots/forensics-jpeg.png" "$here/docs/screenshots/region.png"

@@ -122,6 +122,28 @@ void ImageCanvas::setSelection(const QRect& imageRect) {
     emit selectionChanged(selection_);
 }
 
+void ImageCanvas::setRegionMarks(const std::vector<RegionMark>& marks) {
+    if (marks == marks_) return;
+    marks_ = marks;
+    update();
+}
+
+// Each analysed region outlined in its verdict's colour, its verdict written on it.
+void ImageCanvas::paintRegionMarks(QPainter& p) const {
+    p.setOpacity(1.0);
+    p.setBrush(Qt::NoBrush);
+    for (const RegionMark& m : marks_) {
+        const QRectF r = toWidget(QRectF(m.rect)).adjusted(1, 1, -1, -1);
+        p.setPen(QPen(m.colour, 2.0));
+        p.drawRect(r);
+        const QRectF label = QRectF(r.bottomLeft() - QPointF(-1, p.fontMetrics().height() + 3),
+                                    p.fontMetrics().size(0, m.label) + QSizeF(8, 3));
+        p.fillRect(label, m.colour);
+        p.setPen(Qt::white);
+        p.drawText(label, Qt::AlignCenter, m.label);
+    }
+}
+
 // Dashed white over black so it shows on any picture, with its size in image pixels.
 void ImageCanvas::paintSelection(QPainter& p) const {
     if (selection_.isEmpty()) return;
@@ -186,6 +208,7 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
             p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
         }
     }
+    paintRegionMarks(p);
     paintSelection(p);
 }
 

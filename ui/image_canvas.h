@@ -1,10 +1,21 @@
 #pragma once
+#include <QColor>
 #include <QImage>
 #include <QWidget>
+
+#include <vector>
 
 #include "ui/engine_bridge.h"
 
 namespace synthscope::ui {
+
+// A region of the picture that was analysed alone, drawn over the whole picture with its verdict.
+struct RegionMark {
+    QRect rect;     // image pixels
+    QString label;  // e.g. "Likely AI-generated 97%"
+    QColor colour;
+    bool operator==(const RegionMark& o) const { return rect == o.rect && label == o.label && colour == o.colour; }
+};
 
 // The picture under investigation with the per-patch heatmap over it: smooth zoom (wheel, around the
 // cursor) and pan (drag), fit and 1:1, overlay opacity and threshold, the patch grid on demand, and the
@@ -33,6 +44,9 @@ public:
     // The selected region in image pixels, inside the image; empty when none.
     QRect selection() const { return selection_; }
     void setSelection(const QRect& imageRect);  // clipped to the image; an empty rect clears it
+    // The regions of this picture analysed in tabs of their own, outlined with their verdicts.
+    void setRegionMarks(const std::vector<RegionMark>& marks);
+    const std::vector<RegionMark>& regionMarks() const { return marks_; }
 
 signals:
     void patchHovered(int index);  // -1 when the mouse is over no classified patch
@@ -57,6 +71,7 @@ private:
     QRectF toWidget(const QRectF& imageRect) const;
     QRect selectionBetween(QPointF a, QPointF b) const;  // image pixels, clipped to the image
     void paintSelection(QPainter& p) const;
+    void paintRegionMarks(QPainter& p) const;
 
     DisplayImage image_;
     QString emptyText_;
@@ -68,6 +83,7 @@ private:
     bool showGrid_ = false, fit_ = true, dragging_ = false, selecting_ = false;
     QPointF selectionStart_;  // image pixels, while selecting_
     QRect selection_;
+    std::vector<RegionMark> marks_;
     double zoom_ = 1.0;
     QPointF offset_;
     QPoint lastMouse_;

@@ -30,6 +30,7 @@
 #include "engine/file_collector.h"
 #include "engine/thread_priority.h"
 #include "report/verdict_summary.h"
+#include "report/verdict_words.h"
 #include "ui/about_dialog.h"
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
@@ -153,6 +154,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (!d) return;
         if (d->jpegQuality == 0) d->original = image;
         d->canvas->setImage(display);
+        if (!d->region) updateRegionMarks(d->path);  // regions of it analysed before it was opened
         d->forensics.reset();
         d->forensicsPending = true;
         if (d == currentDocument()) {
@@ -215,6 +217,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
                                                   QString::fromStdString(r->provenance.modelName)),
                                          15000);
             finishDocument(d);
+            if (d->region) updateRegionMarks(d->path);
         }
     });
     connect(bridge_.get(), &EngineBridge::failed, this, [this, finishDocument](quint64 job, const QString& message) {
@@ -576,6 +579,21 @@ void MainWindow::analyzeSelectedRegion() {
     }
 }
 
+// The whole picture's tabs outline every region of it analysed in an open tab, with that region's verdict.
+void MainWindow::updateRegionMarks(const QString& path) {
+    std::vector<RegionMark> marks;
+    for (const auto& doc : documents_) {
+        if (doc->path != path || !doc->region || !doc->result || !doc->result->verdict.ready || doc->jpegQuality != 0) continue;
+        const ImageRegion& g = *doc->region;
+        const report::VerdictWords words = report::verdictWords(doc->result->verdict.label);
+        marks.push_back({QRect(g.x, g.y, g.width, g.height),
+                         QString("%1 %2%").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100)),
+                         QColor(words.colour)});
+    }
+    for (const auto& doc : documents_)
+        if (doc->path == path && !doc->region) doc->canvas->setRegionMarks(marks);
+}
+
 void MainWindow::openRegion(const QString& path, const ImageRegion& region) {
     analyze(addDocument(path, region));
     settings_.save();
@@ -718,9 +736,12 @@ void MainWindow::closeDocument(int index) {
     for (auto it = documents_.begin(); it != documents_.end(); ++it) {
         if ((*it)->canvas != w) continue;
         if ((*it)->running || (*it)->robustnessPending) bridge_->cancel((*it)->job);
+        const QString path = (*it)->path;
+        const bool region = (*it)->region.has_value();
         tabs_->removeTab(index);
         w->deleteLater();
         documents_.erase(it);
+        if (region) updateRegionMarks(path);
         break;
     }
     showDocument(tabs_->currentIndex());

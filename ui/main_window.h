@@ -105,6 +105,8 @@ private:
     void showDocument(int index);
     void showForensicsOf(const Document& doc);  // its report, "computing...", or why there is none
     void closeDocument(int index);
+    // Outlines, on the tabs showing the whole of path, the regions of it analysed in open tabs.
+    void updateRegionMarks(const QString& path);
     void updateRecentMenu();
     void updateStatus();
     void openDialog();

@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
         {"quit-when-done", "quit once every image is analysed (automated runs)"},
         {"measure-stall", "measure the longest event-loop stall and print it on exit"},
         {"model", "use this model (name, manifest or TorchScript file) for this session", "NAME|FILE"},
-        {"region", "open only this rectangle of each image, in pixels of the image as shown (after EXIF orientation), as\n"
-                   "Analysis > Analyse Selected Region does", "X,Y,W,H"},
+        {"region", "also analyse this rectangle of each image alone, in a tab of its own (pixels of the image as shown,\n"
+                   "after EXIF orientation), as Analysis > Analyse Selected Region does", "X,Y,W,H"},
         {"case", "open this case (a .sqlite file written by `synthscope batch` or Analyse Folder into Case)", "FILE"},
     });
     parser.process(app);
@@ -50,10 +50,9 @@ int main(int argc, char** argv) {
     const QStringList paths = parser.positionalArguments();
     const QString caseFile = parser.value("case");
     QTimer::singleShot(200, &window, [&window, paths, caseFile, region] {
-        if (region)
+        window.openFiles(paths);
+        if (region)  // each whole picture stays open beside its region, which it outlines
             for (const QString& path : paths) window.openRegion(path, *region);
-        else
-            window.openFiles(paths);
         if (!caseFile.isEmpty()) window.openCase(caseFile);
     });
     return app.exec();

@@ -593,6 +593,13 @@ private slots:
         QCOMPARE(window.currentCanvas()->imageSize(), QSize(64, 64));
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
         QVERIFY2(window.verdictPanel()->details().contains("region 96,64 64x64 of 160x128</b> only"), qPrintable(window.verdictPanel()->details()));
+        // The whole picture's tab outlines the region with its verdict.
+        auto* wholeCanvas = qobject_cast<ImageCanvas*>(tabs->widget(0));
+        QVERIFY(wholeCanvas);
+        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(1));
+        QCOMPARE(wholeCanvas->regionMarks()[0].rect, QRect(96, 64, 64, 64));
+        QVERIFY2(wholeCanvas->regionMarks()[0].label.startsWith("Likely AI-generated"), qPrintable(wholeCanvas->regionMarks()[0].label));
+        QVERIFY2(window.currentCanvas()->regionMarks().empty(), "a region's own tab draws none");
         // F5 analyses the region again, not the whole file.
         for (QAction* a : window.findChildren<QAction*>())
             if (a->shortcut() == QKeySequence(QKeySequence::Refresh)) a->trigger();
@@ -608,6 +615,11 @@ private slots:
         window.analyzeSelectedRegion();
         QCOMPARE(window.documentCount(), 3);
         QVERIFY2(window.statusBar()->currentMessage().contains("too small"), qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(2));  // the region and the region of the region
+        window.findChild<QTabWidget*>()->tabCloseRequested(1);  // closing a region's tab takes its outline away
+        QCOMPARE(window.documentCount(), 2);
+        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(1));
+        QCOMPARE(wholeCanvas->regionMarks()[0].rect, QRect(96, 64, 32, 48));
         // Teaching mode re-encodes the region, and the result still says it is of that region.
         window.findChild<TeachingPanel*>()->setQuality(40);
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 5, 20000);
