@@ -226,7 +226,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                  "estimated quality " + std::to_string(ev.jpeg->estimatedQuality) + "; " +
                                      (ev.jpeg->doubleCompressionSuspected ? "double compression suspected"
                                                                           : "no sign of double compression")});
-        ev.metadata = readMetadata(image.bytes);
+        ev.metadata = readMetadata(image);
         // The thumbnail shows the whole picture, so it is compared with the whole picture.
         ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.region ? image.wholeRgb : image.rgb, image.header.exifOrientation);
         const MetadataReport& m = *ev.metadata;

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
+#include <mutex>
+#include <utility>
 
 #include "engine/generator_traces.h"
 #include "engine/decoder_process.h"
 #include "engine/image_format.h"
+#include "engine/image_loader.h"
 #include "engine/png_text.h"
 
 namespace synthscope {
@@ -80,6 +84,25 @@ bool MetadataReport::hasStrongGeneratorTrace() const {
 }
 
 MetadataReport readMetadata(const std::vector<std::uint8_t>& bytes) { return readMetadata(bytes.data(), bytes.size()); }
+
+MetadataReport readMetadata(const LoadedImage& image) {
+    constexpr std::size_t kRemembered = 8;
+    static std::mutex mutex;
+    static std::deque<std::pair<std::string, MetadataReport>> remembered;  // newest first
+    if (image.sha256.empty()) return readMetadata(image.bytes);
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (const auto& [sha256, report] : remembered)
+            if (sha256 == image.sha256) return report;
+    }
+    MetadataReport report = readMetadata(image.bytes);  // outside the lock: two different files may be read at once
+    if (report.problems.empty()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        remembered.emplace_front(image.sha256, report);
+        if (remembered.size() > kRemembered) remembered.pop_back();
+    }
+    return report;
+}
 
 MetadataReport readMetadata(const std::uint8_t* data, std::size_t size) {
     MetadataReport r;

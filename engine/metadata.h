@@ -53,4 +53,11 @@ struct MetadataReport {
 MetadataReport readMetadata(const std::vector<std::uint8_t>& bytes);
 MetadataReport readMetadata(const std::uint8_t* data, std::size_t size);
 
+struct LoadedImage;
+// The same for a loaded file, remembered by its SHA-256 for the last few files read: the workstation
+// reads a file's record twice (for the analysis's notes and for the Metadata tab), and each read starts
+// the decoder process (about 20 ms). A report with problems is not remembered (a failure need not recur),
+// nor one of an image without a hash (made in memory).
+MetadataReport readMetadata(const LoadedImage& image);
+
 }  // namespace synthscope

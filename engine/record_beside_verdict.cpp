@@ -49,7 +49,7 @@ std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataRe
 }
 
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image) {
-    MetadataReport metadata = readMetadata(image.bytes);
+    MetadataReport metadata = readMetadata(image);
     if (metadata.hasThumbnail) checkThumbnail(metadata, image.rgb, image.header.exifOrientation);
     return recordBesideVerdict(label, metadata);
 }

@@ -99,7 +99,7 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
         report->elaError = QString::fromStdString(e.what());
     }
     report->file = fileFacts(image);
-    report->metadata = readMetadata(image.bytes);
+    report->metadata = readMetadata(image);
     // The thumbnail shows the whole picture, also when one region of it is analysed.
     report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.region ? image.wholeRgb : image.rgb,
                                                      image.header.exifOrientation));

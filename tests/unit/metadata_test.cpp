@@ -14,6 +14,7 @@
 #include "engine/c2pa.h"
 #include "engine/generator_traces.h"
 #include "engine/heif_decoder.h"
+#include "engine/image_loader.h"
 #include "engine/metadata.h"
 #include "engine/record_beside_verdict.h"
 #include "engine/png_text.h"
@@ -443,4 +444,32 @@ TEST(GeneratorTraces, NamesAreMatchedAsWholeWords) {
     EXPECT_EQ(generatorNamedIn("Adobe Photoshop 24.0 (Windows)"), "");
     EXPECT_TRUE(looksLikeA1111Parameters(kA1111));
     EXPECT_FALSE(looksLikeA1111Parameters("Steps: climb them"));
+}
+
+TEST(Metadata, ALoadedFilesReportIsRememberedByItsHash) {
+    const Bytes jpeg = withExiv2(encodeRgb(".jpg", smallImage()), [](Exiv2::Image& image) {
+        image.exifData()["Exif.Image.Make"] = "NIKON CORPORATION";
+        image.exifData()["Exif.Image.Model"] = "NIKON D750";
+    });
+    LoadedImage image = decodeImage(jpeg, "camera.jpg");
+    const MetadataReport first = readMetadata(image);
+    EXPECT_EQ(first.cameraModel, "NIKON D750");
+    EXPECT_EQ(first.exif.size(), readMetadata(jpeg).exif.size()) << "the same report as a fresh read";
+
+    // Read again under the same hash: the remembered report, even though these bytes now say otherwise
+    // (which a real file with that hash cannot).
+    LoadedImage sameHash = image;
+    sameHash.bytes = encodeRgb(".png", smallImage());
+    EXPECT_EQ(readMetadata(sameHash).cameraModel, "NIKON D750");
+    // Another hash, or none (an image made in memory): read afresh.
+    sameHash.sha256 = std::string(64, '0');
+    EXPECT_EQ(readMetadata(sameHash).cameraModel, "");
+    sameHash.sha256.clear();
+    EXPECT_EQ(readMetadata(sameHash).format, "PNG");
+    // A report with problems is not remembered: the next read tries again.
+    LoadedImage empty;
+    empty.sha256 = std::string(64, '1');
+    EXPECT_FALSE(readMetadata(empty).problems.empty());
+    empty.bytes = jpeg;
+    EXPECT_EQ(readMetadata(empty).cameraModel, "NIKON D750");
 }
