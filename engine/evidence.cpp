@@ -141,6 +141,13 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
             // The analysis saw one region: the pictures and the image checks below do too; the JPEG
             // history and the metadata are the whole file's.
             try {
+                // Where the region lies, for a reader who sees only the crop: the whole picture, outlined.
+                double wholeScale = 1;
+                ev.regionContextRgb = fitInside(image.rgb, options.displaySide / 2, wholeScale);
+                const cv::Rect outline(int(region->x * wholeScale), int(region->y * wholeScale),
+                                       std::max(2, int(region->width * wholeScale)), std::max(2, int(region->height * wholeScale)));
+                cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(0, 0, 0), 4);
+                cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(255, 215, 0), 2);
                 image = cropToRegion(std::move(image), *region);
                 ev.checks.push_back({"Region", Status::Done,
                                      "the detector analysed the " + region->describe() +

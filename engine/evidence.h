@@ -49,6 +49,7 @@ struct ImageEvidence {
     bool fileMatches = false;       // equal to detection.image.sha256
     std::string fileError;
     cv::Mat imageRgb, overlayRgb;   // CV_8UC3 RGB, at most displaySide; empty when the file could not be read
+    cv::Mat regionContextRgb;       // for a region's result: the whole picture with the region outlined, smaller
     std::optional<Spectrum> spectrum;
     cv::Mat spectrumRgb;
     int spectrumCrop = 0;

@@ -124,6 +124,10 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
              .arg(w.colour, w.words, pct(v.syntheticProbability), pct(v.spread))
              .arg(v.patchesUsed)
              .arg(pct(v.bandLow), pct(v.bandHigh), calibrated);
+    if (r.image.region)  // said with the verdict: it is what the verdict is about
+        h += "<p>The detector analysed the <b>" + esc(r.image.region->describe()) +
+             "</b> only, as asked: its verdict says whether that part looks generated, not the whole picture. The "
+             "file's metadata and JPEG history below are the whole file's.</p>\n";
     int counts[4] = {0, 0, 0, 0};
     for (const CheckRecord& c : ev.checks) ++counts[int(c.status)];
     h += QString("<p>Checks: %1 done, %2 not applicable, %3 not run, %4 failed (listed under \"What was and was not "
@@ -145,6 +149,12 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
              "></td><td width=\"50%\"><img src=\"report-image:" + prefix + "overlay\" " + size +
              "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (blue 0, "
              "red 1; grey: not classified)</td></tr></table>\n";
+        if (!ev.regionContextRgb.empty() && r.image.region) {  // where the analysed region lies in the whole picture
+            images.push_back({prefix + "region", ev.regionContextRgb});
+            const double c = double(side) / std::max(ev.regionContextRgb.cols, ev.regionContextRgb.rows);
+            h += figure(prefix + "region", int(ev.regionContextRgb.cols * c), int(ev.regionContextRgb.rows * c),
+                        "Where the " + esc(r.image.region->describe()) + " lies in the whole picture (outlined in gold)");
+        }
     }
 
     h += heading("Detector probabilities");
@@ -212,10 +222,6 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     std::vector<RecordNote> notes;
     if (r.record) notes = *r.record;
     else if (ev.metadata && !r.image.region && ev.fileMatches) notes = recordBesideVerdict(v.label, *ev.metadata);
-    if (r.image.region)
-        h += "<p>The detector analysed the <b>" + esc(r.image.region->describe()) +
-             "</b> only, as asked: its verdict says whether that part looks generated, not the whole picture. The "
-             "file's metadata and JPEG history below are the whole file's.</p>\n";
     for (const RecordNote& note : notes)
             h += QString("<p><font color=\"#a06800\"><b>") +
                  (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +

@@ -193,6 +193,10 @@ TEST(ImageRegion, TheEnginesJobAndTheReportsEvidenceUseTheRegion) {
         regionCheck |= c.name == "Region" && c.status == CheckRecord::Status::Done && c.detail.find("64,32 32x32") != std::string::npos;
     EXPECT_TRUE(regionCheck);
     EXPECT_TRUE(ev.metadata);
+    // The whole picture with the region outlined in gold, for the reader who sees only the crop.
+    ASSERT_EQ(ev.regionContextRgb.size(), cv::Size(128, 96));
+    EXPECT_EQ(ev.regionContextRgb.at<cv::Vec3b>(32, 80), cv::Vec3b(255, 215, 0)) << "on the outline's top edge";
+    EXPECT_EQ(ev.regionContextRgb.at<cv::Vec3b>(90, 10), cv::Vec3b(10, 10, 10)) << "away from it, the picture";
 }
 
 TEST(ImageRegion, CliAnalyzesTheRegionOfEachImageAndRefusesABadOne) {
@@ -259,6 +263,7 @@ TEST(ImageRegion, TheReportNamesTheRegionAndKeepsTheRecordOutOfItsVerdict) {
     const QString html = report::imageReport(gatherEvidence(region, "test", {})).html;
     EXPECT_TRUE(html.contains("region 32,32 64x48 of 128x96")) << html.toStdString();
     EXPECT_TRUE(html.contains("analysed the <b>region 32,32 64x48 of 128x96</b> only"));
+    EXPECT_TRUE(html.contains("Where the region 32,32 64x48 of 128x96 lies in the whole picture"));
     EXPECT_FALSE(html.contains("The file's record points the other way:")) << "a region's verdict is not contradicted by the file's record";
     EXPECT_TRUE(html.contains("NIKON")) << "the whole file's metadata are still in the report";
 }
