@@ -395,6 +395,7 @@ void MainWindow::createActions() {
     // A part of the picture on its own (image_region.h), e.g. a face that may have been pasted in.
     regionAction_ = analysis->addAction(tr("Analyse Selected &Region"), this, &MainWindow::analyzeSelectedRegion);
     regionAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    regionAction_->setEnabled(false);  // until a part of the image shown is selected
     regionAction_->setToolTip(tr("Shift+drag over the image to select a part, then analyse that part alone in a new tab: the "
                                 "verdict then rests on patches inside it only"));
     // Opt-in: it separates errors from right answers only a little better than chance (README).
@@ -528,6 +529,7 @@ MainWindow::Document& MainWindow::addDocument(const QString& path, std::optional
     connect(clearSelection, &QAction::triggered, doc->canvas, [canvas = doc->canvas] { canvas->setSelection({}); });
     doc->canvas->addAction(clearSelection);
     connect(doc->canvas, &ImageCanvas::selectionChanged, this, [this](const QRect& r) {
+        updateRegionAction();
         if (r.isEmpty()) return;
         statusBar()->showMessage(
             r.width() < kMinRegionSide || r.height() < kMinRegionSide
@@ -708,7 +710,14 @@ void MainWindow::maybeFinishAutomation() {
         QTimer::singleShot(300, this, &MainWindow::takeScreenshotsAndMaybeQuit);  // let the last paint land
 }
 
+// Analyse Selected Region is offered while the image shown has a selection.
+void MainWindow::updateRegionAction() {
+    const ImageCanvas* canvas = currentCanvas();
+    regionAction_->setEnabled(canvas && !canvas->selection().isEmpty());
+}
+
 void MainWindow::showDocument(int) {
+    updateRegionAction();
     Document* d = currentDocument();
     if (!d) {
         verdict_->setMessage(tr("No image open"));

@@ -107,6 +107,7 @@ private:
     void closeDocument(int index);
     // Outlines, on the tabs showing the whole of path, the regions of it analysed in open tabs.
     void updateRegionMarks(const QString& path);
+    void updateRegionAction();
     void updateRecentMenu();
     void updateStatus();
     void openDialog();

@@ -579,7 +579,13 @@ private slots:
         window.analyzeSelectedRegion();  // nothing selected: it says what to do
         QCOMPARE(window.documentCount(), 1);
         QVERIFY(window.statusBar()->currentMessage().contains("Shift+drag"));
+        QAction* regionAction = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text().contains("Selected &Region")) regionAction = a;
+        QVERIFY(regionAction);
+        QVERIFY(!regionAction->isEnabled());
         window.currentCanvas()->setSelection(QRect(96, 64, 64, 64));
+        QVERIFY(regionAction->isEnabled());
         QVERIFY(window.statusBar()->currentMessage().contains("Analyse Selected Region"));
         window.analyzeSelectedRegion();
         QCOMPARE(window.documentCount(), 2);
