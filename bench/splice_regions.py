@@ -7,7 +7,9 @@ landscape when it is portrait: 481x321) with the centre 224x224 of a held-out fa
 resizing or blending, at the left (16,48) or the right (241,48). Both squares are analysed as regions of
 every composite, so each composite gives one pasted region and one untouched one of the same size; the
 whole composite and the photo alone are analysed too. A user's selection is never exact: the pasted
-square is also analysed inside a 256x256 region, 16 px of the photo around it. Written as lossless PNG in a temporary folder; the
+square is also analysed inside a 256x256 region, 16 px of the photo around it. And where the whole
+verdict does not flag a picture, its warmest patch in the heatmap is analysed alone, as a user who selects
+by colour would: on the photos alone this measures the selection's own bias. Written as lossless PNG in a temporary folder; the
 data stays in ../shared/data.
 
 A hard-edged paste is the easy case. Inpainting blends its edges and matches the photo's noise; there is
@@ -65,15 +67,37 @@ def centre(image, side):
     return image.crop((x, y, x + side, y + side))
 
 
-def analyse(synthscope, paths, region, json_path, margin=0):
-    command = [synthscope, "analyze", *paths, "--verdict-only", "--quiet", "--json", json_path]
+def analyse(synthscope, paths, json_path, region=None, verdict_only=True):
+    """{path: result} of `synthscope analyze` over paths, of the region (x, y, w, h) when given."""
+    command = [synthscope, "analyze", *paths, "--quiet", "--json", json_path] + (["--verdict-only"] if verdict_only else [])
     if region:
-        command += ["--region", "%d,%d,%d,%d" % (region[0] - margin, region[1] - margin, SIDE + 2 * margin, SIDE + 2 * margin)]
+        command += ["--region", "%d,%d,%d,%d" % region]
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
     with open(json_path) as f:
-        results = json.load(f)["results"]
-    return {r["image"]["path"]: r["verdict"]["label"] for r in results}, \
-        {r["image"]["path"]: r["verdict"]["spread"] for r in results}
+        return {r["image"]["path"]: r for r in json.load(f)["results"]}
+
+
+def square(corner, margin=0):
+    return (corner[0] - margin, corner[1] - margin, SIDE + 2 * margin, SIDE + 2 * margin)
+
+
+def labels(results):
+    return {path: r["verdict"]["label"] for path, r in results.items()}
+
+
+def warmest_part_labels(synthscope, results, tmp, name):
+    """Each picture whose whole verdict is not "synthetic", its warmest patch of the heatmap analysed alone:
+    what a user who selects by the heatmap's colour gets. Grouped by place, one run per place."""
+    places = {}
+    for path, r in results.items():
+        if r["verdict"]["label"] == "synthetic":
+            continue
+        p = max((p for p in r["patches"] if "synthetic_probability" in p), key=lambda p: p["synthetic_probability"])
+        places.setdefault((p["x"], p["y"], p["size"], p["size"]), []).append(path)
+    out = {}
+    for i, (rect, paths) in enumerate(sorted(places.items())):
+        out.update(labels(analyse(synthscope, paths, os.path.join(tmp, "%s-warmest-%d.json" % (name, i)), rect)))
+    return out
 
 
 def rate(labels, label="synthetic"):
@@ -122,12 +146,17 @@ def main():
         paths = [c[0] for c in composites]
         print("%d composites of %d held-out photos and %d held-out fakes; analysing..." % (len(paths), len(hosts), len(paths)),
               file=sys.stderr)
-        whole, whole_spread = analyse(a.synthscope, paths, None, os.path.join(tmp, "whole.json"))
-        left, _ = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left.json"))
-        right, _ = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right.json"))
-        left_wide, _ = analyse(a.synthscope, paths, LEFT, os.path.join(tmp, "left-wide.json"), MARGIN)
-        right_wide, _ = analyse(a.synthscope, paths, RIGHT, os.path.join(tmp, "right-wide.json"), MARGIN)
-        alone, alone_spread = analyse(a.synthscope, hosts, None, os.path.join(tmp, "hosts.json"))
+        whole_results = analyse(a.synthscope, paths, os.path.join(tmp, "whole.json"), verdict_only=False)
+        left = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left.json"), square(LEFT)))
+        right = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right.json"), square(RIGHT)))
+        left_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left-wide.json"), square(LEFT, MARGIN)))
+        right_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right-wide.json"), square(RIGHT, MARGIN)))
+        alone_results = analyse(a.synthscope, hosts, os.path.join(tmp, "hosts.json"), verdict_only=False)
+        composite_warmest = warmest_part_labels(a.synthscope, whole_results, tmp, "composites")
+        host_warmest = warmest_part_labels(a.synthscope, alone_results, tmp, "hosts")
+    whole, alone = labels(whole_results), labels(alone_results)
+    whole_spread = {p: r["verdict"]["spread"] for p, r in whole_results.items()}
+    alone_spread = {p: r["verdict"]["spread"] for p, r in alone_results.items()}
 
     rows = []
     for path, family, fake, side in composites:
@@ -159,10 +188,17 @@ def main():
     composite_note, host_note = note(whole, whole_spread), note(alone, alone_spread)
     print("'the deciding patches disagree' where the whole verdict did not flag: composites %d of %d, photos alone %d of %d"
           % (*composite_note, *host_note))
+    # Choosing the part by its colour in the heatmap is circular: the warmest part of a real photo is
+    # the part most likely to look generated.
+    warmest = {"composites": (rate(list(composite_warmest.values())), len(composite_warmest)),
+               "hosts": (rate(list(host_warmest.values())), len(host_warmest))}
+    print("the warmest patch analysed alone, where the whole verdict did not flag: composites %.3f of %d, photos alone %.3f of %d"
+          % (*warmest["composites"], *warmest["hosts"]))
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),
-                       "spread_note": {"composites": composite_note, "hosts": host_note}, "composites": rows}, f, indent=1)
+                       "spread_note": {"composites": composite_note, "hosts": host_note},
+                       "warmest_patch_flagged": warmest, "composites": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

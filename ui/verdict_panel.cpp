@@ -204,8 +204,11 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     if (v.label == VerdictLabel::Inconclusive)
         text += tr(" It lies inside the model's inconclusive band (%1 to %2): this model cannot tell.").arg(percent(v.bandLow), percent(v.bandHigh));
     if (v.spread > 0.25)
-        text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin. Select a part that "
-                   "looks warm in the heatmap (Shift+drag) and analyse it alone (Ctrl+Shift+R).");
+        // Not "select the warm part": chosen by its colour, a real photo's warmest part is called generated far
+        // more often than the photo (README, "Regions").
+        text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin. A part you "
+                   "suspect for what it shows can be analysed alone (Shift+drag, then Ctrl+Shift+R); a part chosen because "
+                   "it looks warm here will look generated more often than it is.");
     // The analysis combines them when the model's calibration has a fingerprint library; otherwise with
     // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =
