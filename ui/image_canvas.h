@@ -12,7 +12,7 @@ namespace synthscope::ui {
 // A region of the picture that was analysed alone, drawn over the whole picture with its verdict.
 struct RegionMark {
     QRect rect;     // image pixels
-    QString label;  // e.g. "Likely AI-generated 97%"
+    QString label;  // e.g. "Likely AI-generated (synthetic 97%)"
     QColor colour;
     bool operator==(const RegionMark& o) const { return rect == o.rect && label == o.label && colour == o.colour; }
 };

@@ -589,7 +589,7 @@ void MainWindow::updateRegionMarks(const QString& path) {
         const ImageRegion& g = *doc->region;
         const report::VerdictWords words = report::verdictWords(doc->result->verdict.label);
         marks.push_back({QRect(g.x, g.y, g.width, g.height),
-                         QString("%1 %2%").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100)),
+                         QString("%1 (synthetic %2%)").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100)),
                          QColor(words.colour)});
     }
     for (const auto& doc : documents_)
