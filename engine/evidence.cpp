@@ -235,7 +235,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                                                           : "no sign of double compression")});
         ev.metadata = readMetadata(image);
         // The thumbnail shows the whole picture, so it is compared with the whole picture.
-        ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.region ? image.wholeRgb : image.rgb, image.header.exifOrientation);
+        ev.thumbnailRgb = checkThumbnail(*ev.metadata, image.wholePicture(), image.header.exifOrientation);
         const MetadataReport& m = *ev.metadata;
         const ThumbnailComparison::Outcome thumb = m.thumbnailCheck.outcome;
         ev.checks.push_back({kMetadataCheck, m.problems.empty() ? Status::Done : Status::Failed,

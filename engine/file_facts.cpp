@@ -47,8 +47,7 @@ std::vector<MetadataEntry> fileFacts(const LoadedImage& image) {
     std::filesystem::path path = std::filesystem::absolute(image.path, error);
     path = (error ? std::filesystem::path(image.path) : path).lexically_normal();
     // The whole picture's size, also when one region of it is what is shown and analysed.
-    const int width = image.region ? image.region->sourceWidth : image.width();
-    const int height = image.region ? image.region->sourceHeight : image.height();
+    const int width = image.wholePicture().cols, height = image.wholePicture().rows;
     std::vector<MetadataEntry> facts{
         {"File", "File", path.filename().string()},
         {"File", "Folder", path.parent_path().string()},

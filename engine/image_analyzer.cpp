@@ -41,37 +41,36 @@ ImageAnalyzer::ImageAnalyzer(std::shared_ptr<Detector> detector, AnalysisSetting
 
 AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver* observer,
                                       const std::atomic<bool>* cancel) const {
-    throwIfCancelled(cancel);
-    const auto t0 = Clock::now();
-    LoadOptions load = settings_.load;
-    load.cancel = cancel;  // a large HEIF decodes for seconds
-    const auto image = std::make_shared<const LoadedImage>(loadImage(path, load));
-    const double loadMs = msSince(t0);
-    if (observer) observer->onImageLoaded(image);
-    AnalysisResult result = analyze(*image, observer, cancel);
-    // A file has a record of its own (an image analysed in memory has not): read once the label is known.
-    const auto tRecord = Clock::now();
-    result.record = recordBesideVerdict(result.verdict.label, *image);
-    result.timings.loadMs = loadMs;
-    result.timings.recordMs = msSince(tRecord);
-    result.timings.totalMs += loadMs + result.timings.recordMs;
-    return result;
+    return analyzeFile(path, std::nullopt, observer, cancel);
 }
 
 AnalysisResult ImageAnalyzer::analyzeRegion(const std::string& path, const ImageRegion& region, AnalysisObserver* observer,
                                             const std::atomic<bool>* cancel) const {
+    return analyzeFile(path, region, observer, cancel);
+}
+
+AnalysisResult ImageAnalyzer::analyzeFile(const std::string& path, const std::optional<ImageRegion>& region,
+                                          AnalysisObserver* observer, const std::atomic<bool>* cancel) const {
     throwIfCancelled(cancel);
     const auto t0 = Clock::now();
     LoadOptions load = settings_.load;
-    load.cancel = cancel;
-    const auto image = std::make_shared<const LoadedImage>(cropToRegion(loadImage(path, load), region));
+    load.cancel = cancel;  // a large HEIF decodes for seconds
+    LoadedImage loaded = loadImage(path, load);
+    const auto image = std::make_shared<const LoadedImage>(region ? cropToRegion(std::move(loaded), *region) : std::move(loaded));
     const double loadMs = msSince(t0);
     if (observer) observer->onImageLoaded(image);
-    // No record notes: the file's record describes the whole picture, and a camera's record beside a
-    // region that looks generated is what a local edit looks like, not a contradiction.
     AnalysisResult result = analyze(*image, observer, cancel);
     result.timings.loadMs = loadMs;
     result.timings.totalMs += loadMs;
+    // A file has a record of its own (an image analysed in memory has not): read once the label is known.
+    // Not for a region: the record describes the whole picture, and a camera's record beside a region that
+    // looks generated is what a local edit looks like, not a contradiction.
+    if (!region) {
+        const auto tRecord = Clock::now();
+        result.record = recordBesideVerdict(result.verdict.label, *image);
+        result.timings.recordMs = msSince(tRecord);
+        result.timings.totalMs += result.timings.recordMs;
+    }
     return result;
 }
 
@@ -100,10 +99,11 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // A region under half a patch would be mostly reflection: on 30 held-out photos, 64x64 regions padded
     // to the baseline's 192-px patch were called generated 14 times, 96x96 ones 4 times (README, "Regions").
-    if (image.region && (image.width() < (patch + 1) / 2 || image.height() < (patch + 1) / 2))
+    const int halfPatch = (patch + 1) / 2;
+    if (image.region && (image.width() < halfPatch || image.height() < halfPatch))
         throw badInput(image.path + ": the " + image.region->describe() + " is too small for this model's " +
-                       std::to_string(patch) + "-pixel patches: select at least " + std::to_string((patch + 1) / 2) + "x" +
-                       std::to_string((patch + 1) / 2) + " pixels (padding a smaller part by reflection makes patterns the "
+                       std::to_string(patch) + "-pixel patches: select at least " + std::to_string(halfPatch) + "x" +
+                       std::to_string(halfPatch) + " pixels (padding a smaller part by reflection makes patterns the "
                        "model reads as generated)");
     // Images smaller than one patch: pad by reflection (bottom/right, so patch coordinates stay image
     // coordinates) or refuse, as the manifest says. Never resize: that would erase the traces we look for.

@@ -68,6 +68,9 @@ private:
     // `result`, when the model has one. Throws EngineError(Model) when it cannot be loaded.
     void addLook(const cv::Mat& rgb, AnalysisResult& result) const;
     Provenance makeProvenance(int topK) const;
+    // A file, or one region of it: loaded (and cropped), analysed, and for a whole file its record read.
+    AnalysisResult analyzeFile(const std::string& path, const std::optional<ImageRegion>& region, AnalysisObserver* observer,
+                               const std::atomic<bool>* cancel) const;
 
     std::shared_ptr<Detector> detector_;
     AnalysisSettings settings_;

@@ -37,6 +37,8 @@ struct LoadedImage {
     std::optional<ImageRegion> region;
     cv::Mat wholeRgb;
 
+    // The whole picture: rgb, or wholeRgb when rgb is a region of it.
+    const cv::Mat& wholePicture() const { return region ? wholeRgb : rgb; }
     int width() const { return rgb.cols; }
     int height() const { return rgb.rows; }
 };

@@ -15,6 +15,10 @@ std::string ImageRegion::describe() const {
     return text;
 }
 
+std::string ImageRegion::fileSuffix() const {
+    return "region-" + std::to_string(x) + "-" + std::to_string(y) + "-" + std::to_string(width) + "x" + std::to_string(height);
+}
+
 ImageRegion parseImageRegion(const std::string& text) {
     long long v[4] = {};
     char trailing = 0;
@@ -61,7 +65,7 @@ LoadedImage cropToRegion(LoadedImage image, const ImageRegion& asked) {
     out.sha256 = std::move(image.sha256);
     out.header = image.header;
     out.rgb = image.rgb(cv::Rect(asked.x, asked.y, asked.width, asked.height)).clone();  // the analyser wants it continuous
-    out.wholeRgb = image.region ? image.wholeRgb : image.rgb;
+    out.wholeRgb = image.wholePicture();
     out.region = region;
     return out;
 }

@@ -15,6 +15,8 @@ struct ImageRegion {
 
     // "region 120,80 400x300 of 2560x1920" (without "of ..." while the source size is unknown).
     std::string describe() const;
+    // For file names: "region-120-80-400x300".
+    std::string fileSuffix() const;
     bool operator==(const ImageRegion& o) const {
         return x == o.x && y == o.y && width == o.width && height == o.height && sourceWidth == o.sourceWidth &&
                sourceHeight == o.sourceHeight;

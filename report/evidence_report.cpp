@@ -221,7 +221,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     // region's analysis has none: the record describes the whole picture.
     std::vector<RecordNote> notes;
     if (r.record) notes = *r.record;
-    else if (ev.metadata && !r.image.region && ev.fileMatches) notes = recordBesideVerdict(v.label, *ev.metadata);
+    else if (ev.metadata && !r.image.region) notes = recordBesideVerdict(v.label, *ev.metadata);
     for (const RecordNote& note : notes)
             h += QString("<p><font color=\"#a06800\"><b>") +
                  (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +

@@ -101,8 +101,7 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
     report->file = fileFacts(image);
     report->metadata = readMetadata(image);
     // The thumbnail shows the whole picture, also when one region of it is analysed.
-    report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.region ? image.wholeRgb : image.rgb,
-                                                     image.header.exifOrientation));
+    report->thumbnailImage = toQImage(checkThumbnail(report->metadata, image.wholePicture(), image.header.exifOrientation));
     if (fingerprints) compareWithFingerprints(image, *fingerprints, *report);
     else report->fingerprintError = QObject::tr("no fingerprint library was given");
     return report;

@@ -645,12 +645,8 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
 }
 
 QString MainWindow::outputStem(const Document& d) {
-    QString stem = QFileInfo(d.path).completeBaseName();
-    if (d.region) {
-        const ImageRegion& g = *d.region;
-        stem += QString(".region-%1-%2-%3x%4").arg(g.x).arg(g.y).arg(g.width).arg(g.height);
-    }
-    return stem;
+    const QString stem = QFileInfo(d.path).completeBaseName();
+    return d.region ? stem + "." + QString::fromStdString(d.region->fileSuffix()) : stem;
 }
 
 const FingerprintAttribution* MainWindow::fingerprintsOf(const Document& d) {

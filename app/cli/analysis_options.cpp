@@ -97,4 +97,16 @@ bool readRobustnessCopies(const QCommandLineParser& parser, const char* command,
     return true;
 }
 
+bool readRegion(const QCommandLineParser& parser, const char* command, std::optional<ImageRegion>& region) {
+    region.reset();
+    if (!parser.isSet("region")) return true;
+    try {
+        region = parseImageRegion(parser.value("region").toStdString());
+        return true;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope %s: %s\n", command, e.what());
+        return false;
+    }
+}
+
 }  // namespace synthscope::cli

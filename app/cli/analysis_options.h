@@ -2,11 +2,13 @@
 #include <QCommandLineParser>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/detector.h"
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
+#include "engine/image_region.h"
 
 // The model and analysis options shared by the commands that run the detector (analyze, batch, report).
 namespace synthscope::cli {
@@ -29,5 +31,9 @@ QCommandLineOption robustnessCopiesOption();
 // The robustness check's copies from --robustness-copies, else the default ones when --robustness is set;
 // empty when neither is (no check). Prints "synthscope <command>: ..." and returns false on a bad list.
 bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies);
+
+// --region X,Y,W,H (analyze, report): the region, or none when the option is not given. Prints
+// "synthscope <command>: ..." and returns false on a bad one.
+bool readRegion(const QCommandLineParser& parser, const char* command, std::optional<ImageRegion>& region);
 
 }  // namespace synthscope::cli

@@ -110,9 +110,7 @@ bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOption
     try {
         const QString base = dir + "/" + QFileInfo(QFile::decodeName(r.image.path.c_str())).completeBaseName() + "." +
                              qs(r.image.sha256.substr(0, 8)) +
-                             (r.image.region ? QString(".region-%1-%2-%3x%4").arg(r.image.region->x).arg(r.image.region->y)
-                                                   .arg(r.image.region->width).arg(r.image.region->height)
-                                             : QString());
+                             (r.image.region ? "." + qs(r.image.region->fileSuffix()) : QString());
         const cv::Mat heat = renderHeatmap(r);
         if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat), error)) return false;
         LoadedImage image = loadImage(r.image.path, load);
@@ -169,12 +167,7 @@ int runAnalyze(const QStringList& args) {
     std::vector<Degradation> robustnessCopies;
     if (!readRobustnessCopies(parser, "analyze", robustnessCopies)) return kExitBadInput;
     std::optional<ImageRegion> region;
-    if (parser.isSet("region")) try {
-        region = parseImageRegion(parser.value("region").toStdString());
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "synthscope analyze: %s\n", e.what());
-        return kExitBadInput;
-    }
+    if (!readRegion(parser, "analyze", region)) return kExitBadInput;
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));

@@ -219,11 +219,9 @@ int runReport(const QStringList& args) {
     }
 
     std::optional<ImageRegion> region;
-    if (parser.isSet("region")) try {
-        if (haveCase) throw badInput("--region goes with IMAGE: a case's results are of whole images");
-        region = parseImageRegion(parser.value("region").toStdString());
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "synthscope report: %s\n", e.what());
+    if (!readRegion(parser, "report", region)) return kExitBadInput;
+    if (region && haveCase) {
+        std::fprintf(stderr, "synthscope report: --region goes with IMAGE: a case's results are of whole images\n");
         return kExitBadInput;
     }
 
