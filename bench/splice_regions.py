@@ -14,8 +14,13 @@ data stays in ../shared/data.
 
 A hard-edged paste is the easy case. Inpainting blends its edges and matches the photo's noise; there is
 no such data here, so this measures the mechanism, not how well local edits in the wild are found.
+Two steps towards it: --feather N blends the square into the photo over its outer N pixels (a linear
+ramp of opacity, as a soft brush or an inpainting mask's feathered edge), and --jpeg Q saves each
+composite (and each photo alone) as JPEG at quality Q, as a spliced picture is usually passed on;
+--regions-only skips the warmest-patch selection (the selection's bias, measured on the photos alone).
 
     /usr/bin/python3 bench/splice_regions.py --synthscope build/app/synthscope [--per-family 40]
+        [--feather 32] [--jpeg 90] [--regions-only]
 """
 import argparse
 import csv
@@ -77,6 +82,29 @@ def analyse(synthscope, paths, json_path, region=None, verdict_only=True):
         return {r["image"]["path"]: r for r in json.load(f)["results"]}
 
 
+def feather_mask(side, ramp):
+    """An L mask of side x side: opaque inside, falling linearly to transparent over the outer ramp pixels."""
+    mask = Image.new("L", (side, side), 255)
+    if ramp <= 0:
+        return mask
+    pixels = mask.load()
+    for y in range(side):
+        for x in range(side):
+            d = min(x, y, side - 1 - x, side - 1 - y)  # distance to the nearest edge
+            if d < ramp:
+                pixels[x, y] = int(round(255 * (d + 0.5) / ramp))
+    return mask
+
+
+def save(image, path_stem, jpeg):
+    path = path_stem + (".jpg" if jpeg else ".png")
+    if jpeg:
+        image.save(path, quality=jpeg)
+    else:
+        image.save(path)
+    return path
+
+
 def square(corner, margin=0):
     return (corner[0] - margin, corner[1] - margin, SIDE + 2 * margin, SIDE + 2 * margin)
 
@@ -113,7 +141,11 @@ def main():
     p.add_argument("--per-family", type=int, default=40)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", help="write the figures and every composite's labels here")
+    p.add_argument("--feather", type=int, default=0, help="blend the pasted square's outer N pixels into the photo (0: hard edge)")
+    p.add_argument("--jpeg", type=int, default=0, help="save composites and photos as JPEG at this quality (0: PNG)")
+    p.add_argument("--regions-only", action="store_true", help="skip the warmest-patch selection")
     a = p.parse_args()
+    mask = feather_mask(SIDE, a.feather)
 
     reals, fakes = held_out(a.data, a.split)
     rng = random.Random(a.seed)
@@ -130,17 +162,16 @@ def main():
             host = landscape(Image.open(os.path.join(a.data, host_file)).convert("RGB"))
             if host.size != HOST:
                 continue
-            host_path = os.path.join(tmp, "host-%03d.png" % (i % len(reals)))
+            host_path = os.path.join(tmp, "host-%03d" % (i % len(reals))) + (".jpg" if a.jpeg else ".png")
             if not os.path.exists(host_path):
-                host.save(host_path)
+                save(host, host_path.rsplit(".", 1)[0], a.jpeg)
                 hosts.append(host_path)
             piece = Image.open(os.path.join(a.data, fake)).convert("RGB")
             if min(piece.size) < SIDE:
                 continue
             side = "left" if i % 2 == 0 else "right"
-            host.paste(centre(piece, SIDE), LEFT if side == "left" else RIGHT)
-            path = os.path.join(tmp, "composite-%03d.png" % i)
-            host.save(path)
+            host.paste(centre(piece, SIDE), LEFT if side == "left" else RIGHT, mask)
+            path = save(host, os.path.join(tmp, "composite-%03d" % i), a.jpeg)
             composites.append((path, family, fake, side))
 
         paths = [c[0] for c in composites]
@@ -152,8 +183,8 @@ def main():
         left_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left-wide.json"), square(LEFT, MARGIN)))
         right_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right-wide.json"), square(RIGHT, MARGIN)))
         alone_results = analyse(a.synthscope, hosts, os.path.join(tmp, "hosts.json"), verdict_only=False)
-        composite_warmest = warmest_part_labels(a.synthscope, whole_results, tmp, "composites")
-        host_warmest = warmest_part_labels(a.synthscope, alone_results, tmp, "hosts")
+        composite_warmest = {} if a.regions_only else warmest_part_labels(a.synthscope, whole_results, tmp, "composites")
+        host_warmest = {} if a.regions_only else warmest_part_labels(a.synthscope, alone_results, tmp, "hosts")
     whole, alone = labels(whole_results), labels(alone_results)
     whole_spread = {p: r["verdict"]["spread"] for p, r in whole_results.items()}
     alone_spread = {p: r["verdict"]["spread"] for p, r in alone_results.items()}
@@ -196,7 +227,7 @@ def main():
           % (*warmest["composites"], *warmest["hosts"]))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),
+            json.dump({"feather": a.feather, "jpeg": a.jpeg, "figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),
                        "spread_note": {"composites": composite_note, "hosts": host_note},
                        "warmest_patch_flagged": warmest, "composites": rows}, f, indent=1)
 

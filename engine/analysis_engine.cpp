@@ -1,20 +1,25 @@
 #include "engine/analysis_engine.h"
 
+#include <algorithm>
+
+#include "engine/batch_analysis.h"
+#include "engine/sha256.h"
 #include "engine/thread_priority.h"
 
 namespace synthscope {
 
 struct AnalysisEngine::Job {
-    enum class Kind { LoadModel, AnalyzeFile, AnalyzeImage, OpenStored } kind = Kind::AnalyzeFile;
+    enum class Kind { LoadModel, AnalyzeFile, AnalyzeImage, OpenStored, AddToCase } kind = Kind::AnalyzeFile;
     JobId id = 0;
     std::string path;
     std::shared_ptr<const LoadedImage> image;
     AnalysisSettings settings;
     ModelManifest manifest;
     DetectorOptions options;
-    std::string caseFile;  // OpenStored
+    std::string caseFile;  // OpenStored, AddToCase
     CacheKey key;          // OpenStored
-    std::optional<ImageRegion> region;  // AnalyzeFile: that region of the file only
+    std::shared_ptr<const AnalysisResult> result;  // AddToCase
+    std::optional<ImageRegion> region;  // AnalyzeFile, OpenStored: that region of the file only
     std::vector<Degradation> robustnessCopies;  // the robustness check after the analysis (none when empty)
 };
 
@@ -55,7 +60,9 @@ AnalysisEngine::~AnalysisEngine() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
-        queue_.clear();
+        // What was asked to go into a case is still written (milliseconds each); everything else is dropped.
+        queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [](const Job& j) { return j.kind != Job::Kind::AddToCase; }),
+                     queue_.end());
         cancelRunning_ = true;
     }
     wake_.notify_all();
@@ -111,12 +118,24 @@ JobId AnalysisEngine::analyzeImage(std::shared_ptr<const LoadedImage> image, con
 }
 
 JobId AnalysisEngine::openStored(const std::string& path, const std::string& caseFile, const CacheKey& key,
-                                 const AnalysisSettings& settings) {
+                                 const AnalysisSettings& settings, const std::optional<ImageRegion>& region) {
     Job job;
     job.kind = Job::Kind::OpenStored;
     job.path = path;
     job.caseFile = caseFile;
     job.key = key;
+    job.settings = settings;
+    job.region = region;
+    return enqueue(std::move(job));
+}
+
+JobId AnalysisEngine::addToCase(const std::string& caseFile, std::shared_ptr<const AnalysisResult> result,
+                                const AnalysisSettings& settings) {
+    Job job;
+    job.kind = Job::Kind::AddToCase;
+    job.path = result ? result->image.path : std::string();
+    job.caseFile = caseFile;
+    job.result = std::move(result);
     job.settings = settings;
     return enqueue(std::move(job));
 }
@@ -144,7 +163,10 @@ void AnalysisEngine::cancelAll() {
     std::deque<Job> dropped;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        dropped.swap(queue_);
+        // Analyses are dropped; results on their way into a case are not (a user who adds, then quits).
+        std::deque<Job> kept;
+        for (Job& j : queue_) (j.kind == Job::Kind::AddToCase ? kept : dropped).push_back(std::move(j));
+        queue_.swap(kept);
         if (running_ != 0) cancelRunning_ = true;
         if (running_ == 0) idle_.notify_all();
     }
@@ -167,7 +189,7 @@ void AnalysisEngine::run() {
         {
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (stopping_) return;
+            if (queue_.empty()) return;  // stopping, and no case write left
             job = std::move(queue_.front());
             queue_.pop_front();
             running_ = job.id;
@@ -194,6 +216,10 @@ void AnalysisEngine::execute(const Job& job) {
         }
         return;
     }
+    if (job.kind == Job::Kind::AddToCase) {
+        storeInCase(job);
+        return;
+    }
 
     listener_->onJobStarted(job.id, job.path);
     if (job.kind != Job::Kind::OpenStored) {
@@ -203,7 +229,8 @@ void AnalysisEngine::execute(const Job& job) {
     std::shared_ptr<const LoadedImage> image;
     std::string why;
     try {
-        image = std::make_shared<const LoadedImage>(loadImage(job.path, cancellableLoad(job)));
+        LoadedImage loaded = loadImage(job.path, cancellableLoad(job));
+        image = std::make_shared<const LoadedImage>(job.region ? cropToRegion(std::move(loaded), *job.region) : std::move(loaded));
         if (image->sha256 != job.key.imageSha256) {
             why = "the file has changed since the case " + job.caseFile + " analysed it: analysed again with the current model";
         } else if (std::optional<AnalysisResult> stored = CaseStore::open(job.caseFile, /*create=*/false)->result(job.key)) {
@@ -229,6 +256,31 @@ void AnalysisEngine::execute(const Job& job) {
         return;
     }
     analyse(job, image, why);
+}
+
+void AnalysisEngine::storeInCase(const Job& job) {
+    std::string error;
+    CaseCounts counts;
+    try {
+        std::shared_ptr<Detector> detector;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            detector = detector_;
+        }
+        if (!job.result) throw badInput("no result to add to the case");
+        if (!detector) throw EngineError(ErrorKind::Model, "no detector model is loaded");
+        const AnalysisResult& r = *job.result;
+        const CacheKey key = caseKeyOf(*detector, job.settings, r);
+        // The case names the file by its bytes: they must still be the ones analysed.
+        if (sha256OfFile(r.image.path) != r.image.sha256)
+            throw badInput(r.image.path + " has changed since it was analysed: analyse it again first");
+        const std::unique_ptr<CaseStore> store = CaseStore::open(job.caseFile);
+        store->addResult(key, r);
+        counts = store->counts();
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    listener_->onAddedToCase(job.id, job.caseFile, error, counts);
 }
 
 // The job's load options, stopped by cancel(): a large HEIF decodes for seconds in the decoder process.

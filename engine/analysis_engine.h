@@ -43,11 +43,16 @@ public:
     // why when the check was cancelled or failed. The listener attaches it to the result it keeps
     // (AnalysisResult::robustness); the engine keeps nothing.
     virtual void onJobRobustness(JobId id, const RobustnessReport& report) { (void)id; (void)report; }
+    // An addToCase job is done: error is empty when the result was stored, and counts are then the case's.
+    virtual void onAddedToCase(JobId id, const std::string& caseFile, const std::string& error, const CaseCounts& counts) {
+        (void)id; (void)caseFile; (void)error; (void)counts;
+    }
 };
 
 // The background engine: one worker thread, a FIFO queue of jobs (model loads and analyses), progress
 // and incremental results through an EngineListener, and cancellation that takes effect before the
-// next batch of patches. Destroying it cancels what is queued or running and joins the thread.
+// next batch of patches. Destroying it cancels what is queued or running and joins the thread; results
+// queued to be added to a case (addToCase) are still written first, and cancelAll() leaves them queued.
 class AnalysisEngine {
 public:
     // Background: the worker runs below the creating process's main thread in the OS scheduler
@@ -77,7 +82,15 @@ public:
     // stored under key is delivered as the job's result: no detector runs, and it is what the case and
     // its report say. When the file has changed or the case holds no such result, the image is analysed
     // again with the current detector and the result carries a warning saying so.
-    JobId openStored(const std::string& path, const std::string& caseFile, const CacheKey& key, const AnalysisSettings& settings);
+    // With a region (a region's entry of the case), the image shown is that region of the file, and it is
+    // what is analysed again when the stored result cannot be used.
+    JobId openStored(const std::string& path, const std::string& caseFile, const CacheKey& key, const AnalysisSettings& settings,
+                     const std::optional<ImageRegion>& region = std::nullopt);
+    // Stores a finished result (the workstation's File > Add to Case) in caseFile, created when missing,
+    // under caseKeyOf(current detector, settings, result): its whole file or its region. The file is
+    // hashed again first: a file changed since, or an image that is no file (a teaching copy), is refused.
+    // Queued like any job, so the detector is never read by two threads; onAddedToCase reports.
+    JobId addToCase(const std::string& caseFile, std::shared_ptr<const AnalysisResult> result, const AnalysisSettings& settings);
 
     void cancel(JobId id);  // a queued job is dropped, a running one stops before its next batch
     void cancelAll();
@@ -91,6 +104,7 @@ private:
     LoadOptions cancellableLoad(const Job& job) const;
     // The detector's analysis of job.path (or of image, when given); warning is added to the result.
     void analyse(const Job& job, std::shared_ptr<const LoadedImage> image, const std::string& warning);
+    void storeInCase(const Job& job);
     void checkRobustness(const Job& job, const std::shared_ptr<const LoadedImage>& image, const AnalysisResult& result,
                          const std::shared_ptr<Detector>& detector);
     JobId enqueue(Job job);

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -42,7 +43,7 @@ private:
 }  // namespace
 
 std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,
-                             const std::vector<Degradation>& robustnessCopies) {
+                             const std::vector<Degradation>& robustnessCopies, const std::optional<ImageRegion>& region) {
     const ModelManifest& m = detector.manifest();
     const int patch = m.inputSize;
     const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
@@ -100,15 +101,41 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));
         key.insert("robustness", copies);
     }
+    if (region)  // absent for a whole file, so that keys written before regions still match
+        key.insert("region", QJsonArray{region->x, region->y, region->width, region->height});
     return QJsonDocument(key).toJson(QJsonDocument::Compact).toStdString();
 }
 
-BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer, const RobustnessCheck* robustness)
+CacheKey caseKeyOf(const Detector& detector, const AnalysisSettings& settings, const AnalysisResult& r) {
+    const Provenance& p = r.provenance;
+    // Name and version too: two manifests may share a weights file and differ in calibration.
+    if (p.modelSha256 != detector.weightsSha256() || p.modelName != detector.manifest().name ||
+        p.modelVersion != detector.manifest().version)
+        throw badInput("this result was made by the model " + p.modelName + " " + p.modelVersion + ", not by the one loaded now (" +
+                       detector.manifest().name + " " + detector.manifest().version + "): analyse the image again first");
+    const ModelManifest& m = detector.manifest();
+    const int patch = m.inputSize;
+    const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
+    // The analyzer records top-k as used: at most the number of patches of a small image.
+    const int topK = std::min(settings.topK > 0 ? settings.topK : m.verdictTopK, r.gridCols * r.gridRows);
+    if (p.patchSize != patch || p.stride != stride || p.topK != topK || p.fullHeatmap != settings.fullHeatmap ||
+        p.precision != precisionName(detector.precision()))
+        throw badInput("the analysis settings (stride, top-k, heatmap or precision) have changed since this result was made: "
+                       "analyse the image again first");
+    std::vector<Degradation> copies;
+    if (r.robustness)
+        for (const std::string& name : r.robustness->copies) copies.push_back(parseDegradation(name));
+    return {r.image.sha256, detector.weightsSha256(), cacheSettingsKey(detector, settings, copies, r.image.region)};
+}
+
+BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer, const RobustnessCheck* robustness,
+                             std::optional<ImageRegion> region)
     : store_(store),
       analyzer_(analyzer),
       robustness_(robustness),
+      region_(region),
       settingsKey_(cacheSettingsKey(analyzer.detector(), analyzer.settings(),
-                                    robustness ? robustness->degradations() : std::vector<Degradation>{})) {}
+                                    robustness ? robustness->degradations() : std::vector<Degradation>{}, region)) {}
 
 BatchSummary BatchAnalysis::run(const std::vector<std::string>& files, BatchObserver* observer, const std::atomic<bool>* cancel) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -150,7 +177,7 @@ BatchSummary BatchAnalysis::run(const std::vector<std::string>& files, BatchObse
         if (observer) observer->onStarted(path);
         AnalysisResult result;
         try {
-            result = analyzer_.analyze(path, &forwarder, cancel);
+            result = region_ ? analyzer_.analyzeRegion(path, *region_, &forwarder, cancel) : analyzer_.analyze(path, &forwarder, cancel);
             if (robustness_) {
                 const std::shared_ptr<const LoadedImage> image = forwarder.takeImage();
                 if (!image) throw EngineError(ErrorKind::Internal, "the decoded image was not kept for the robustness check");

@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QtEndian>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 #include "engine/errors.h"
 #include "engine/result_json.h"
@@ -109,7 +110,7 @@ private:
 constexpr const char* kEntryColumns =
     "i.path, r.image_sha256, r.model_sha256, r.settings, r.model_name, r.model_version, r.software_version, r.label, "
     "r.synthetic_probability, r.spread, r.top_generator, r.top_generator_probability, r.width, r.height, r.format, "
-    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed, r.record_notes";
+    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed, r.record_notes, r.region";
 
 CaseEntry readEntry(const Statement& s) {
     CaseEntry e;
@@ -131,6 +132,8 @@ CaseEntry readEntry(const Statement& s) {
     e.robustness = s.text(17);
     e.topGeneratorUnnamed = s.integer(18) != 0;
     e.recordNotes = recordNotesFromJson(QJsonDocument::fromJson(QByteArray::fromStdString(s.text(19))).array());
+    if (const QJsonObject region = QJsonDocument::fromJson(QByteArray::fromStdString(s.text(20))).object(); !region.isEmpty())
+        e.region = regionFromJson(region);
     return e;
 }
 
@@ -165,6 +168,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
             "  robustness TEXT,"  // robustnessColumn()
             "  top_generator_unnamed INTEGER,"  // 1 when top_generator is a class that names no generator
             "  record_notes TEXT,"  // recordNotesColumn(): the file's record beside the verdict; NULL when not read
+            "  region TEXT,"  // toJson(ImageRegion) when one part of the file was analysed alone; NULL for the whole file
             "  PRIMARY KEY(image_sha256, model_sha256, settings));"
             "CREATE TABLE IF NOT EXISTS images("
             "  path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,"
@@ -175,7 +179,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
         // checked for robustness, and a top generator not known to be unnamed (shown by its class name).
         std::set<std::string> columns;
         for (Statement c(db, "PRAGMA table_info(results)"); c.step();) columns.insert(c.text(1));
-        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER", "record_notes TEXT"})
+        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER", "record_notes TEXT", "region TEXT"})
             if (!columns.count(std::string(added).substr(0, std::string(added).find(' '))))
                 store->exec(("ALTER TABLE results ADD COLUMN " + std::string(added)).c_str());
     } catch (const EngineError& e) {
@@ -243,8 +247,8 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO results(image_sha256, model_sha256, settings, model_name, model_version,"
                      " software_version, label, synthetic_probability, spread, top_generator, top_generator_probability,"
-                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed, record_notes)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed, record_notes, region)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
@@ -255,6 +259,8 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     insert.bind(15, r.image.fileSize).bind(16, now).bindBlob(17, json).bind(18, robustnessColumn(r));
     insert.bind(19, std::int64_t(generator && r.likelyGeneratorIsUnnamed()));
     if (r.record) insert.bind(20, recordNotesColumn(*r.record));  // else NULL: not read
+    if (r.image.region)  // else NULL: the whole file
+        insert.bind(21, QJsonDocument(toJson(*r.image.region)).toJson(QJsonDocument::Compact).toStdString());
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();
@@ -280,7 +286,7 @@ void CaseStore::addFailure(const std::string& path, const std::string& kind, con
 void CaseStore::forEachEntry(const std::function<void(const CaseEntry&)>& visit) const {
     const std::string sql = std::string("SELECT ") + kEntryColumns +
                             " FROM images i JOIN results r ON r.image_sha256 = i.image_sha256"
-                            " ORDER BY i.path, r.model_sha256, r.settings";
+                            " ORDER BY i.path, r.region IS NOT NULL, r.model_sha256, r.settings";
     Statement s(db_, sql.c_str());
     while (s.step()) visit(readEntry(s));
 }
@@ -304,10 +310,12 @@ void CaseStore::forEachFailure(const std::function<void(const CaseFailure&)>& vi
 CaseCounts CaseStore::counts() const {
     CaseCounts c;
     Statement labels(db_,
-                     "SELECT r.label, COUNT(*) FROM images i JOIN results r ON r.image_sha256 = i.image_sha256 GROUP BY r.label");
+                     "SELECT r.label, r.region IS NOT NULL, COUNT(*) FROM images i JOIN results r ON r.image_sha256 = i.image_sha256"
+                     " GROUP BY r.label, r.region IS NOT NULL");
     while (labels.step()) {
-        const int n = int(labels.integer(1));
+        const int n = int(labels.integer(2));
         c.entries += n;
+        if (labels.integer(1) != 0) c.regions += n;
         const std::string label = labels.text(0);
         if (label == verdictLabelName(VerdictLabel::Synthetic)) c.synthetic += n;
         else if (label == verdictLabelName(VerdictLabel::Authentic)) c.authentic += n;

@@ -37,6 +37,9 @@ struct CaseEntry {
     // it was not read (results stored before 2026-12-03).
     std::vector<RecordNote> recordNotes;
     bool recordPointsAgainst() const;  // one of recordNotes points the other way from the verdict
+    // The part of the file analysed alone (image_region.h); none for the whole file, and in cases written
+    // before 2026-12-03. width and height are then the region's, the file's size is in it.
+    std::optional<ImageRegion> region;
     int width = 0, height = 0;
     std::string format;
     std::int64_t fileSize = 0;
@@ -50,6 +53,7 @@ struct CaseFailure {
 
 struct CaseCounts {
     int entries = 0;  // (path, result) pairs
+    int regions = 0;  // of those, results of one region of the file (CaseEntry::region)
     int results = 0;  // distinct cached results
     int synthetic = 0, authentic = 0, inconclusive = 0;  // over entries
     int failures = 0;

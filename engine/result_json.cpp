@@ -35,6 +35,16 @@ QJsonObject toJson(const Provenance& p) {
     return json;
 }
 
+QJsonObject toJson(const ImageRegion& g) {
+    return QJsonObject{{"x", g.x},         {"y", g.y}, {"width", g.width}, {"height", g.height},
+                       {"source_width", g.sourceWidth}, {"source_height", g.sourceHeight}};
+}
+
+ImageRegion regionFromJson(const QJsonObject& g) {
+    return ImageRegion{g["x"].toInt(), g["y"].toInt(), g["width"].toInt(), g["height"].toInt(),
+                       g["source_width"].toInt(), g["source_height"].toInt()};
+}
+
 QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     const ImageInfo& i = r.image;
     QJsonObject image{{"path", qs(i.path)},          {"sha256", qs(i.sha256)},   {"file_size", double(i.fileSize)},
@@ -42,8 +52,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                       {"bit_depth", i.bitDepth},     {"channels", i.channels},   {"had_alpha", i.hadAlpha},
                       {"exif_orientation", i.exifOrientation}, {"padded", i.padded}};
     if (const std::optional<ImageRegion>& g = i.region)  // one region of the file was analysed
-        image.insert("region", QJsonObject{{"x", g->x}, {"y", g->y}, {"width", g->width}, {"height", g->height},
-                                           {"source_width", g->sourceWidth}, {"source_height", g->sourceHeight}});
+        image.insert("region", toJson(*g));
     const Verdict& v = r.verdict;
     QJsonObject verdict{{"label", verdictLabelName(v.label)},
                         {"synthetic_probability", v.syntheticProbability},
@@ -216,9 +225,7 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
     i.hadAlpha = image["had_alpha"].toBool();
     i.exifOrientation = image["exif_orientation"].toInt(1);
     i.padded = image["padded"].toBool();
-    if (const QJsonObject g = image["region"].toObject(); !g.isEmpty())
-        i.region = ImageRegion{g["x"].toInt(), g["y"].toInt(), g["width"].toInt(), g["height"].toInt(),
-                               g["source_width"].toInt(), g["source_height"].toInt()};
+    if (const QJsonObject g = image["region"].toObject(); !g.isEmpty()) i.region = regionFromJson(g);
 
     const QJsonObject verdict = json["verdict"].toObject();
     Verdict& v = r.verdict;

@@ -19,6 +19,9 @@ RobustnessReport robustnessFromJson(const QJsonObject& json);
 // What the file's record says beside the verdict: [{"against_verdict", "text"}, ...] (a result's
 // "record.notes", and the case store's record_notes column).
 QJsonArray toJson(const std::vector<RecordNote>& notes);
+// {"x", "y", "width", "height", "source_width", "source_height"}: the result's image.region, a case's region column.
+QJsonObject toJson(const ImageRegion& region);
+ImageRegion regionFromJson(const QJsonObject& json);
 std::vector<RecordNote> recordNotesFromJson(const QJsonArray& json);
 // The inverse of toJson(result) (the case store keeps results as JSON). Missing fields keep their defaults.
 AnalysisResult resultFromJson(const QJsonObject& json);

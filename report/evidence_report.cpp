@@ -377,6 +377,16 @@ QString settingsText(const std::string& canonical) {
     return parts.join("; ");
 }
 
+// The cache key's settings without the region analysed (batch_analysis.h puts it there to key a
+// region's result apart).
+std::string settingsWithoutRegion(const std::string& canonical) {
+    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(canonical));
+    if (!doc.isObject() || !doc.object().contains("region")) return canonical;
+    QJsonObject o = doc.object();
+    o.remove("region");
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
 QString documentHead(const QString& title) {
     return "<html><head><meta charset=\"utf-8\"><title>" + title.toHtmlEscaped() +
            "</title></head><body style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 9pt\">\n";
@@ -420,12 +430,17 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                    "<th width=\"11%\" align=\"left\" bgcolor=\"#e8e8e8\">SHA-256</th><th width=\"14%\" align=\"left\" bgcolor=\"#e8e8e8\">verdict, p</th>"
                    "<th width=\"16%\" align=\"left\" bgcolor=\"#e8e8e8\">likely generator</th></tr></thead>\n";
     std::map<std::string, std::pair<QString, int>> models;  // model sha + settings -> (description as HTML, entries)
+    // A file's whole-picture result and its regions' are rows of their own: detailed ones are starred apart.
+    auto detailKey = [](const std::string& path, const std::optional<ImageRegion>& region) {
+        return path + (region ? "\n" + region->fileSuffix() : std::string());
+    };
     std::set<std::string> detailed;
-    for (const ImageEvidence& ev : details) detailed.insert(ev.detection.image.path);
+    for (const ImageEvidence& ev : details) detailed.insert(detailKey(ev.detection.image.path, ev.detection.image.region));
     int n = 0;
     store.forEachEntry([&](const CaseEntry& e) {
         const VerdictWords w = verdictWords(e.label);
-        rows += "<tr>" + cell + QString::number(++n) + (detailed.count(e.path) ? "*" : "") + "</td>" + cell + esc(e.path) + "</td>" +
+        rows += "<tr>" + cell + QString::number(++n) + (detailed.count(detailKey(e.path, e.region)) ? "*" : "") + "</td>" + cell +
+                esc(e.path) + (e.region ? "<br><i>" + esc(e.region->describe()) + " only</i>" : QString()) + "</td>" +
                 cell + "<tt>" + esc(e.key.imageSha256.substr(0, 10)) + "</tt></td>" + cell + "<font color=\"" + w.colour + "\">" +
                 esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) +
                 (e.robustness.empty() ? QString() : "<br>check: " + esc(e.robustness)) +
@@ -435,16 +450,20 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
                                                                   : esc(e.topGenerator) + (e.topGeneratorUnnamed ? " (no name) " : " ") +
                                                                         pct(e.topGeneratorProbability)) +
                 "</td></tr>\n";
-        auto& m = models[e.key.modelSha256 + "\n" + e.key.settings];
+        // A region is not a setting of the model: its results join the whole files' group.
+        const std::string settings = settingsWithoutRegion(e.key.settings);
+        auto& m = models[e.key.modelSha256 + "\n" + settings];
         if (m.second++ == 0)
             m.first = esc(e.modelName + " " + e.modelVersion + " (sha256 " + e.key.modelSha256 + "), SynthScope " + e.softwareVersion) +
-                      "<br><small>" + settingsText(e.key.settings) + "</small>";
+                      "<br><small>" + settingsText(settings) + "</small>";
     });
     std::vector<CaseFailure> failures;
     store.forEachFailure([&](const CaseFailure& f) { failures.push_back(f); });
 
     h += h2("Summary");
-    h += keyValue({{"images analysed", QString::number(counts.entries) + " (" + QString::number(counts.results) + " distinct results)"},
+    h += keyValue({{"images analysed", QString::number(counts.entries) + " (" + QString::number(counts.results) + " distinct results" +
+                                           (counts.regions > 0 ? "; " + QString::number(counts.regions) + " of them of a region of a file only"
+                                                               : QString()) + ")"},
                    {"likely AI-generated", QString::number(counts.synthetic)},
                    {"no sign of AI generation", QString::number(counts.authentic)},
                    {"inconclusive", QString::number(counts.inconclusive)},
@@ -474,7 +493,8 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     }
     int index = 0;
     for (const ImageEvidence& ev : details) {
-        h += h2("Detail " + QString::number(++index) + ": " + esc(ev.detection.image.path), true);
+        h += h2("Detail " + QString::number(++index) + ": " + esc(ev.detection.image.path) +
+                    (ev.detection.image.region ? " [" + esc(ev.detection.image.region->describe()) + "]" : QString()), true);
         h += imageSection(ev, QString("d%1-").arg(index), doc.images, true);
     }
     doc.html = h + "</body></html>\n";

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRect>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTableView>
@@ -30,6 +31,7 @@ constexpr int kSortRole = Qt::UserRole + 1;  // numbers sort as numbers, not as 
 constexpr int kPathRole = Qt::UserRole + 2;  // the full path (the table shows the file name)
 constexpr int kKeyRole = Qt::UserRole + 3;   // a result's CacheKey as {image, model, settings}; none on failures
 constexpr int kRecordAgainstRole = Qt::UserRole + 4;  // the file's record points the other way from the verdict
+constexpr int kRegionRole = Qt::UserRole + 5;  // QRect of the region analysed alone; none for a whole file
 // The verdict filter's entry for rows whose record points the other way (not a verdict of its own).
 constexpr const char* kRecordAgainstFilter = "record against the verdict";
 
@@ -49,7 +51,11 @@ QStandardItem* cell(const QString& text, const QVariant& sortKey) {
 QList<QStandardItem*> entryRow(const CaseEntry& e) {
     const QString path = QFile::decodeName(e.path.c_str());
     QList<QStandardItem*> row;
-    row << cell(QFileInfo(path).fileName(), path) << cell(QString::fromStdString(e.label), QString::fromStdString(e.label))
+    // A region's row is named as its workstation tab is: "photo.jpg [241,48 224x224]".
+    QString name = QFileInfo(path).fileName();
+    if (const std::optional<ImageRegion>& g = e.region) name += QString(" [%1,%2 %3x%4]").arg(g->x).arg(g->y).arg(g->width).arg(g->height);
+    row << cell(name, path + (e.region ? "\n" + QString::fromStdString(e.region->describe()) : QString()))
+        << cell(QString::fromStdString(e.label), QString::fromStdString(e.label))
         << cell(QString::number(e.syntheticProbability * 100, 'f', 1) + " %", e.syntheticProbability)
         << cell(QString::fromStdString(e.robustness), QString::fromStdString(e.robustness))  // empty: not checked
         << cell(e.topGenerator.empty() || e.label == "authentic" ? QString()  // as the verdict panel: no generator for an authentic verdict
@@ -65,7 +71,8 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
     row[File]->setData(QStringList{QString::fromStdString(e.key.imageSha256), QString::fromStdString(e.key.modelSha256),
                                    QString::fromStdString(e.key.settings)},
                        kKeyRole);
-    row[File]->setToolTip(path);
+    row[File]->setToolTip(e.region ? path + "\n" + QString::fromStdString(e.region->describe()) : path);
+    if (const std::optional<ImageRegion>& g = e.region) row[File]->setData(QRect(g->x, g->y, g->width, g->height), kRegionRole);
     // The file's record beside the verdict: the first note, every note in the tooltip.
     QStringList notes;
     for (const RecordNote& n : e.recordNotes)
@@ -258,6 +265,8 @@ int CaseBrowser::rowCount() const { return proxy_->rowCount(); }
 
 QString CaseBrowser::pathAt(int row) const { return proxy_->index(row, File).data(kPathRole).toString(); }
 
+QString CaseBrowser::nameAt(int row) const { return proxy_->index(row, File).data().toString(); }
+
 QString CaseBrowser::verdictAt(int row) const { return proxy_->index(row, Verdict).data().toString(); }
 
 QString CaseBrowser::likelyGeneratorAt(int row) const { return proxy_->index(row, Generator).data().toString(); }
@@ -281,7 +290,8 @@ void CaseBrowser::activateRow(int row) {
     if (path.isEmpty()) return;
     const QStringList key = proxy_->index(row, File).data(kKeyRole).toStringList();
     if (key.size() == 3)
-        emit openStoredResultRequested(path, caseFile_, CacheKey{key[0].toStdString(), key[1].toStdString(), key[2].toStdString()});
+        emit openStoredResultRequested(path, caseFile_, CacheKey{key[0].toStdString(), key[1].toStdString(), key[2].toStdString()},
+                                       proxy_->index(row, File).data(kRegionRole).toRect());
     else
         emit openImageRequested(path);  // a failure: nothing stored, so it is analysed
 }

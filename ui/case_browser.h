@@ -39,6 +39,7 @@ public:
     // What the table shows after filtering (for tests and automation).
     int rowCount() const;
     QString pathAt(int row) const;
+    QString nameAt(int row) const;  // as the File column shows it: "photo.jpg", "photo.jpg [241,48 224x224]"
     QString verdictAt(int row) const;
     QString likelyGeneratorAt(int row) const;  // as shown: "ldm (62 %)", "other_diffusion (no name, 55 %)"
     QString noteAt(int row) const;  // a failure's reason, or the file's record beside the verdict
@@ -53,8 +54,10 @@ signals:
     void caseLoaded(int entries, int failures);
     void caseFailed(const QString& message);
     void openImageRequested(const QString& path);  // a failed row: analyse it
-    // A result row: show the result the case holds for it (MainWindow::openStoredResult).
-    void openStoredResultRequested(const QString& path, const QString& caseFile, const synthscope::CacheKey& key);
+    // A result row: show the result the case holds for it (MainWindow::openStoredResult); region is empty
+    // for a whole file's result.
+    void openStoredResultRequested(const QString& path, const QString& caseFile, const synthscope::CacheKey& key,
+                                   const QRect& region);
     void reportWritten(const QString& path, const QString& error);  // error empty on success
 
 private:

@@ -29,8 +29,12 @@ JobId EngineBridge::analyzeFile(const QString& path, const AnalysisSettings& set
     return engine_->analyzeFile(QFile::encodeName(path).toStdString(), settings, region);
 }
 JobId EngineBridge::analyzeImage(ImagePtr image, const AnalysisSettings& settings) { return engine_->analyzeImage(std::move(image), settings); }
-JobId EngineBridge::openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings) {
-    return engine_->openStored(QFile::encodeName(path).toStdString(), QFile::encodeName(caseFile).toStdString(), key, settings);
+JobId EngineBridge::openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings,
+                               const std::optional<ImageRegion>& region) {
+    return engine_->openStored(QFile::encodeName(path).toStdString(), QFile::encodeName(caseFile).toStdString(), key, settings, region);
+}
+JobId EngineBridge::addToCase(const QString& caseFile, ResultPtr result, const AnalysisSettings& settings) {
+    return engine_->addToCase(QFile::encodeName(caseFile).toStdString(), std::move(result), settings);
 }
 void EngineBridge::cancel(JobId id) { engine_->cancel(id); }
 void EngineBridge::cancelAll() { engine_->cancelAll(); }
@@ -101,6 +105,12 @@ void EngineBridge::onJobCancelled(JobId id, const std::string&) {
 void EngineBridge::onJobRobustness(JobId id, const RobustnessReport& report) {
     auto r = std::make_shared<const RobustnessReport>(report);
     QMetaObject::invokeMethod(this, [this, id, r] { emit robustnessReady(id, r); }, Qt::QueuedConnection);
+}
+
+void EngineBridge::onAddedToCase(JobId id, const std::string& caseFile, const std::string& error, const CaseCounts& counts) {
+    const QString file = QFile::decodeName(caseFile.c_str()), message = QString::fromStdString(error);
+    const int entries = counts.entries, regions = counts.regions;
+    QMetaObject::invokeMethod(this, [this, id, file, message, entries, regions] { emit addedToCase(id, file, message, entries, regions); }, Qt::QueuedConnection);
 }
 
 }  // namespace synthscope::ui

@@ -43,7 +43,10 @@ public:
     // With a region, that region of the file only (AnalysisEngine::analyzeFile).
     JobId analyzeFile(const QString& path, const AnalysisSettings& settings, const std::optional<ImageRegion>& region = std::nullopt);
     JobId analyzeImage(ImagePtr image, const AnalysisSettings& settings);
-    JobId openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings);
+    JobId openStored(const QString& path, const QString& caseFile, const CacheKey& key, const AnalysisSettings& settings,
+                     const std::optional<ImageRegion>& region = std::nullopt);
+    // Stores a finished result in a case (AnalysisEngine::addToCase); addedToCase() follows.
+    JobId addToCase(const QString& caseFile, ResultPtr result, const AnalysisSettings& settings);
     void cancel(JobId id);
     void cancelAll();
     // Analyses queued from now on are followed by the robustness check (default copies) when on.
@@ -64,6 +67,8 @@ signals:
     // After finished(), when the robustness check is on: its report (report->error set when it could not
     // be done), for the receiver to attach to the result it holds (AnalysisResult::robustness).
     void robustnessReady(quint64 id, synthscope::ui::RobustnessPtr report);
+    // An addToCase job is done: error empty when stored; entries and regions are then the case's counts.
+    void addedToCase(quint64 id, QString caseFile, QString error, int entries, int regions);
 
 private:
     void onModelLoaded(const ModelManifest& manifest, const std::string& device) override;
@@ -77,6 +82,7 @@ private:
     void onJobFailed(JobId id, const std::string& path, ErrorKind kind, const std::string& message) override;
     void onJobCancelled(JobId id, const std::string& path) override;
     void onJobRobustness(JobId id, const RobustnessReport& report) override;
+    void onAddedToCase(JobId id, const std::string& caseFile, const std::string& error, const CaseCounts& counts) override;
 
     std::unique_ptr<AnalysisEngine> engine_;
 };

@@ -248,6 +248,23 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         updateStatus();
         maybeFinishAutomation();
     });
+    connect(bridge_.get(), &EngineBridge::addedToCase, this,
+            [this](quint64, const QString& caseFile, const QString& error, int entries, int regions) {
+                if (!error.isEmpty()) {
+                    // Not exec(): the window keeps running (and a test or automation is not stopped by it).
+                    auto* box = new QMessageBox(QMessageBox::Warning, tr("Add to case"),
+                                                tr("Nothing was added to the case %1: %2").arg(caseFile, error), QMessageBox::Ok, this);
+                    box->setAttribute(Qt::WA_DeleteOnClose);
+                    box->open();
+                } else {
+                    const QString held = entries == 1 ? tr("1 result") : tr("%1 results").arg(entries);
+                    statusBar()->showMessage(tr("Added to the case %1: it now holds %2").arg(caseFile, held) +
+                                                 (regions > 0 ? tr(" (%1 for a region of a file)").arg(regions) : QString()),
+                                             10000);
+                    if (caseBrowser_ && caseBrowser_->caseFile() == caseFile) caseBrowser_->openCase(caseFile);  // show it there too
+                }
+                emit addedToCase(caseFile, error);
+            });
     connect(bridge_.get(), &EngineBridge::cancelled, this, [this, finishDocument](quint64 job) {
         Document* d = documentForJob(job);
         if (!d) return;
@@ -343,6 +360,8 @@ void MainWindow::createActions() {
         batchDialog_->show();
         batchDialog_->raise();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    // The open tab's result kept in a case beside batch results, e.g. a region an investigator checked.
+    file->addAction(tr("A&dd to Case..."), this, &MainWindow::chooseCaseAndAdd);
     // A stored case (from the dialog above or `synthscope batch`), browsed and reported on (case_browser.h).
     file->addAction(tr("Open C&ase..."), this, [this] {
         CaseBrowser* browser = shownCaseBrowser();
@@ -506,9 +525,11 @@ void MainWindow::openFiles(const QStringList& paths) {
     updateRecentMenu();
 }
 
-void MainWindow::openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key) {
-    Document& d = addDocument(path);
-    startJob(d, bridge_->openStored(path, caseFile, key, settings_.analysisSettings()), tr("Opening the case's result..."));
+void MainWindow::openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key, const QRect& region) {
+    std::optional<ImageRegion> part;
+    if (!region.isEmpty()) part = ImageRegion{region.x(), region.y(), region.width(), region.height()};
+    Document& d = addDocument(path, part);
+    startJob(d, bridge_->openStored(path, caseFile, key, settings_.analysisSettings(), part), tr("Opening the case's result..."));
     settings_.save();
     updateRecentMenu();
 }
@@ -680,6 +701,34 @@ bool MainWindow::allDone() const {
     for (const auto& d : documents_)
         if (d->running || d->robustnessPending || d->forensicsPending) return false;
     return !caseBrowser_ || !caseBrowser_->loading();
+}
+
+void MainWindow::chooseCaseAndAdd() {
+    const Document* d = currentDocument();
+    if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0) {
+        addCurrentToCase({});  // says why not
+        return;
+    }
+    QString proposed = lastCaseFile_;
+    if (caseBrowser_ && !caseBrowser_->caseFile().isEmpty()) proposed = caseBrowser_->caseFile();
+    if (proposed.isEmpty()) proposed = QDir::home().filePath("case.sqlite");
+    // An existing case is added to, never overwritten: no overwrite question.
+    const QString file = QFileDialog::getSaveFileName(this, tr("Add to case (an existing case, or a new one)"), proposed,
+                                                      tr("SynthScope case (*.sqlite)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!file.isEmpty()) addCurrentToCase(file);
+}
+
+bool MainWindow::addCurrentToCase(const QString& caseFile) {
+    const Document* d = currentDocument();
+    if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0 || caseFile.isEmpty()) {
+        statusBar()->showMessage(tr("Add to case: open an image and wait for its analysis (and robustness check) to finish "
+                                    "(the original, not a teaching-mode copy)"), 8000);
+        return false;
+    }
+    lastCaseFile_ = caseFile;
+    bridge_->addToCase(caseFile, d->result, settings_.analysisSettings());
+    statusBar()->showMessage(tr("Adding %1 to the case %2...").arg(tabs_->tabText(tabs_->currentIndex()), caseFile));
+    return true;
 }
 
 CaseBrowser* MainWindow::shownCaseBrowser() {

@@ -67,7 +67,12 @@ public:
     void openCase(const QString& file);  // in the case browser (File > Open Case)
     // A case's stored result for path, shown as the case and its report have it (no detector runs);
     // analysed again only when the file changed since (AnalysisEngine::openStored). F5 re-analyses.
-    void openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key);
+    // With a region (not empty), the case's result for that region of the file, in a region tab.
+    void openStoredResult(const QString& path, const QString& caseFile, const CacheKey& key, const QRect& region = {});
+    // File > Add to Case without its dialog: the open tab's result (the whole file, or its region) stored in
+    // caseFile, created when missing, on the engine's thread (AnalysisEngine::addToCase); addedToCase()
+    // follows. false, with a status message, when the tab has no finished result of the file itself.
+    bool addCurrentToCase(const QString& caseFile);
     int documentCount() const { return int(documents_.size()); }
     VerdictPanel* verdictPanel() const { return verdict_; }
     ImageCanvas* currentCanvas() const;
@@ -78,6 +83,7 @@ public:
 signals:
     void documentFinished(int index);  // a document's analysis finished, failed or was cancelled
     void heatmapImageWritten(const QString& path, const QString& error);
+    void addedToCase(const QString& caseFile, const QString& error);  // error empty when stored
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -117,6 +123,7 @@ private:
     void maybeFinishAutomation();
     void takeScreenshotsAndMaybeQuit();
     CaseBrowser* shownCaseBrowser();  // made on first use, shown and raised
+    void chooseCaseAndAdd();  // File > Add to Case...
 
     AutomationOptions automation_;
     UserSettings settings_;
@@ -131,6 +138,7 @@ private:
     BatchDialog* batchDialog_ = nullptr;  // made on first use
     AverageSpectrumDialog* spectrumDialog_ = nullptr;  // made on first use
     CaseBrowser* caseBrowser_ = nullptr;  // made on first use
+    QString lastCaseFile_;  // offered first by File > Add to Case
     PastedImageSaver* pasted_;
     HeatmapImageExporter* heatmapExporter_;
     ForensicsRunner* forensics_;

@@ -1,6 +1,7 @@
 // synthscope batch: analyses files and folders into a case (a SQLite file), streaming and resumable.
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 
 #include <cstdio>
 #include <memory>
@@ -66,6 +67,12 @@ private:
     std::string current_;
 };
 
+// " (2 of them for a region of a file)", or nothing when the case holds no region's result.
+std::string regionsNote(const CaseCounts& c) {
+    if (c.regions == 0) return {};
+    return " (" + std::to_string(c.regions) + (c.regions == 1 ? " of them for a region of a file)" : " of them for regions of files)");
+}
+
 }  // namespace
 
 int runBatch(const QStringList& args) {
@@ -84,6 +91,8 @@ int runBatch(const QStringList& args) {
                                     "results are cached apart from unchecked ones"});
     parser.addOption(robustnessCopiesOption());
     parser.addOption({"quiet", "no per-image lines (errors, progress and the summary still print)"});
+    parser.addOption({"region", "analyse this rectangle of the one image given, alone (pixels of the image as shown); stored\n"
+                                "beside the whole image's result, not in its place", "X,Y,W,H"});
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope batch: %s\nRun 'synthscope batch --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -103,6 +112,16 @@ int runBatch(const QStringList& args) {
     std::vector<Degradation> robustnessCopies;
     if (!readRobustnessCopies(parser, "batch", robustnessCopies)) return kExitBadInput;
 
+    std::optional<ImageRegion> region;
+    if (!readRegion(parser, "batch", region)) return kExitBadInput;
+
+    std::vector<std::string> inputs;
+    for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());
+    const CollectedFiles files = collectImageFiles(inputs);
+    if (region && (positional.size() != 1 || QFileInfo(positional[0]).isDir() || files.images.size() != 1)) {
+        std::fprintf(stderr, "synthscope batch: --region is a part of one picture: give exactly one image file, not a folder\n");
+        return kExitBadInput;
+    }
     std::unique_ptr<CaseStore> store;
     try {
         store = CaseStore::open(QFile::encodeName(parser.value("case")).toStdString());
@@ -110,14 +129,10 @@ int runBatch(const QStringList& args) {
         std::fprintf(stderr, "synthscope batch: %s\n", e.what());
         return kExitBadInput;
     }
-    const std::shared_ptr<Detector> detector = openDetector(parser, "batch", detectorOptions);
-    if (!detector) return kExitInternal;
-
-    std::vector<std::string> inputs;
-    for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());
-    const CollectedFiles files = collectImageFiles(inputs);
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
     std::fprintf(stderr, "Case: %s, %zu image files\n", qPrintable(parser.value("case")), files.images.size());
+    const std::shared_ptr<Detector> detector = openDetector(parser, "batch", detectorOptions);
+    if (!detector) return kExitInternal;
 
     fingerprint::installCancelHandler();  // Ctrl+C: stop after the current batch of patches; the case keeps the rest
     const ImageAnalyzer analyzer(detector, settings);
@@ -126,7 +141,7 @@ int runBatch(const QStringList& args) {
     BatchPrinter printer(parser.isSet("quiet"));
     BatchSummary summary;
     try {
-        summary = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr)
+        summary = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr, region)
                       .run(files.images, &printer, &fingerprint::cancelFlag());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "synthscope batch: %s\n", e.what());
@@ -135,10 +150,11 @@ int runBatch(const QStringList& args) {
     const CaseCounts counts = store->counts();
     std::fprintf(stderr,
                  "%s %d files in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
-                 "The case holds %d results: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
+                 "The case holds %d results%s: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
                  summary.cancelled ? "Cancelled after" : "Done:", summary.files, summary.seconds, summary.analysed,
                  summary.cached, summary.failed + int(files.errors.size()), summary.cancelled ? " (run again to resume)" : "",
-                 counts.entries, counts.synthetic, counts.authentic, counts.inconclusive, counts.failures);
+                 counts.entries, regionsNote(counts).c_str(), counts.synthetic, counts.authentic, counts.inconclusive,
+                 counts.failures);
     if (summary.cancelled) return kExitBadInput;
     return summary.failed + files.errors.size() > 0 ? kExitBadInput : kExitOk;
 }

@@ -42,6 +42,16 @@ std::string recordNotesText(const std::vector<RecordNote>& notes) {
     return text;
 }
 
+// A region as --region takes it: "X,Y,W,H".
+std::string regionText(const ImageRegion& g) {
+    return std::to_string(g.x) + "," + std::to_string(g.y) + "," + std::to_string(g.width) + "," + std::to_string(g.height);
+}
+
+bool sameRegion(const std::optional<ImageRegion>& a, const std::optional<ImageRegion>& b) {
+    if (!a || !b) return !a && !b;
+    return a->x == b->x && a->y == b->y && a->width == b->width && a->height == b->height;  // the source size is the file's
+}
+
 // One row per (file, result) of the case, streamed from the store.
 bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
     QSaveFile file(path);
@@ -51,7 +61,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
     }
     file.write("path,image_sha256,label,synthetic_probability,spread,top_generator,top_generator_probability,width,height,"
                "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness,"
-               "top_generator_unnamed,record_notes\n");
+               "top_generator_unnamed,record_notes,region\n");
     store.forEachEntry([&](const CaseEntry& e) {
         const QStringList fields{csvField(e.path), csvField(e.key.imageSha256), csvField(e.label),
                                  QString::number(e.syntheticProbability, 'g', 9), QString::number(e.spread, 'g', 9),
@@ -60,7 +70,8 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
                                  QString::number(e.fileSize), csvField(e.modelName), csvField(e.modelVersion),
                                  csvField(e.key.modelSha256), csvField(e.softwareVersion), csvField(e.key.settings),
                                  csvField(e.analysedAt), csvField(e.robustness),
-                                 e.topGeneratorUnnamed ? "true" : "false", csvField(recordNotesText(e.recordNotes))};
+                                 e.topGeneratorUnnamed ? "true" : "false", csvField(recordNotesText(e.recordNotes)),
+                                 csvField(e.region ? regionText(*e.region) : std::string())};
         file.write(fields.join(',').toUtf8() + "\n");
     });
     if (!file.commit()) {
@@ -157,8 +168,9 @@ int runReport(const QStringList& args) {
         "Exports and evidence reports.\n"
         "  synthscope report --case FILE [--csv OUT] [--json OUT] [--html OUT] [--pdf OUT] [--details N]\n"
         "      the whole case: every image in a table, the N most synthetic-looking images in detail\n"
-        "  synthscope report --case FILE --image PATH --html OUT | --pdf OUT\n"
-        "      one image of the case (its stored result; the other signals computed now)\n"
+        "  synthscope report --case FILE --image PATH [--region X,Y,W,H] --html OUT | --pdf OUT\n"
+        "      one image of the case (its stored result; the other signals computed now), or a region of it\n"
+        "      stored with 'synthscope batch --region' or the workstation's File > Add to Case\n"
         "  synthscope report IMAGE --html OUT | --pdf OUT [--model ...] [--region X,Y,W,H]\n"
         "      one image outside any case (or one region of it): analysed now\n"
         "Reports re-read each detailed file and check its SHA-256 against the one analysed.");
@@ -180,8 +192,8 @@ int runReport(const QStringList& args) {
     parser.addOption({"robustness", "with IMAGE: also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies and report whether the "
                                     "verdict survives them"});
     parser.addOption(robustnessCopiesOption());
-    parser.addOption({"region", "with IMAGE: analyse and report on this rectangle of it only (pixels of the image as shown)",
-                      "X,Y,W,H"});
+    parser.addOption({"region", "with IMAGE: analyse and report on this rectangle of it only (pixels of the image as shown);\n"
+                                "with --case and --image: the case's result for that region", "X,Y,W,H"});
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope report: %s\nRun 'synthscope report --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -220,8 +232,8 @@ int runReport(const QStringList& args) {
 
     std::optional<ImageRegion> region;
     if (!readRegion(parser, "report", region)) return kExitBadInput;
-    if (region && haveCase) {
-        std::fprintf(stderr, "synthscope report: --region goes with IMAGE: a case's results are of whole images\n");
+    if (region && haveCase && !parser.isSet("image")) {
+        std::fprintf(stderr, "synthscope report: --region goes with IMAGE, or with --case and --image\n");
         return kExitBadInput;
     }
 
@@ -254,14 +266,22 @@ int runReport(const QStringList& args) {
     try {
         if (parser.isSet("image")) {
             const std::string path = bytesOf(QFileInfo(parser.value("image")).absoluteFilePath());
-            const std::vector<CaseEntry> entries = store->entriesForPath(path);
+            // The whole file's results, or the region's asked for; newest first.
+            std::vector<CaseEntry> entries = store->entriesForPath(path);
+            const std::size_t all = entries.size();
+            entries.erase(std::remove_if(entries.begin(), entries.end(), [&](const CaseEntry& e) { return !sameRegion(e.region, region); }),
+                          entries.end());
             if (entries.empty()) {
-                std::fprintf(stderr, "synthscope report: %s has no result in the case\n", path.c_str());
+                std::fprintf(stderr, "synthscope report: %s has no result in the case%s%s\n", path.c_str(),
+                             region ? " for the region " : "", region ? regionText(*region).c_str() : "");
+                if (all > 0)
+                    std::fprintf(stderr, "synthscope report: it has %zu result(s) for %s (see 'synthscope report --case ... --csv')\n", all,
+                                 region ? "the whole file or other regions" : "regions of it only: give --region X,Y,W,H");
                 return kExitBadInput;
             }
             if (entries.size() > 1)
-                std::fprintf(stderr, "synthscope report: %zu results for this image (other models or settings); reporting the latest\n",
-                             entries.size());
+                std::fprintf(stderr, "synthscope report: %zu results for this %s (other models or settings); reporting the latest\n",
+                             entries.size(), region ? "region" : "image");
             const std::optional<AnalysisResult> result = store->result(entries.front().key);
             AnalysisResult r = *result;
             r.image.path = path;  // the same bytes may have been analysed under another name

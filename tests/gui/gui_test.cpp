@@ -634,6 +634,71 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
     }
 
+    void mainWindowAddsARegionToACaseAndOpensItFromThere() {
+        QTemporaryDir dir;
+        cv::Mat bgr(128, 160, CV_8UC3, cv::Scalar(5, 5, 5));
+        bgr(cv::Rect(96, 64, 64, 64)).setTo(cv::Scalar(250, 250, 250));
+        const QString path = dir.path() + "/photo.png", caseFile = dir.path() + "/case.sqlite";
+        cv::imwrite(path.toStdString(), bgr);
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        QSignalSpy added(&window, &MainWindow::addedToCase);
+        QVERIFY(!window.addCurrentToCase(caseFile));  // nothing open: says so, adds nothing
+        QVERIFY(window.statusBar()->currentMessage().contains("wait for its analysis"));
+
+        window.openRegion(path, ImageRegion{96, 64, 64, 64});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        QVERIFY(window.addCurrentToCase(caseFile));
+        QTRY_COMPARE_WITH_TIMEOUT(added.count(), 1, 20000);
+        QVERIFY2(added.last().at(1).toString().isEmpty(), qPrintable(added.last().at(1).toString()));
+        QVERIFY2(window.statusBar()->currentMessage().contains("1 result (1 for a region of a file)"), qPrintable(window.statusBar()->currentMessage()));
+        window.openFiles({path});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        QVERIFY(window.addCurrentToCase(caseFile));
+        QTRY_COMPARE_WITH_TIMEOUT(added.count(), 2, 20000);
+        {
+            const auto store = CaseStore::open(caseFile.toStdString(), false);
+            QCOMPARE(store->counts().entries, 2);
+            QCOMPARE(store->counts().regions, 1);
+            const std::vector<CaseEntry> entries = store->entriesForPath(path.toStdString());
+            QCOMPARE(int(entries.size()), 2);
+            for (const CaseEntry& e : entries)
+                QCOMPARE(e.label, std::string(e.region ? "synthetic" : "authentic"));
+        }
+        // Teaching mode's re-encoded copy is not the file: it is not added.
+        window.findChild<TeachingPanel*>()->setQuality(40);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 20000);
+        QVERIFY(!window.addCurrentToCase(caseFile));
+
+        // The case browser lists the region under the name its tab had, and opens it as a region again.
+        window.openCase(caseFile);
+        auto* browser = window.findChild<CaseBrowser*>();
+        QVERIFY(browser);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->rowCount(), 2, 10000);
+        const QStringList names{browser->nameAt(0), browser->nameAt(1)};
+        QVERIFY2(names.contains("photo.png") && names.contains("photo.png [96,64 64x64]"), qPrintable(names.join(" | ")));
+        browser->activateRow(int(names.indexOf("photo.png [96,64 64x64]")));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 4, 20000);
+        auto* tabs = window.findChild<QTabWidget*>();
+        QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("photo.png [96,64 64x64]"));
+        QCOMPARE(window.currentCanvas()->imageSize(), QSize(64, 64));
+        const ResultPtr shown = window.currentResult();
+        QVERIFY(shown && shown->image.region);
+        QCOMPARE(QString::fromStdString(shown->provenance.storedIn), caseFile);
+        QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
+            browser->resize(980, 260);
+            browser->grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/case-browser-region.png");
+            window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/stored-region.png");
+        }
+    }
+
     void pastedImagesAreSavedAsFilesAndAnalysed() {
         // A browser's "Copy Image": pixels without a file. They become a PNG of their own, kept under the
         // data folder, and are analysed like an opened file.

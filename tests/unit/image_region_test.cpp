@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -12,6 +14,8 @@
 #include <exiv2/exiv2.hpp>
 
 #include "engine/analysis_engine.h"
+#include "engine/batch_analysis.h"
+#include "engine/case_store.h"
 #include "engine/errors.h"
 #include "engine/evidence.h"
 #include "engine/image_analyzer.h"
@@ -266,4 +270,181 @@ TEST(ImageRegion, TheReportNamesTheRegionAndKeepsTheRecordOutOfItsVerdict) {
     EXPECT_TRUE(html.contains("Where the region 32,32 64x48 of 128x96 lies in the whole picture"));
     EXPECT_FALSE(html.contains("The file's record points the other way:")) << "a region's verdict is not contradicted by the file's record";
     EXPECT_TRUE(html.contains("NIKON")) << "the whole file's metadata are still in the report";
+}
+
+TEST(ImageRegion, ACaseKeepsARegionsResultBesideTheWholeFilesAndReportsItApart) {
+    QTemporaryDir dir;
+    const std::string path = writeTemp(dir, "picture.png", darkWithBrightSquare());
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageAnalyzer analyzer(detector, {});
+    auto store = CaseStore::open(dir.path().toStdString() + "/case.sqlite");
+    const ImageRegion square{64, 32, 32, 32};
+
+    EXPECT_EQ(BatchAnalysis(*store, analyzer).run({path}).analysed, 1);
+    const BatchSummary regionRun = BatchAnalysis(*store, analyzer, nullptr, square).run({path});
+    EXPECT_EQ(regionRun.analysed, 1) << "a region is not the whole file's cached result";
+    EXPECT_EQ(BatchAnalysis(*store, analyzer, nullptr, square).run({path}).cached, 1) << "nor analysed twice";
+    EXPECT_EQ(BatchAnalysis(*store, analyzer, nullptr, ImageRegion{0, 0, 64, 64}).run({path}).analysed, 1) << "another region is another key";
+    EXPECT_NE(cacheSettingsKey(*detector, {}, {}, square), cacheSettingsKey(*detector, {}));
+    EXPECT_EQ(cacheSettingsKey(*detector, {}, {}, std::nullopt), cacheSettingsKey(*detector, {})) << "whole files' keys unchanged";
+
+    const CaseCounts counts = store->counts();
+    EXPECT_EQ(counts.entries, 3);
+    EXPECT_EQ(counts.regions, 2);
+    EXPECT_EQ(counts.synthetic, 1);  // the bright square alone
+    std::vector<CaseEntry> entries;
+    store->forEachEntry([&](const CaseEntry& e) { entries.push_back(e); });
+    ASSERT_EQ(entries.size(), 3u);
+    EXPECT_FALSE(entries[0].region) << "the whole file's row comes first";
+    EXPECT_EQ(entries[0].label, "authentic");
+    EXPECT_EQ(entries[0].width, 128);
+    const auto squareEntry = std::find_if(entries.begin(), entries.end(), [](const CaseEntry& e) { return e.region && e.region->x == 64; });
+    ASSERT_NE(squareEntry, entries.end());
+    EXPECT_EQ(*squareEntry->region, (ImageRegion{64, 32, 32, 32, 128, 96}));
+    EXPECT_EQ(squareEntry->label, "synthetic");
+    EXPECT_EQ(squareEntry->width, 32);
+    const std::optional<AnalysisResult> stored = store->result(squareEntry->key);
+    ASSERT_TRUE(stored && stored->image.region);
+    EXPECT_EQ(stored->image.region->describe(), "region 64,32 32x32 of 128x96");
+
+    // The case report names the region in its row and in its detail; the region is no setting of the model.
+    AnalysisResult detail = *stored;
+    detail.image.path = squareEntry->path;
+    const QString html = report::caseReport(*store, {gatherEvidence(detail, "test", {})}).html;
+    EXPECT_TRUE(html.contains("<i>region 64,32 32x32 of 128x96 only</i>")) << html.toStdString();
+    EXPECT_TRUE(html.contains("picture.png [region 64,32 32x32 of 128x96]")) << "the detail's heading";
+    EXPECT_TRUE(html.contains("3 distinct results; 2 of them of a region of a file only"));
+    EXPECT_FALSE(html.contains("<b>region</b>")) << "the settings table does not list the region as a setting";
+    EXPECT_EQ(html.count("*</td>"), 1) << "only the detailed region is starred, not the whole file's row";
+}
+
+TEST(ImageRegion, AShownResultJoinsACaseOnlyUnderTheModelAndSettingsThatMadeIt) {
+    QTemporaryDir dir;
+    const std::string path = writeTemp(dir, "picture.png", darkWithBrightSquare());
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageRegion square{64, 32, 32, 32};
+    const AnalysisResult region = ImageAnalyzer(detector, {}).analyzeRegion(path, square);
+
+    // The key is the one a batch of the same region uses: the case serves it to a later batch.
+    const CacheKey key = caseKeyOf(*detector, {}, region);
+    EXPECT_EQ(key.imageSha256, region.image.sha256);
+    EXPECT_EQ(key.settings, cacheSettingsKey(*detector, {}, {}, square));
+    auto store = CaseStore::open(dir.path().toStdString() + "/case.sqlite");
+    store->addResult(key, region);
+    EXPECT_EQ(BatchAnalysis(*store, ImageAnalyzer(detector, {}), nullptr, square).run({path}).cached, 1);
+
+    // Settings changed since the result was made: refused, saying why.
+    AnalysisSettings otherStride;
+    otherStride.stride = 16;
+    try {
+        caseKeyOf(*detector, otherStride, region);
+        ADD_FAILURE() << "a result made with another stride was accepted";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        EXPECT_NE(std::string(e.what()).find("settings"), std::string::npos) << e.what();
+    }
+    AnalysisSettings verdictOnly;
+    verdictOnly.fullHeatmap = false;
+    EXPECT_THROW(caseKeyOf(*detector, verdictOnly, region), EngineError);
+    // Another model: refused; the same weights under another manifest too (its calibration may differ).
+    ModelManifest renamed = fixtureManifest("brightness_detector");
+    renamed.version = "2.0";
+    DetectorOptions cpu;
+    cpu.device = "cpu";
+    EXPECT_THROW(caseKeyOf(*Detector::open(renamed, cpu), {}, region), EngineError);
+    // A checked result is keyed with its check's copies.
+    AnalysisResult checked = region;
+    checked.robustness = RobustnessReport{};
+    checked.robustness->copies = {"jpeg90", "rescale0.75"};
+    EXPECT_EQ(caseKeyOf(*detector, {}, checked).settings,
+              cacheSettingsKey(*detector, {}, {Degradation::jpeg(90), Degradation::rescale(0.75)}, square));
+
+    // The engine's job: stored when the file is unchanged, refused when it has changed since.
+    struct Listener : EngineListener {
+        std::vector<std::string> errors;
+        CaseCounts counts;
+        void onAddedToCase(JobId, const std::string&, const std::string& error, const CaseCounts& c) override {
+            errors.push_back(error);
+            counts = c;
+        }
+    } listener;
+    const std::string other = dir.path().toStdString() + "/other.sqlite";
+    const AnalysisResult whole = ImageAnalyzer(detector, {}).analyze(path);
+    {
+        AnalysisEngine engine(&listener);
+        engine.setDetector(detector);
+        engine.addToCase(other, std::make_shared<const AnalysisResult>(whole), {});
+        engine.addToCase(other, std::make_shared<const AnalysisResult>(region), {});
+        engine.waitUntilIdle();
+        ASSERT_EQ(listener.errors.size(), 2u);
+        EXPECT_EQ(listener.errors[0], "");
+        EXPECT_EQ(listener.errors[1], "");
+        EXPECT_EQ(listener.counts.entries, 2);
+        EXPECT_EQ(listener.counts.regions, 1);
+        writeRgb(path, cv::Mat(96, 128, CV_8UC3, cv::Scalar(200, 10, 10)));
+        engine.addToCase(other, std::make_shared<const AnalysisResult>(whole), {});
+        engine.waitUntilIdle();
+    }
+    ASSERT_EQ(listener.errors.size(), 3u);
+    EXPECT_NE(listener.errors[2].find("has changed since it was analysed"), std::string::npos) << listener.errors[2];
+    EXPECT_EQ(CaseStore::open(other, false)->counts().entries, 2) << "nothing stored for a changed file";
+
+    // Closing the workstation drops the analyses still queued, not a result on its way into a case.
+    const AnalysisResult changed = ImageAnalyzer(detector, {}).analyze(path);
+    const std::string last = dir.path().toStdString() + "/last.sqlite";
+    {
+        AnalysisEngine engine(&listener);
+        engine.setDetector(detector);
+        for (int i = 0; i < 3; ++i) engine.analyzeFile(path, {});
+        engine.addToCase(last, std::make_shared<const AnalysisResult>(changed), {});
+        engine.cancelAll();
+        for (int i = 0; i < 3; ++i) engine.analyzeFile(path, {});
+        engine.addToCase(last, std::make_shared<const AnalysisResult>(changed), {});
+    }  // destroyed with work queued
+    ASSERT_EQ(listener.errors.size(), 5u);
+    EXPECT_EQ(listener.errors[3], "");
+    EXPECT_EQ(listener.errors[4], "");
+    EXPECT_EQ(CaseStore::open(last, false)->counts().entries, 1);
+}
+
+TEST(ImageRegion, TheCliStoresAndReportsARegionOfACase) {
+    QTemporaryDir dir;
+    const QString path = QString::fromStdString(writeTemp(dir, "picture.png", darkWithBrightSquare()));
+    const QString model = QString::fromStdString(testData("brightness_detector.json"));
+    const QString caseFile = dir.path() + "/case.sqlite";
+    ASSERT_EQ(runCli({"batch", "--model", model, "--device", "cpu", "--case", caseFile, path}).exitCode, 0);
+    const CliRun region = runCli({"batch", "--model", model, "--device", "cpu", "--case", caseFile, path, "--region", "64,32,32,32"});
+    ASSERT_EQ(region.exitCode, 0) << region.err.toStdString();
+    EXPECT_TRUE(region.out.contains("picture.png [region 64,32 32x32 of 128x96]")) << region.out.toStdString();
+    EXPECT_TRUE(region.err.contains("The case holds 2 results (1 of them for a region of a file)")) << region.err.toStdString();
+    // A region is a part of one picture: a folder is refused before anything is opened.
+    const CliRun folder = runCli({"batch", "--model", model, "--device", "cpu", "--case", dir.path() + "/new.sqlite", dir.path(),
+                                  "--region", "0,0,64,64"});
+    EXPECT_EQ(folder.exitCode, 2);
+    EXPECT_TRUE(folder.err.contains("give exactly one image file")) << folder.err.toStdString();
+    EXPECT_FALSE(QFile::exists(dir.path() + "/new.sqlite"));
+
+    // The CSV has the region; the report of one image picks the whole file's result or the region's.
+    ASSERT_EQ(runCli({"report", "--case", caseFile, "--csv", dir.path() + "/case.csv"}).exitCode, 0);
+    QFile csv(dir.path() + "/case.csv");
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 3);
+    EXPECT_TRUE(lines[0].endsWith(",region"));
+    EXPECT_TRUE(lines[1].endsWith(",")) << "the whole file: no region";
+    EXPECT_TRUE(lines[2].endsWith(",\"64,32,32,32\"")) << lines[2].toStdString();
+    for (const auto& [args, expected] : std::vector<std::pair<QStringList, QString>>{
+             {{}, "No sign of AI generation found"}, {{"--region", "64,32,32,32"}, "region 64,32 32x32 of 128x96</b> only"}}) {
+        const CliRun report = runCli(QStringList{"report", "--case", caseFile, "--image", path, "--html", dir.path() + "/one.html"} + args);
+        // (each report rewrites one.html)
+        ASSERT_EQ(report.exitCode, 0) << report.err.toStdString();
+        QFile html(dir.path() + "/one.html");
+        ASSERT_TRUE(html.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(html.readAll());
+        EXPECT_TRUE(text.contains(expected)) << args.join(' ').toStdString();
+        EXPECT_EQ(text.contains("analysed the <b>region"), !args.isEmpty());
+    }
+    const CliRun missing = runCli({"report", "--case", caseFile, "--image", path, "--region", "0,0,64,64", "--html", dir.path() + "/x.html"});
+    EXPECT_EQ(missing.exitCode, 2);
+    EXPECT_TRUE(missing.err.contains("no result in the case for the region 0,0,64,64")) << missing.err.toStdString();
 }
