@@ -234,15 +234,19 @@ void CaseBrowser::openCase(const QString& file) {
                 return;
             }
             int counts[3] = {0, 0, 0};  // synthetic, inconclusive, authentic
+            int regions = 0;
             for (const CaseEntry& e : contents->entries) {
                 model_->appendRow(entryRow(e));
                 counts[e.label == "synthetic" ? 0 : e.label == "inconclusive" ? 1 : 2]++;
+                regions += e.region.has_value();
             }
             for (const CaseFailure& f : contents->failures) model_->appendRow(failureRow(f));
             view_->resizeColumnsToContents();
             sortByProbability();  // what an investigator looks at first
-            loadedSummary_ = tr("%1 images: %2 synthetic, %3 inconclusive, %4 authentic; %5 failed.")
-                                 .arg(contents->entries.size())
+            const QString analysed = regions == 0 ? tr("%1 images").arg(contents->entries.size())
+                                                  : tr("%1 results (%2 of them of a region of an image)").arg(contents->entries.size()).arg(regions);
+            loadedSummary_ = tr("%1: %2 synthetic, %3 inconclusive, %4 authentic; %5 failed.")
+                                 .arg(analysed)
                                  .arg(counts[0])
                                  .arg(counts[1])
                                  .arg(counts[2])

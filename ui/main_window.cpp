@@ -325,7 +325,7 @@ void MainWindow::createActions() {
     auto* exporter = new ReportExporter(this);
     file->addAction(tr("Export &Report..."), this, [this, exporter] {
         Document* d = currentDocument();
-        if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0 || exporter->busy()) {
+        if (!hasFinishedResultOfTheFile(d) || exporter->busy()) {
             statusBar()->showMessage(tr("Export report: open an image and wait for its analysis (and robustness check) to "
                                         "finish (the original, not a teaching-mode copy)"), 8000);
             return;
@@ -665,6 +665,10 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
     });
 }
 
+bool MainWindow::hasFinishedResultOfTheFile(const Document* d) {
+    return d && d->result && !d->running && !d->robustnessPending && d->jpegQuality == 0;
+}
+
 QString MainWindow::outputStem(const Document& d) {
     const QString stem = QFileInfo(d.path).completeBaseName();
     return d.region ? stem + "." + QString::fromStdString(d.region->fileSuffix()) : stem;
@@ -704,8 +708,7 @@ bool MainWindow::allDone() const {
 }
 
 void MainWindow::chooseCaseAndAdd() {
-    const Document* d = currentDocument();
-    if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0) {
+    if (!hasFinishedResultOfTheFile(currentDocument())) {
         addCurrentToCase({});  // says why not
         return;
     }
@@ -720,7 +723,7 @@ void MainWindow::chooseCaseAndAdd() {
 
 bool MainWindow::addCurrentToCase(const QString& caseFile) {
     const Document* d = currentDocument();
-    if (!d || !d->result || d->running || d->robustnessPending || d->jpegQuality != 0 || caseFile.isEmpty()) {
+    if (!hasFinishedResultOfTheFile(d) || caseFile.isEmpty()) {
         statusBar()->showMessage(tr("Add to case: open an image and wait for its analysis (and robustness check) to finish "
                                     "(the original, not a teaching-mode copy)"), 8000);
         return false;

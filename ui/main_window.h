@@ -97,6 +97,9 @@ private:
     static const FingerprintAttribution* fingerprintsOf(const Document& d);
     // The start of the names offered for its exports: the file's base name, and the region's when it has one.
     static QString outputStem(const Document& d);
+    // A finished result of the file itself (not a teaching-mode copy), with its robustness check when one
+    // was asked for: what a report or a case may be given.
+    static bool hasFinishedResultOfTheFile(const Document* d);
     Document* currentDocument() const;
     // A new tab, made current; nothing is started. With region: that region of the file (cropToRegion).
     Document& addDocument(const QString& path, std::optional<ImageRegion> region = std::nullopt);
