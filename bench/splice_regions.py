@@ -223,8 +223,9 @@ def main():
     # the part most likely to look generated.
     warmest = {"composites": (rate(list(composite_warmest.values())), len(composite_warmest)),
                "hosts": (rate(list(host_warmest.values())), len(host_warmest))}
-    print("the warmest patch analysed alone, where the whole verdict did not flag: composites %.3f of %d, photos alone %.3f of %d"
-          % (*warmest["composites"], *warmest["hosts"]))
+    if not a.regions_only:
+        print("the warmest patch analysed alone, where the whole verdict did not flag: composites %.3f of %d, photos alone %.3f of %d"
+              % (*warmest["composites"], *warmest["hosts"]))
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"feather": a.feather, "jpeg": a.jpeg, "figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),
