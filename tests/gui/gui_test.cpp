@@ -104,6 +104,16 @@ QString writeImage(const QTemporaryDir& dir, const QString& name, cv::Scalar bgr
     return path;
 }
 
+// photo.png, 160x128, dark with a bright 64x64 square at (96, 64): for the fixture model, the whole picture's
+// verdict rests on dark patches (all equally flat, the first in grid order), the square's region on the square.
+QString writeDarkWithBrightSquare(const QTemporaryDir& dir) {
+    cv::Mat bgr(128, 160, CV_8UC3, cv::Scalar(5, 5, 5));
+    bgr(cv::Rect(96, 64, 64, 64)).setTo(cv::Scalar(250, 250, 250));
+    const QString path = dir.path() + "/photo.png";
+    cv::imwrite(path.toStdString(), bgr);
+    return path;
+}
+
 }  // namespace
 
 class GuiTest : public QObject {
@@ -560,13 +570,8 @@ private slots:
     }
 
     void mainWindowAnalysesASelectedRegionInATabOfItsOwn() {
-        // Dark, with a bright 64x64 square: the whole picture's verdict rests on dark patches (all equally flat,
-        // the first in grid order), the square's region on the square alone.
         QTemporaryDir dir;
-        cv::Mat bgr(128, 160, CV_8UC3, cv::Scalar(5, 5, 5));
-        bgr(cv::Rect(96, 64, 64, 64)).setTo(cv::Scalar(250, 250, 250));
-        const QString path = dir.path() + "/photo.png";
-        cv::imwrite(path.toStdString(), bgr);
+        const QString path = writeDarkWithBrightSquare(dir);
         AutomationOptions automation;
         automation.model = kModel;
         MainWindow window(automation);
@@ -636,10 +641,7 @@ private slots:
 
     void mainWindowAddsARegionToACaseAndOpensItFromThere() {
         QTemporaryDir dir;
-        cv::Mat bgr(128, 160, CV_8UC3, cv::Scalar(5, 5, 5));
-        bgr(cv::Rect(96, 64, 64, 64)).setTo(cv::Scalar(250, 250, 250));
-        const QString path = dir.path() + "/photo.png", caseFile = dir.path() + "/case.sqlite";
-        cv::imwrite(path.toStdString(), bgr);
+        const QString path = writeDarkWithBrightSquare(dir), caseFile = dir.path() + "/case.sqlite";
         AutomationOptions automation;
         automation.model = kModel;
         MainWindow window(automation);
