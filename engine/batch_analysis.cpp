@@ -40,13 +40,19 @@ private:
     std::shared_ptr<const LoadedImage> image_;
 };
 
+// Stride and top-k as an analysis with these settings uses them: the settings' own, else the manifest's.
+int resolvedStride(const ModelManifest& m, const AnalysisSettings& settings) {
+    return settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : m.inputSize);
+}
+int resolvedTopK(const ModelManifest& m, const AnalysisSettings& settings) {
+    return settings.topK > 0 ? settings.topK : m.verdictTopK;
+}
+
 }  // namespace
 
 std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,
                              const std::vector<Degradation>& robustnessCopies, const std::optional<ImageRegion>& region) {
     const ModelManifest& m = detector.manifest();
-    const int patch = m.inputSize;
-    const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
     QJsonArray mean, std;
     for (int c = 0; c < 3; ++c) {
         mean.append(double(m.mean[std::size_t(c)]));
@@ -54,9 +60,9 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
     }
     // QJsonObject keeps its keys sorted, so equal settings always give equal text.
     QJsonObject key{
-        {"patch", patch},
-        {"stride", stride},
-        {"top_k", settings.topK > 0 ? settings.topK : m.verdictTopK},
+        {"patch", m.inputSize},
+        {"stride", resolvedStride(m, settings)},
+        {"top_k", resolvedTopK(m, settings)},
         {"full_heatmap", settings.fullHeatmap},
         {"precision", precisionName(detector.precision())},
         {"band", QJsonArray{m.inconclusiveLow, m.inconclusiveHigh}},
@@ -114,11 +120,9 @@ CacheKey caseKeyOf(const Detector& detector, const AnalysisSettings& settings, c
         throw badInput("this result was made by the model " + p.modelName + " " + p.modelVersion + ", not by the one loaded now (" +
                        detector.manifest().name + " " + detector.manifest().version + "): analyse the image again first");
     const ModelManifest& m = detector.manifest();
-    const int patch = m.inputSize;
-    const int stride = settings.stride > 0 ? settings.stride : (m.stride > 0 ? m.stride : patch);
     // The analyzer records top-k as used: at most the number of patches of a small image.
-    const int topK = std::min(settings.topK > 0 ? settings.topK : m.verdictTopK, r.gridCols * r.gridRows);
-    if (p.patchSize != patch || p.stride != stride || p.topK != topK || p.fullHeatmap != settings.fullHeatmap ||
+    const int topK = std::min(resolvedTopK(m, settings), r.gridCols * r.gridRows);
+    if (p.patchSize != m.inputSize || p.stride != resolvedStride(m, settings) || p.topK != topK || p.fullHeatmap != settings.fullHeatmap ||
         p.precision != precisionName(detector.precision()))
         throw badInput("the analysis settings (stride, top-k, heatmap or precision) have changed since this result was made: "
                        "analyse the image again first");

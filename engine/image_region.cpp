@@ -8,9 +8,12 @@
 
 namespace synthscope {
 
+std::string ImageRegion::brief() const {
+    return std::to_string(x) + "," + std::to_string(y) + " " + std::to_string(width) + "x" + std::to_string(height);
+}
+
 std::string ImageRegion::describe() const {
-    std::string text = "region " + std::to_string(x) + "," + std::to_string(y) + " " + std::to_string(width) + "x" +
-                       std::to_string(height);
+    std::string text = "region " + brief();
     if (sourceWidth > 0 && sourceHeight > 0) text += " of " + std::to_string(sourceWidth) + "x" + std::to_string(sourceHeight);
     return text;
 }

@@ -15,6 +15,8 @@ struct ImageRegion {
 
     // "region 120,80 400x300 of 2560x1920" (without "of ..." while the source size is unknown).
     std::string describe() const;
+    // "120,80 400x300": a tab's or a case row's name beside the file's, "photo.jpg [120,80 400x300]".
+    std::string brief() const;
     // For file names: "region-120-80-400x300".
     std::string fileSuffix() const;
     bool operator==(const ImageRegion& o) const {

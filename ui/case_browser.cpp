@@ -53,7 +53,7 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
     QList<QStandardItem*> row;
     // A region's row is named as its workstation tab is: "photo.jpg [241,48 224x224]".
     QString name = QFileInfo(path).fileName();
-    if (const std::optional<ImageRegion>& g = e.region) name += QString(" [%1,%2 %3x%4]").arg(g->x).arg(g->y).arg(g->width).arg(g->height);
+    if (e.region) name += " [" + QString::fromStdString(e.region->brief()) + "]";
     row << cell(name, path + (e.region ? "\n" + QString::fromStdString(e.region->describe()) : QString()))
         << cell(QString::fromStdString(e.label), QString::fromStdString(e.label))
         << cell(QString::number(e.syntheticProbability * 100, 'f', 1) + " %", e.syntheticProbability)

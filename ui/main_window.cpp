@@ -564,7 +564,7 @@ MainWindow::Document& MainWindow::addDocument(const QString& path, std::optional
     QString title = QFileInfo(d.path).fileName(), tip = d.path;
     if (d.region) {
         const ImageRegion& g = *d.region;
-        title += QString(" [%1,%2 %3x%4]").arg(g.x).arg(g.y).arg(g.width).arg(g.height);
+        title += " [" + QString::fromStdString(g.brief()) + "]";
         tip += "\n" + QString::fromStdString(g.describe());
     }
     const int index = tabs_->addTab(d.canvas, title);
