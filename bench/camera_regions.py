@@ -6,7 +6,8 @@ The whole-image verdict flags about half of the camera-resolution wallpaper phot
 models/eval_sets/wallpaper_photos.csv (the README's worst failure). A region of such a photo is analysed
 with the same detector on fewer patches, so it cannot be expected to do better; this measures by how
 much, for a few region sizes at the centre of each photo (the part a user most often asks about), and
-for the whole photo on the same run. Needs the wallpaper packages (README, "False positives on real
+for the whole photo on the same run; and how often such a region "stands out" from its control parts
+(flagged while none of them is), which is a false alarm here since nothing is pasted. Needs the wallpaper packages (README, "False positives on real
 photos"); photos that are missing are skipped and counted.
 
     /usr/bin/python3 bench/camera_regions.py --synthscope build/app/synthscope [--sides 224,512,1024] [--json out.json]
@@ -24,13 +25,15 @@ from PIL import Image, ImageOps
 
 
 def analyse(synthscope, paths, json_path, region=None):
-    """{path: verdict label} of `synthscope analyze --verdict-only` over paths (of the region when given)."""
+    """{path: (verdict label, [control parts' labels])} of `synthscope analyze --verdict-only` over paths
+    (of the region when given, with its default control parts)."""
     command = [synthscope, "analyze", *paths, "--quiet", "--verdict-only", "--json", json_path]
     if region:
         command += ["--region", "%d,%d,%d,%d" % region]
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(json_path) as f:
-        return {r["image"]["path"]: r["verdict"]["label"] for r in json.load(f)["results"]}
+        return {r["image"]["path"]: (r["verdict"]["label"], [c["label"] for c in r.get("region_controls", {}).get("parts", [])])
+                for r in json.load(f)["results"]}
 
 
 def wilson(k, n, z=1.96):
@@ -65,7 +68,7 @@ def main():
 
     rows = {path: {"size": list(sizes[path])} for path in photos}
     with tempfile.TemporaryDirectory(prefix="synthscope-camera-regions-") as tmp:
-        for path, label in analyse(a.synthscope, photos, os.path.join(tmp, "whole.json")).items():
+        for path, (label, _) in analyse(a.synthscope, photos, os.path.join(tmp, "whole.json")).items():
             rows[path]["whole"] = label
         for side in sides:
             groups = {}  # one run per region: photos of the same size share it
@@ -73,8 +76,10 @@ def main():
                 if w >= side and h >= side:
                     groups.setdefault(((w - side) // 2, (h - side) // 2, side, side), []).append(path)
             for i, (region, paths) in enumerate(sorted(groups.items())):
-                for path, label in analyse(a.synthscope, paths, os.path.join(tmp, "r%d-%d.json" % (side, i)), region).items():
+                for path, (label, controls) in analyse(a.synthscope, paths, os.path.join(tmp, "r%d-%d.json" % (side, i)),
+                                                       region).items():
                     rows[path]["centre_%d" % side] = label
+                    rows[path]["controls_%d" % side] = controls
 
     figures = {}
     print("%d of %d listed photos installed" % (len(photos), len(listed)))
@@ -97,6 +102,21 @@ def main():
         print("%s: flagged where the whole photo was not %d, not flagged where it was %d (of %d)" % (key, added, removed, len(both)))
         figures[key]["flagged_where_whole_not"] = added
         figures[key]["not_flagged_where_whole_was"] = removed
+    # The control parts (region_controls.h): a flagged region "stands out" when none of its controls is
+    # flagged; on these photos nothing is pasted, so every region that stands out is a false alarm.
+    for side in sides:
+        key, controls = "centre_%d" % side, "controls_%d" % side
+        both = [r for r in rows.values() if key in r]
+        out = sum(bool(r[key] == "synthetic" and r[controls] and "synthetic" not in r[controls]) for r in both)
+        parts = [c for r in both for c in r[controls]]
+        flagged_parts = sum(c == "synthetic" for c in parts)
+        lo, hi = wilson(out, len(both))
+        print("%s: stands out from its controls (flagged, no control flagged) %d of %d = %.3f [%.2f-%.2f]; "
+              "control parts flagged %d of %d" % (key, out, len(both), out / max(1, len(both)), lo, hi, flagged_parts, len(parts)))
+        figures[key]["stands_out"] = out / max(1, len(both))
+        figures[key]["stands_out_interval"] = [lo, hi]
+        figures[key]["control_parts"] = len(parts)
+        figures[key]["control_parts_flagged"] = flagged_parts
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"installed": len(photos), "listed": len(listed), "figures": figures, "photos": rows}, f, indent=1)

@@ -9,7 +9,9 @@ every composite, so each composite gives one pasted region and one untouched one
 whole composite and the photo alone are analysed too. A user's selection is never exact: the pasted
 square is also analysed inside a 256x256 region, 16 px of the photo around it. And where the whole
 verdict does not flag a picture, its warmest patch in the heatmap is analysed alone, as a user who selects
-by colour would: on the photos alone this measures the selection's own bias. Written as lossless PNG in a temporary folder; the
+by colour would: on the photos alone this measures the selection's own bias. Each square region is
+analysed with its control parts (region_controls.h: here the one 224x224 part that fits beside it, which
+covers most of the other square), and "stands out" counts a flagged region none of whose controls is. Written as lossless PNG in a temporary folder; the
 data stays in ../shared/data.
 
 A hard-edged paste is the easy case. Inpainting blends its edges and matches the photo's noise; there is
@@ -113,6 +115,15 @@ def labels(results):
     return {path: r["verdict"]["label"] for path, r in results.items()}
 
 
+def stands_out(results):
+    """{path: whether the region is flagged and none of its control parts is} (region_controls.h)."""
+    out = {}
+    for path, r in results.items():
+        parts = r.get("region_controls", {}).get("parts", [])
+        out[path] = r["verdict"]["label"] == "synthetic" and bool(parts) and all(c["label"] != "synthetic" for c in parts)
+    return out
+
+
 def warmest_part_labels(synthscope, results, tmp, name):
     """Each picture whose whole verdict is not "synthetic", its warmest patch of the heatmap analysed alone:
     what a user who selects by the heatmap's colour gets. Grouped by place, one run per place."""
@@ -178,8 +189,10 @@ def main():
         print("%d composites of %d held-out photos and %d held-out fakes; analysing..." % (len(paths), len(hosts), len(paths)),
               file=sys.stderr)
         whole_results = analyse(a.synthscope, paths, os.path.join(tmp, "whole.json"), verdict_only=False)
-        left = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left.json"), square(LEFT)))
-        right = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right.json"), square(RIGHT)))
+        left_results = analyse(a.synthscope, paths, os.path.join(tmp, "left.json"), square(LEFT))
+        right_results = analyse(a.synthscope, paths, os.path.join(tmp, "right.json"), square(RIGHT))
+        left, right = labels(left_results), labels(right_results)
+        left_out, right_out = stands_out(left_results), stands_out(right_results)
         left_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left-wide.json"), square(LEFT, MARGIN)))
         right_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right-wide.json"), square(RIGHT, MARGIN)))
         alone_results = analyse(a.synthscope, hosts, os.path.join(tmp, "hosts.json"), verdict_only=False)
@@ -192,9 +205,11 @@ def main():
     rows = []
     for path, family, fake, side in composites:
         pasted, untouched, wide = (left, right, left_wide) if side == "left" else (right, left, right_wide)
+        pasted_out, untouched_out = (left_out, right_out) if side == "left" else (right_out, left_out)
         rows.append({"fake": fake, "family": family, "side": side, "whole": whole.get(path, "failed"),
                      "pasted_region": pasted.get(path, "failed"), "untouched_region": untouched.get(path, "failed"),
-                     "wide_region": wide.get(path, "failed")})
+                     "wide_region": wide.get(path, "failed"), "pasted_stands_out": pasted_out.get(path, False),
+                     "untouched_stands_out": untouched_out.get(path, False)})
     figures = {}
     print("%-36s %4s %14s %14s %16s %18s" % ("family", "n", "whole flagged", "region pasted", "region untouched",
                                             "wider region pasted"))
@@ -204,10 +219,13 @@ def main():
              "pasted_region_flagged": rate([r["pasted_region"] for r in sel]),
              "untouched_region_flagged": rate([r["untouched_region"] for r in sel]),
              "pasted_region_inconclusive": rate([r["pasted_region"] for r in sel], "inconclusive"),
-             "wide_region_flagged": rate([r["wide_region"] for r in sel])}
+             "wide_region_flagged": rate([r["wide_region"] for r in sel]),
+             "pasted_stands_out": rate([r["pasted_stands_out"] for r in sel], True),
+             "untouched_stands_out": rate([r["untouched_stands_out"] for r in sel], True)}
         figures[family] = f
-        print("%-36s %4d %14.3f %14.3f %16.3f %18.3f" % (family, f["n"], f["whole_flagged"], f["pasted_region_flagged"],
-                                                        f["untouched_region_flagged"], f["wide_region_flagged"]))
+        print("%-36s %4d %14.3f %14.3f %16.3f %18.3f   stands out from its controls: pasted %.3f, untouched %.3f"
+              % (family, f["n"], f["whole_flagged"], f["pasted_region_flagged"], f["untouched_region_flagged"],
+                 f["wide_region_flagged"], f["pasted_stands_out"], f["untouched_stands_out"]))
     host_rate = rate(list(alone.values()))
     print("the %d photos alone, whole image flagged: %.3f" % (len(alone), host_rate))
 

@@ -14,6 +14,10 @@ const char* verdictLabelName(VerdictLabel label) {
     return "inconclusive";
 }
 
+int RegionControls::flagged() const {
+    return int(std::count_if(parts.begin(), parts.end(), [](const ControlPart& p) { return p.label == VerdictLabel::Synthetic; }));
+}
+
 std::size_t AnalysisResult::classifiedCount() const {
     return std::size_t(std::count_if(patches.begin(), patches.end(), [](const PatchResult& p) { return p.classified(); }));
 }

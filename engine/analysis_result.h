@@ -144,6 +144,27 @@ struct RobustnessReport {
     bool done() const { return error.empty(); }
 };
 
+// Parts of the same size as an analysed region, elsewhere in its picture, analysed as the region was
+// (verdict only): a region's "Likely AI-generated" means more when the rest of the picture does not look
+// generated too (region_controls.h; README, "Regions").
+struct ControlPart {
+    ImageRegion region;  // in the whole picture's pixels
+    VerdictLabel label = VerdictLabel::Inconclusive;
+    double syntheticProbability = 0;
+};
+
+struct RegionControls {
+    int asked = 0;                 // how many parts were asked for
+    std::vector<ControlPart> parts;  // those that fit beside the region and each other (maybe fewer, or none)
+    std::string explanation;       // one sentence for the user
+    // Set when the parts could not be analysed (not enough memory...); the region's verdict stands.
+    std::string error;
+    bool done() const { return error.empty(); }
+    int flagged() const;  // parts called "Likely AI-generated"
+    // The region is flagged and no part of the picture beside it is.
+    bool standOut(VerdictLabel regionLabel) const { return done() && regionLabel == VerdictLabel::Synthetic && !parts.empty() && flagged() == 0; }
+};
+
 // A sentence about what the file's own record (metadata, EXIF thumbnail) says beside the verdict
 // (record_beside_verdict.h).
 struct RecordNote {
@@ -155,6 +176,7 @@ struct Timings {
     double loadMs = 0, contrastMs = 0, verdictMs = 0, heatmapMs = 0;
     double recordMs = 0;  // reading the file's record (metadata, thumbnail) after the analysis
     double totalMs = 0;
+    double controlsMs = 0;  // a region's control parts (region_controls.h), within totalMs
 };
 
 struct AnalysisResult {
@@ -181,6 +203,9 @@ struct AnalysisResult {
     std::vector<std::string> warnings;
     // When the robustness check ran (or was asked for and failed); it never changes `verdict`.
     std::optional<RobustnessReport> robustness;
+    // For a region analysed with control parts (AnalysisSettings::regionControls); nullopt otherwise and
+    // for results stored before 2026-12-03's fifth session.
+    std::optional<RegionControls> controls;
     // What the file's record says beside the verdict, read when a file was analysed (empty: nothing to
     // say); nullopt for an image analysed in memory (a re-encoded copy, `evaluate`) and for results
     // stored before 2026-12-03.

@@ -107,8 +107,10 @@ std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& s
         for (const Degradation& d : robustnessCopies) copies.append(QString::fromStdString(d.name()));
         key.insert("robustness", copies);
     }
-    if (region)  // absent for a whole file, so that keys written before regions still match
+    if (region) {  // absent for a whole file, so that keys written before regions still match
         key.insert("region", QJsonArray{region->x, region->y, region->width, region->height});
+        if (settings.regionControls > 0) key.insert("controls", settings.regionControls);
+    }
     return QJsonDocument(key).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -129,7 +131,9 @@ CacheKey caseKeyOf(const Detector& detector, const AnalysisSettings& settings, c
     std::vector<Degradation> copies;
     if (r.robustness)
         for (const std::string& name : r.robustness->copies) copies.push_back(parseDegradation(name));
-    return {r.image.sha256, detector.weightsSha256(), cacheSettingsKey(detector, settings, copies, r.image.region)};
+    AnalysisSettings made = settings;  // the result's own control parts, as it holds them
+    made.regionControls = r.controls ? r.controls->asked : 0;
+    return {r.image.sha256, detector.weightsSha256(), cacheSettingsKey(detector, made, copies, r.image.region)};
 }
 
 BatchAnalysis::BatchAnalysis(CaseStore& store, const ImageAnalyzer& analyzer, const RobustnessCheck* robustness,

@@ -18,7 +18,8 @@ namespace synthscope {
 // change how fast a result comes, not what it is (CPU and CUDA agree to float rounding). The robustness
 // check's copies are part of it when there are any (a checked result carries the check's answer), and so
 // is the region when one part of the picture was analysed alone ("region": [x, y, width, height], in the
-// whole picture's pixels): a region's result is stored beside the whole file's, never in its place.
+// whole picture's pixels): a region's result is stored beside the whole file's, never in its place. With it
+// the number of its control parts ("controls", region_controls.h) when there are any.
 std::string cacheSettingsKey(const Detector& detector, const AnalysisSettings& settings,
                              const std::vector<Degradation>& robustnessCopies = {},
                              const std::optional<ImageRegion>& region = std::nullopt);

@@ -58,6 +58,32 @@ CheckRecord robustnessCheckRecord(const std::optional<RobustnessReport>& report)
     return c;
 }
 
+// A region's control parts, numbered in the order of the report's table, in blue beside the region's gold.
+void outlineControlParts(cv::Mat& rgb, const std::vector<ControlPart>& parts, double scale) {
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const ImageRegion& g = parts[i].region;
+        const cv::Rect outline(int(g.x * scale), int(g.y * scale), std::max(2, int(g.width * scale)), std::max(2, int(g.height * scale)));
+        cv::rectangle(rgb, outline, cv::Scalar(0, 0, 0), 4);
+        cv::rectangle(rgb, outline, cv::Scalar(80, 170, 255), 2);
+        const cv::Point at(outline.x + 6, outline.y + 20);
+        cv::putText(rgb, std::to_string(i + 1), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 4);
+        cv::putText(rgb, std::to_string(i + 1), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(80, 170, 255), 2);
+    }
+}
+
+CheckRecord controlPartsRecord(const std::optional<RegionControls>& controls) {
+    const std::string name = "Control parts (the region's size, elsewhere in the picture)";
+    if (!controls) return {name, Status::NotRun, "not asked for with this analysis (--controls 0, or a result stored before them)"};
+    if (!controls->done()) return {name, Status::Failed, controls->error};
+    std::string detail = controls->explanation;
+    for (std::size_t i = 0; i < controls->parts.size(); ++i) {
+        const ControlPart& p = controls->parts[i];
+        detail += (i ? "; " : " ") + std::to_string(i + 1) + ": " + p.region.brief() + ", " + verdictLabelName(p.label) + " " +
+                  percent(p.syntheticProbability);
+    }
+    return {name, Status::Done, detail};
+}
+
 }  // namespace
 
 const char* checkStatusName(CheckRecord::Status status) {
@@ -146,6 +172,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                 ev.regionContextRgb = fitInside(image.rgb, options.displaySide / 2, wholeScale);
                 const cv::Rect outline(int(region->x * wholeScale), int(region->y * wholeScale),
                                        std::max(2, int(region->width * wholeScale)), std::max(2, int(region->height * wholeScale)));
+                if (r.controls) outlineControlParts(ev.regionContextRgb, r.controls->parts, wholeScale);  // under the region's
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(0, 0, 0), 4);
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(255, 215, 0), 2);
                 image = cropToRegion(std::move(image), *region);
@@ -153,6 +180,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                                      "the detector analysed the " + region->describe() +
                                          " only; the heatmap, spectrum, fingerprints and error levels below are of that "
                                          "region, the JPEG history and the metadata are the whole file's"});
+                ev.checks.push_back(controlPartsRecord(r.controls));
             } catch (const std::exception& e) {
                 ev.checks.push_back({"Region", Status::Failed, e.what()});
             }

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "engine/attribution_fusion.h"
+#include "engine/region_controls.h"
 #include "engine/errors.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
@@ -211,6 +212,14 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
         result.heatmapComplete = true;
     }
     result.timings.heatmapMs = msSince(tHeatmap);
+
+    // 3. For a region: parts of its size elsewhere in the picture, to compare its verdict with (not for
+    // a region's re-encoded copy, which has no whole picture beside it).
+    if (image.region && !image.wholeRgb.empty() && settings_.regionControls > 0) {
+        const auto tControls = Clock::now();
+        result.controls = RegionControlCheck(detector_, settings_).check(image, result.verdict.label, settings_.regionControls, cancel);
+        result.timings.controlsMs = msSince(tControls);
+    }
     result.timings.totalMs = msSince(t0);
     return result;
 }

@@ -10,6 +10,9 @@
 
 namespace synthscope {
 
+constexpr int kDefaultRegionControls = 4;
+constexpr int kMaxRegionControls = 16;
+
 // Settings of one analysis; zero means "what the model's manifest says".
 struct AnalysisSettings {
     int stride = 0;
@@ -18,6 +21,9 @@ struct AnalysisSettings {
     // false: no combined attribution (and so no look model): for copies whose verdict alone is read
     // (the robustness check).
     bool attribution = true;
+    // For a region: how many parts of its size elsewhere in the picture are analysed with it, verdict only,
+    // as controls (region_controls.h); 0 for none. Unused for a whole image.
+    int regionControls = kDefaultRegionControls;
     LoadOptions load;
 };
 

@@ -120,11 +120,13 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
                                                {"verdict", r.timings.verdictMs},
                                                {"heatmap", r.timings.heatmapMs},
                                                {"record", r.timings.recordMs},
+                                               {"controls", r.timings.controlsMs},
                                                {"total", r.timings.totalMs}}}};
     QJsonArray warnings;
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
     if (r.robustness) out.insert("robustness", toJson(*r.robustness));
+    if (r.controls) out.insert("region_controls", toJson(*r.controls));
     // What the file's record says beside the verdict (record_beside_verdict.h); absent: not read.
     if (r.record) out.insert("record", QJsonObject{{"notes", toJson(*r.record)}});
     if (includePatches) {
@@ -195,6 +197,30 @@ RobustnessReport robustnessFromJson(const QJsonObject& json) {
                               labelFromName(v["label"].toString()), v["synthetic_probability"].toDouble()});
     }
     return r;
+}
+
+QJsonObject toJson(const RegionControls& c) {
+    QJsonArray parts;
+    for (const ControlPart& p : c.parts)
+        parts.append(QJsonObject{{"region", toJson(p.region)},
+                                 {"label", verdictLabelName(p.label)},
+                                 {"synthetic_probability", p.syntheticProbability}});
+    QJsonObject out{{"asked", c.asked}, {"parts", parts}, {"flagged", c.flagged()}, {"explanation", qs(c.explanation)}};
+    if (!c.done()) out.insert("error", qs(c.error));
+    return out;
+}
+
+RegionControls regionControlsFromJson(const QJsonObject& json) {
+    RegionControls c;
+    c.asked = json["asked"].toInt();
+    c.explanation = json["explanation"].toString().toStdString();
+    c.error = json["error"].toString().toStdString();
+    for (const QJsonValue& value : json["parts"].toArray()) {
+        const QJsonObject p = value.toObject();
+        c.parts.push_back({regionFromJson(p["region"].toObject()), labelFromName(p["label"].toString()),
+                           p["synthetic_probability"].toDouble()});
+    }
+    return c;
 }
 
 QJsonArray toJson(const std::vector<RecordNote>& notes) {
@@ -310,9 +336,11 @@ AnalysisResult resultFromJson(const QJsonObject& json) {
 
     const QJsonObject timings = json["timings_ms"].toObject();
     r.timings = {timings["load"].toDouble(), timings["contrast"].toDouble(), timings["verdict"].toDouble(),
-                 timings["heatmap"].toDouble(), timings["record"].toDouble(), timings["total"].toDouble()};
+                 timings["heatmap"].toDouble(), timings["record"].toDouble(), timings["total"].toDouble(),
+                 timings["controls"].toDouble()};
     for (const QJsonValue& w : json["warnings"].toArray()) r.warnings.push_back(w.toString().toStdString());
     if (json["robustness"].isObject()) r.robustness = robustnessFromJson(json["robustness"].toObject());
+    if (json["region_controls"].isObject()) r.controls = regionControlsFromJson(json["region_controls"].toObject());
     if (json["record"].isObject()) r.record = recordNotesFromJson(json["record"]["notes"].toArray());
 
     for (const QJsonValue& value : json["patches"].toArray()) {

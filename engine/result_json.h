@@ -16,6 +16,10 @@ QJsonObject toJson(const Provenance& provenance);
 // "variants", "explanation"}, or {"copies", "error"} when it was not done.
 QJsonObject toJson(const RobustnessReport& report);
 RobustnessReport robustnessFromJson(const QJsonObject& json);
+// A region's control parts: {"asked", "parts": [{"region", "label", "synthetic_probability"}], "flagged"
+// (read back from the parts), "explanation"}, and "error" when they could not be analysed.
+QJsonObject toJson(const RegionControls& controls);
+RegionControls regionControlsFromJson(const QJsonObject& json);
 // What the file's record says beside the verdict: [{"against_verdict", "text"}, ...] (a result's
 // "record.notes", and the case store's record_notes column).
 QJsonArray toJson(const std::vector<RecordNote>& notes);

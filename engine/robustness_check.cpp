@@ -13,10 +13,11 @@ std::vector<Degradation> defaultRobustnessDegradations() {
 
 namespace {
 
-// The copies' verdicts are all the check reads: no heatmap, no combined attribution.
+// The copies' verdicts are all the check reads: no heatmap, no combined attribution, no control parts.
 AnalysisSettings verdictOnly(AnalysisSettings settings) {
     settings.fullHeatmap = false;
     settings.attribution = false;
+    settings.regionControls = 0;
     return settings;
 }
 

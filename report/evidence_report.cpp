@@ -90,6 +90,25 @@ QString robustnessSection(const AnalysisResult& result) {
     return h + table(rows);
 }
 
+// A region's control parts (region_controls.h): the sentence, and each part with its verdict.
+QString controlPartsSection(const AnalysisResult& result) {
+    const std::optional<RegionControls>& c = result.controls;
+    if (!c) return {};
+    QString h = "<p><b>Control parts.</b> ";
+    if (!c->done()) return h + "<i>Not done: " + esc(c->error) + "</i></p>\n";
+    h += esc(c->explanation) + "</p>\n";
+    if (c->parts.empty()) return h;
+    QString rows = row({"", "part of the picture", "synthetic probability", "verdict"}, true);
+    rows += row({"", "the region", pct(result.verdict.syntheticProbability), verdictLabelName(result.verdict.label)});
+    for (std::size_t i = 0; i < c->parts.size(); ++i) {
+        const ControlPart& p = c->parts[i];
+        rows += row({QString::number(i + 1), esc(p.region.brief()), pct(p.syntheticProbability),
+                     p.label == VerdictLabel::Synthetic ? QString("<b>%1</b>").arg(verdictLabelName(p.label))
+                                                        : QString(verdictLabelName(p.label))});
+    }
+    return h + table(rows);
+}
+
 std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -153,7 +172,9 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
             images.push_back({prefix + "region", ev.regionContextRgb});
             const double c = double(side) / std::max(ev.regionContextRgb.cols, ev.regionContextRgb.rows);
             h += figure(prefix + "region", int(ev.regionContextRgb.cols * c), int(ev.regionContextRgb.rows * c),
-                        "Where the " + esc(r.image.region->describe()) + " lies in the whole picture (outlined in gold)");
+                        "Where the " + esc(r.image.region->describe()) + " lies in the whole picture (outlined in gold" +
+                            (r.controls && !r.controls->parts.empty() ? QString("; its control parts numbered, in blue") : QString()) + ")");
+            h += controlPartsSection(r);
         }
     }
 

@@ -26,6 +26,9 @@ QString verdictSummary(const AnalysisResult& r) {
     if (r.robustness)
         lines << (r.robustness->done() ? "Robustness check: " + text(r.robustness->explanation)
                                        : "Robustness check not done: " + text(r.robustness->error));
+    if (r.controls)
+        lines << (r.controls->done() ? "Control parts: " + text(r.controls->explanation)
+                                     : "Control parts not analysed: " + text(r.controls->error));
     const std::optional<ClassScore> generator = r.likelyGenerator();
     if (generator && v.label != VerdictLabel::Authentic && v.attribution.size() > 1)
         lines << QString("Most likely generator: %1%2 (%3%4)")

@@ -128,13 +128,20 @@ void ImageCanvas::setRegionMarks(const std::vector<RegionMark>& marks) {
     update();
 }
 
-// Each analysed region outlined in its verdict's colour, its verdict written on it.
+// Each analysed region outlined in its verdict's colour, its verdict written on it; its control parts
+// dashed, so that the region stays the first thing seen.
 void ImageCanvas::paintRegionMarks(QPainter& p) const {
     p.setOpacity(1.0);
     p.setBrush(Qt::NoBrush);
     for (const RegionMark& m : marks_) {
         const QRectF r = toWidget(QRectF(m.rect)).adjusted(1, 1, -1, -1);
-        p.setPen(QPen(m.colour, 2.0));
+        if (m.control) {  // dashed over a dark line, so that it shows over any heatmap colour
+            p.setPen(QPen(QColor(0, 0, 0, 170), 3.0));
+            p.drawRect(r);
+            p.setPen(QPen(m.colour, 2.0, Qt::DashLine));
+        } else {
+            p.setPen(QPen(m.colour, 2.0));
+        }
         p.drawRect(r);
         const QRectF label = QRectF(r.bottomLeft() - QPointF(-1, p.fontMetrics().height() + 3),
                                     p.fontMetrics().size(0, m.label) + QSizeF(8, 3));

@@ -14,7 +14,10 @@ struct RegionMark {
     QRect rect;     // image pixels
     QString label;  // e.g. "Likely AI-generated (synthetic 97%)"
     QColor colour;
-    bool operator==(const RegionMark& o) const { return rect == o.rect && label == o.label && colour == o.colour; }
+    bool control = false;  // a control part of a region (region_controls.h): drawn dashed
+    bool operator==(const RegionMark& o) const {
+        return rect == o.rect && label == o.label && colour == o.colour && control == o.control;
+    }
 };
 
 // The picture under investigation with the per-patch heatmap over it: smooth zoom (wheel, around the
@@ -44,7 +47,8 @@ public:
     // The selected region in image pixels, inside the image; empty when none.
     QRect selection() const { return selection_; }
     void setSelection(const QRect& imageRect);  // clipped to the image; an empty rect clears it
-    // The regions of this picture analysed in tabs of their own, outlined with their verdicts.
+    // The regions of this picture analysed in tabs of their own, outlined with their verdicts, and their
+    // control parts.
     void setRegionMarks(const std::vector<RegionMark>& marks);
     const std::vector<RegionMark>& regionMarks() const { return marks_; }
 

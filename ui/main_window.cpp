@@ -612,6 +612,11 @@ void MainWindow::updateRegionMarks(const QString& path) {
         marks.push_back({QRect(g.x, g.y, g.width, g.height),
                          QString("%1 (synthetic %2%)").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100)),
                          QColor(words.colour)});
+        if (doc->result->controls)
+            for (const ControlPart& c : doc->result->controls->parts)
+                marks.push_back({QRect(c.region.x, c.region.y, c.region.width, c.region.height),
+                                 tr("control of %1: synthetic %2%").arg(QString::fromStdString(g.brief())).arg(qRound(c.syntheticProbability * 100)),
+                                 QColor(report::verdictWords(c.label).colour), true});
     }
     for (const auto& doc : documents_)
         if (doc->path == path && !doc->region) doc->canvas->setRegionMarks(marks);

@@ -30,12 +30,19 @@ SettingsDialog::SettingsDialog(const UserSettings& current, QWidget* parent) : Q
     topK_->setRange(0, 100);
     topK_->setSpecialValueText(tr("model's default"));
     topK_->setValue(current.topK);
+    regionControls_ = new QSpinBox;
+    regionControls_->setRange(0, kMaxRegionControls);
+    regionControls_->setSpecialValueText(tr("none"));
+    regionControls_->setValue(current.regionControls);
+    regionControls_->setToolTip(tr("Analysis > Analyse Selected Region also analyses this many parts of the region's size "
+                                   "elsewhere in the picture, and says whether the region stands out from them"));
     fullHeatmap_ = new QCheckBox(tr("Classify every patch (full heatmap)"));
     fullHeatmap_->setChecked(current.fullHeatmap);
     form->addRow(tr("Device"), device_);
     form->addRow(tr("Precision"), precision_);
     form->addRow(tr("CPU threads"), threads_);
     form->addRow(tr("Patches deciding the verdict"), topK_);
+    form->addRow(tr("Control parts per region"), regionControls_);
     form->addRow(fullHeatmap_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -49,6 +56,7 @@ UserSettings SettingsDialog::settings() const {
     s.precision = precision_->currentText();
     s.threads = threads_->value();
     s.topK = topK_->value();
+    s.regionControls = regionControls_->value();
     s.fullHeatmap = fullHeatmap_->isChecked();
     return s;
 }

@@ -22,6 +22,7 @@ private:
     QComboBox* precision_;
     QSpinBox* threads_;
     QSpinBox* topK_;
+    QSpinBox* regionControls_;
     QCheckBox* fullHeatmap_;
 };
 

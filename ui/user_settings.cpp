@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include <algorithm>
+
 namespace synthscope::ui {
 namespace {
 constexpr int kMaxRecent = 10;
@@ -17,6 +19,7 @@ UserSettings UserSettings::load() {
     u.topK = s.value("analysis/topK", u.topK).toInt();
     u.fullHeatmap = s.value("analysis/fullHeatmap", u.fullHeatmap).toBool();
     u.robustnessCheck = s.value("analysis/robustnessCheck", u.robustnessCheck).toBool();
+    u.regionControls = std::clamp(s.value("analysis/regionControls", u.regionControls).toInt(), 0, kMaxRegionControls);
     u.darkPalette = s.value("view/darkPalette", u.darkPalette).toBool();
     u.recentFiles = s.value("files/recent").toStringList();
     return u;
@@ -31,6 +34,7 @@ void UserSettings::save() const {
     s.setValue("analysis/topK", topK);
     s.setValue("analysis/fullHeatmap", fullHeatmap);
     s.setValue("analysis/robustnessCheck", robustnessCheck);
+    s.setValue("analysis/regionControls", regionControls);
     s.setValue("view/darkPalette", darkPalette);
     s.setValue("files/recent", recentFiles);
 }
@@ -53,6 +57,7 @@ AnalysisSettings UserSettings::analysisSettings() const {
     AnalysisSettings a;
     a.topK = topK;
     a.fullHeatmap = fullHeatmap;
+    a.regionControls = regionControls;
     return a;
 }
 

@@ -16,6 +16,7 @@ struct UserSettings {
     int topK = 0;                  // 0: the model's
     bool fullHeatmap = true;
     bool robustnessCheck = false;  // also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image
+    int regionControls = kDefaultRegionControls;  // parts of a region's size elsewhere analysed with it (0: none)
     bool darkPalette = false;
     QStringList recentFiles;
 

@@ -209,6 +209,13 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin. A part you "
                    "suspect for what it shows can be analysed alone (Shift+drag, then Ctrl+Shift+R); a part chosen because "
                    "it looks warm here will look generated more often than it is.");
+    if (const std::optional<RegionControls>& c = result->controls) {  // parts of its size elsewhere (region_controls.h)
+        const QString said = QString::fromStdString(c->done() ? c->explanation : c->error).toHtmlEscaped();
+        if (!c->done()) text += tr("<br>Control parts not analysed: %1").arg(said);
+        else if (v.label == VerdictLabel::Synthetic && c->flagged() > 0)  // the case a user must not miss
+            text += tr("<br>Against the rest of the picture: <b>%1</b>").arg(said);
+        else text += tr("<br>Against the rest of the picture: %1").arg(said);
+    }
     // The analysis combines them when the model's calibration has a fingerprint library; otherwise with
     // the fingerprints the forensics panel computed (setFingerprints), when it has.
     const std::optional<CombinedAttribution> combined =

@@ -18,6 +18,9 @@ void addAnalysisOptions(QCommandLineParser& parser) {
         {"stride", "patch stride in pixels (default: minimal overlap)", "N", "0"},
         {"verdict-only", "classify only the top-k patches (no full heatmap)"},
         {"max-megapixels", "refuse images larger than this", "MP", "250"},
+        {"controls", "with --region: parts of the region's size elsewhere in the picture analysed with it (verdict\n"
+                     "only) to say whether the region stands out from the rest; 0 for none",
+         "N", QString::number(kDefaultRegionControls)},
     });
 }
 
@@ -35,7 +38,7 @@ bool readAnalysisOptions(const QCommandLineParser& parser, const char* command, 
     int maxMegapixels = 0;
     if (!intOption("threads", 0, 1024, detector.threads) || !intOption("batch-size", 0, 4096, detector.batchSize) ||
         !intOption("top-k", 0, 100000, settings.topK) || !intOption("stride", 0, 100000, settings.stride) ||
-        !intOption("max-megapixels", 1, 100000, maxMegapixels))
+        !intOption("max-megapixels", 1, 100000, maxMegapixels) || !intOption("controls", 0, kMaxRegionControls, settings.regionControls))
         return false;
     settings.load.maxPixels = std::int64_t(maxMegapixels) * 1'000'000;
     settings.fullHeatmap = !parser.isSet("verdict-only");

@@ -13,8 +13,8 @@
 // The model and analysis options shared by the commands that run the detector (analyze, batch, report).
 namespace synthscope::cli {
 
-// Adds --model, --device, --precision, --threads, --batch-size, --top-k, --stride, --verdict-only and
-// --max-megapixels.
+// Adds --model, --device, --precision, --threads, --batch-size, --top-k, --stride, --verdict-only,
+// --max-megapixels and --controls (a region's control parts).
 void addAnalysisOptions(QCommandLineParser& parser);
 
 // Reads them; prints "synthscope <command>: ..." and returns false on a bad value.

@@ -56,6 +56,16 @@ void printResultLine(const AnalysisResult& r) {
                 v.spread, r.image.path.c_str(), region.c_str(), r.image.width, r.image.height, r.patches.size(),
                 r.timings.totalMs, top.c_str());
     for (const std::string& warning : r.warnings) std::printf("  warning: %s\n", warning.c_str());
+    if (const std::optional<RegionControls>& c = r.controls) {  // a region's control parts (region_controls.h)
+        if (!c->done()) {
+            std::printf("  controls: %s\n", c->error.c_str());
+        } else {
+            std::printf("  controls: %s\n", c->explanation.c_str());
+            for (const ControlPart& part : c->parts)
+                std::printf("    %-24s %-12s p=%.2f\n", part.region.brief().c_str(), verdictLabelName(part.label),
+                            part.syntheticProbability);
+        }
+    }
     if (r.record)  // what the file's record says beside the verdict, as the verdict panel shows it
         for (const RecordNote& note : *r.record)
             std::printf("  %s %s\n", note.againstVerdict ? "record, against the verdict:" : "record:", note.text.c_str());

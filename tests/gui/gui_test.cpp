@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -41,6 +42,7 @@
 #include "ui/main_window.h"
 #include "ui/report_export.h"
 #include "ui/teaching_panel.h"
+#include "ui/settings_dialog.h"
 #include "ui/user_settings.h"
 #include "ui/verdict_panel.h"
 
@@ -112,6 +114,14 @@ QString writeDarkWithBrightSquare(const QTemporaryDir& dir) {
     const QString path = dir.path() + "/photo.png";
     cv::imwrite(path.toStdString(), bgr);
     return path;
+}
+
+// The outlines of analysed regions on a canvas, without their control parts.
+std::vector<RegionMark> outlines(const ImageCanvas* canvas) {
+    std::vector<RegionMark> out;
+    for (const RegionMark& m : canvas->regionMarks())
+        if (!m.control) out.push_back(m);
+    return out;
 }
 
 }  // namespace
@@ -569,6 +579,23 @@ private slots:
         QCOMPARE(window.documentCount(), 1);
     }
 
+    void settingsDialogSetsTheRegionsControlParts() {
+        UserSettings current;
+        current.regionControls = 2;
+        SettingsDialog dialog(current);
+        QSpinBox* controls = nullptr;
+        for (QSpinBox* box : dialog.findChildren<QSpinBox*>())
+            if (box->toolTip().contains("Analyse Selected Region")) controls = box;
+        QVERIFY(controls);
+        QCOMPARE(controls->value(), 2);
+        QCOMPARE(controls->maximum(), kMaxRegionControls);
+        controls->setValue(0);
+        QCOMPARE(controls->text(), QString("none"));
+        QCOMPARE(dialog.settings().regionControls, 0);
+        QCOMPARE(dialog.settings().analysisSettings().regionControls, 0);
+        QCOMPARE(UserSettings().analysisSettings().regionControls, kDefaultRegionControls);
+    }
+
     void mainWindowAnalysesASelectedRegionInATabOfItsOwn() {
         QTemporaryDir dir;
         const QString path = writeDarkWithBrightSquare(dir);
@@ -604,12 +631,22 @@ private slots:
         QCOMPARE(window.currentCanvas()->imageSize(), QSize(64, 64));
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
         QVERIFY2(window.verdictPanel()->details().contains("region 96,64 64x64 of 160x128</b> only"), qPrintable(window.verdictPanel()->details()));
-        // The whole picture's tab outlines the region with its verdict.
+        // It is compared with parts of its size elsewhere in the picture, all dark.
+        QVERIFY(region->controls && !region->controls->parts.empty());
+        QVERIFY2(window.verdictPanel()->details().contains("Against the rest of the picture: None of the"),
+                 qPrintable(window.verdictPanel()->details()));
+        // The whole picture's tab outlines the region with its verdict, and its control parts dashed.
         auto* wholeCanvas = qobject_cast<ImageCanvas*>(tabs->widget(0));
         QVERIFY(wholeCanvas);
-        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(1));
-        QCOMPARE(wholeCanvas->regionMarks()[0].rect, QRect(96, 64, 64, 64));
-        QVERIFY2(wholeCanvas->regionMarks()[0].label.startsWith("Likely AI-generated"), qPrintable(wholeCanvas->regionMarks()[0].label));
+        QCOMPARE(outlines(wholeCanvas).size(), std::size_t(1));
+        QCOMPARE(outlines(wholeCanvas)[0].rect, QRect(96, 64, 64, 64));
+        QVERIFY2(outlines(wholeCanvas)[0].label.startsWith("Likely AI-generated"), qPrintable(outlines(wholeCanvas)[0].label));
+        QCOMPARE(wholeCanvas->regionMarks().size(), 1 + region->controls->parts.size());
+        for (const RegionMark& m : wholeCanvas->regionMarks())
+            if (m.control) {
+                QVERIFY2(m.label.startsWith("control of 96,64 64x64: synthetic"), qPrintable(m.label));
+                QVERIFY(!m.rect.intersects(QRect(96, 64, 64, 64)));
+            }
         QVERIFY2(window.currentCanvas()->regionMarks().empty(), "a region's own tab draws none");
         // F5 analyses the region again, not the whole file.
         for (QAction* a : window.findChildren<QAction*>())
@@ -626,11 +663,11 @@ private slots:
         window.analyzeSelectedRegion();
         QCOMPARE(window.documentCount(), 3);
         QVERIFY2(window.statusBar()->currentMessage().contains("too small"), qPrintable(window.statusBar()->currentMessage()));
-        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(2));  // the region and the region of the region
+        QCOMPARE(outlines(wholeCanvas).size(), std::size_t(2));  // the region and the region of the region
         window.findChild<QTabWidget*>()->tabCloseRequested(1);  // closing a region's tab takes its outline away
         QCOMPARE(window.documentCount(), 2);
-        QCOMPARE(wholeCanvas->regionMarks().size(), std::size_t(1));
-        QCOMPARE(wholeCanvas->regionMarks()[0].rect, QRect(96, 64, 32, 48));
+        QCOMPARE(outlines(wholeCanvas).size(), std::size_t(1));
+        QCOMPARE(outlines(wholeCanvas)[0].rect, QRect(96, 64, 32, 48));
         // Teaching mode re-encodes the region, and the result still says it is of that region.
         window.findChild<TeachingPanel*>()->setQuality(40);
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 5, 20000);

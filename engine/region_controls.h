@@ -1,0 +1,40 @@
+#pragma once
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "engine/image_analyzer.h"
+
+namespace synthscope {
+
+// Where to look for controls: up to `count` rectangles of the region's size inside the whole picture
+// (region.sourceWidth x region.sourceHeight), overlapping neither the region nor each other, spread over
+// the picture (each the farthest, centre to centre, from the region and the ones before it). Positions
+// are on a grid of a quarter of the region's side, plus those flush with the picture's edges and the
+// region's, so that a tight fit is found. Deterministic; empty when nothing fits.
+std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count);
+
+// A region's verdict says something about the region only if the rest of the picture does not look the
+// same to the model: on camera photos with nothing pasted, a third of centred squares are flagged, as a
+// third of the whole photos are (README, "Regions"). This analyses parts of the same size elsewhere in the
+// picture, as the region was but verdict only, and says whether the region stands out from them.
+class RegionControlCheck {
+public:
+    // settings: the region's analysis settings (the stride and top-k are kept; heatmap and combined
+    // attribution are left out, as the verdict is all that is read).
+    RegionControlCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings);
+
+    // image: a region cropped by cropToRegion (its wholeRgb is the picture); regionLabel: its verdict.
+    // A failure other than cancellation (not enough memory) becomes the report's error.
+    // Throws EngineError(Cancelled) when `cancel` is set.
+    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int count,
+                         const std::atomic<bool>* cancel = nullptr) const;
+
+    // The sentence for a region's label and its controls' labels.
+    static std::string explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts);
+
+private:
+    ImageAnalyzer analyzer_;
+};
+
+}  // namespace synthscope

@@ -1,0 +1,221 @@
+#include <gtest/gtest.h>
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include "engine/batch_analysis.h"
+#include "engine/errors.h"
+#include "engine/evidence.h"
+#include "engine/image_analyzer.h"
+#include "engine/region_controls.h"
+#include "engine/result_json.h"
+#include "report/evidence_report.h"
+#include "report/verdict_summary.h"
+#include "tests/unit/test_support.h"
+
+using namespace synthscope;
+using namespace synthscope::test;
+
+namespace {
+
+bool overlap(const ImageRegion& a, const ImageRegion& b) {
+    return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+// Every place: the region's size, inside the picture, apart from the region and from each other.
+void expectApartAndInside(const ImageRegion& region, const std::vector<ImageRegion>& places) {
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const ImageRegion& p = places[i];
+        EXPECT_EQ(p.width, region.width);
+        EXPECT_EQ(p.height, region.height);
+        EXPECT_GE(p.x, 0);
+        EXPECT_GE(p.y, 0);
+        EXPECT_LE(p.x + p.width, region.sourceWidth);
+        EXPECT_LE(p.y + p.height, region.sourceHeight);
+        EXPECT_FALSE(overlap(p, region)) << p.describe();
+        for (std::size_t j = 0; j < i; ++j) EXPECT_FALSE(overlap(p, places[j])) << p.describe() << " and " << places[j].describe();
+    }
+}
+
+// 128x96, dark, with a bright 32x32 square at (64, 32): the brightness fixture model (p = sigmoid(12 *
+// (mean - 0.5)), 32-px patches, top-3) calls the square synthetic and every dark part authentic.
+cv::Mat darkWithBrightSquare() {
+    cv::Mat rgb(96, 128, CV_8UC3, cv::Scalar(10, 10, 10));
+    rgb(cv::Rect(64, 32, 32, 32)).setTo(cv::Scalar(250, 250, 250));
+    return rgb;
+}
+
+}  // namespace
+
+TEST(RegionControls, PlacesAreApartFromTheRegionAndEachOtherAndSpreadOverThePicture) {
+    const ImageRegion centre{1000, 1000, 512, 512, 3264, 2448};
+    const std::vector<ImageRegion> places = controlPlacesFor(centre, 4);
+    ASSERT_EQ(places.size(), 4u);
+    expectApartAndInside(centre, places);
+    // The first is the farthest from the region: the picture's far corner.
+    EXPECT_EQ(places[0], (ImageRegion{3264 - 512, 0, 512, 512, 3264, 2448}));
+    EXPECT_EQ(controlPlacesFor(centre, 4), places) << "deterministic";
+    EXPECT_EQ(controlPlacesFor(centre, 2), std::vector<ImageRegion>(places.begin(), places.begin() + 2));
+    EXPECT_TRUE(controlPlacesFor(centre, 0).empty());
+
+    // A tight fit is found: a 224-px square at (241, 48) of a 481x321 photo leaves room for one part only,
+    // flush with the region's left side or the picture's.
+    const ImageRegion right{241, 48, 224, 224, 481, 321};
+    const std::vector<ImageRegion> one = controlPlacesFor(right, 4);
+    ASSERT_EQ(one.size(), 1u);
+    expectApartAndInside(right, one);
+    EXPECT_LE(one[0].x, 241 - 224);
+
+    // No room: a region over most of the picture.
+    EXPECT_TRUE(controlPlacesFor({10, 10, 300, 200, 481, 321}, 4).empty());
+    EXPECT_TRUE(controlPlacesFor({0, 0, 481, 321, 481, 321}, 4).empty());
+
+    // A small region of a very large picture: still quick (a bounded grid) and still apart.
+    const ImageRegion small{9000, 6000, 32, 32, 20000, 12500};
+    const std::vector<ImageRegion> far = controlPlacesFor(small, 8);
+    ASSERT_EQ(far.size(), 8u);
+    expectApartAndInside(small, far);
+}
+
+TEST(RegionControls, TheSentenceSaysWhetherTheRegionStandsOut) {
+    auto parts = [](std::initializer_list<VerdictLabel> labels) {
+        std::vector<ControlPart> out;
+        for (VerdictLabel l : labels) out.push_back({ImageRegion{0, 0, 64, 64, 640, 480}, l, l == VerdictLabel::Synthetic ? 0.9 : 0.1});
+        return out;
+    };
+    using L = VerdictLabel;
+    const std::string out = RegionControlCheck::explain(L::Synthetic, parts({L::Authentic, L::Inconclusive, L::Authentic}));
+    EXPECT_NE(out.find("None of the 3 parts of the same size elsewhere in the picture is flagged: the region stands out"),
+              std::string::npos) << out;
+    const std::string little = RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic, L::Authentic, L::Authentic, L::Authentic}));
+    EXPECT_NE(little.find("1 of the 4 parts of the same size elsewhere in the picture is flagged too"), std::string::npos) << little;
+    EXPECT_NE(little.find("says little about the region on its own"), std::string::npos) << little;
+    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic, L::Synthetic})).find("All 2 parts"), std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Authentic})).find("The one part of the same size elsewhere in the "
+                                                                                    "picture is not flagged: the region stands out"),
+              std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(L::Authentic, parts({L::Authentic, L::Authentic})).find("is flagged either"), std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(L::Inconclusive, parts({L::Synthetic, L::Authentic})).find("though this region is not"),
+              std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, {}).find("could not be compared"), std::string::npos);
+
+    RegionControls c;
+    c.parts = parts({L::Authentic, L::Authentic});
+    EXPECT_TRUE(c.standOut(L::Synthetic));
+    EXPECT_FALSE(c.standOut(L::Inconclusive));
+    c.parts = parts({L::Authentic, L::Synthetic});
+    EXPECT_EQ(c.flagged(), 1);
+    EXPECT_FALSE(c.standOut(L::Synthetic));
+    c.parts.clear();
+    EXPECT_FALSE(c.standOut(L::Synthetic)) << "with nothing to compare, nothing stands out";
+}
+
+TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
+    QTemporaryDir dir;
+    const std::string dark = dir.path().toStdString() + "/dark.png";
+    writeRgb(dark, darkWithBrightSquare());
+    const std::string bright = dir.path().toStdString() + "/bright.png";
+    writeRgb(bright, cv::Mat(96, 128, CV_8UC3, cv::Scalar(250, 250, 250)));
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageAnalyzer analyzer(detector, {});
+    const ImageRegion square{64, 32, 32, 32};
+
+    // The bright square of a dark picture stands out: each control part is dark.
+    const AnalysisResult pasted = analyzer.analyzeRegion(dark, square);
+    ASSERT_EQ(pasted.verdict.label, VerdictLabel::Synthetic);
+    ASSERT_TRUE(pasted.controls);
+    EXPECT_EQ(pasted.controls->asked, kDefaultRegionControls);
+    ASSERT_EQ(pasted.controls->parts.size(), std::size_t(kDefaultRegionControls));
+    for (const ControlPart& p : pasted.controls->parts) {
+        EXPECT_EQ(p.label, VerdictLabel::Authentic) << p.region.describe();
+        EXPECT_EQ(p.region.sourceWidth, 128);
+    }
+    EXPECT_TRUE(pasted.controls->standOut(pasted.verdict.label));
+    EXPECT_NE(pasted.controls->explanation.find("stands out"), std::string::npos) << pasted.controls->explanation;
+
+    // The same square of a picture bright all over does not: the controls are flagged too.
+    const AnalysisResult everywhere = analyzer.analyzeRegion(bright, square);
+    ASSERT_EQ(everywhere.verdict.label, VerdictLabel::Synthetic);
+    ASSERT_TRUE(everywhere.controls);
+    EXPECT_EQ(everywhere.controls->flagged(), kDefaultRegionControls);
+    EXPECT_FALSE(everywhere.controls->standOut(everywhere.verdict.label));
+    EXPECT_NE(everywhere.controls->explanation.find("says little about the region"), std::string::npos);
+
+    // None for a whole picture, none when asked for none, and fewer when fewer fit.
+    EXPECT_FALSE(analyzer.analyze(dark).controls);
+    AnalysisSettings none;
+    none.regionControls = 0;
+    EXPECT_FALSE(ImageAnalyzer(detector, none).analyzeRegion(dark, square).controls);
+    AnalysisSettings two;
+    two.regionControls = 2;
+    EXPECT_EQ(ImageAnalyzer(detector, two).analyzeRegion(dark, square).controls->parts.size(), 2u);
+    const AnalysisResult wide = analyzer.analyzeRegion(dark, {32, 0, 64, 96});
+    ASSERT_TRUE(wide.controls);
+    EXPECT_EQ(wide.controls->parts.size(), 0u) << "a 64-px wide strip in the middle of 128 leaves no room";
+    EXPECT_NE(wide.controls->explanation.find("could not be compared"), std::string::npos);
+
+    // A cancelled analysis stops in its controls too.
+    std::atomic<bool> cancel{true};
+    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropToRegion(loadImage(dark), square), VerdictLabel::Synthetic, 4, &cancel),
+                 EngineError);
+
+    // Kept in the JSON a case stores, and counted in the case's key.
+    const AnalysisResult back = resultFromJson(toJson(pasted));
+    ASSERT_TRUE(back.controls);
+    EXPECT_EQ(back.controls->asked, pasted.controls->asked);
+    ASSERT_EQ(back.controls->parts.size(), pasted.controls->parts.size());
+    EXPECT_EQ(back.controls->parts[1].region, pasted.controls->parts[1].region);
+    EXPECT_EQ(back.controls->parts[1].label, pasted.controls->parts[1].label);
+    EXPECT_EQ(back.controls->explanation, pasted.controls->explanation);
+    const ImageRegion whole = *pasted.image.region;
+    EXPECT_NE(cacheSettingsKey(*detector, {}, {}, whole), cacheSettingsKey(*detector, none, {}, whole));
+    EXPECT_EQ(cacheSettingsKey(*detector, {}, {}, std::nullopt), cacheSettingsKey(*detector, none, {}, std::nullopt))
+        << "a whole file's key is unchanged";
+    EXPECT_EQ(caseKeyOf(*detector, {}, pasted).settings, cacheSettingsKey(*detector, {}, {}, whole));
+    EXPECT_EQ(caseKeyOf(*detector, {}, ImageAnalyzer(detector, none).analyzeRegion(dark, square)).settings,
+              cacheSettingsKey(*detector, none, {}, whole))
+        << "a result keeps the key of the controls it was made with";
+
+    // Said where a user reads it: the summary, and the report with the parts outlined beside the region.
+    EXPECT_TRUE(report::verdictSummary(everywhere).contains("Control parts: All 4 parts of the same size"))
+        << report::verdictSummary(everywhere).toStdString();
+    const ImageEvidence ev = gatherEvidence(pasted, "analysed for this test", {});
+    bool listed = false;
+    for (const CheckRecord& c : ev.checks)
+        listed |= c.name.rfind("Control parts", 0) == 0 && c.status == CheckRecord::Status::Done &&
+                  c.detail.find(pasted.controls->parts[0].region.brief()) != std::string::npos;
+    EXPECT_TRUE(listed);
+    const ImageRegion& first = pasted.controls->parts[0].region;
+    EXPECT_EQ(ev.regionContextRgb.at<cv::Vec3b>(first.y + first.height / 2, first.x), cv::Vec3b(80, 170, 255))
+        << "the first control's left edge, in blue";
+    const QString html = report::imageReport(ev).html;
+    EXPECT_TRUE(html.contains("<b>Control parts.</b> None of the 4 parts")) << html.toStdString();
+}
+
+TEST(RegionControls, TheCliPrintsAndWritesThemAndTakesControls) {
+    QTemporaryDir dir;
+    const QString path = dir.path() + "/picture.png";
+    writeRgb(path.toStdString(), darkWithBrightSquare());
+    const QString model = QString::fromStdString(testData("brightness_detector.json"));
+    const CliRun run = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32,32", "--controls", "3",
+                               "--json", dir.path() + "/out.json"});
+    ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+    EXPECT_TRUE(run.out.contains("controls: None of the 3 parts of the same size elsewhere in the picture is flagged: the region "
+                                 "stands out"))
+        << run.out.toStdString();
+    QFile f(dir.path() + "/out.json");
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonObject controls = QJsonDocument::fromJson(f.readAll())["results"][0]["region_controls"].toObject();
+    EXPECT_EQ(controls["asked"].toInt(), 3);
+    EXPECT_EQ(controls["parts"].toArray().size(), 3);
+    EXPECT_EQ(controls["flagged"].toInt(), 0);
+
+    const CliRun none = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32,32", "--controls", "0"});
+    ASSERT_EQ(none.exitCode, 0) << none.err.toStdString();
+    EXPECT_FALSE(none.out.contains("controls:")) << none.out.toStdString();
+    const CliRun bad = runCli({"analyze", "--model", model, "--device", "cpu", path, "--region", "64,32,32,32", "--controls", "-1"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_TRUE(bad.err.contains("--controls must be a whole number from 0 to 16")) << bad.err.toStdString();
+}
