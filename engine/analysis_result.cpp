@@ -18,6 +18,13 @@ int RegionControls::flagged() const {
     return int(std::count_if(parts.begin(), parts.end(), [](const ControlPart& p) { return p.label == VerdictLabel::Synthetic; }));
 }
 
+std::string RegionControls::summary(VerdictLabel regionLabel) const {
+    if (!done()) return "not done";
+    if (parts.empty()) return "no room for a control";
+    const std::string counted = std::to_string(flagged()) + " of " + std::to_string(parts.size()) + " controls flagged";
+    return standOut(regionLabel) ? "stands out (" + counted + ")" : counted;
+}
+
 std::size_t AnalysisResult::classifiedCount() const {
     return std::size_t(std::count_if(patches.begin(), patches.end(), [](const PatchResult& p) { return p.classified(); }));
 }

@@ -163,6 +163,9 @@ struct RegionControls {
     int flagged() const;  // parts called "Likely AI-generated"
     // The region is flagged and no part of the picture beside it is.
     bool standOut(VerdictLabel regionLabel) const { return done() && regionLabel == VerdictLabel::Synthetic && !parts.empty() && flagged() == 0; }
+    // For a table's cell: "stands out (0 of 4 controls flagged)", "2 of 4 controls flagged", "no room for a
+    // control" or "not done".
+    std::string summary(VerdictLabel regionLabel) const;
 };
 
 // A sentence about what the file's own record (metadata, EXIF thumbnail) says beside the verdict

@@ -110,7 +110,7 @@ private:
 constexpr const char* kEntryColumns =
     "i.path, r.image_sha256, r.model_sha256, r.settings, r.model_name, r.model_version, r.software_version, r.label, "
     "r.synthetic_probability, r.spread, r.top_generator, r.top_generator_probability, r.width, r.height, r.format, "
-    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed, r.record_notes, r.region";
+    "r.file_size, r.analysed_at, r.robustness, r.top_generator_unnamed, r.record_notes, r.region, r.controls";
 
 CaseEntry readEntry(const Statement& s) {
     CaseEntry e;
@@ -134,6 +134,7 @@ CaseEntry readEntry(const Statement& s) {
     e.recordNotes = recordNotesFromJson(QJsonDocument::fromJson(QByteArray::fromStdString(s.text(19))).array());
     if (const QJsonObject region = QJsonDocument::fromJson(QByteArray::fromStdString(s.text(20))).object(); !region.isEmpty())
         e.region = regionFromJson(region);
+    e.controls = s.text(21);
     return e;
 }
 
@@ -169,6 +170,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
             "  top_generator_unnamed INTEGER,"  // 1 when top_generator is a class that names no generator
             "  record_notes TEXT,"  // recordNotesColumn(): the file's record beside the verdict; NULL when not read
             "  region TEXT,"  // toJson(ImageRegion) when one part of the file was analysed alone; NULL for the whole file
+            "  controls TEXT,"  // RegionControls::summary() for a region analysed with control parts; NULL otherwise
             "  PRIMARY KEY(image_sha256, model_sha256, settings));"
             "CREATE TABLE IF NOT EXISTS images("
             "  path TEXT NOT NULL, image_sha256 TEXT NOT NULL, added_at TEXT NOT NULL,"
@@ -179,7 +181,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::string& file, bool create)
         // checked for robustness, and a top generator not known to be unnamed (shown by its class name).
         std::set<std::string> columns;
         for (Statement c(db, "PRAGMA table_info(results)"); c.step();) columns.insert(c.text(1));
-        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER", "record_notes TEXT", "region TEXT"})
+        for (const char* added : {"robustness TEXT", "top_generator_unnamed INTEGER", "record_notes TEXT", "region TEXT", "controls TEXT"})
             if (!columns.count(std::string(added).substr(0, std::string(added).find(' '))))
                 store->exec(("ALTER TABLE results ADD COLUMN " + std::string(added)).c_str());
     } catch (const EngineError& e) {
@@ -247,8 +249,8 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO results(image_sha256, model_sha256, settings, model_name, model_version,"
                      " software_version, label, synthetic_probability, spread, top_generator, top_generator_probability,"
-                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed, record_notes, region)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+                     " width, height, format, file_size, analysed_at, result_json, robustness, top_generator_unnamed, record_notes, region,"
+                     " controls) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
     insert.bind(1, key.imageSha256).bind(2, key.modelSha256).bind(3, key.settings);
     insert.bind(4, r.provenance.modelName).bind(5, r.provenance.modelVersion).bind(6, r.provenance.softwareVersion);
     insert.bind(7, std::string(verdictLabelName(v.label))).bind(8, v.syntheticProbability).bind(9, v.spread);
@@ -261,6 +263,7 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     if (r.record) insert.bind(20, recordNotesColumn(*r.record));  // else NULL: not read
     if (r.image.region)  // else NULL: the whole file
         insert.bind(21, QJsonDocument(toJson(*r.image.region)).toJson(QJsonDocument::Compact).toStdString());
+    if (r.controls) insert.bind(22, r.controls->summary(v.label));  // else NULL
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();

@@ -45,6 +45,9 @@ struct CaseEntry {
     std::int64_t fileSize = 0;
     std::string analysedAt;  // ISO 8601 UTC, when the result was computed
     std::string robustness;  // the label after the robustness check, "not done", or empty when it was not asked for
+    // A region's control parts (RegionControls::summary): "stands out (0 of 4 controls flagged)"...; empty
+    // for a whole file, a region analysed without them, and cases written before them.
+    std::string controls;
 };
 
 struct CaseFailure {

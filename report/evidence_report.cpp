@@ -461,7 +461,8 @@ ReportDocument caseReport(const CaseStore& store, const std::vector<ImageEvidenc
     store.forEachEntry([&](const CaseEntry& e) {
         const VerdictWords w = verdictWords(e.label);
         rows += "<tr>" + cell + QString::number(++n) + (detailed.count(detailKey(e.path, e.region)) ? "*" : "") + "</td>" + cell +
-                esc(e.path) + (e.region ? "<br><i>" + esc(e.region->describe()) + " only</i>" : QString()) + "</td>" +
+                esc(e.path) + (e.region ? "<br><i>" + esc(e.region->describe()) + " only</i>" : QString()) +
+                (e.controls.empty() ? QString() : "<br><i>against the rest of the picture: " + esc(e.controls) + "</i>") + "</td>" +
                 cell + "<tt>" + esc(e.key.imageSha256.substr(0, 10)) + "</tt></td>" + cell + "<font color=\"" + w.colour + "\">" +
                 esc(e.label) + "</font> " + QString::number(e.syntheticProbability, 'f', 2) +
                 (e.robustness.empty() ? QString() : "<br>check: " + esc(e.robustness)) +

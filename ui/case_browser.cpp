@@ -73,11 +73,13 @@ QList<QStandardItem*> entryRow(const CaseEntry& e) {
                        kKeyRole);
     row[File]->setToolTip(e.region ? path + "\n" + QString::fromStdString(e.region->describe()) : path);
     if (const std::optional<ImageRegion>& g = e.region) row[File]->setData(QRect(g->x, g->y, g->width, g->height), kRegionRole);
-    // The file's record beside the verdict: the first note, every note in the tooltip.
+    // The file's record beside the verdict (a whole file's), or a region against its control parts: the
+    // first note, every note in the tooltip.
     QStringList notes;
     for (const RecordNote& n : e.recordNotes)
         notes << (n.againstVerdict ? CaseBrowser::tr("Record, against the verdict: %1") : CaseBrowser::tr("Record: %1"))
                      .arg(QString::fromStdString(n.text));
+    if (!e.controls.empty()) notes << CaseBrowser::tr("Against the rest of the picture: %1").arg(QString::fromStdString(e.controls));
     row[File]->setData(e.recordPointsAgainst(), kRecordAgainstRole);
     if (!notes.isEmpty()) {
         row[Note]->setText(notes.front());

@@ -42,7 +42,7 @@ public:
     QString nameAt(int row) const;  // as the File column shows it: "photo.jpg", "photo.jpg [241,48 224x224]"
     QString verdictAt(int row) const;
     QString likelyGeneratorAt(int row) const;  // as shown: "ldm (62 %)", "other_diffusion (no name, 55 %)"
-    QString noteAt(int row) const;  // a failure's reason, or the file's record beside the verdict
+    QString noteAt(int row) const;  // a failure's reason, the file's record beside the verdict, or a region's controls
     // "synthetic", "inconclusive", "authentic", "failed"; "" = all; "record against the verdict": the rows
     // whose file's record points the other way from their verdict.
     void setVerdictFilter(const QString& verdict);

@@ -61,7 +61,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
     }
     file.write("path,image_sha256,label,synthetic_probability,spread,top_generator,top_generator_probability,width,height,"
                "format,file_size,model_name,model_version,model_sha256,software_version,settings,analysed_at,robustness,"
-               "top_generator_unnamed,record_notes,region\n");
+               "top_generator_unnamed,record_notes,region,controls\n");
     store.forEachEntry([&](const CaseEntry& e) {
         const QStringList fields{csvField(e.path), csvField(e.key.imageSha256), csvField(e.label),
                                  QString::number(e.syntheticProbability, 'g', 9), QString::number(e.spread, 'g', 9),
@@ -71,7 +71,7 @@ bool writeCsv(const CaseStore& store, const QString& path, std::string& error) {
                                  csvField(e.key.modelSha256), csvField(e.softwareVersion), csvField(e.key.settings),
                                  csvField(e.analysedAt), csvField(e.robustness),
                                  e.topGeneratorUnnamed ? "true" : "false", csvField(recordNotesText(e.recordNotes)),
-                                 csvField(e.region ? regionText(*e.region) : std::string())};
+                                 csvField(e.region ? regionText(*e.region) : std::string()), csvField(e.controls)};
         file.write(fields.join(',').toUtf8() + "\n");
     });
     if (!file.commit()) {

@@ -706,8 +706,10 @@ private slots:
             QCOMPARE(store->counts().regions, 1);
             const std::vector<CaseEntry> entries = store->entriesForPath(path.toStdString());
             QCOMPARE(int(entries.size()), 2);
-            for (const CaseEntry& e : entries)
+            for (const CaseEntry& e : entries) {
                 QCOMPARE(e.label, std::string(e.region ? "synthetic" : "authentic"));
+                QCOMPARE(e.controls, std::string(e.region ? "stands out (0 of 3 controls flagged)" : ""));  // all dark
+            }
         }
         // Teaching mode's re-encoded copy is not the file: it is not added.
         window.findChild<TeachingPanel*>()->setQuality(40);
@@ -721,6 +723,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(browser->rowCount(), 2, 10000);
         const QStringList names{browser->nameAt(0), browser->nameAt(1)};
         QVERIFY2(names.contains("photo.png") && names.contains("photo.png [96,64 64x64]"), qPrintable(names.join(" | ")));
+        const int regionRow = int(names.indexOf("photo.png [96,64 64x64]"));
+        QCOMPARE(browser->noteAt(regionRow), QString("Against the rest of the picture: stands out (0 of 3 controls flagged)"));
         browser->activateRow(int(names.indexOf("photo.png [96,64 64x64]")));
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 4, 20000);
         auto* tabs = window.findChild<QTabWidget*>();

@@ -184,8 +184,8 @@ TEST(CaseCli, BatchAndReportsCarryTheRobustnessCheck) {
     ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 2);
-    EXPECT_TRUE(lines[0].endsWith(",analysed_at,robustness,top_generator_unnamed,record_notes,region")) << lines[0].toStdString();
-    EXPECT_TRUE(lines[1].endsWith(",synthetic,false,,")) << "a PNG without a record: no note; the whole file: no region; "
+    EXPECT_TRUE(lines[0].endsWith(",analysed_at,robustness,top_generator_unnamed,record_notes,region,controls")) << lines[0].toStdString();
+    EXPECT_TRUE(lines[1].endsWith(",synthetic,false,,,")) << "a PNG without a record: no note; the whole file: no region, no controls; "
                                                          << lines[1].toStdString();
     QFile html(dir.path() + "/case.html");
     ASSERT_TRUE(html.open(QIODevice::ReadOnly));

@@ -336,7 +336,7 @@ TEST(BatchAnalysis, TheRobustnessCheckIsStoredWithEachResultAndIsPartOfTheCacheK
     EXPECT_EQ(r->verdict.label, VerdictLabel::Authentic);
 }
 
-TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessAndRegionColumns) {
+TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessRegionAndControlsColumns) {
     QTemporaryDir dir;
     const std::string file = tmpPath(dir, "old.sqlite");
     const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
@@ -348,6 +348,7 @@ TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessAndRegionColumns) {
         ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
         EXPECT_EQ(sqlite3_exec(db, "ALTER TABLE results DROP COLUMN robustness", nullptr, nullptr, nullptr), SQLITE_OK);
         EXPECT_EQ(sqlite3_exec(db, "ALTER TABLE results DROP COLUMN region", nullptr, nullptr, nullptr), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(db, "ALTER TABLE results DROP COLUMN controls", nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
     }
     auto store = CaseStore::open(file, false);
@@ -356,6 +357,7 @@ TEST(CaseStore, OpensACaseWrittenBeforeTheRobustnessAndRegionColumns) {
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].robustness, "");
     EXPECT_FALSE(entries[0].region) << "a result of a case from before regions is of the whole file";
+    EXPECT_EQ(entries[0].controls, "");
     EXPECT_EQ(entries[0].label, "synthetic");
     ASSERT_TRUE(store->result(key).has_value());
 }

@@ -430,9 +430,9 @@ TEST(ImageRegion, TheCliStoresAndReportsARegionOfACase) {
     ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 3);
-    EXPECT_TRUE(lines[0].endsWith(",region"));
-    EXPECT_TRUE(lines[1].endsWith(",")) << "the whole file: no region";
-    EXPECT_TRUE(lines[2].endsWith(",\"64,32,32,32\"")) << lines[2].toStdString();
+    EXPECT_TRUE(lines[0].endsWith(",region,controls"));
+    EXPECT_TRUE(lines[1].endsWith(",,")) << "the whole file: no region, no controls";
+    EXPECT_TRUE(lines[2].endsWith(",\"64,32,32,32\",stands out (0 of 4 controls flagged)")) << lines[2].toStdString();
     for (const auto& [args, expected] : std::vector<std::pair<QStringList, QString>>{
              {{}, "No sign of AI generation found"}, {{"--region", "64,32,32,32"}, "region 64,32 32x32 of 128x96</b> only"}}) {
         const CliRun report = runCli(QStringList{"report", "--case", caseFile, "--image", path, "--html", dir.path() + "/one.html"} + args);

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 
 #include "engine/batch_analysis.h"
+#include "engine/case_store.h"
 #include "engine/errors.h"
 #include "engine/evidence.h"
 #include "engine/image_analyzer.h"
@@ -155,6 +156,25 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     ASSERT_TRUE(wide.controls);
     EXPECT_EQ(wide.controls->parts.size(), 0u) << "a 64-px wide strip in the middle of 128 leaves no room";
     EXPECT_NE(wide.controls->explanation.find("could not be compared"), std::string::npos);
+    EXPECT_EQ(pasted.controls->summary(pasted.verdict.label), "stands out (0 of 4 controls flagged)");
+    EXPECT_EQ(everywhere.controls->summary(everywhere.verdict.label), "4 of 4 controls flagged");
+    EXPECT_EQ(wide.controls->summary(wide.verdict.label), "no room for a control");
+
+    // A case keeps that summary beside a region's result, in its table and CSV; a whole file has none.
+    {
+        auto store = CaseStore::open(dir.path().toStdString() + "/case.sqlite");
+        const AnalysisResult whole = analyzer.analyze(dark);
+        store->addResult(caseKeyOf(*detector, {}, whole), whole);
+        store->addResult(caseKeyOf(*detector, {}, pasted), pasted);
+        std::vector<CaseEntry> entries;
+        store->forEachEntry([&](const CaseEntry& e) { entries.push_back(e); });
+        ASSERT_EQ(entries.size(), 2u);
+        EXPECT_FALSE(entries[0].region);
+        EXPECT_EQ(entries[0].controls, "");
+        ASSERT_TRUE(entries[1].region);
+        EXPECT_EQ(entries[1].controls, "stands out (0 of 4 controls flagged)");
+        EXPECT_TRUE(report::caseReport(*store, {}).html.contains("against the rest of the picture: stands out (0 of 4 controls flagged)"));
+    }
 
     // A cancelled analysis stops in its controls too.
     std::atomic<bool> cancel{true};
