@@ -126,17 +126,20 @@ def stands_out(results):
 
 def warmest_part_labels(synthscope, results, tmp, name):
     """Each picture whose whole verdict is not "synthetic", its warmest patch of the heatmap analysed alone:
-    what a user who selects by the heatmap's colour gets. Grouped by place, one run per place."""
+    what a user who selects by the heatmap's colour gets. Grouped by place, one run per place. Returns
+    ({path: label}, {path: whether it stands out from its control parts})."""
     places = {}
     for path, r in results.items():
         if r["verdict"]["label"] == "synthetic":
             continue
         p = max((p for p in r["patches"] if "synthetic_probability" in p), key=lambda p: p["synthetic_probability"])
         places.setdefault((p["x"], p["y"], p["size"], p["size"]), []).append(path)
-    out = {}
+    out, out_standing = {}, {}
     for i, (rect, paths) in enumerate(sorted(places.items())):
-        out.update(labels(analyse(synthscope, paths, os.path.join(tmp, "%s-warmest-%d.json" % (name, i)), rect)))
-    return out
+        results = analyse(synthscope, paths, os.path.join(tmp, "%s-warmest-%d.json" % (name, i)), rect)
+        out.update(labels(results))
+        out_standing.update(stands_out(results))
+    return out, out_standing
 
 
 def rate(labels, label="synthetic"):
@@ -196,8 +199,9 @@ def main():
         left_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "left-wide.json"), square(LEFT, MARGIN)))
         right_wide = labels(analyse(a.synthscope, paths, os.path.join(tmp, "right-wide.json"), square(RIGHT, MARGIN)))
         alone_results = analyse(a.synthscope, hosts, os.path.join(tmp, "hosts.json"), verdict_only=False)
-        composite_warmest = {} if a.regions_only else warmest_part_labels(a.synthscope, whole_results, tmp, "composites")
-        host_warmest = {} if a.regions_only else warmest_part_labels(a.synthscope, alone_results, tmp, "hosts")
+        composite_warmest, composite_warmest_out = ({}, {}) if a.regions_only else warmest_part_labels(a.synthscope, whole_results,
+                                                                                                        tmp, "composites")
+        host_warmest, host_warmest_out = ({}, {}) if a.regions_only else warmest_part_labels(a.synthscope, alone_results, tmp, "hosts")
     whole, alone = labels(whole_results), labels(alone_results)
     whole_spread = {p: r["verdict"]["spread"] for p, r in whole_results.items()}
     alone_spread = {p: r["verdict"]["spread"] for p, r in alone_results.items()}
@@ -240,10 +244,14 @@ def main():
     # Choosing the part by its colour in the heatmap is circular: the warmest part of a real photo is
     # the part most likely to look generated.
     warmest = {"composites": (rate(list(composite_warmest.values())), len(composite_warmest)),
-               "hosts": (rate(list(host_warmest.values())), len(host_warmest))}
+               "hosts": (rate(list(host_warmest.values())), len(host_warmest)),
+               "composites_stand_out": (rate(list(composite_warmest_out.values()), True), len(composite_warmest_out)),
+               "hosts_stand_out": (rate(list(host_warmest_out.values()), True), len(host_warmest_out))}
     if not a.regions_only:
         print("the warmest patch analysed alone, where the whole verdict did not flag: composites %.3f of %d, photos alone %.3f of %d"
               % (*warmest["composites"], *warmest["hosts"]))
+        print("... and standing out from its control parts: composites %.3f of %d, photos alone %.3f of %d"
+              % (*warmest["composites_stand_out"], *warmest["hosts_stand_out"]))
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"feather": a.feather, "jpeg": a.jpeg, "figures": figures, "hosts_flagged": host_rate, "hosts": len(alone),

@@ -40,6 +40,13 @@ std::vector<ClassScore> ranked(std::vector<ClassScore> scores) {
 ImageAnalyzer::ImageAnalyzer(std::shared_ptr<Detector> detector, AnalysisSettings settings)
     : detector_(std::move(detector)), settings_(settings) {}
 
+AnalysisSettings verdictOnly(AnalysisSettings settings) {
+    settings.fullHeatmap = false;
+    settings.attribution = false;
+    settings.regionControls = 0;
+    return settings;
+}
+
 AnalysisResult ImageAnalyzer::analyze(const std::string& path, AnalysisObserver* observer,
                                       const std::atomic<bool>* cancel) const {
     return analyzeFile(path, std::nullopt, observer, cancel);

@@ -27,6 +27,10 @@ struct AnalysisSettings {
     LoadOptions load;
 };
 
+// The settings for an image whose verdict alone is read (the robustness check's copies, a region's control
+// parts): no full heatmap, no combined attribution, no control parts of its own; stride and top-k kept.
+AnalysisSettings verdictOnly(AnalysisSettings settings);
+
 // Receives a result as it grows. Called on the thread that runs the analysis.
 class AnalysisObserver {
 public:

@@ -2,22 +2,12 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <set>
 
 #include "engine/errors.h"
 
 namespace synthscope {
 namespace {
-
-// The control parts' verdicts are all that is read: no heatmap, no combined attribution, no controls of
-// their own.
-AnalysisSettings verdictOnly(AnalysisSettings settings) {
-    settings.fullHeatmap = false;
-    settings.attribution = false;
-    settings.regionControls = 0;
-    return settings;
-}
 
 // Starts of a side-long span within [0, extent): a grid, the far edge, and the places flush with the region.
 std::vector<int> startsAlong(int extent, int side, int regionStart, int regionSide) {

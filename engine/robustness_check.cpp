@@ -11,18 +11,6 @@ std::vector<Degradation> defaultRobustnessDegradations() {
     return {Degradation::jpeg(90), Degradation::jpeg(65), Degradation::rescale(0.75)};
 }
 
-namespace {
-
-// The copies' verdicts are all the check reads: no heatmap, no combined attribution, no control parts.
-AnalysisSettings verdictOnly(AnalysisSettings settings) {
-    settings.fullHeatmap = false;
-    settings.attribution = false;
-    settings.regionControls = 0;
-    return settings;
-}
-
-}  // namespace
-
 RobustnessCheck::RobustnessCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings,
                                  std::vector<Degradation> degradations)
     : analyzer_(std::move(detector), verdictOnly(settings)), degradations_(std::move(degradations)) {}
