@@ -10,7 +10,6 @@
 #include <opencv2/core.hpp>
 
 #include "engine/attribution_fusion.h"
-#include "engine/region_controls.h"
 #include "engine/errors.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
@@ -18,6 +17,7 @@
 #include "engine/look_model.h"
 #include "engine/patch_grid.h"
 #include "engine/record_beside_verdict.h"
+#include "engine/region_controls.h"
 #include "engine/version.h"
 
 namespace synthscope {

@@ -13,8 +13,9 @@ namespace {
 std::vector<int> startsAlong(int extent, int side, int regionStart, int regionSide) {
     const int last = extent - side;
     if (last < 0) return {};
-    // A quarter of the side, coarser on huge pictures so that the candidates stay under about a million.
-    const int step = std::max({1, side / 4, extent / 1000});
+    // A quarter of the side, coarser on huge pictures so that there are at most about 260 starts a side
+    // (70,000 candidates, a few MB, however small the region).
+    const int step = std::max({1, side / 4, extent / 256});
     std::set<int> starts;
     for (int p = 0; p <= last; p += step) starts.insert(p);
     for (int p : {last, regionStart, regionStart - side, regionStart + regionSide})
