@@ -21,7 +21,8 @@ int RegionControls::flagged() const {
 std::string RegionControls::summary(VerdictLabel regionLabel) const {
     if (!done()) return "not done";
     if (parts.empty()) return "no room for a control";
-    const std::string counted = std::to_string(flagged()) + " of " + std::to_string(parts.size()) + " controls flagged";
+    const std::string counted =
+        std::to_string(flagged()) + " of " + std::to_string(parts.size()) + (parts.size() == 1 ? " control flagged" : " controls flagged");
     return standOut(regionLabel) ? "stands out (" + counted + ")" : counted;
 }
 

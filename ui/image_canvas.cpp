@@ -143,11 +143,14 @@ void ImageCanvas::paintRegionMarks(QPainter& p) const {
             p.setPen(QPen(m.colour, 2.0));
         }
         p.drawRect(r);
-        const QRectF label = QRectF(r.bottomLeft() - QPointF(-1, p.fontMetrics().height() + 3),
-                                    p.fontMetrics().size(0, m.label) + QSizeF(8, 3));
+        // At the rectangle's foot, wrapped to its width (but never narrower than a short phrase), so that a
+        // long label does not run off the picture.
+        const int wrapAt = std::max(int(r.width()) - 8, 140);
+        const QSizeF text = p.fontMetrics().boundingRect(QRect(0, 0, wrapAt, 1000), Qt::TextWordWrap, m.label).size();
+        const QRectF label(r.bottomLeft() + QPointF(1, -text.height() - 3), text + QSizeF(8, 3));
         p.fillRect(label, m.colour);
         p.setPen(Qt::white);
-        p.drawText(label, Qt::AlignCenter, m.label);
+        p.drawText(label, Qt::AlignCenter | Qt::TextWordWrap, m.label);
     }
 }
 

@@ -609,9 +609,10 @@ void MainWindow::updateRegionMarks(const QString& path) {
         if (doc->path != path || !doc->region || !doc->result || !doc->result->verdict.ready || doc->jpegQuality != 0) continue;
         const ImageRegion& g = *doc->region;
         const report::VerdictWords words = report::verdictWords(doc->result->verdict.label);
-        marks.push_back({QRect(g.x, g.y, g.width, g.height),
-                         QString("%1 (synthetic %2%)").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100)),
-                         QColor(words.colour)});
+        QString label = QString("%1 (synthetic %2%)").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100));
+        if (doc->result->controls)  // how it compares with the rest of the picture, seen from the whole picture too
+            label += "; " + QString::fromStdString(doc->result->controls->summary(doc->result->verdict.label));
+        marks.push_back({QRect(g.x, g.y, g.width, g.height), label, QColor(words.colour)});
         if (doc->result->controls)
             for (const ControlPart& c : doc->result->controls->parts)
                 marks.push_back({QRect(c.region.x, c.region.y, c.region.width, c.region.height),

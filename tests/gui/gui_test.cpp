@@ -640,7 +640,9 @@ private slots:
         QVERIFY(wholeCanvas);
         QCOMPARE(outlines(wholeCanvas).size(), std::size_t(1));
         QCOMPARE(outlines(wholeCanvas)[0].rect, QRect(96, 64, 64, 64));
-        QVERIFY2(outlines(wholeCanvas)[0].label.startsWith("Likely AI-generated"), qPrintable(outlines(wholeCanvas)[0].label));
+        QVERIFY2(outlines(wholeCanvas)[0].label.startsWith("Likely AI-generated") &&
+                     outlines(wholeCanvas)[0].label.endsWith("; stands out (0 of 3 controls flagged)"),
+                 qPrintable(outlines(wholeCanvas)[0].label));
         QCOMPARE(wholeCanvas->regionMarks().size(), 1 + region->controls->parts.size());
         for (const RegionMark& m : wholeCanvas->regionMarks())
             if (m.control) {

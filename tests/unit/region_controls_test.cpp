@@ -109,8 +109,13 @@ TEST(RegionControls, TheSentenceSaysWhetherTheRegionStandsOut) {
     c.parts = parts({L::Authentic, L::Synthetic});
     EXPECT_EQ(c.flagged(), 1);
     EXPECT_FALSE(c.standOut(L::Synthetic));
+    EXPECT_EQ(c.summary(L::Synthetic), "1 of 2 controls flagged");
+    c.parts = parts({L::Authentic});
+    EXPECT_EQ(c.summary(L::Synthetic), "stands out (0 of 1 control flagged)");
     c.parts.clear();
     EXPECT_FALSE(c.standOut(L::Synthetic)) << "with nothing to compare, nothing stands out";
+    c.error = "not enough memory to analyse the control parts";
+    EXPECT_EQ(c.summary(L::Synthetic), "not done");
 }
 
 TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
