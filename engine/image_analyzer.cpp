@@ -161,7 +161,10 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
     for (int k = 0; k < topK; ++k) result.patches[order[std::size_t(k)]].inTopK = true;
     result.timings.contrastMs = msSince(tContrast);
 
-    const int total = settings_.fullHeatmap ? int(grid.size()) : topK;
+    // A region's control parts come last; each classifies about top-k patches, and counts so in the progress.
+    const bool withControls = image.region && !image.wholeRgb.empty() && settings_.regionControls > 0;
+    const int controlWork = withControls ? int(controlPlacesFor(*image.region, settings_.regionControls).size()) * topK : 0;
+    const int total = (settings_.fullHeatmap ? int(grid.size()) : topK) + controlWork;
     const std::size_t batch = std::size_t(std::max(1, detector_->batchSize()));
     int done = 0;
     if (observer) observer->onProgress(0, total);
@@ -222,9 +225,12 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // 3. For a region: parts of its size elsewhere in the picture, to compare its verdict with (not for
     // a region's re-encoded copy, which has no whole picture beside it).
-    if (image.region && !image.wholeRgb.empty() && settings_.regionControls > 0) {
+    if (withControls) {
         const auto tControls = Clock::now();
-        result.controls = RegionControlCheck(detector_, settings_).check(image, result.verdict.label, settings_.regionControls, cancel);
+        auto onPart = [&](int parts) {
+            if (observer) observer->onProgress(done + parts * topK, total);
+        };
+        result.controls = RegionControlCheck(detector_, settings_).check(image, result.verdict.label, settings_.regionControls, cancel, onPart);
         result.timings.controlsMs = msSince(tControls);
     }
     result.timings.totalMs = msSince(t0);

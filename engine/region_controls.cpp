@@ -75,7 +75,7 @@ RegionControlCheck::RegionControlCheck(std::shared_ptr<Detector> detector, Analy
     : analyzer_(std::move(detector), verdictOnly(settings)) {}
 
 RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int count,
-                                         const std::atomic<bool>* cancel) const {
+                                         const std::atomic<bool>* cancel, const std::function<void(int)>& onPart) const {
     RegionControls out;
     out.asked = count;
     if (!image.region || image.wholeRgb.empty()) {
@@ -92,6 +92,7 @@ RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel 
             part.region = place;
             const AnalysisResult r = analyzer_.analyze(part, nullptr, cancel);
             out.parts.push_back({place, r.verdict.label, r.verdict.syntheticProbability});
+            if (onPart) onPart(int(out.parts.size()));
         }
         out.explanation = explain(regionLabel, out.parts);
     } catch (const EngineError& e) {

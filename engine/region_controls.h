@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,8 +28,9 @@ public:
     // image: a region cropped by cropToRegion (its wholeRgb is the picture); regionLabel: its verdict.
     // A failure other than cancellation (not enough memory) becomes the report's error.
     // Throws EngineError(Cancelled) when `cancel` is set.
-    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int count,
-                         const std::atomic<bool>* cancel = nullptr) const;
+    // onPart, when given, is called after each part with the number done (progress).
+    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int count, const std::atomic<bool>* cancel = nullptr,
+                         const std::function<void(int)>& onPart = {}) const;
 
     // The sentence for a region's label and its controls' labels.
     static std::string explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts);

@@ -149,6 +149,17 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     EXPECT_FALSE(everywhere.controls->standOut(everywhere.verdict.label));
     EXPECT_NE(everywhere.controls->explanation.find("says little about the region"), std::string::npos);
 
+    // The progress counts the control parts (each as the top-k patches it classifies), to the end.
+    struct Progress : AnalysisObserver {
+        std::vector<std::pair<int, int>> seen;
+        void onProgress(int done, int total) override { seen.emplace_back(done, total); }
+    } progress;
+    analyzer.analyzeRegion(dark, square, &progress);
+    ASSERT_FALSE(progress.seen.empty());
+    const int total = 1 + kDefaultRegionControls * 1;  // one 32-px patch, top-1 of it, for the region and each part
+    EXPECT_EQ(progress.seen.back(), std::make_pair(total, total));
+    for (const auto& [done, all] : progress.seen) EXPECT_EQ(all, total);
+
     // None for a whole picture, none when asked for none, and fewer when fewer fit.
     EXPECT_FALSE(analyzer.analyze(dark).controls);
     AnalysisSettings none;
