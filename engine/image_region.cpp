@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 
+#include "engine/csv_table.h"
 #include "engine/errors.h"
 #include "engine/image_loader.h"
 
@@ -37,6 +39,31 @@ ImageRegion parseImageRegion(const std::string& text) {
         throw badInput("the region " + text + " is too small: at least " + std::to_string(kMinRegionSide) + "x" +
                        std::to_string(kMinRegionSide) + " pixels");
     return r;
+}
+
+std::vector<RegionOfFile> readRegionList(const std::string& csvPath) {
+    const CsvTable t = readCsv(csvPath);
+    const int file = t.column("file"), x = t.column("x"), y = t.column("y"), w = t.column("width"), h = t.column("height");
+    if (file < 0 || x < 0 || y < 0 || w < 0 || h < 0)
+        throw badInput(csvPath + ": the header must name the columns file, x, y, width and height");
+    const std::filesystem::path base = std::filesystem::path(csvPath).parent_path();
+    std::vector<RegionOfFile> out;
+    for (const auto& [number, fields] : t.rows) {
+        const std::string where = csvPath + ", line " + std::to_string(number) + ": ";
+        auto field = [&](int column) { return fields[std::size_t(column)]; };
+        if (field(file).empty()) throw badInput(where + "empty file name");
+        RegionOfFile r;
+        r.path = std::filesystem::path(field(file)).is_absolute() ? field(file) : (base / field(file)).string();
+        r.line = number;
+        try {
+            r.region = parseImageRegion(field(x) + "," + field(y) + "," + field(w) + "," + field(h));
+        } catch (const EngineError& e) {
+            throw badInput(where + e.what());
+        }
+        out.push_back(std::move(r));
+    }
+    if (out.empty()) throw badInput(csvPath + " lists no region");
+    return out;
 }
 
 ImageRegion regionWithin(const LoadedImage& image, const ImageRegion& asked) {

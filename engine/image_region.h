@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 namespace synthscope {
 
@@ -30,6 +31,18 @@ constexpr int kMinRegionSide = 32;
 
 // "X,Y,W,H" (pixels). Throws EngineError(BadInput) with what is wrong.
 ImageRegion parseImageRegion(const std::string& text);
+
+// One line of a region list: a file and a region of it (`synthscope batch --regions FILE`).
+struct RegionOfFile {
+    std::string path;  // as listed, made absolute against the list's folder when relative
+    ImageRegion region;
+    int line = 0;      // in the list, for messages
+};
+
+// A CSV with the header "file,x,y,width,height" (other columns are ignored), one region per row; a file
+// may be listed with several regions. Throws EngineError(BadInput) naming the line of the first bad row
+// (a missing column, an empty file name, a region parseImageRegion refuses) or when no row is listed.
+std::vector<RegionOfFile> readRegionList(const std::string& csvPath);
 
 // The region asked for, checked against the image and, when the image is itself a region, put in the whole
 // picture's pixels, with the whole picture's size filled in; nothing is copied. Throws EngineError(BadInput)

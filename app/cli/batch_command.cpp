@@ -93,6 +93,8 @@ int runBatch(const QStringList& args) {
     parser.addOption({"quiet", "no per-image lines (errors, progress and the summary still print)"});
     parser.addOption({"region", "analyse this rectangle of the one image given, alone (pixels of the image as shown); stored\n"
                                 "beside the whole image's result, not in its place", "X,Y,W,H"});
+    parser.addOption({"regions", "analyse the regions a CSV lists (header file,x,y,width,height; a file may have several\n"
+                                 "rows; relative paths from the CSV's folder), each as --region would; no PATH then", "CSV"});
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope batch: %s\nRun 'synthscope batch --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -102,8 +104,13 @@ int runBatch(const QStringList& args) {
         return kExitOk;
     }
     const QStringList positional = parser.positionalArguments();
-    if (positional.isEmpty() || !parser.isSet("case")) {
-        std::fprintf(stderr, "synthscope batch: give --case FILE and at least one image file or folder\n");
+    const bool listed = parser.isSet("regions");
+    if ((positional.isEmpty() && !listed) || !parser.isSet("case")) {
+        std::fprintf(stderr, "synthscope batch: give --case FILE and at least one image file or folder (or --regions CSV)\n");
+        return kExitBadInput;
+    }
+    if (listed && (!positional.isEmpty() || parser.isSet("region"))) {
+        std::fprintf(stderr, "synthscope batch: --regions lists the files and their regions: give no PATH and no --region with it\n");
         return kExitBadInput;
     }
     DetectorOptions detectorOptions;
@@ -114,6 +121,13 @@ int runBatch(const QStringList& args) {
 
     std::optional<ImageRegion> region;
     if (!readRegion(parser, "batch", region)) return kExitBadInput;
+    std::vector<RegionOfFile> regionList;  // --regions: read whole before the case is created
+    if (listed) try {
+        regionList = readRegionList(QFile::encodeName(parser.value("regions")).toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synthscope batch: %s\n", e.what());
+        return kExitBadInput;
+    }
 
     std::vector<std::string> inputs;
     for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());
@@ -130,7 +144,8 @@ int runBatch(const QStringList& args) {
         return kExitBadInput;
     }
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
-    std::fprintf(stderr, "Case: %s, %zu image files\n", qPrintable(parser.value("case")), files.images.size());
+    if (listed) std::fprintf(stderr, "Case: %s, %zu regions listed\n", qPrintable(parser.value("case")), regionList.size());
+    else std::fprintf(stderr, "Case: %s, %zu image files\n", qPrintable(parser.value("case")), files.images.size());
     const std::shared_ptr<Detector> detector = openDetector(parser, "batch", detectorOptions);
     if (!detector) return kExitInternal;
 
@@ -141,17 +156,30 @@ int runBatch(const QStringList& args) {
     BatchPrinter printer(parser.isSet("quiet"));
     BatchSummary summary;
     try {
-        summary = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr, region)
-                      .run(files.images, &printer, &fingerprint::cancelFlag());
+        if (!listed) {
+            summary = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr, region)
+                          .run(files.images, &printer, &fingerprint::cancelFlag());
+        } else {  // one region at a time, each under its own key, as --region would store it
+            for (const RegionOfFile& r : regionList) {
+                const BatchSummary one = BatchAnalysis(*store, analyzer, robustness ? &*robustness : nullptr, r.region)
+                                             .run({r.path}, &printer, &fingerprint::cancelFlag());
+                summary.files += one.files;
+                summary.cached += one.cached;
+                summary.analysed += one.analysed;
+                summary.failed += one.failed;
+                summary.seconds += one.seconds;
+                if ((summary.cancelled = one.cancelled)) break;
+            }
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "synthscope batch: %s\n", e.what());
         return kExitInternal;
     }
     const CaseCounts counts = store->counts();
     std::fprintf(stderr,
-                 "%s %d files in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
+                 "%s %d %s in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
                  "The case holds %d results%s: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
-                 summary.cancelled ? "Cancelled after" : "Done:", summary.files, summary.seconds, summary.analysed,
+                 summary.cancelled ? "Cancelled after" : "Done:", summary.files, listed ? "regions" : "files", summary.seconds, summary.analysed,
                  summary.cached, summary.failed + int(files.errors.size()), summary.cancelled ? " (run again to resume)" : "",
                  counts.entries, regionsNote(counts).c_str(), counts.synthetic, counts.authentic, counts.inconclusive,
                  counts.failures);

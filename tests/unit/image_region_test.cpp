@@ -448,3 +448,78 @@ TEST(ImageRegion, TheCliStoresAndReportsARegionOfACase) {
     EXPECT_EQ(missing.exitCode, 2);
     EXPECT_TRUE(missing.err.contains("no result in the case for the region 0,0,64,64")) << missing.err.toStdString();
 }
+
+TEST(ImageRegion, ARegionListIsReadWholeAndRefusedWithTheLineOfItsFirstBadRow) {
+    QTemporaryDir dir;
+    auto write = [&](const QString& name, const QByteArray& text) {
+        QFile f(dir.path() + "/" + name);
+        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        return (dir.path() + "/" + name).toStdString();
+    };
+    const std::vector<RegionOfFile> list =
+        readRegionList(write("regions.csv", "file,x,y,width,height,note\npicture.png,64,32,32,32,face\n\"/abs/a, b.jpg\",0,0,96,96,\n"));
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0].path, dir.path().toStdString() + "/picture.png") << "relative to the list's folder";
+    EXPECT_EQ(list[0].region, (ImageRegion{64, 32, 32, 32}));
+    EXPECT_EQ(list[0].line, 2);
+    EXPECT_EQ(list[1].path, "/abs/a, b.jpg");
+    for (const auto& [text, expected] : std::vector<std::pair<QByteArray, std::string>>{
+             {"file,x,y,width\na.png,0,0,64\n", "must name the columns file, x, y, width and height"},
+             {"file,x,y,width,height\na.png,0,0,64,64\n,0,0,64,64\n", "line 3: empty file name"},
+             {"file,x,y,width,height\na.png,0,0,16,64\n", "line 2: the region 0,0,16,64 is too small"},
+             {"file,x,y,width,height\na.png,zero,0,64,64\n", "line 2: a region is X,Y,WIDTH,HEIGHT"},
+             {"file,x,y,width,height\n", "lists no region"}}) {
+        try {
+            readRegionList(write("bad.csv", text));
+            ADD_FAILURE() << "accepted: " << text.toStdString();
+        } catch (const EngineError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(ImageRegion, BatchAnalysesTheRegionsAListNamesIntoACase) {
+    QTemporaryDir dir;
+    writeTemp(dir, "picture.png", darkWithBrightSquare());
+    writeTemp(dir, "other.png", cv::Mat(96, 128, CV_8UC3, cv::Scalar(250, 250, 250)));
+    const QString model = QString::fromStdString(testData("brightness_detector.json"));
+    const QString caseFile = dir.path() + "/case.sqlite", list = dir.path() + "/regions.csv";
+    {
+        QFile f(list);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write("file,x,y,width,height\npicture.png,64,32,32,32\npicture.png,0,0,32,32\nother.png,0,0,64,64\n"
+                "picture.png,100,0,64,64\n");  // the last one leaves the picture: that row fails, the others stand
+    }
+    const QStringList args{"batch", "--model", model, "--device", "cpu", "--case", caseFile, "--regions", list};
+    const CliRun run = runCli(args);
+    EXPECT_EQ(run.exitCode, 2) << "a row failed";
+    EXPECT_TRUE(run.err.contains("4 regions listed")) << run.err.toStdString();
+    EXPECT_TRUE(run.err.contains("Done: 4 regions in")) << run.err.toStdString();
+    EXPECT_TRUE(run.err.contains("3 analysed now, 0 reused from the case, 1 failed")) << run.err.toStdString();
+    EXPECT_TRUE(run.out.contains("picture.png [region 64,32 32x32 of 128x96]")) << run.out.toStdString();
+    {
+        const auto store = CaseStore::open(caseFile.toStdString(), false);
+        EXPECT_EQ(store->counts().entries, 3);
+        EXPECT_EQ(store->counts().regions, 3);
+        EXPECT_EQ(store->counts().failures, 1);
+        std::vector<std::string> labels;
+        for (const CaseEntry& e : store->entriesForPath((dir.path() + "/picture.png").toStdString())) labels.push_back(e.label);
+        std::sort(labels.begin(), labels.end());
+        EXPECT_EQ(labels, (std::vector<std::string>{"authentic", "synthetic"})) << "the dark corner and the bright square";
+    }
+    // Again: everything that was stored is reused.
+    const CliRun again = runCli(args);
+    EXPECT_TRUE(again.err.contains("0 analysed now, 3 reused from the case, 1 failed")) << again.err.toStdString();
+
+    // A bad list, or a list beside PATH or --region, is refused before the case is created.
+    const QString fresh = dir.path() + "/fresh.sqlite";
+    const CliRun bad = runCli({"batch", "--model", model, "--device", "cpu", "--case", fresh, "--regions", dir.path() + "/missing.csv"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_TRUE(bad.err.contains("missing.csv cannot be opened")) << bad.err.toStdString();
+    const CliRun both = runCli({"batch", "--model", model, "--device", "cpu", "--case", fresh, "--regions", list, dir.path() + "/other.png"});
+    EXPECT_EQ(both.exitCode, 2);
+    EXPECT_TRUE(both.err.contains("give no PATH and no --region with it")) << both.err.toStdString();
+    EXPECT_FALSE(QFile::exists(fresh));
+}
