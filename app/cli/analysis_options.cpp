@@ -18,8 +18,9 @@ void addAnalysisOptions(QCommandLineParser& parser) {
         {"stride", "patch stride in pixels (default: minimal overlap)", "N", "0"},
         {"verdict-only", "classify only the top-k patches (no full heatmap)"},
         {"max-megapixels", "refuse images larger than this", "MP", "250"},
-        {"controls", "with --region: parts of the region's size elsewhere in the picture analysed with it (verdict\n"
-                     "only) to say whether the region stands out from the rest; 0 for none",
+        {"controls", QString("with --region: parts of the region's size elsewhere in the picture analysed with it (verdict\n"
+                             "only) to say whether the region stands out from the rest; 0 for none (default %1)")
+                         .arg(kDefaultRegionControls),
          "N", QString::number(kDefaultRegionControls)},
     });
 }
