@@ -110,7 +110,7 @@ std::string RegionControlCheck::explain(VerdictLabel regionLabel, const std::vec
     const std::size_t n = parts.size();
     if (n == 0)
         return "No part of the region's size fits elsewhere in the picture without overlapping it, so the region "
-               "could not be compared with the rest of the picture.";
+               "could not be compared with the rest of the picture (a smaller selection can be).";
     const auto flagged = std::size_t(
         std::count_if(parts.begin(), parts.end(), [](const ControlPart& p) { return p.label == VerdictLabel::Synthetic; }));
     const bool regionFlagged = regionLabel == VerdictLabel::Synthetic;
