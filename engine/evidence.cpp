@@ -58,11 +58,15 @@ CheckRecord robustnessCheckRecord(const std::optional<RobustnessReport>& report)
     return c;
 }
 
+// A region of the whole picture in a copy of it scaled by `scale`, at least 2 px a side.
+cv::Rect scaledRect(const ImageRegion& g, double scale) {
+    return {int(g.x * scale), int(g.y * scale), std::max(2, int(g.width * scale)), std::max(2, int(g.height * scale))};
+}
+
 // A region's control parts, numbered in the order of the report's table, in blue beside the region's gold.
 void outlineControlParts(cv::Mat& rgb, const std::vector<ControlPart>& parts, double scale) {
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        const ImageRegion& g = parts[i].region;
-        const cv::Rect outline(int(g.x * scale), int(g.y * scale), std::max(2, int(g.width * scale)), std::max(2, int(g.height * scale)));
+        const cv::Rect outline = scaledRect(parts[i].region, scale);
         cv::rectangle(rgb, outline, cv::Scalar(0, 0, 0), 4);
         cv::rectangle(rgb, outline, cv::Scalar(80, 170, 255), 2);
         const cv::Point at(outline.x + 6, outline.y + 20);
@@ -170,8 +174,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                 // Where the region lies, for a reader who sees only the crop: the whole picture, outlined.
                 double wholeScale = 1;
                 ev.regionContextRgb = fitInside(image.rgb, options.displaySide / 2, wholeScale);
-                const cv::Rect outline(int(region->x * wholeScale), int(region->y * wholeScale),
-                                       std::max(2, int(region->width * wholeScale)), std::max(2, int(region->height * wholeScale)));
+                const cv::Rect outline = scaledRect(*region, wholeScale);
                 if (r.controls) outlineControlParts(ev.regionContextRgb, r.controls->parts, wholeScale);  // under the region's
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(0, 0, 0), 4);
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(255, 215, 0), 2);

@@ -36,7 +36,7 @@ ImageRegion parseImageRegion(const std::string& text);
 struct RegionOfFile {
     std::string path;  // as listed, made absolute against the list's folder when relative
     ImageRegion region;
-    int line = 0;      // in the list, for messages
+    int line = 0;      // its line in the list
 };
 
 // A CSV with the header "file,x,y,width,height" (other columns are ignored), one region per row; a file

@@ -74,16 +74,17 @@ std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count) 
 RegionControlCheck::RegionControlCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings)
     : analyzer_(std::move(detector), verdictOnly(settings)) {}
 
-RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int count,
-                                         const std::atomic<bool>* cancel, const std::function<void(int)>& onPart) const {
+RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int asked,
+                                         const std::vector<ImageRegion>& places, const std::atomic<bool>* cancel,
+                                         const std::function<void(int)>& onPart) const {
     RegionControls out;
-    out.asked = count;
+    out.asked = asked;
     if (!image.region || image.wholeRgb.empty()) {
         out.error = "internal error: the controls were asked for an image that is not a region";
         return out;
     }
     try {
-        for (const ImageRegion& place : controlPlacesFor(*image.region, count)) {
+        for (const ImageRegion& place : places) {
             LoadedImage part;  // the verdict is all that is read: no bytes, no hash
             part.path = image.path;
             part.header = image.header;

@@ -25,12 +25,13 @@ public:
     // attribution are left out, as the verdict is all that is read).
     RegionControlCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings);
 
-    // image: a region cropped by cropToRegion (its wholeRgb is the picture); regionLabel: its verdict.
+    // image: a region cropped by cropToRegion (its wholeRgb is the picture); regionLabel: its verdict;
+    // places: controlPlacesFor(*image.region, asked), which the caller has already counted for its progress.
     // A failure other than cancellation (not enough memory) becomes the report's error.
     // Throws EngineError(Cancelled) when `cancel` is set.
     // onPart, when given, is called after each part with the number done (progress).
-    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int count, const std::atomic<bool>* cancel = nullptr,
-                         const std::function<void(int)>& onPart = {}) const;
+    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int asked, const std::vector<ImageRegion>& places,
+                         const std::atomic<bool>* cancel = nullptr, const std::function<void(int)>& onPart = {}) const;
 
     // The sentence for a region's label and its controls' labels.
     static std::string explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts);

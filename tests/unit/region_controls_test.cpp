@@ -194,7 +194,8 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
 
     // A cancelled analysis stops in its controls too.
     std::atomic<bool> cancel{true};
-    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropToRegion(loadImage(dark), square), VerdictLabel::Synthetic, 4, &cancel),
+    const LoadedImage cropped = cropToRegion(loadImage(dark), square);
+    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropped, VerdictLabel::Synthetic, 4, controlPlacesFor(*cropped.region, 4), &cancel),
                  EngineError);
 
     // Kept in the JSON a case stores, and counted in the case's key.
