@@ -10,13 +10,21 @@ for the whole photo on the same run; and how often such a region "stands out" fr
 (flagged while none of them is), which is a false alarm here since nothing is pasted. Needs the wallpaper packages (README, "False positives on real
 photos"); photos that are missing are skipped and counted.
 
+With --paste N the same photos carry a generated part: the centre NxN of a held-out fake (test split of
+models/baseline/split.csv, families in turn as in bench/splice_regions.py) pasted without resizing or
+blending at each photo's centre, written as lossless PNG in a temporary folder. The centred regions then
+hold the paste (a selection drawn loosely around it when larger): how often is it flagged, and how often
+does it stand out from its control parts (at a smaller size for the regions with no room beside them)?
+
     /usr/bin/python3 bench/camera_regions.py --synthscope build/app/synthscope [--sides 224,512,1024] [--json out.json]
+        [--paste 256]
 """
 import argparse
 import csv
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -25,15 +33,46 @@ from PIL import Image, ImageOps
 
 
 def analyse(synthscope, paths, json_path, region=None):
-    """{path: (verdict label, [control parts' labels])} of `synthscope analyze --verdict-only` over paths
-    (of the region when given, with its default control parts)."""
+    """{path: (verdict label, region_controls)} of `synthscope analyze --verdict-only` over paths (of the
+    region when given, with its default control parts; {} for a whole photo)."""
     command = [synthscope, "analyze", *paths, "--quiet", "--verdict-only", "--json", json_path]
     if region:
         command += ["--region", "%d,%d,%d,%d" % region]
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(json_path) as f:
-        return {r["image"]["path"]: (r["verdict"]["label"], [c["label"] for c in r.get("region_controls", {}).get("parts", [])])
-                for r in json.load(f)["results"]}
+        return {r["image"]["path"]: (r["verdict"]["label"], r.get("region_controls", {})) for r in json.load(f)["results"]}
+
+
+def pasted_composites(a, photos, sizes, tmp):
+    """Each photo with a held-out fake's centre pasted at its centre (--paste): (paths, sizes, rows) of the
+    composites, each row naming its photo and fake."""
+    import splice_regions  # the held-out fakes and their families, as the splice benchmark picks them (beside this file)
+    _, fakes = splice_regions.held_out(a.data, a.split)
+    by_family = [sorted(f for f in fakes if member(f)) for member in splice_regions.FAMILIES.values()]
+    rng = random.Random(a.seed)
+    for family in by_family:
+        rng.shuffle(family)
+    paths, out_sizes, rows = [], {}, {}
+    used = [0] * len(by_family)
+    for i, photo in enumerate(photos):
+        family = i % len(by_family)
+        while True:  # the family's next fake large enough for the paste
+            fake_file = by_family[family][used[family]]
+            used[family] += 1
+            with Image.open(os.path.join(a.data, fake_file)) as fake:
+                if min(fake.size) >= a.paste:
+                    part = splice_regions.centre(fake.convert("RGB"), a.paste)
+                    break
+        with Image.open(photo) as image:
+            composite = ImageOps.exif_transpose(image).convert("RGB")
+        w, h = composite.size
+        composite.paste(part, ((w - a.paste) // 2, (h - a.paste) // 2))
+        path = os.path.join(tmp, "composite-%02d.png" % i)
+        composite.save(path)
+        paths.append(path)
+        out_sizes[path] = (w, h)
+        rows[path] = {"size": [w, h], "photo": photo, "fake": fake_file}
+    return paths, out_sizes, rows
 
 
 def wilson(k, n, z=1.96):
@@ -52,6 +91,10 @@ def main():
     p.add_argument("--photos", default=os.path.join(here, "..", "models", "eval_sets", "wallpaper_photos.csv"))
     p.add_argument("--sides", default="224,512,1024", help="region sides in pixels, each a centred square")
     p.add_argument("--json", help="write the figures and every photo's labels here")
+    p.add_argument("--paste", type=int, default=0, help="paste the centre NxN of a held-out fake at each photo's centre")
+    p.add_argument("--data", default=os.path.join(here, "..", "..", "shared", "data"))
+    p.add_argument("--split", default=os.path.join(here, "..", "models", "baseline", "split.csv"))
+    p.add_argument("--seed", type=int, default=7)
     a = p.parse_args()
     sides = [int(s) for s in a.sides.split(",")]
 
@@ -68,6 +111,8 @@ def main():
 
     rows = {path: {"size": list(sizes[path])} for path in photos}
     with tempfile.TemporaryDirectory(prefix="synthscope-camera-regions-") as tmp:
+        if a.paste:
+            photos, sizes, rows = pasted_composites(a, photos, sizes, tmp)
         for path, (label, _) in analyse(a.synthscope, photos, os.path.join(tmp, "whole.json")).items():
             rows[path]["whole"] = label
         for side in sides:
@@ -102,19 +147,25 @@ def main():
         print("%s: flagged where the whole photo was not %d, not flagged where it was %d (of %d)" % (key, added, removed, len(both)))
         figures[key]["flagged_where_whole_not"] = added
         figures[key]["not_flagged_where_whole_was"] = removed
-    # The control parts (region_controls.h): a flagged region "stands out" when none of its controls is
-    # flagged; on these photos nothing is pasted, so every region that stands out is a false alarm.
+    # The control parts (region_controls.h): a flagged region "stands out" (the engine's stands_out) when
+    # none of its controls is flagged (and, compared at a smaller size, one of its own parts is); on these
+    # photos nothing is pasted, so every region that stands out is a false alarm.
     for side in sides:
         key, controls = "centre_%d" % side, "controls_%d" % side
         both = [r for r in rows.values() if key in r]
-        out = sum(bool(r[key] == "synthetic" and r[controls] and "synthetic" not in r[controls]) for r in both)
-        parts = [c for r in both for c in r[controls]]
+        out = sum(bool(r[controls].get("stands_out")) for r in both)
+        compared = sum(bool(r[controls].get("parts")) for r in both)
+        smaller = sum(bool(r[controls].get("inside")) for r in both)
+        parts = [c["label"] for r in both for c in r[controls].get("parts", [])]
         flagged_parts = sum(c == "synthetic" for c in parts)
         lo, hi = wilson(out, len(both))
-        print("%s: stands out from its controls (flagged, no control flagged) %d of %d = %.3f [%.2f-%.2f]; "
-              "control parts flagged %d of %d" % (key, out, len(both), out / max(1, len(both)), lo, hi, flagged_parts, len(parts)))
+        print("%s: stands out from its controls %d of %d = %.3f [%.2f-%.2f]; compared %d (at a smaller size %d); "
+              "control parts flagged %d of %d" % (key, out, len(both), out / max(1, len(both)), lo, hi, compared, smaller,
+                                                 flagged_parts, len(parts)))
         figures[key]["stands_out"] = out / max(1, len(both))
         figures[key]["stands_out_interval"] = [lo, hi]
+        figures[key]["compared"] = compared
+        figures[key]["compared_at_a_smaller_size"] = smaller
         figures[key]["control_parts"] = len(parts)
         figures[key]["control_parts_flagged"] = flagged_parts
     if a.json:

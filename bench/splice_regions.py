@@ -116,12 +116,9 @@ def labels(results):
 
 
 def stands_out(results):
-    """{path: whether the region is flagged and none of its control parts is} (region_controls.h)."""
-    out = {}
-    for path, r in results.items():
-        parts = r.get("region_controls", {}).get("parts", [])
-        out[path] = r["verdict"]["label"] == "synthetic" and bool(parts) and all(c["label"] != "synthetic" for c in parts)
-    return out
+    """{path: whether the region stands out from its control parts}: flagged while none of them is (the
+    engine's own answer, region_controls.h)."""
+    return {path: bool(r.get("region_controls", {}).get("stands_out")) for path, r in results.items()}
 
 
 def warmest_part_labels(synthscope, results, tmp, name):

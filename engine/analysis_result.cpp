@@ -1,6 +1,7 @@
 #include "engine/analysis_result.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace synthscope {
@@ -14,15 +15,24 @@ const char* verdictLabelName(VerdictLabel label) {
     return "inconclusive";
 }
 
-int RegionControls::flagged() const {
+namespace {
+int flaggedAmong(const std::vector<ControlPart>& parts) {
     return int(std::count_if(parts.begin(), parts.end(), [](const ControlPart& p) { return p.label == VerdictLabel::Synthetic; }));
 }
+}  // namespace
+
+int RegionControls::flagged() const { return flaggedAmong(parts); }
+int RegionControls::insideFlagged() const { return flaggedAmong(inside); }
+int RegionControls::sizeDivisor() const { return std::max(1, int(std::lround(std::sqrt(double(inside.size()))))); }
 
 std::string RegionControls::summary(VerdictLabel regionLabel) const {
     if (!done()) return "not done";
     if (parts.empty()) return "no room for a control";
-    const std::string counted =
+    std::string counted =
         std::to_string(flagged()) + " of " + std::to_string(parts.size()) + (parts.size() == 1 ? " control flagged" : " controls flagged");
+    if (atSmallerSize())
+        counted = "at 1/" + std::to_string(sizeDivisor()) + " size: " + std::to_string(insideFlagged()) + " of " +
+                  std::to_string(inside.size()) + " own parts, " + counted;
     return standOut(regionLabel) ? "stands out (" + counted + ")" : counted;
 }
 

@@ -156,15 +156,25 @@ struct ControlPart {
 struct RegionControls {
     int asked = 0;                 // how many parts were asked for
     std::vector<ControlPart> parts;  // those that fit beside the region and each other (maybe fewer, or none)
+    // When no part of the region's size fits beside it, the parts above are smaller and these are the
+    // region's own parts of that size (region_controls.h, ControlLayout); empty otherwise.
+    std::vector<ControlPart> inside;
     std::string explanation;       // one sentence for the user
     // Set when the parts could not be analysed (not enough memory...); the region's verdict stands.
     std::string error;
     bool done() const { return error.empty(); }
-    int flagged() const;  // parts called "Likely AI-generated"
-    // The region is flagged and no part of the picture beside it is.
-    bool standOut(VerdictLabel regionLabel) const { return done() && regionLabel == VerdictLabel::Synthetic && !parts.empty() && flagged() == 0; }
-    // For a table's cell: "stands out (0 of 4 controls flagged)", "2 of 4 controls flagged", "no room for a
-    // control" or "not done".
+    int flagged() const;        // parts beside the region called "Likely AI-generated"
+    int insideFlagged() const;  // the region's own parts so called
+    bool atSmallerSize() const { return !inside.empty(); }
+    int sizeDivisor() const;  // n when the region was cut into n x n parts, 1 otherwise
+    // The region is flagged and no part of the picture beside it is (and, compared at a smaller size, at
+    // least one of its own parts is, so that the difference lies in the region).
+    bool standOut(VerdictLabel regionLabel) const {
+        return done() && regionLabel == VerdictLabel::Synthetic && !parts.empty() && flagged() == 0 &&
+               (!atSmallerSize() || insideFlagged() > 0);
+    }
+    // For a table's cell: "stands out (0 of 4 controls flagged)", "2 of 4 controls flagged", "at 1/3 size: 2 of
+    // 9 own parts, 0 of 4 controls flagged", "no room for a control" or "not done".
     std::string summary(VerdictLabel regionLabel) const;
 };
 

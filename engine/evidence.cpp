@@ -63,28 +63,34 @@ cv::Rect scaledRect(const ImageRegion& g, double scale) {
     return {int(g.x * scale), int(g.y * scale), std::max(2, int(g.width * scale)), std::max(2, int(g.height * scale))};
 }
 
-// A region's control parts, numbered in the order of the report's table, in blue beside the region's gold.
-void outlineControlParts(cv::Mat& rgb, const std::vector<ControlPart>& parts, double scale) {
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        const cv::Rect outline = scaledRect(parts[i].region, scale);
-        cv::rectangle(rgb, outline, cv::Scalar(0, 0, 0), 4);
-        cv::rectangle(rgb, outline, cv::Scalar(80, 170, 255), 2);
-        const cv::Point at(outline.x + 6, outline.y + 20);
-        cv::putText(rgb, std::to_string(i + 1), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 4);
-        cv::putText(rgb, std::to_string(i + 1), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(80, 170, 255), 2);
-    }
+// A region's control parts, numbered in the order of the report's table, in blue beside the region's gold;
+// of its own parts (compared at a smaller size), those flagged, numbered after them.
+void outlineControlParts(cv::Mat& rgb, const RegionControls& controls, double scale) {
+    auto outline = [&](const ControlPart& part, std::size_t number) {
+        const cv::Rect r = scaledRect(part.region, scale);
+        cv::rectangle(rgb, r, cv::Scalar(0, 0, 0), 4);
+        cv::rectangle(rgb, r, cv::Scalar(80, 170, 255), 2);
+        const cv::Point at(r.x + 6, r.y + 20);
+        cv::putText(rgb, std::to_string(number), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 4);
+        cv::putText(rgb, std::to_string(number), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(80, 170, 255), 2);
+    };
+    for (std::size_t i = 0; i < controls.parts.size(); ++i) outline(controls.parts[i], i + 1);
+    for (std::size_t i = 0; i < controls.inside.size(); ++i)
+        if (controls.inside[i].label == VerdictLabel::Synthetic) outline(controls.inside[i], controls.parts.size() + i + 1);
 }
 
 CheckRecord controlPartsRecord(const std::optional<RegionControls>& controls) {
-    const std::string name = "Control parts (the region's size, elsewhere in the picture)";
+    const std::string name = "Control parts (elsewhere in the picture)";
     if (!controls) return {name, Status::NotRun, "not asked for with this analysis (--controls 0, or a result stored before them)"};
     if (!controls->done()) return {name, Status::Failed, controls->error};
     std::string detail = controls->explanation;
-    for (std::size_t i = 0; i < controls->parts.size(); ++i) {
-        const ControlPart& p = controls->parts[i];
-        detail += (i ? "; " : " ") + std::to_string(i + 1) + ": " + p.region.brief() + ", " + verdictLabelName(p.label) + " " +
-                  percent(p.syntheticProbability);
-    }
+    std::size_t number = 0;
+    for (const std::vector<ControlPart>* parts : {&controls->parts, &controls->inside})
+        for (const ControlPart& p : *parts) {
+            detail += (number ? "; " : " ") + std::to_string(number + 1) + ": " + (parts == &controls->inside ? "the region's part " : "") +
+                      p.region.brief() + ", " + verdictLabelName(p.label) + " " + percent(p.syntheticProbability);
+            ++number;
+        }
     return {name, Status::Done, detail};
 }
 
@@ -175,7 +181,7 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
                 double wholeScale = 1;
                 ev.regionContextRgb = fitInside(image.rgb, options.displaySide / 2, wholeScale);
                 const cv::Rect outline = scaledRect(*region, wholeScale);
-                if (r.controls) outlineControlParts(ev.regionContextRgb, r.controls->parts, wholeScale);  // under the region's
+                if (r.controls) outlineControlParts(ev.regionContextRgb, *r.controls, wholeScale);  // under the region's
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(0, 0, 0), 4);
                 cv::rectangle(ev.regionContextRgb, outline, cv::Scalar(255, 215, 0), 2);
                 image = cropToRegion(std::move(image), *region);

@@ -163,9 +163,9 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
 
     // A region's control parts come last; each classifies about top-k patches, and counts so in the progress.
     const bool withControls = image.region && !image.wholeRgb.empty() && settings_.regionControls > 0;
-    const std::vector<ImageRegion> controlPlaces = withControls ? controlPlacesFor(*image.region, settings_.regionControls)
-                                                                : std::vector<ImageRegion>{};
-    const int controlWork = int(controlPlaces.size()) * topK;
+    const ControlLayout controlLayout =
+        withControls ? controlLayoutFor(*image.region, settings_.regionControls, m.inputSize) : ControlLayout{};
+    const int controlWork = controlLayout.partsToAnalyse() * topK;
     const int total = (settings_.fullHeatmap ? int(grid.size()) : topK) + controlWork;
     const std::size_t batch = std::size_t(std::max(1, detector_->batchSize()));
     int done = 0;
@@ -233,7 +233,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
             if (observer) observer->onProgress(done + parts * topK, total);
         };
         result.controls = RegionControlCheck(detector_, settings_)
-                              .check(image, result.verdict.label, settings_.regionControls, controlPlaces, cancel, onPart);
+                              .check(image, result.verdict.label, settings_.regionControls, controlLayout, cancel, onPart);
         result.timings.controlsMs = msSince(tControls);
     }
     result.timings.totalMs = msSince(t0);

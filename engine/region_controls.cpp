@@ -38,9 +38,29 @@ std::string partsOfTheSameSize(std::size_t n) {
     return std::to_string(n) + " parts of the same size elsewhere in the picture";
 }
 
-}  // namespace
+std::string ofThem(std::size_t k, std::size_t n) { return k == 0 ? "none of the " + std::to_string(n) : std::to_string(k) + " of the " + std::to_string(n); }
 
-std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count) {
+// No part of the region's size fitted beside it: its own n x n parts and parts of their size beside it.
+std::string explainAtSmallerSize(bool regionFlagged, const RegionControls& c) {
+    const std::size_t flagged = std::size_t(c.flagged()), n = c.parts.size();
+    const std::size_t insideFlagged = std::size_t(c.insideFlagged()), insideCount = c.inside.size();
+    std::string said = "No part of the region's size fits elsewhere in the picture, so it was compared at 1/" +
+                       std::to_string(c.sizeDivisor()) + " of its size: " + ofThem(insideFlagged, insideCount) +
+                       " parts it was cut into and " + ofThem(flagged, n) + (n == 1 ? " part" : " parts") +
+                       " of that size elsewhere are flagged";
+    if (insideFlagged > 0 && flagged == 0)
+        return said + (regionFlagged ? ": the region stands out from the rest of the picture." : ", though the region as a whole is not.");
+    if (insideFlagged > 0 || flagged > 0)
+        return said + (regionFlagged ? ": the model finds generated-looking parts elsewhere as well, so this verdict says little about the "
+                                       "region on its own."
+                                     : ".");
+    return said + (regionFlagged ? ": at that size nothing in the region stands out, so this verdict says little about where in it "
+                                   "the model sees a generator."
+                                 : ".");
+}
+
+// Up to `count` places of partWidth x partHeight beside the region (controlPlacesFor's rules).
+std::vector<ImageRegion> placesBeside(const ImageRegion& region, int partWidth, int partHeight, int count) {
     std::vector<ImageRegion> chosen;
     if (count <= 0) return chosen;
     struct Candidate {
@@ -49,11 +69,11 @@ std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count) 
         bool usable;
     };
     std::vector<Candidate> candidates;
-    const std::vector<int> xs = startsAlong(region.sourceWidth, region.width, region.x, region.width);
-    const std::vector<int> ys = startsAlong(region.sourceHeight, region.height, region.y, region.height);
+    const std::vector<int> xs = startsAlong(region.sourceWidth, partWidth, region.x, region.width);
+    const std::vector<int> ys = startsAlong(region.sourceHeight, partHeight, region.y, region.height);
     for (int y : ys)
         for (int x : xs) {
-            ImageRegion place{x, y, region.width, region.height, region.sourceWidth, region.sourceHeight};
+            ImageRegion place{x, y, partWidth, partHeight, region.sourceWidth, region.sourceHeight};
             if (!overlap(place, region)) candidates.push_back({place, centreDistance2(place, region), true});
         }
     while (int(chosen.size()) < count) {
@@ -71,12 +91,50 @@ std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count) 
     return chosen;
 }
 
+// The region cut into n x n parts of equal size, row by row (a remainder of fewer than n pixels is left at
+// its right and bottom edges).
+std::vector<ImageRegion> partsOf(const ImageRegion& region, int n) {
+    std::vector<ImageRegion> parts;
+    const int w = region.width / n, h = region.height / n;
+    for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i) parts.push_back({region.x + i * w, region.y + j * h, w, h, region.sourceWidth, region.sourceHeight});
+    return parts;
+}
+
+}  // namespace
+
+std::vector<ImageRegion> controlPlacesFor(const ImageRegion& region, int count) {
+    return placesBeside(region, region.width, region.height, count);
+}
+
+ControlLayout controlLayoutFor(const ImageRegion& region, int count, int minSide) {
+    ControlLayout layout;
+    layout.places = controlPlacesFor(region, count);
+    if (count <= 0 || !layout.places.empty()) return layout;
+    for (int n = 2; n * n <= kMaxInsideParts && std::min(region.width, region.height) / n >= std::max(1, minSide); ++n) {
+        std::vector<ImageRegion> places = placesBeside(region, region.width / n, region.height / n, count);
+        if (places.size() > layout.places.size()) layout = {std::move(places), partsOf(region, n)};
+        if (int(layout.places.size()) >= count) break;
+    }
+    return layout;
+}
+
 RegionControlCheck::RegionControlCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings)
     : analyzer_(std::move(detector), verdictOnly(settings)) {}
 
-RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int asked,
-                                         const std::vector<ImageRegion>& places, const std::atomic<bool>* cancel,
-                                         const std::function<void(int)>& onPart) const {
+ControlPart RegionControlCheck::analysePart(const LoadedImage& image, const ImageRegion& place, const std::atomic<bool>* cancel) const {
+    LoadedImage part;  // the verdict is all that is read: no bytes, no hash
+    part.path = image.path;
+    part.header = image.header;
+    part.rgb = image.wholeRgb(cv::Rect(place.x, place.y, place.width, place.height)).clone();
+    part.wholeRgb = image.wholeRgb;
+    part.region = place;
+    const AnalysisResult r = analyzer_.analyze(part, nullptr, cancel);
+    return {place, r.verdict.label, r.verdict.syntheticProbability};
+}
+
+RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int asked, const ControlLayout& layout,
+                                         const std::atomic<bool>* cancel, const std::function<void(int)>& onPart) const {
     RegionControls out;
     out.asked = asked;
     if (!image.region || image.wholeRgb.empty()) {
@@ -84,37 +142,42 @@ RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel 
         return out;
     }
     try {
-        for (const ImageRegion& place : places) {
-            LoadedImage part;  // the verdict is all that is read: no bytes, no hash
-            part.path = image.path;
-            part.header = image.header;
-            part.rgb = image.wholeRgb(cv::Rect(place.x, place.y, place.width, place.height)).clone();
-            part.wholeRgb = image.wholeRgb;
-            part.region = place;
-            const AnalysisResult r = analyzer_.analyze(part, nullptr, cancel);
-            out.parts.push_back({place, r.verdict.label, r.verdict.syntheticProbability});
-            if (onPart) onPart(int(out.parts.size()));
+        int done = 0;
+        for (const ImageRegion& place : layout.places) {
+            out.parts.push_back(analysePart(image, place, cancel));
+            if (onPart) onPart(++done);
         }
-        out.explanation = explain(regionLabel, out.parts);
+        for (const ImageRegion& place : layout.inside) {
+            out.inside.push_back(analysePart(image, place, cancel));
+            if (onPart) onPart(++done);
+        }
+        out.explanation = explain(regionLabel, out.parts, out.inside);
     } catch (const EngineError& e) {
         if (e.kind() == ErrorKind::Cancelled) throw;
         out.parts.clear();
+        out.inside.clear();
         out.error = std::string("the control parts could not be analysed: ") + e.what();
     } catch (const std::bad_alloc&) {
         out.parts.clear();
+        out.inside.clear();
         out.error = "not enough memory to analyse the control parts";
     }
     return out;
 }
 
-std::string RegionControlCheck::explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts) {
+std::string RegionControlCheck::explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts,
+                                        const std::vector<ControlPart>& inside) {
     const std::size_t n = parts.size();
     if (n == 0)
-        return "No part of the region's size fits elsewhere in the picture without overlapping it, so the region "
-               "could not be compared with the rest of the picture (a smaller selection can be).";
-    const auto flagged = std::size_t(
-        std::count_if(parts.begin(), parts.end(), [](const ControlPart& p) { return p.label == VerdictLabel::Synthetic; }));
+        return "No part of the region's size, nor of a smaller size the model can judge, fits elsewhere in the picture "
+               "without overlapping it, so the region could not be compared with the rest of the picture (a smaller "
+               "selection can be).";
     const bool regionFlagged = regionLabel == VerdictLabel::Synthetic;
+    RegionControls tally;  // for its counts
+    tally.parts = parts;
+    tally.inside = inside;
+    if (!inside.empty()) return explainAtSmallerSize(regionFlagged, tally);
+    const std::size_t flagged = std::size_t(tally.flagged());
     std::string counted;
     if (n == 1) counted = std::string("The one part of the same size elsewhere in the picture is ") + (flagged ? "" : "not ") + "flagged";
     else if (flagged == 0) counted = "None of the " + partsOfTheSameSize(n) + " is flagged";

@@ -126,7 +126,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
     if (r.robustness) out.insert("robustness", toJson(*r.robustness));
-    if (r.controls) out.insert("region_controls", toJson(*r.controls));
+    if (r.controls) out.insert("region_controls", toJson(*r.controls, r.verdict.label));
     // What the file's record says beside the verdict (record_beside_verdict.h); absent: not read.
     if (r.record) out.insert("record", QJsonObject{{"notes", toJson(*r.record)}});
     if (includePatches) {
@@ -199,13 +199,36 @@ RobustnessReport robustnessFromJson(const QJsonObject& json) {
     return r;
 }
 
-QJsonObject toJson(const RegionControls& c) {
-    QJsonArray parts;
-    for (const ControlPart& p : c.parts)
-        parts.append(QJsonObject{{"region", toJson(p.region)},
-                                 {"label", verdictLabelName(p.label)},
-                                 {"synthetic_probability", p.syntheticProbability}});
-    QJsonObject out{{"asked", c.asked}, {"parts", parts}, {"flagged", c.flagged()}, {"explanation", qs(c.explanation)}};
+namespace {
+QJsonArray toJson(const std::vector<ControlPart>& parts) {
+    QJsonArray out;
+    for (const ControlPart& p : parts)
+        out.append(QJsonObject{{"region", toJson(p.region)},
+                               {"label", verdictLabelName(p.label)},
+                               {"synthetic_probability", p.syntheticProbability}});
+    return out;
+}
+
+std::vector<ControlPart> controlPartsFromJson(const QJsonArray& json) {
+    std::vector<ControlPart> parts;
+    for (const QJsonValue& value : json) {
+        const QJsonObject p = value.toObject();
+        parts.push_back({regionFromJson(p["region"].toObject()), labelFromName(p["label"].toString()), p["synthetic_probability"].toDouble()});
+    }
+    return parts;
+}
+}  // namespace
+
+QJsonObject toJson(const RegionControls& c, VerdictLabel regionLabel) {
+    QJsonObject out{{"asked", c.asked},
+                    {"parts", toJson(c.parts)},
+                    {"flagged", c.flagged()},
+                    {"explanation", qs(c.explanation)},
+                    {"stands_out", c.standOut(regionLabel)}};
+    if (c.atSmallerSize()) {
+        out.insert("inside", toJson(c.inside));
+        out.insert("inside_flagged", c.insideFlagged());
+    }
     if (!c.done()) out.insert("error", qs(c.error));
     return out;
 }
@@ -215,11 +238,8 @@ RegionControls regionControlsFromJson(const QJsonObject& json) {
     c.asked = json["asked"].toInt();
     c.explanation = json["explanation"].toString().toStdString();
     c.error = json["error"].toString().toStdString();
-    for (const QJsonValue& value : json["parts"].toArray()) {
-        const QJsonObject p = value.toObject();
-        c.parts.push_back({regionFromJson(p["region"].toObject()), labelFromName(p["label"].toString()),
-                           p["synthetic_probability"].toDouble()});
-    }
+    c.parts = controlPartsFromJson(json["parts"].toArray());
+    c.inside = controlPartsFromJson(json["inside"].toArray());
     return c;
 }
 

@@ -100,12 +100,14 @@ QString controlPartsSection(const AnalysisResult& result) {
     if (c->parts.empty()) return h;
     QString rows = row({"", "part of the picture", "synthetic probability", "verdict"}, true);
     rows += row({"", "the region", pct(result.verdict.syntheticProbability), verdictLabelName(result.verdict.label)});
-    for (std::size_t i = 0; i < c->parts.size(); ++i) {
-        const ControlPart& p = c->parts[i];
-        rows += row({QString::number(i + 1), esc(p.region.brief()), pct(p.syntheticProbability),
-                     p.label == VerdictLabel::Synthetic ? QString("<b>%1</b>").arg(verdictLabelName(p.label))
-                                                        : QString(verdictLabelName(p.label))});
-    }
+    // Numbered as on the picture: the parts beside the region, then (compared at a smaller size) its own.
+    std::size_t number = 0;
+    for (const std::vector<ControlPart>* parts : {&c->parts, &c->inside})
+        for (const ControlPart& p : *parts)
+            rows += row({QString::number(++number), (parts == &c->inside ? "the region's part " : "") + esc(p.region.brief()),
+                         pct(p.syntheticProbability),
+                         p.label == VerdictLabel::Synthetic ? QString("<b>%1</b>").arg(verdictLabelName(p.label))
+                                                            : QString(verdictLabelName(p.label))});
     return h + table(rows);
 }
 
@@ -173,7 +175,10 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
             const double c = double(side) / std::max(ev.regionContextRgb.cols, ev.regionContextRgb.rows);
             h += figure(prefix + "region", int(ev.regionContextRgb.cols * c), int(ev.regionContextRgb.rows * c),
                         "Where the " + esc(r.image.region->describe()) + " lies in the whole picture (outlined in gold" +
-                            (r.controls && !r.controls->parts.empty() ? QString("; its control parts numbered, in blue") : QString()) + ")");
+                            (r.controls && !r.controls->parts.empty()
+                                 ? QString(r.controls->atSmallerSize() ? "; its control parts and its own flagged parts numbered, in blue"
+                                                                       : "; its control parts numbered, in blue")
+                                 : QString()) + ")");
             h += controlPartsSection(r);
         }
     }

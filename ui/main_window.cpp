@@ -613,11 +613,16 @@ void MainWindow::updateRegionMarks(const QString& path) {
         if (doc->result->controls)  // how it compares with the rest of the picture, seen from the whole picture too
             label += "; " + QString::fromStdString(doc->result->controls->summary(doc->result->verdict.label));
         marks.push_back({QRect(g.x, g.y, g.width, g.height), label, QColor(words.colour)});
-        if (doc->result->controls)
-            for (const ControlPart& c : doc->result->controls->parts)
+        if (const std::optional<RegionControls>& controls = doc->result->controls) {
+            auto dashed = [&](const ControlPart& c, const QString& what) {
                 marks.push_back({QRect(c.region.x, c.region.y, c.region.width, c.region.height),
-                                 tr("control of %1: synthetic %2%").arg(QString::fromStdString(g.brief())).arg(qRound(c.syntheticProbability * 100)),
+                                 what.arg(QString::fromStdString(g.brief())).arg(qRound(c.syntheticProbability * 100)),
                                  QColor(report::verdictWords(c.label).colour), true});
+            };
+            for (const ControlPart& c : controls->parts) dashed(c, tr("control of %1: synthetic %2%"));
+            for (const ControlPart& c : controls->inside)  // compared at a smaller size: only its own parts that are flagged
+                if (c.label == VerdictLabel::Synthetic) dashed(c, tr("part of %1: synthetic %2%"));
+        }
     }
     for (const auto& doc : documents_)
         if (doc->path == path && !doc->region) doc->canvas->setRegionMarks(marks);

@@ -35,7 +35,8 @@ SettingsDialog::SettingsDialog(const UserSettings& current, QWidget* parent) : Q
     regionControls_->setSpecialValueText(tr("none"));
     regionControls_->setValue(current.regionControls);
     regionControls_->setToolTip(tr("Analysis > Analyse Selected Region also analyses this many parts of the region's size "
-                                   "elsewhere in the picture, and says whether the region stands out from them"));
+                                   "elsewhere in the picture, and says whether the region stands out from them (when none of its size "
+                                   "fits, smaller parts, compared with the region's own parts of that size)"));
     fullHeatmap_ = new QCheckBox(tr("Classify every patch (full heatmap)"));
     fullHeatmap_->setChecked(current.fullHeatmap);
     form->addRow(tr("Device"), device_);

@@ -19,7 +19,8 @@ void addAnalysisOptions(QCommandLineParser& parser) {
         {"verdict-only", "classify only the top-k patches (no full heatmap)"},
         {"max-megapixels", "refuse images larger than this", "MP", "250"},
         {"controls", QString("with --region: parts of the region's size elsewhere in the picture analysed with it (verdict\n"
-                             "only) to say whether the region stands out from the rest; 0 for none (default %1)")
+                             "only) to say whether the region stands out from the rest; when none of its size fits, smaller\n"
+                             "parts, compared with the region's own parts of that size; 0 for none (default %1)")
                          .arg(kDefaultRegionControls),
          "N", QString::number(kDefaultRegionControls)},
     });

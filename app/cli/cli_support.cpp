@@ -64,6 +64,9 @@ void printResultLine(const AnalysisResult& r) {
             for (const ControlPart& part : c->parts)
                 std::printf("    %-24s %-12s p=%.2f\n", part.region.brief().c_str(), verdictLabelName(part.label),
                             part.syntheticProbability);
+            for (const ControlPart& part : c->inside)  // the region's own parts, compared at a smaller size
+                std::printf("    own %-20s %-12s p=%.2f\n", part.region.brief().c_str(), verdictLabelName(part.label),
+                            part.syntheticProbability);
         }
     }
     if (r.record)  // what the file's record says beside the verdict, as the verdict panel shows it

@@ -678,6 +678,51 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
     }
 
+    void mainWindowOutlinesTheFlaggedOwnPartsOfARegionComparedAtASmallerSize() {
+        // The right 128x128 of a 160x128 picture: no part of its size fits beside it, nor its halves or thirds
+        // (32 px are left); its quarters do, dark (three of them, spread over the 32-px margin). Its own bright
+        // quarters are outlined.
+        QTemporaryDir dir;
+        const QString path = writeDarkWithBrightSquare(dir);
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        QSignalSpy done(&window, &MainWindow::documentFinished);
+        window.openFiles({path});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+        window.currentCanvas()->setSelection(QRect(32, 0, 128, 128));
+        window.analyzeSelectedRegion();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
+        const ResultPtr region = window.currentResult();
+        QVERIFY(region && region->controls && region->controls->atSmallerSize());
+        QCOMPARE(region->controls->parts.size(), std::size_t(3));
+        QCOMPARE(region->controls->inside.size(), std::size_t(16));
+        QCOMPARE(region->controls->insideFlagged(), 4);  // the bright square's four quarters
+        QVERIFY2(window.verdictPanel()->details().contains("compared at 1/4 of its size: 4 of the 16 parts it was cut into and none of "
+                                                           "the 3 parts of that size elsewhere are flagged"),
+                 qPrintable(window.verdictPanel()->details()));
+        auto* wholeCanvas = qobject_cast<ImageCanvas*>(window.findChild<QTabWidget*>()->widget(0));
+        QVERIFY(wholeCanvas);
+        QVERIFY2(outlines(wholeCanvas).at(0).label.contains("at 1/4 size: 4 of 16 own parts, 0 of 3 controls flagged"),
+                 qPrintable(outlines(wholeCanvas).at(0).label));
+        int own = 0, controls = 0;
+        for (const RegionMark& m : wholeCanvas->regionMarks()) {
+            if (!m.control) continue;
+            if (m.label.startsWith("part of 32,0 128x128: synthetic")) {
+                ++own;
+                QVERIFY(QRect(96, 64, 64, 64).contains(m.rect));
+            } else {
+                QVERIFY2(m.label.startsWith("control of 32,0 128x128: synthetic"), qPrintable(m.label));
+                QCOMPARE(m.rect.size(), QSize(32, 32));
+                ++controls;
+            }
+        }
+        QCOMPARE(own, 4);
+        QCOMPARE(controls, 3);
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
+    }
+
     void mainWindowAddsARegionToACaseAndOpensItFromThere() {
         QTemporaryDir dir;
         const QString path = writeDarkWithBrightSquare(dir), caseFile = dir.path() + "/case.sqlite";

@@ -25,12 +25,12 @@ bool overlap(const ImageRegion& a, const ImageRegion& b) {
     return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-// Every place: the region's size, inside the picture, apart from the region and from each other.
-void expectApartAndInside(const ImageRegion& region, const std::vector<ImageRegion>& places) {
+// Every place: the region's size (or the one given), inside the picture, apart from the region and from each other.
+void expectApartAndInside(const ImageRegion& region, const std::vector<ImageRegion>& places, int width = 0, int height = 0) {
     for (std::size_t i = 0; i < places.size(); ++i) {
         const ImageRegion& p = places[i];
-        EXPECT_EQ(p.width, region.width);
-        EXPECT_EQ(p.height, region.height);
+        EXPECT_EQ(p.width, width ? width : region.width);
+        EXPECT_EQ(p.height, height ? height : region.height);
         EXPECT_GE(p.x, 0);
         EXPECT_GE(p.y, 0);
         EXPECT_LE(p.x + p.width, region.sourceWidth);
@@ -80,6 +80,44 @@ TEST(RegionControls, PlacesAreApartFromTheRegionAndEachOtherAndSpreadOverThePict
     expectApartAndInside(small, far);
 }
 
+TEST(RegionControls, ARegionTooLargeForAControlIsComparedAtASmallerSize) {
+    // A centred 1024-px square of a 1920x1080 photo: no square of its size fits beside it, nor a half
+    // (448 px to each side); thirds (341 px) do, six of them, so its nine thirds are compared with four.
+    const ImageRegion centre{448, 28, 1024, 1024, 1920, 1080};
+    ASSERT_TRUE(controlPlacesFor(centre, 4).empty());
+    const ControlLayout layout = controlLayoutFor(centre, 4, 192);
+    ASSERT_EQ(layout.places.size(), 4u);
+    ASSERT_EQ(layout.inside.size(), 9u);
+    EXPECT_EQ(layout.partsToAnalyse(), 13);
+    const ImageRegion third{0, 0, 341, 341, 1920, 1080};
+    expectApartAndInside(centre, layout.places, 341, 341);
+    for (std::size_t i = 0; i < layout.inside.size(); ++i) {
+        const ImageRegion& p = layout.inside[i];
+        EXPECT_EQ(std::make_pair(p.width, p.height), std::make_pair(third.width, third.height));
+        EXPECT_TRUE(p.x >= centre.x && p.y >= centre.y && p.x + p.width <= centre.x + centre.width &&
+                    p.y + p.height <= centre.y + centre.height) << p.describe();
+        for (std::size_t j = 0; j < i; ++j) EXPECT_FALSE(overlap(p, layout.inside[j]));
+    }
+    EXPECT_EQ(layout.inside.front().x, centre.x);
+    EXPECT_EQ(layout.inside.back().x, centre.x + 2 * 341);
+
+    // With room at the region's size, nothing changes: no inside parts.
+    const ControlLayout roomy = controlLayoutFor({1000, 1000, 512, 512, 3264, 2448}, 4, 192);
+    EXPECT_EQ(roomy.places, controlPlacesFor({1000, 1000, 512, 512, 3264, 2448}, 4));
+    EXPECT_TRUE(roomy.inside.empty());
+    // Never smaller than the model's patch: with 400-px patches only halves may be tried, and they do not fit.
+    EXPECT_EQ(controlLayoutFor(centre, 4, 400).partsToAnalyse(), 0);
+    // A 1024 square in 1280x1024 has 128-px margins, too narrow for a part of a 192-px model: none.
+    EXPECT_EQ(controlLayoutFor({128, 0, 1024, 1024, 1280, 1024}, 4, 192).partsToAnalyse(), 0);
+    // Fewer places than asked at every size: the size that gives the most. A 600-px square at the left of
+    // 900x600: two halves fit in the 300-px margin, three thirds.
+    const ControlLayout most = controlLayoutFor({0, 0, 600, 600, 900, 600}, 4, 192);
+    EXPECT_EQ(most.places.size(), 3u);
+    EXPECT_EQ(most.inside.size(), 9u);
+    expectApartAndInside({0, 0, 600, 600, 900, 600}, most.places, 200, 200);
+    EXPECT_EQ(controlLayoutFor({0, 0, 600, 600, 900, 600}, 4, 250).places.size(), 2u) << "thirds are smaller than a 250-px patch";
+}
+
 TEST(RegionControls, TheSentenceSaysWhetherTheRegionStandsOut) {
     auto parts = [](std::initializer_list<VerdictLabel> labels) {
         std::vector<ControlPart> out;
@@ -116,6 +154,28 @@ TEST(RegionControls, TheSentenceSaysWhetherTheRegionStandsOut) {
     EXPECT_FALSE(c.standOut(L::Synthetic)) << "with nothing to compare, nothing stands out";
     c.error = "not enough memory to analyse the control parts";
     EXPECT_EQ(c.summary(L::Synthetic), "not done");
+
+    // Compared at a smaller size: the region stands out only when one of its own parts is flagged and
+    // none beside it.
+    const std::vector<ControlPart> quarters = parts({L::Authentic, L::Synthetic, L::Authentic, L::Authentic});
+    const std::string smaller = RegionControlCheck::explain(L::Synthetic, parts({L::Authentic, L::Authentic}), quarters);
+    EXPECT_NE(smaller.find("compared at 1/2 of its size: 1 of the 4 parts it was cut into and none of the 2 parts of that size "
+                           "elsewhere are flagged: the region stands out"),
+              std::string::npos) << smaller;
+    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic}), quarters).find("says little about the region on its own"),
+              std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Authentic}), parts({L::Authentic, L::Authentic, L::Authentic, L::Authentic}))
+                  .find("nothing in the region stands out"),
+              std::string::npos);
+    RegionControls small;
+    small.parts = parts({L::Authentic, L::Authentic});
+    small.inside = quarters;
+    EXPECT_EQ(small.sizeDivisor(), 2);
+    EXPECT_TRUE(small.standOut(L::Synthetic));
+    EXPECT_EQ(small.summary(L::Synthetic), "stands out (at 1/2 size: 1 of 4 own parts, 0 of 2 controls flagged)");
+    small.inside = parts({L::Authentic, L::Authentic, L::Authentic, L::Authentic});
+    EXPECT_FALSE(small.standOut(L::Synthetic)) << "none of its own parts flagged: the difference is not in the region";
+    EXPECT_EQ(small.summary(L::Synthetic), "at 1/2 size: 0 of 4 own parts, 0 of 2 controls flagged");
 }
 
 TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
@@ -168,9 +228,10 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     AnalysisSettings two;
     two.regionControls = 2;
     EXPECT_EQ(ImageAnalyzer(detector, two).analyzeRegion(dark, square).controls->parts.size(), 2u);
-    const AnalysisResult wide = analyzer.analyzeRegion(dark, {32, 0, 64, 96});
+    const AnalysisResult wide = analyzer.analyzeRegion(dark, {16, 0, 96, 96});
     ASSERT_TRUE(wide.controls);
-    EXPECT_EQ(wide.controls->parts.size(), 0u) << "a 64-px wide strip in the middle of 128 leaves no room";
+    EXPECT_EQ(wide.controls->parts.size(), 0u) << "a 96-px square in the middle of 128x96 leaves no room, nor for its halves or thirds";
+    EXPECT_TRUE(wide.controls->inside.empty());
     EXPECT_NE(wide.controls->explanation.find("could not be compared"), std::string::npos);
     EXPECT_EQ(pasted.controls->summary(pasted.verdict.label), "stands out (0 of 4 controls flagged)");
     EXPECT_EQ(everywhere.controls->summary(everywhere.verdict.label), "4 of 4 controls flagged");
@@ -195,7 +256,7 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     // A cancelled analysis stops in its controls too.
     std::atomic<bool> cancel{true};
     const LoadedImage cropped = cropToRegion(loadImage(dark), square);
-    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropped, VerdictLabel::Synthetic, 4, controlPlacesFor(*cropped.region, 4), &cancel),
+    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropped, VerdictLabel::Synthetic, 4, controlLayoutFor(*cropped.region, 4, 32), &cancel),
                  EngineError);
 
     // Kept in the JSON a case stores, and counted in the case's key.
@@ -229,6 +290,56 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
         << "the first control's left edge, in blue";
     const QString html = report::imageReport(ev).html;
     EXPECT_TRUE(html.contains("<b>Control parts.</b> None of the 4 parts")) << html.toStdString();
+}
+
+TEST(RegionControls, ARegionWithNoRoomBesideItIsComparedThroughItsOwnParts) {
+    // 128x96, dark, its columns 64-95 bright and striped (5-px stripes, so that the contrast ranks them
+    // first). The region {32, 0, 64, 96}: no 64x96 part fits beside it, its 32x48 halves do (four, in the
+    // dark margins); its own right halves are the bright ones.
+    cv::Mat rgb(96, 128, CV_8UC3, cv::Scalar(10, 10, 10));
+    for (int x = 64; x < 96; ++x) rgb(cv::Rect(x, 0, 1, 96)).setTo(((x - 64) / 5) % 2 ? cv::Scalar(200, 200, 200) : cv::Scalar(255, 255, 255));
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/striped.png";
+    writeRgb(path, rgb);
+    const auto detector = fixtureDetector("brightness_detector");
+    const ImageRegion region{32, 0, 64, 96};
+
+    struct Progress : AnalysisObserver {
+        std::pair<int, int> last;
+        void onProgress(int done, int total) override { last = {done, total}; }
+    } progress;
+    const AnalysisResult r = ImageAnalyzer(detector, {}).analyzeRegion(path, region, &progress);
+    ASSERT_EQ(r.verdict.label, VerdictLabel::Synthetic);
+    ASSERT_TRUE(r.controls && r.controls->done());
+    ASSERT_EQ(r.controls->parts.size(), 4u);
+    ASSERT_EQ(r.controls->inside.size(), 4u);
+    for (const ControlPart& p : r.controls->parts) {
+        EXPECT_EQ(std::make_pair(p.region.width, p.region.height), std::make_pair(32, 48));
+        EXPECT_EQ(p.label, VerdictLabel::Authentic) << p.region.describe();
+    }
+    for (const ControlPart& p : r.controls->inside)
+        EXPECT_EQ(p.label, p.region.x == 64 ? VerdictLabel::Synthetic : VerdictLabel::Authentic) << p.region.describe();
+    EXPECT_EQ(r.controls->insideFlagged(), 2);
+    EXPECT_TRUE(r.controls->standOut(r.verdict.label));
+    EXPECT_EQ(r.controls->summary(r.verdict.label), "stands out (at 1/2 size: 2 of 4 own parts, 0 of 4 controls flagged)");
+    EXPECT_EQ(progress.last.first, progress.last.second) << "the parts are counted in the progress, to the end";
+
+    // Kept in the JSON, with the engine's own answer to "does it stand out".
+    const QJsonObject json = toJson(r);
+    EXPECT_TRUE(json["region_controls"].toObject()["stands_out"].toBool());
+    EXPECT_EQ(json["region_controls"].toObject()["inside_flagged"].toInt(), 2);
+    const AnalysisResult back = resultFromJson(json);
+    ASSERT_TRUE(back.controls);
+    ASSERT_EQ(back.controls->inside.size(), 4u);
+    EXPECT_EQ(back.controls->inside[1].region, r.controls->inside[1].region);
+    EXPECT_EQ(back.controls->inside[1].label, VerdictLabel::Synthetic);
+    EXPECT_EQ(back.controls->summary(back.verdict.label), r.controls->summary(r.verdict.label));
+
+    // In the report: the region's own parts listed after the controls, the flagged ones outlined.
+    const ImageEvidence ev = gatherEvidence(r, "analysed for this test", {});
+    const QString html = report::imageReport(ev).html;
+    EXPECT_TRUE(html.contains("compared at 1/2 of its size")) << html.toStdString();
+    EXPECT_TRUE(html.contains("the region's part " + QString::fromStdString(r.controls->inside[1].region.brief())));
 }
 
 TEST(RegionControls, TheCliPrintsAndWritesThemAndTakesControls) {
