@@ -13,24 +13,12 @@
 
 #include "engine/attribution_fusion.h"
 #include "engine/robustness_check.h"
+#include "report/verdict_words.h"
 
 namespace synthscope::ui {
 namespace {
 
 QString percent(double p) { return QString::number(p * 100.0, 'f', 0) + "%"; }
-
-struct Wording {
-    QString headline, colour;
-};
-
-Wording wordingFor(VerdictLabel label) {
-    switch (label) {
-    case VerdictLabel::Synthetic: return {QObject::tr("Likely AI-generated"), "#d83a2e"};
-    case VerdictLabel::Authentic: return {QObject::tr("No sign of AI generation found"), "#2e8b57"};
-    case VerdictLabel::Inconclusive: break;
-    }
-    return {QObject::tr("Inconclusive"), "#c98a00"};
-}
 
 // What each source said of the first candidates (CombinedAttribution::contributionRows), as a small table.
 QString contributionTable(const CombinedAttribution& c) {
@@ -184,8 +172,8 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         return;
     }
     const Verdict& v = result->verdict;
-    const Wording w = wordingFor(v.label);
-    headline_->setText(w.headline);
+    const report::VerdictWords w = report::verdictWords(v.label);  // the words and colour of the reports and the canvas
+    headline_->setText(w.words);
     headline_->setStyleSheet("color: " + w.colour + ";");
     QString text = v.calibrated
                        ? tr("Synthetic probability <b>%1</b>, calibrated from the model's raw %2 (± %3 across the %4 "
