@@ -33,14 +33,15 @@ from PIL import Image, ImageOps
 
 
 def analyse(synthscope, paths, json_path, region=None):
-    """{path: (verdict label, region_controls)} of `synthscope analyze --verdict-only` over paths (of the
-    region when given, with its default control parts; {} for a whole photo)."""
+    """{path: (verdict label, synthetic probability, region_controls)} of `synthscope analyze --verdict-only`
+    over paths (of the region when given, with its default control parts; {} for a whole photo)."""
     command = [synthscope, "analyze", *paths, "--quiet", "--verdict-only", "--json", json_path]
     if region:
         command += ["--region", "%d,%d,%d,%d" % region]
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(json_path) as f:
-        return {r["image"]["path"]: (r["verdict"]["label"], r.get("region_controls", {})) for r in json.load(f)["results"]}
+        return {r["image"]["path"]: (r["verdict"]["label"], r["verdict"]["synthetic_probability"], r.get("region_controls", {}))
+                for r in json.load(f)["results"]}
 
 
 def pasted_composites(a, photos, sizes, tmp):
@@ -73,6 +74,28 @@ def pasted_composites(a, photos, sizes, tmp):
         out_sizes[path] = (w, h)
         rows[path] = {"size": [w, h], "photo": photo, "fake": fake_file}
     return paths, out_sizes, rows
+
+
+def rank_rule(rows, sides, figures):
+    """A rule measured beside the engine's, not adopted (README, "A large selection is compared at a smaller
+    size"): the region stands out when it is flagged and its synthetic probability is above every control's.
+    If the region were just another part of the picture, it would rank first among itself and its N controls
+    by chance only 1 time in N+1. Counted for comparisons at the region's own size only (at a smaller size
+    the engine's rule is kept)."""
+    for side in sides:
+        key, controls, p = "centre_%d" % side, "controls_%d" % side, "p_centre_%d" % side
+        both = [r for r in rows.values() if key in r and p in r]
+        if not both:
+            continue
+        same_size = [r for r in both if r[controls].get("parts") and not r[controls].get("inside")]
+        above = sum(r[key] == "synthetic" and r[p] > max(c["synthetic_probability"] for c in r[controls]["parts"])
+                    for r in same_size)
+        engine = sum(bool(r[controls].get("stands_out")) for r in same_size)
+        lo, hi = wilson(above, len(both))
+        print("%s: flagged and above every control (same-size comparisons, %d): %d of %d = %.3f [%.2f-%.2f]; the engine's "
+              "rule on the same comparisons %d" % (key, len(same_size), above, len(both), above / len(both), lo, hi, engine))
+        figures[key]["above_every_control"] = above / len(both)
+        figures[key]["above_every_control_interval"] = [lo, hi]
 
 
 def wilson(k, n, z=1.96):
@@ -113,7 +136,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="synthscope-camera-regions-") as tmp:
         if a.paste:
             photos, sizes, rows = pasted_composites(a, photos, sizes, tmp)
-        for path, (label, _) in analyse(a.synthscope, photos, os.path.join(tmp, "whole.json")).items():
+        for path, (label, _, _) in analyse(a.synthscope, photos, os.path.join(tmp, "whole.json")).items():
             rows[path]["whole"] = label
         for side in sides:
             groups = {}  # one run per region: photos of the same size share it
@@ -121,9 +144,10 @@ def main():
                 if w >= side and h >= side:
                     groups.setdefault(((w - side) // 2, (h - side) // 2, side, side), []).append(path)
             for i, (region, paths) in enumerate(sorted(groups.items())):
-                for path, (label, controls) in analyse(a.synthscope, paths, os.path.join(tmp, "r%d-%d.json" % (side, i)),
+                for path, (label, p, controls) in analyse(a.synthscope, paths, os.path.join(tmp, "r%d-%d.json" % (side, i)),
                                                        region).items():
                     rows[path]["centre_%d" % side] = label
+                    rows[path]["p_centre_%d" % side] = p
                     rows[path]["controls_%d" % side] = controls
 
     figures = {}
@@ -168,6 +192,7 @@ def main():
         figures[key]["compared_at_a_smaller_size"] = smaller
         figures[key]["control_parts"] = len(parts)
         figures[key]["control_parts_flagged"] = flagged_parts
+    rank_rule(rows, sides, figures)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"installed": len(photos), "listed": len(listed), "figures": figures, "photos": rows}, f, indent=1)
