@@ -76,26 +76,21 @@ def pasted_composites(a, photos, sizes, tmp):
     return paths, out_sizes, rows
 
 
-def rank_rule(rows, sides, figures):
-    """A rule measured beside the engine's, not adopted (README, "A large selection is compared at a smaller
-    size"): the region stands out when it is flagged and its synthetic probability is above every control's.
-    If the region were just another part of the picture, it would rank first among itself and its N controls
-    by chance only 1 time in N+1. Counted for comparisons at the region's own size only (at a smaller size
-    the engine's rule is kept)."""
+def first_rule(rows, sides, figures):
+    """The engine's first rule for "stands out" (until 2026-12-04), beside the rule now, for comparisons at
+    the region's own size: flagged while no control is flagged. Now the region stands out when it is flagged
+    and above every control (RegionControls::standOut); at a smaller size the first rule is kept."""
     for side in sides:
-        key, controls, p = "centre_%d" % side, "controls_%d" % side, "p_centre_%d" % side
-        both = [r for r in rows.values() if key in r and p in r]
-        if not both:
+        key, controls = "centre_%d" % side, "controls_%d" % side
+        same_size = [r for r in rows.values() if key in r and r[controls].get("parts") and not r[controls].get("inside")]
+        n = sum(key in r for r in rows.values())
+        if not n:
             continue
-        same_size = [r for r in both if r[controls].get("parts") and not r[controls].get("inside")]
-        above = sum(r[key] == "synthetic" and r[p] > max(c["synthetic_probability"] for c in r[controls]["parts"])
-                    for r in same_size)
-        engine = sum(bool(r[controls].get("stands_out")) for r in same_size)
-        lo, hi = wilson(above, len(both))
-        print("%s: flagged and above every control (same-size comparisons, %d): %d of %d = %.3f [%.2f-%.2f]; the engine's "
-              "rule on the same comparisons %d" % (key, len(same_size), above, len(both), above / len(both), lo, hi, engine))
-        figures[key]["above_every_control"] = above / len(both)
-        figures[key]["above_every_control_interval"] = [lo, hi]
+        first = sum(r[key] == "synthetic" and all(c["label"] != "synthetic" for c in r[controls]["parts"]) for r in same_size)
+        now = sum(bool(r[controls].get("stands_out")) for r in same_size)
+        print("%s: of the %d same-size comparisons, standing out by the first rule (no control flagged) %d of %d = %.3f, "
+              "by the rule now (above every control) %d" % (key, len(same_size), first, n, first / n, now))
+        figures[key]["stands_out_first_rule_same_size"] = first / n
 
 
 def wilson(k, n, z=1.96):
@@ -192,7 +187,7 @@ def main():
         figures[key]["compared_at_a_smaller_size"] = smaller
         figures[key]["control_parts"] = len(parts)
         figures[key]["control_parts_flagged"] = flagged_parts
-    rank_rule(rows, sides, figures)
+    first_rule(rows, sides, figures)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"installed": len(photos), "listed": len(listed), "figures": figures, "photos": rows}, f, indent=1)

@@ -25,7 +25,19 @@ int RegionControls::flagged() const { return flaggedAmong(parts); }
 int RegionControls::insideFlagged() const { return flaggedAmong(inside); }
 int RegionControls::sizeDivisor() const { return std::max(1, int(std::lround(std::sqrt(double(inside.size()))))); }
 
-std::string RegionControls::summary(VerdictLabel regionLabel) const {
+double RegionControls::highestBeside() const {
+    double highest = 0;
+    for (const ControlPart& p : parts) highest = std::max(highest, p.syntheticProbability);
+    return highest;
+}
+
+bool RegionControls::standOut(const Verdict& region) const {
+    if (!done() || region.label != VerdictLabel::Synthetic || parts.empty()) return false;
+    if (atSmallerSize()) return flagged() == 0 && insideFlagged() > 0;
+    return region.syntheticProbability > highestBeside();
+}
+
+std::string RegionControls::summary(const Verdict& region) const {
     if (!done()) return "not done";
     if (parts.empty()) return "no room for a control";
     std::string counted =
@@ -33,7 +45,8 @@ std::string RegionControls::summary(VerdictLabel regionLabel) const {
     if (atSmallerSize())
         counted = "at 1/" + std::to_string(sizeDivisor()) + " size: " + std::to_string(insideFlagged()) + " of " +
                   std::to_string(inside.size()) + " own parts, " + counted;
-    return standOut(regionLabel) ? "stands out (" + counted + ")" : counted;
+    if (!standOut(region)) return counted;
+    return "stands out (" + counted + (flagged() > 0 && !atSmallerSize() ? (flagged() == 1 ? ", below it)" : ", all below it)") : ")");
 }
 
 std::size_t AnalysisResult::classifiedCount() const {

@@ -165,17 +165,20 @@ struct RegionControls {
     bool done() const { return error.empty(); }
     int flagged() const;        // parts beside the region called "Likely AI-generated"
     int insideFlagged() const;  // the region's own parts so called
+    double highestBeside() const;  // the highest synthetic probability of the parts beside the region (0 for none)
     bool atSmallerSize() const { return !inside.empty(); }
     int sizeDivisor() const;  // n when the region was cut into n x n parts, 1 otherwise
-    // The region is flagged and no part of the picture beside it is (and, compared at a smaller size, at
-    // least one of its own parts is, so that the difference lies in the region).
-    bool standOut(VerdictLabel regionLabel) const {
-        return done() && regionLabel == VerdictLabel::Synthetic && !parts.empty() && flagged() == 0 &&
-               (!atSmallerSize() || insideFlagged() > 0);
-    }
-    // For a table's cell: "stands out (0 of 4 controls flagged)", "2 of 4 controls flagged", "at 1/3 size: 2 of
-    // 9 own parts, 0 of 4 controls flagged", "no room for a control" or "not done".
-    std::string summary(VerdictLabel regionLabel) const;
+    // The region (its verdict given) stands out from the rest of the picture: it is flagged and
+    // - compared at its own size, its synthetic probability is above every control's. Were it just another
+    //   part of the picture, it would rank first among itself and its N controls 1 time in N+1; a control
+    //   that is not flagged is always below a flagged region, so "no control flagged" is the common case.
+    // - compared at a smaller size, no control is flagged and at least one of its own parts is, so that
+    //   the difference lies in the region.
+    bool standOut(const Verdict& region) const;
+    // For a table's cell: "stands out (0 of 4 controls flagged)", "stands out (1 of 4 controls flagged, all
+    // below it)", "2 of 4 controls flagged", "at 1/3 size: 2 of 9 own parts, 0 of 4 controls flagged", "no
+    // room for a control" or "not done".
+    std::string summary(const Verdict& region) const;
 };
 
 // A sentence about what the file's own record (metadata, EXIF thumbnail) says beside the verdict

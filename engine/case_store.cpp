@@ -263,7 +263,7 @@ void CaseStore::addResult(const CacheKey& key, const AnalysisResult& r) {
     if (r.record) insert.bind(20, recordNotesColumn(*r.record));  // else NULL: not read
     if (r.image.region)  // else NULL: the whole file
         insert.bind(21, QJsonDocument(toJson(*r.image.region)).toJson(QJsonDocument::Compact).toStdString());
-    if (r.controls) insert.bind(22, r.controls->summary(v.label));  // else NULL
+    if (r.controls) insert.bind(22, r.controls->summary(v));  // else NULL
     insert.step();
     Statement path(db_, "INSERT OR IGNORE INTO images(path, image_sha256, added_at) VALUES (?1, ?2, ?3)");
     path.bind(1, r.image.path).bind(2, key.imageSha256).bind(3, now).step();

@@ -233,7 +233,7 @@ AnalysisResult ImageAnalyzer::analyze(const LoadedImage& image, AnalysisObserver
             if (observer) observer->onProgress(done + parts * topK, total);
         };
         result.controls = RegionControlCheck(detector_, settings_)
-                              .check(image, result.verdict.label, settings_.regionControls, controlLayout, cancel, onPart);
+                              .check(image, result.verdict, settings_.regionControls, controlLayout, cancel, onPart);
         result.timings.controlsMs = msSince(tControls);
     }
     result.timings.totalMs = msSince(t0);

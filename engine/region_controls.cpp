@@ -38,6 +38,8 @@ std::string partsOfTheSameSize(std::size_t n) {
     return std::to_string(n) + " parts of the same size elsewhere in the picture";
 }
 
+std::string wholePercent(double p) { return std::to_string(int(p * 100 + 0.5)) + "%"; }
+
 std::string ofThem(std::size_t k, std::size_t n) { return k == 0 ? "none of the " + std::to_string(n) : std::to_string(k) + " of the " + std::to_string(n); }
 
 // No part of the region's size fitted beside it: its own n x n parts and parts of their size beside it.
@@ -133,7 +135,7 @@ ControlPart RegionControlCheck::analysePart(const LoadedImage& image, const Imag
     return {place, r.verdict.label, r.verdict.syntheticProbability};
 }
 
-RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel regionLabel, int asked, const ControlLayout& layout,
+RegionControls RegionControlCheck::check(const LoadedImage& image, const Verdict& region, int asked, const ControlLayout& layout,
                                          const std::atomic<bool>* cancel, const std::function<void(int)>& onPart) const {
     RegionControls out;
     out.asked = asked;
@@ -151,7 +153,7 @@ RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel 
             out.inside.push_back(analysePart(image, place, cancel));
             if (onPart) onPart(++done);
         }
-        out.explanation = explain(regionLabel, out.parts, out.inside);
+        out.explanation = explain(region, out.parts, out.inside);
     } catch (const EngineError& e) {
         if (e.kind() == ErrorKind::Cancelled) throw;
         out.parts.clear();
@@ -165,15 +167,15 @@ RegionControls RegionControlCheck::check(const LoadedImage& image, VerdictLabel 
     return out;
 }
 
-std::string RegionControlCheck::explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts,
+std::string RegionControlCheck::explain(const Verdict& region, const std::vector<ControlPart>& parts,
                                         const std::vector<ControlPart>& inside) {
     const std::size_t n = parts.size();
     if (n == 0)
         return "No part of the region's size, nor of a smaller size the model can judge, fits elsewhere in the picture "
                "without overlapping it, so the region could not be compared with the rest of the picture (a smaller "
                "selection can be).";
-    const bool regionFlagged = regionLabel == VerdictLabel::Synthetic;
-    RegionControls tally;  // for its counts
+    const bool regionFlagged = region.label == VerdictLabel::Synthetic;
+    RegionControls tally;  // for its counts and its rule
     tally.parts = parts;
     tally.inside = inside;
     if (!inside.empty()) return explainAtSmallerSize(regionFlagged, tally);
@@ -184,9 +186,16 @@ std::string RegionControlCheck::explain(VerdictLabel regionLabel, const std::vec
     else if (flagged == n) counted = "All " + partsOfTheSameSize(n) + " are flagged";
     else counted = std::to_string(flagged) + " of the " + partsOfTheSameSize(n) + (flagged == 1 ? " is" : " are") + " flagged";
     if (regionFlagged && flagged == 0) return counted + ": the region stands out from the rest of the picture.";
+    const std::string against = " (" + wholePercent(tally.highestBeside()) + " at most, against the region's " +
+                                wholePercent(region.syntheticProbability) + ")";
+    if (tally.standOut(region))
+        return counted + " too, but less strongly than the region" + against +
+               ": the region stands out from the rest of the picture (a part like the others would rank first among these " +
+               std::to_string(n + 1) + " one time in " + std::to_string(n + 1) + " by chance).";
     if (regionFlagged)
-        return counted + " too: the model finds generated-looking parts elsewhere as well, so this verdict says "
-                         "little about the region on its own.";
+        return counted + " too, " + (flagged == 1 ? "as strongly as the region or more" : "one of them as strongly as the region or more") +
+               against + ": the model finds generated-looking parts elsewhere as well, so this verdict says little about the "
+                         "region on its own.";
     if (flagged == 0) return counted + " either.";
     return counted + ", though this region is not.";
 }

@@ -33,25 +33,25 @@ ControlLayout controlLayoutFor(const ImageRegion& region, int count, int minSide
 // same to the model: on camera photos with nothing pasted, a third of centred squares are flagged, as a
 // third of the whole photos are (README, "Regions"). This analyses parts of the same size elsewhere in the
 // picture, as the region was but verdict only, and says whether the region stands out from them (at a
-// smaller size, through the region's own parts, when none of its size fits: ControlLayout).
+// smaller size, through the region's own parts, when none of its size fits: ControlLayout), by the rule
+// of RegionControls::standOut.
 class RegionControlCheck {
 public:
     // settings: the region's analysis settings (the stride and top-k are kept; heatmap and combined
     // attribution are left out, as the verdict is all that is read).
     RegionControlCheck(std::shared_ptr<Detector> detector, AnalysisSettings settings);
 
-    // image: a region cropped by cropToRegion (its wholeRgb is the picture); regionLabel: its verdict;
+    // image: a region cropped by cropToRegion (its wholeRgb is the picture); region: its verdict;
     // layout: controlLayoutFor(*image.region, asked, ...), which the caller has already counted for its progress.
     // A failure other than cancellation (not enough memory) becomes the report's error.
     // Throws EngineError(Cancelled) when `cancel` is set.
     // onPart, when given, is called after each part with the number done (progress).
-    RegionControls check(const LoadedImage& image, VerdictLabel regionLabel, int asked, const ControlLayout& layout,
+    RegionControls check(const LoadedImage& image, const Verdict& region, int asked, const ControlLayout& layout,
                          const std::atomic<bool>* cancel = nullptr, const std::function<void(int)>& onPart = {}) const;
 
-    // The sentence for a region's label and its controls' labels (and its own parts', when compared at a
-    // smaller size).
-    static std::string explain(VerdictLabel regionLabel, const std::vector<ControlPart>& parts,
-                               const std::vector<ControlPart>& inside = {});
+    // The sentence for a region's verdict and its controls' (and its own parts', when compared at a smaller
+    // size), by RegionControls::standOut's rule.
+    static std::string explain(const Verdict& region, const std::vector<ControlPart>& parts, const std::vector<ControlPart>& inside = {});
 
 private:
     ControlPart analysePart(const LoadedImage& image, const ImageRegion& place, const std::atomic<bool>* cancel) const;

@@ -126,7 +126,7 @@ QJsonObject toJson(const AnalysisResult& r, bool includePatches) {
     for (const std::string& w : r.warnings) warnings.append(qs(w));
     out.insert("warnings", warnings);
     if (r.robustness) out.insert("robustness", toJson(*r.robustness));
-    if (r.controls) out.insert("region_controls", toJson(*r.controls, r.verdict.label));
+    if (r.controls) out.insert("region_controls", toJson(*r.controls, r.verdict));
     // What the file's record says beside the verdict (record_beside_verdict.h); absent: not read.
     if (r.record) out.insert("record", QJsonObject{{"notes", toJson(*r.record)}});
     if (includePatches) {
@@ -219,12 +219,12 @@ std::vector<ControlPart> controlPartsFromJson(const QJsonArray& json) {
 }
 }  // namespace
 
-QJsonObject toJson(const RegionControls& c, VerdictLabel regionLabel) {
+QJsonObject toJson(const RegionControls& c, const Verdict& region) {
     QJsonObject out{{"asked", c.asked},
                     {"parts", toJson(c.parts)},
                     {"flagged", c.flagged()},
                     {"explanation", qs(c.explanation)},
-                    {"stands_out", c.standOut(regionLabel)}};
+                    {"stands_out", c.standOut(region)}};
     if (c.atSmallerSize()) {
         out.insert("inside", toJson(c.inside));
         out.insert("inside_flagged", c.insideFlagged());

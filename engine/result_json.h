@@ -18,9 +18,9 @@ QJsonObject toJson(const RobustnessReport& report);
 RobustnessReport robustnessFromJson(const QJsonObject& json);
 // A region's control parts: {"asked", "parts": [{"region", "label", "synthetic_probability"}], "flagged"
 // (read back from the parts), "explanation", "stands_out" (RegionControls::standOut for the region's
-// label)}, "inside" and "inside_flagged" when compared at a smaller size, and "error" when they could not
+// verdict)}, "inside" and "inside_flagged" when compared at a smaller size, and "error" when they could not
 // be analysed.
-QJsonObject toJson(const RegionControls& controls, VerdictLabel regionLabel);
+QJsonObject toJson(const RegionControls& controls, const Verdict& region);
 RegionControls regionControlsFromJson(const QJsonObject& json);
 // What the file's record says beside the verdict: [{"against_verdict", "text"}, ...] (a result's
 // "record.notes", and the case store's record_notes column).

@@ -611,7 +611,7 @@ void MainWindow::updateRegionMarks(const QString& path) {
         const report::VerdictWords words = report::verdictWords(doc->result->verdict.label);
         QString label = QString("%1 (synthetic %2%)").arg(words.words).arg(qRound(doc->result->verdict.syntheticProbability * 100));
         if (doc->result->controls)  // how it compares with the rest of the picture, seen from the whole picture too
-            label += "; " + QString::fromStdString(doc->result->controls->summary(doc->result->verdict.label));
+            label += "; " + QString::fromStdString(doc->result->controls->summary(doc->result->verdict));
         marks.push_back({QRect(g.x, g.y, g.width, g.height), label, QColor(words.colour)});
         if (const std::optional<RegionControls>& controls = doc->result->controls) {
             auto dashed = [&](const ControlPart& c, const QString& what) {

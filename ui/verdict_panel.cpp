@@ -200,7 +200,7 @@ void VerdictPanel::setResult(const ResultPtr& result) {
     if (const std::optional<RegionControls>& c = result->controls) {  // parts of its size elsewhere (region_controls.h)
         const QString said = QString::fromStdString(c->done() ? c->explanation : c->error).toHtmlEscaped();
         if (!c->done()) text += tr("<br>Control parts not analysed: %1").arg(said);
-        else if (v.label == VerdictLabel::Synthetic && !c->parts.empty() && !c->standOut(v.label))  // the case a user must not miss
+        else if (v.label == VerdictLabel::Synthetic && !c->parts.empty() && !c->standOut(v))  // the case a user must not miss
             text += tr("<br>Against the rest of the picture: <b>%1</b>").arg(said);
         else text += tr("<br>Against the rest of the picture: %1").arg(said);
     }

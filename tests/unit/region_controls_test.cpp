@@ -40,6 +40,14 @@ void expectApartAndInside(const ImageRegion& region, const std::vector<ImageRegi
     }
 }
 
+// A region's verdict: flagged ones at 0.9, as the flagged parts of the tests below (so not above them).
+Verdict V(VerdictLabel label, double p = -1) {
+    Verdict v;
+    v.label = label;
+    v.syntheticProbability = p >= 0 ? p : label == VerdictLabel::Synthetic ? 0.9 : label == VerdictLabel::Authentic ? 0.1 : 0.5;
+    return v;
+}
+
 // 128x96, dark, with a bright 32x32 square at (64, 32): the brightness fixture model (p = sigmoid(12 *
 // (mean - 0.5)), 32-px patches, top-3) calls the square synthetic and every dark part authentic.
 cv::Mat darkWithBrightSquare() {
@@ -125,57 +133,71 @@ TEST(RegionControls, TheSentenceSaysWhetherTheRegionStandsOut) {
         return out;
     };
     using L = VerdictLabel;
-    const std::string out = RegionControlCheck::explain(L::Synthetic, parts({L::Authentic, L::Inconclusive, L::Authentic}));
+    const std::string out = RegionControlCheck::explain(V(L::Synthetic), parts({L::Authentic, L::Inconclusive, L::Authentic}));
     EXPECT_NE(out.find("None of the 3 parts of the same size elsewhere in the picture is flagged: the region stands out"),
               std::string::npos) << out;
-    const std::string little = RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic, L::Authentic, L::Authentic, L::Authentic}));
+    const std::string little = RegionControlCheck::explain(V(L::Synthetic), parts({L::Synthetic, L::Authentic, L::Authentic, L::Authentic}));
     EXPECT_NE(little.find("1 of the 4 parts of the same size elsewhere in the picture is flagged too"), std::string::npos) << little;
     EXPECT_NE(little.find("says little about the region on its own"), std::string::npos) << little;
-    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic, L::Synthetic})).find("All 2 parts"), std::string::npos);
-    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Authentic})).find("The one part of the same size elsewhere in the "
+    EXPECT_NE(RegionControlCheck::explain(V(L::Synthetic), parts({L::Synthetic, L::Synthetic})).find("All 2 parts"), std::string::npos);
+    // Flagged controls all less strongly than the region: it still ranks first, and stands out.
+    const std::string first = RegionControlCheck::explain(V(L::Synthetic, 0.97), parts({L::Synthetic, L::Authentic, L::Authentic, L::Authentic}));
+    EXPECT_NE(first.find("1 of the 4 parts of the same size elsewhere in the picture is flagged too, but less strongly than the "
+                         "region (90% at most, against the region's 97%): the region stands out"),
+              std::string::npos) << first;
+    EXPECT_NE(first.find("rank first among these 5 one time in 5 by chance"), std::string::npos) << first;
+    EXPECT_NE(little.find("as strongly as the region or more (90% at most, against the region's 90%)"), std::string::npos) << little;
+    EXPECT_NE(RegionControlCheck::explain(V(L::Synthetic), parts({L::Authentic})).find("The one part of the same size elsewhere in the "
                                                                                     "picture is not flagged: the region stands out"),
               std::string::npos);
-    EXPECT_NE(RegionControlCheck::explain(L::Authentic, parts({L::Authentic, L::Authentic})).find("is flagged either"), std::string::npos);
-    EXPECT_NE(RegionControlCheck::explain(L::Inconclusive, parts({L::Synthetic, L::Authentic})).find("though this region is not"),
+    EXPECT_NE(RegionControlCheck::explain(V(L::Authentic), parts({L::Authentic, L::Authentic})).find("is flagged either"), std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(V(L::Inconclusive), parts({L::Synthetic, L::Authentic})).find("though this region is not"),
               std::string::npos);
-    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, {}).find("could not be compared"), std::string::npos);
+    EXPECT_NE(RegionControlCheck::explain(V(L::Synthetic), {}).find("could not be compared"), std::string::npos);
 
     RegionControls c;
     c.parts = parts({L::Authentic, L::Authentic});
-    EXPECT_TRUE(c.standOut(L::Synthetic));
-    EXPECT_FALSE(c.standOut(L::Inconclusive));
+    EXPECT_TRUE(c.standOut(V(L::Synthetic)));
+    EXPECT_FALSE(c.standOut(V(L::Inconclusive)));
     c.parts = parts({L::Authentic, L::Synthetic});
     EXPECT_EQ(c.flagged(), 1);
-    EXPECT_FALSE(c.standOut(L::Synthetic));
-    EXPECT_EQ(c.summary(L::Synthetic), "1 of 2 controls flagged");
+    EXPECT_FALSE(c.standOut(V(L::Synthetic)));
+    EXPECT_EQ(c.summary(V(L::Synthetic)), "1 of 2 controls flagged");
+    EXPECT_TRUE(c.standOut(V(L::Synthetic, 0.95))) << "above every control";
+    EXPECT_EQ(c.summary(V(L::Synthetic, 0.95)), "stands out (1 of 2 controls flagged, below it)");
+    c.parts = parts({L::Synthetic, L::Synthetic});
+    EXPECT_EQ(c.summary(V(L::Synthetic, 0.95)), "stands out (2 of 2 controls flagged, all below it)");
     c.parts = parts({L::Authentic});
-    EXPECT_EQ(c.summary(L::Synthetic), "stands out (0 of 1 control flagged)");
+    EXPECT_EQ(c.summary(V(L::Synthetic)), "stands out (0 of 1 control flagged)");
     c.parts.clear();
-    EXPECT_FALSE(c.standOut(L::Synthetic)) << "with nothing to compare, nothing stands out";
+    EXPECT_FALSE(c.standOut(V(L::Synthetic))) << "with nothing to compare, nothing stands out";
     c.error = "not enough memory to analyse the control parts";
-    EXPECT_EQ(c.summary(L::Synthetic), "not done");
+    EXPECT_EQ(c.summary(V(L::Synthetic)), "not done");
 
     // Compared at a smaller size: the region stands out only when one of its own parts is flagged and
     // none beside it.
     const std::vector<ControlPart> quarters = parts({L::Authentic, L::Synthetic, L::Authentic, L::Authentic});
-    const std::string smaller = RegionControlCheck::explain(L::Synthetic, parts({L::Authentic, L::Authentic}), quarters);
+    const std::string smaller = RegionControlCheck::explain(V(L::Synthetic), parts({L::Authentic, L::Authentic}), quarters);
     EXPECT_NE(smaller.find("compared at 1/2 of its size: 1 of the 4 parts it was cut into and none of the 2 parts of that size "
                            "elsewhere are flagged: the region stands out"),
               std::string::npos) << smaller;
-    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Synthetic}), quarters).find("says little about the region on its own"),
+    EXPECT_NE(RegionControlCheck::explain(V(L::Synthetic), parts({L::Synthetic}), quarters).find("says little about the region on its own"),
               std::string::npos);
-    EXPECT_NE(RegionControlCheck::explain(L::Synthetic, parts({L::Authentic}), parts({L::Authentic, L::Authentic, L::Authentic, L::Authentic}))
+    EXPECT_NE(RegionControlCheck::explain(V(L::Synthetic), parts({L::Authentic}), parts({L::Authentic, L::Authentic, L::Authentic, L::Authentic}))
                   .find("nothing in the region stands out"),
               std::string::npos);
     RegionControls small;
     small.parts = parts({L::Authentic, L::Authentic});
     small.inside = quarters;
     EXPECT_EQ(small.sizeDivisor(), 2);
-    EXPECT_TRUE(small.standOut(L::Synthetic));
-    EXPECT_EQ(small.summary(L::Synthetic), "stands out (at 1/2 size: 1 of 4 own parts, 0 of 2 controls flagged)");
+    EXPECT_TRUE(small.standOut(V(L::Synthetic)));
+    EXPECT_EQ(small.summary(V(L::Synthetic)), "stands out (at 1/2 size: 1 of 4 own parts, 0 of 2 controls flagged)");
     small.inside = parts({L::Authentic, L::Authentic, L::Authentic, L::Authentic});
-    EXPECT_FALSE(small.standOut(L::Synthetic)) << "none of its own parts flagged: the difference is not in the region";
-    EXPECT_EQ(small.summary(L::Synthetic), "at 1/2 size: 0 of 4 own parts, 0 of 2 controls flagged");
+    EXPECT_FALSE(small.standOut(V(L::Synthetic))) << "none of its own parts flagged: the difference is not in the region";
+    EXPECT_EQ(small.summary(V(L::Synthetic)), "at 1/2 size: 0 of 4 own parts, 0 of 2 controls flagged");
+    small.inside = quarters;
+    small.parts = parts({L::Synthetic, L::Authentic});
+    EXPECT_FALSE(small.standOut(V(L::Synthetic, 0.99))) << "at a smaller size, a flagged control is enough not to stand out";
 }
 
 TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
@@ -198,7 +220,7 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
         EXPECT_EQ(p.label, VerdictLabel::Authentic) << p.region.describe();
         EXPECT_EQ(p.region.sourceWidth, 128);
     }
-    EXPECT_TRUE(pasted.controls->standOut(pasted.verdict.label));
+    EXPECT_TRUE(pasted.controls->standOut(pasted.verdict));
     EXPECT_NE(pasted.controls->explanation.find("stands out"), std::string::npos) << pasted.controls->explanation;
 
     // The same square of a picture bright all over does not: the controls are flagged too.
@@ -206,7 +228,7 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     ASSERT_EQ(everywhere.verdict.label, VerdictLabel::Synthetic);
     ASSERT_TRUE(everywhere.controls);
     EXPECT_EQ(everywhere.controls->flagged(), kDefaultRegionControls);
-    EXPECT_FALSE(everywhere.controls->standOut(everywhere.verdict.label));
+    EXPECT_FALSE(everywhere.controls->standOut(everywhere.verdict));
     EXPECT_NE(everywhere.controls->explanation.find("says little about the region"), std::string::npos);
 
     // The progress counts the control parts (each as the top-k patches it classifies), to the end.
@@ -233,9 +255,9 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     EXPECT_EQ(wide.controls->parts.size(), 0u) << "a 96-px square in the middle of 128x96 leaves no room, nor for its halves or thirds";
     EXPECT_TRUE(wide.controls->inside.empty());
     EXPECT_NE(wide.controls->explanation.find("could not be compared"), std::string::npos);
-    EXPECT_EQ(pasted.controls->summary(pasted.verdict.label), "stands out (0 of 4 controls flagged)");
-    EXPECT_EQ(everywhere.controls->summary(everywhere.verdict.label), "4 of 4 controls flagged");
-    EXPECT_EQ(wide.controls->summary(wide.verdict.label), "no room for a control");
+    EXPECT_EQ(pasted.controls->summary(pasted.verdict), "stands out (0 of 4 controls flagged)");
+    EXPECT_EQ(everywhere.controls->summary(everywhere.verdict), "4 of 4 controls flagged");
+    EXPECT_EQ(wide.controls->summary(wide.verdict), "no room for a control");
 
     // A case keeps that summary beside a region's result, in its table and CSV; a whole file has none.
     {
@@ -256,7 +278,7 @@ TEST(RegionControls, ARegionIsComparedWithThePictureAroundIt) {
     // A cancelled analysis stops in its controls too.
     std::atomic<bool> cancel{true};
     const LoadedImage cropped = cropToRegion(loadImage(dark), square);
-    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropped, VerdictLabel::Synthetic, 4, controlLayoutFor(*cropped.region, 4, 32), &cancel),
+    EXPECT_THROW(RegionControlCheck(detector, {}).check(cropped, V(VerdictLabel::Synthetic), 4, controlLayoutFor(*cropped.region, 4, 32), &cancel),
                  EngineError);
 
     // Kept in the JSON a case stores, and counted in the case's key.
@@ -320,8 +342,8 @@ TEST(RegionControls, ARegionWithNoRoomBesideItIsComparedThroughItsOwnParts) {
     for (const ControlPart& p : r.controls->inside)
         EXPECT_EQ(p.label, p.region.x == 64 ? VerdictLabel::Synthetic : VerdictLabel::Authentic) << p.region.describe();
     EXPECT_EQ(r.controls->insideFlagged(), 2);
-    EXPECT_TRUE(r.controls->standOut(r.verdict.label));
-    EXPECT_EQ(r.controls->summary(r.verdict.label), "stands out (at 1/2 size: 2 of 4 own parts, 0 of 4 controls flagged)");
+    EXPECT_TRUE(r.controls->standOut(r.verdict));
+    EXPECT_EQ(r.controls->summary(r.verdict), "stands out (at 1/2 size: 2 of 4 own parts, 0 of 4 controls flagged)");
     EXPECT_EQ(progress.last.first, progress.last.second) << "the parts are counted in the progress, to the end";
 
     // Kept in the JSON, with the engine's own answer to "does it stand out".
@@ -333,7 +355,7 @@ TEST(RegionControls, ARegionWithNoRoomBesideItIsComparedThroughItsOwnParts) {
     ASSERT_EQ(back.controls->inside.size(), 4u);
     EXPECT_EQ(back.controls->inside[1].region, r.controls->inside[1].region);
     EXPECT_EQ(back.controls->inside[1].label, VerdictLabel::Synthetic);
-    EXPECT_EQ(back.controls->summary(back.verdict.label), r.controls->summary(r.verdict.label));
+    EXPECT_EQ(back.controls->summary(back.verdict), r.controls->summary(r.verdict));
 
     // In the report: the region's own parts listed after the controls, the flagged ones outlined.
     const ImageEvidence ev = gatherEvidence(r, "analysed for this test", {});
