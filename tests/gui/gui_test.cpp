@@ -116,6 +116,24 @@ QString writeDarkWithBrightSquare(const QTemporaryDir& dir) {
     return path;
 }
 
+// The main window with the fixture model and the dark picture with a bright square opened (its analysis
+// running: a test waits for `done`).
+struct WindowOnDarkPicture {
+    QTemporaryDir dir;
+    QString path = writeDarkWithBrightSquare(dir);
+    MainWindow window{fixtureAutomation()};
+    QSignalSpy done{&window, &MainWindow::documentFinished};
+    WindowOnDarkPicture() {
+        window.show();
+        window.openFiles({path});
+    }
+    static AutomationOptions fixtureAutomation() {
+        AutomationOptions automation;
+        automation.model = kModel;
+        return automation;
+    }
+};
+
 // The outlines of analysed regions on a canvas, without their control parts.
 std::vector<RegionMark> outlines(const ImageCanvas* canvas) {
     std::vector<RegionMark> out;
@@ -597,14 +615,9 @@ private slots:
     }
 
     void mainWindowAnalysesASelectedRegionInATabOfItsOwn() {
-        QTemporaryDir dir;
-        const QString path = writeDarkWithBrightSquare(dir);
-        AutomationOptions automation;
-        automation.model = kModel;
-        MainWindow window(automation);
-        window.show();
-        QSignalSpy done(&window, &MainWindow::documentFinished);
-        window.openFiles({path});
+        WindowOnDarkPicture opened;
+        MainWindow& window = opened.window;
+        QSignalSpy& done = opened.done;
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
         QVERIFY(window.verdictPanel()->headline().contains("No sign"));
 
@@ -682,14 +695,9 @@ private slots:
         // The right 128x128 of a 160x128 picture: no part of its size fits beside it, nor its halves or thirds
         // (32 px are left); its quarters do, dark (three of them, spread over the 32-px margin). Its own bright
         // quarters are outlined.
-        QTemporaryDir dir;
-        const QString path = writeDarkWithBrightSquare(dir);
-        AutomationOptions automation;
-        automation.model = kModel;
-        MainWindow window(automation);
-        window.show();
-        QSignalSpy done(&window, &MainWindow::documentFinished);
-        window.openFiles({path});
+        WindowOnDarkPicture opened;
+        MainWindow& window = opened.window;
+        QSignalSpy& done = opened.done;
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
         window.currentCanvas()->setSelection(QRect(32, 0, 128, 128));
         window.analyzeSelectedRegion();
