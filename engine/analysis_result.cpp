@@ -21,6 +21,18 @@ int flaggedAmong(const std::vector<ControlPart>& parts) {
 }
 }  // namespace
 
+std::string percentText(double p) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.0f%%", p * 100);
+    return text;
+}
+
+void RegionControls::forEachPart(const std::function<void(std::size_t, const ControlPart&, bool)>& visit) const {
+    std::size_t number = 0;
+    for (const ControlPart& p : parts) visit(++number, p, false);
+    for (const ControlPart& p : inside) visit(++number, p, true);
+}
+
 int RegionControls::flagged() const { return flaggedAmong(parts); }
 int RegionControls::insideFlagged() const { return flaggedAmong(inside); }
 int RegionControls::sizeDivisor() const { return std::max(1, int(std::lround(std::sqrt(double(inside.size()))))); }

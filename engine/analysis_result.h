@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@ namespace synthscope {
 
 enum class VerdictLabel { Authentic, Inconclusive, Synthetic };
 const char* verdictLabelName(VerdictLabel label);
+std::string percentText(double p);  // 0.972 -> "97%", for sentences and reports
 
 struct ClassScore {
     std::string name;
@@ -167,6 +169,9 @@ struct RegionControls {
     int insideFlagged() const;  // the region's own parts so called
     double highestBeside() const;  // the highest synthetic probability of the parts beside the region (0 for none)
     bool atSmallerSize() const { return !inside.empty(); }
+    // Every part with its number as the reports show it: those beside the region from 1, then its own
+    // (own = true).
+    void forEachPart(const std::function<void(std::size_t number, const ControlPart& part, bool own)>& visit) const;
     int sizeDivisor() const;  // n when the region was cut into n x n parts, 1 otherwise
     // The region (its verdict given) stands out from the rest of the picture: it is flagged and
     // - compared at its own size, its synthetic probability is above every control's. Were it just another

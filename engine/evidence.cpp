@@ -23,12 +23,6 @@ constexpr const char* kMetadataCheck = "Metadata (EXIF, XMP, IPTC, PNG text, C2P
 
 using Status = CheckRecord::Status;
 
-std::string percent(double p) {
-    char text[16];
-    std::snprintf(text, sizeof text, "%.0f%%", p * 100);
-    return text;
-}
-
 cv::Mat fitInside(const cv::Mat& rgb, int side, double& scale) {
     scale = std::min(1.0, double(side) / std::max(rgb.cols, rgb.rows));
     if (scale >= 1.0) return rgb.clone();
@@ -66,17 +60,15 @@ cv::Rect scaledRect(const ImageRegion& g, double scale) {
 // A region's control parts, numbered in the order of the report's table, in blue beside the region's gold;
 // of its own parts (compared at a smaller size), those flagged, numbered after them.
 void outlineControlParts(cv::Mat& rgb, const RegionControls& controls, double scale) {
-    auto outline = [&](const ControlPart& part, std::size_t number) {
+    controls.forEachPart([&](std::size_t number, const ControlPart& part, bool own) {
+        if (own && part.label != VerdictLabel::Synthetic) return;
         const cv::Rect r = scaledRect(part.region, scale);
         cv::rectangle(rgb, r, cv::Scalar(0, 0, 0), 4);
         cv::rectangle(rgb, r, cv::Scalar(80, 170, 255), 2);
         const cv::Point at(r.x + 6, r.y + 20);
         cv::putText(rgb, std::to_string(number), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 4);
         cv::putText(rgb, std::to_string(number), at, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(80, 170, 255), 2);
-    };
-    for (std::size_t i = 0; i < controls.parts.size(); ++i) outline(controls.parts[i], i + 1);
-    for (std::size_t i = 0; i < controls.inside.size(); ++i)
-        if (controls.inside[i].label == VerdictLabel::Synthetic) outline(controls.inside[i], controls.parts.size() + i + 1);
+    });
 }
 
 CheckRecord controlPartsRecord(const std::optional<RegionControls>& controls) {
@@ -84,13 +76,10 @@ CheckRecord controlPartsRecord(const std::optional<RegionControls>& controls) {
     if (!controls) return {name, Status::NotRun, "not asked for with this analysis (--controls 0, or a result stored before them)"};
     if (!controls->done()) return {name, Status::Failed, controls->error};
     std::string detail = controls->explanation;
-    std::size_t number = 0;
-    for (const std::vector<ControlPart>* parts : {&controls->parts, &controls->inside})
-        for (const ControlPart& p : *parts) {
-            detail += (number ? "; " : " ") + std::to_string(number + 1) + ": " + (parts == &controls->inside ? "the region's part " : "") +
-                      p.region.brief() + ", " + verdictLabelName(p.label) + " " + percent(p.syntheticProbability);
-            ++number;
-        }
+    controls->forEachPart([&](std::size_t number, const ControlPart& p, bool own) {
+        detail += (number > 1 ? "; " : " ") + std::to_string(number) + ": " + (own ? "the region's part " : "") + p.region.brief() + ", " +
+                  verdictLabelName(p.label) + " " + percentText(p.syntheticProbability);
+    });
     return {name, Status::Done, detail};
 }
 
@@ -130,8 +119,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
     {
         CheckRecord c{"AI-generation detector (" + p.modelName + " " + p.modelVersion + ")", Status::Done, ""};
         c.detail = std::string("verdict ") + verdictLabelName(r.verdict.label) + ", synthetic probability " +
-                   percent(r.verdict.syntheticProbability) +
-                   (r.verdict.calibrated ? " (calibrated from the model's raw " + percent(r.verdict.rawSyntheticProbability) +
+                   percentText(r.verdict.syntheticProbability) +
+                   (r.verdict.calibrated ? " (calibrated from the model's raw " + percentText(r.verdict.rawSyntheticProbability) +
                                                (r.verdict.fingerprintTerms.empty() ? std::string()
                                                                                    : " with fingerprint evidence " + r.verdict.describeFingerprintTerms()) +
                                                ")"

@@ -38,8 +38,6 @@ std::string partsOfTheSameSize(std::size_t n) {
     return std::to_string(n) + " parts of the same size elsewhere in the picture";
 }
 
-std::string wholePercent(double p) { return std::to_string(int(p * 100 + 0.5)) + "%"; }
-
 std::string ofThem(std::size_t k, std::size_t n) { return k == 0 ? "none of the " + std::to_string(n) : std::to_string(k) + " of the " + std::to_string(n); }
 
 // No part of the region's size fitted beside it: its own n x n parts and parts of their size beside it.
@@ -186,8 +184,8 @@ std::string RegionControlCheck::explain(const Verdict& region, const std::vector
     else if (flagged == n) counted = "All " + partsOfTheSameSize(n) + " are flagged";
     else counted = std::to_string(flagged) + " of the " + partsOfTheSameSize(n) + (flagged == 1 ? " is" : " are") + " flagged";
     if (regionFlagged && flagged == 0) return counted + ": the region stands out from the rest of the picture.";
-    const std::string against = " (" + wholePercent(tally.highestBeside()) + " at most, against the region's " +
-                                wholePercent(region.syntheticProbability) + ")";
+    const std::string against = " (" + percentText(tally.highestBeside()) + " at most, against the region's " +
+                                percentText(region.syntheticProbability) + ")";
     if (tally.standOut(region))
         return counted + " too, but less strongly than the region" + against +
                ": the region stands out from the rest of the picture (a part like the others would rank first among these " +

@@ -101,13 +101,11 @@ QString controlPartsSection(const AnalysisResult& result) {
     QString rows = row({"", "part of the picture", "synthetic probability", "verdict"}, true);
     rows += row({"", "the region", pct(result.verdict.syntheticProbability), verdictLabelName(result.verdict.label)});
     // Numbered as on the picture: the parts beside the region, then (compared at a smaller size) its own.
-    std::size_t number = 0;
-    for (const std::vector<ControlPart>* parts : {&c->parts, &c->inside})
-        for (const ControlPart& p : *parts)
-            rows += row({QString::number(++number), (parts == &c->inside ? "the region's part " : "") + esc(p.region.brief()),
-                         pct(p.syntheticProbability),
-                         p.label == VerdictLabel::Synthetic ? QString("<b>%1</b>").arg(verdictLabelName(p.label))
-                                                            : QString(verdictLabelName(p.label))});
+    c->forEachPart([&](std::size_t number, const ControlPart& p, bool own) {
+        rows += row({QString::number(number), (own ? "the region's part " : "") + esc(p.region.brief()), pct(p.syntheticProbability),
+                     p.label == VerdictLabel::Synthetic ? QString("<b>%1</b>").arg(verdictLabelName(p.label))
+                                                        : QString(verdictLabelName(p.label))});
+    });
     return h + table(rows);
 }
 
