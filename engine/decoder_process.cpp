@@ -1,7 +1,6 @@
 #include "engine/decoder_process.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -17,9 +16,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "engine/errors.h"
+#include "engine/helper_launcher.h"
+#include "engine/raster_decoder.h"
 
 extern char** environ;
 
@@ -46,7 +50,7 @@ namespace {
 //               the XMP packet, 1 or 0 for a declared thumbnail, the thumbnail's bytes as a text, the
 //               problems and the facts (each: a count, then severity and text per finding)
 // A text is its length then its bytes.
-constexpr char kMagic[8] = {'S', 'S', 'D', 'E', 'C', 'O', '2', '\n'};  // 2: facts added
+constexpr char kMagic[8] = {'S', 'S', 'D', 'E', 'C', 'O', '3', '\n'};  // 2: facts added; 3: every image format decoded
 enum Answer : std::uint32_t { kPixels = 0, kAboveLimit = 1, kRefused = 2, kMetadata = 3 };
 
 const char* const kHelperName = "synthscope-decode";
@@ -218,14 +222,6 @@ std::string memoryText(std::int64_t bytes) {
     return text;
 }
 
-// Kills a helper that is still running and waits for it, so that it leaves no zombie behind.
-void stopAndReap(pid_t pid) {
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-}
-
 // This process's environment, for the helper; in a sanitizer build with the memory limit as ASan options.
 std::vector<std::string> helperEnvironment(std::int64_t memoryBytes) {
     std::vector<std::string> environment;
@@ -245,59 +241,41 @@ std::vector<std::string> helperEnvironment(std::int64_t memoryBytes) {
 }
 
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
-// `library` names what runs inside, for the sentences ("libheif", "Exiv2").
+// `library` names what runs inside, for the sentences ("libheif", "Exiv2"). `forkServer`: started by the
+// helper's fork server (helper_launcher.h), else as a process of its own.
 MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
-                       const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes) {
+                       const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes, bool forkServer) {
     const FileDescriptor in(memoryFile("synthscope-decode-in"));
     const FileDescriptor out(memoryFile("synthscope-decode-out"));
     writeAll(in.get(), data, size);
     if (::lseek(in.get(), 0, SEEK_SET) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's input")};
-
-    args.insert(args.begin(), helper);
     args.push_back("--memory-limit");
     args.push_back(std::to_string(memoryBytes));
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
 
-    std::vector<std::string> environment = helperEnvironment(memoryBytes);
-    std::vector<char*> envp;
-    for (std::string& e : environment) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in.get(), STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out.get(), STDOUT_FILENO);
-    pid_t pid = 0;
-    const int started = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (started != 0)
-        throw HelperFailure{ErrorKind::Internal, "the decoder helper " + helper + " could not be started: " + std::strerror(started)};
-
-    // Polled rather than waited on, so that a decoder that never returns is stopped at the time limit.
+    std::unique_ptr<HelperRun> run;
+    try {
+        run = startHelperRun(helper, args, in.get(), out.get(), helperEnvironment(memoryBytes), forkServer);
+    } catch (const std::runtime_error& e) {
+        throw HelperFailure{ErrorKind::Internal, e.what()};
+    }
+    // Waited on in slices, so that a cancel is seen within 20 ms and a decoder that never returns is
+    // stopped at the time limit.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.timeoutSeconds);
-    auto pause = std::chrono::milliseconds(1);
     int status = 0;
-    for (;;) {
-        const pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) break;
-        if (done < 0 && errno != EINTR) {
-            const HelperFailure failure{ErrorKind::Internal, errnoText("waiting for the decoder helper failed")};
-            ::kill(pid, SIGKILL);  // not left running unseen (if it is still ours to stop)
-            throw failure;
+    try {
+        while (!run->waitForEnd(status, 20)) {
+            if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
+                run->stop();
+                throw HelperFailure{ErrorKind::Cancelled, "cancelled"};
+            }
+            if (std::chrono::steady_clock::now() >= deadline) {
+                run->stop();
+                throw HelperFailure{ErrorKind::BadInput, library + " had not finished after " + std::to_string(limits.timeoutSeconds) +
+                                                             " s and was stopped; nothing else was affected"};
+            }
         }
-        if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
-            stopAndReap(pid);
-            throw HelperFailure{ErrorKind::Cancelled, "cancelled"};
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            stopAndReap(pid);
-            throw HelperFailure{ErrorKind::BadInput, library + " had not finished after " + std::to_string(limits.timeoutSeconds) +
-                                                         " s and was stopped; nothing else was affected"};
-        }
-        std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    } catch (const std::runtime_error& e) {
+        throw HelperFailure{ErrorKind::Internal, e.what()};
     }
     if (WIFSIGNALED(status))
         throw HelperFailure{ErrorKind::BadInput, library + " crashed on it (" + strsignal(WTERMSIG(status)) +
@@ -329,16 +307,8 @@ bool isExecutableFile(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-}  // namespace
-
-std::string decodeHelperPath() {
-    if (const char* env = std::getenv("SYNTHSCOPE_DECODE_HELPER"); env && *env) {
-        if (std::string(env) == "in-process") return {};
-        if (!isExecutableFile(env))
-            throw EngineError(ErrorKind::Internal, std::string("SYNTHSCOPE_DECODE_HELPER names ") + env +
-                                                       ", which is not an executable file (unset it, or set it to \"in-process\")");
-        return env;
-    }
+// The helper that comes with this build or installation, whatever the environment says; empty: none.
+std::string bundledHelperPath() {
     std::vector<std::string> candidates;
     if (const std::string dir = executableDirectory(); !dir.empty()) {
         candidates.push_back(dir + "/" + kHelperName);
@@ -357,8 +327,51 @@ std::string decodeHelperPath() {
     return {};
 }
 
+// Runs through the fork server only for the bundled helper: it is known to serve. A helper the environment
+// names (a stand-in, another build) is started for each run. AddressSanitizer builds pass each run's memory
+// limit in its environment, which a server started once cannot change.
+bool useForkServer(const std::string& helper) {
+#ifdef SYNTHSCOPE_ASAN
+    (void)helper;
+    return false;
+#else
+    return helper == bundledHelperPath();
+#endif
+}
+
+// The library that decodes `format`, for the sentences.
+std::string decoderLibrary(ImageFormat format) {
+    switch (format) {
+    case ImageFormat::Jpeg: return "libjpeg-turbo";
+    case ImageFormat::Png: return "libpng";
+    case ImageFormat::WebP: return "libwebp";
+    case ImageFormat::Tiff: return "libtiff";
+    case ImageFormat::Bmp: return "OpenCV's BMP decoder";
+    case ImageFormat::Heif:
+    case ImageFormat::Avif: return "libheif";
+    case ImageFormat::Unknown: break;
+    }
+    return "the decoder";
+}
+
+bool isHeif(ImageFormat format) { return format == ImageFormat::Heif || format == ImageFormat::Avif; }
+
+}  // namespace
+
+std::string decodeHelperPath() {
+    if (const char* env = std::getenv("SYNTHSCOPE_DECODE_HELPER"); env && *env) {
+        if (std::string(env) == "in-process") return {};
+        if (!isExecutableFile(env))
+            throw EngineError(ErrorKind::Internal, std::string("SYNTHSCOPE_DECODE_HELPER names ") + env +
+                                                       ", which is not an executable file (unset it, or set it to \"in-process\")");
+        return env;
+    }
+    return bundledHelperPath();
+}
+
 std::string describeDecoders() {
-    const std::string libraries = heifDecodingAvailable() ? "libheif and Exiv2" : "Exiv2 (no libheif: HEIF/AVIF not built in)";
+    const std::string libraries = heifDecodingAvailable() ? "OpenCV's image codecs, libheif and Exiv2"
+                                                          : "OpenCV's image codecs and Exiv2 (no libheif: HEIF/AVIF not built in)";
     try {
         const std::string helper = decodeHelperPath();
         return helper.empty() ? libraries + ", in this process (no " + kHelperName + " found)"
@@ -368,11 +381,22 @@ std::string describeDecoders() {
     }
 }
 
-HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
-                               const std::string& name, const char* formatName, std::int64_t maxPixels) {
+DecodedPicture decodeInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format, std::int64_t maxPixels,
+                               ExifOrientation orientation) {
+    if (isHeif(format)) return decodeHeifInProcess(bytes, name, imageFormatName(format), maxPixels);  // it always applies the rotation
+    if (format == ImageFormat::Unknown) throw badInput(name + ": not an image SynthScope can read");
+    return decodeRasterInProcess(bytes, name, format, maxPixels, orientation);
+}
+
+DecodedPicture decodeInHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::vector<std::uint8_t>& bytes,
+                              const std::string& name, ImageFormat format, std::int64_t maxPixels, ExifOrientation orientation) {
+    const std::string formatName = imageFormatName(format);
     try {
-        const MappedAnswer answer = runHelper(helper, "libheif", limits, {"decode", "--max-pixels", std::to_string(maxPixels), "--name", name, "--format", formatName},
-                                              bytes.data(), bytes.size(), memoryLimit(limits, maxPixels));
+        const MappedAnswer answer =
+            runHelper(helper, decoderLibrary(format), limits,
+                      {"decode", "--image-format", std::to_string(int(format)), "--max-pixels", std::to_string(maxPixels), "--name", name,
+                       "--orientation", orientation == ExifOrientation::Apply ? "apply" : "ignore"},
+                      bytes.data(), bytes.size(), memoryLimit(limits, maxPixels), useForkServer(helper));
         AnswerReader r = answer.reader();
         std::uint32_t kind = 0, w = 0, h = 0;
         std::string message;
@@ -381,7 +405,7 @@ HeifPicture decodeHeifInHelper(const std::string& helper, const DecodeHelperLimi
         const std::int64_t width = std::int32_t(w), height = std::int32_t(h);
         if (width <= 0 || height <= 0) throw unreadableAnswer(helper);
         const bool within = width <= maxPixels / height;
-        HeifPicture picture;
+        DecodedPicture picture;
         picture.declared = cv::Size(int(width), int(height));
         if (kind == kAboveLimit && !within) return picture;
         if (kind != kPixels || !within || r.restSize() != std::size_t(width * height * 3)) throw unreadableAnswer(helper);
@@ -399,8 +423,9 @@ Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimi
     Exiv2Reading reading;
     try {
         // Metadata needs no pixels: the smallest memory limit the decoder allows.
-        const MappedAnswer answer = runHelper(helper, format == ImageFormat::Heif || format == ImageFormat::Avif ? "libheif or Exiv2" : "Exiv2", limits, {"metadata", "--image-format", std::to_string(int(format))}, data, size,
-                                              memoryLimit(limits, 0));
+        const MappedAnswer answer = runHelper(helper, isHeif(format) ? "libheif or Exiv2" : "Exiv2", limits,
+                                              {"metadata", "--image-format", std::to_string(int(format))}, data, size, memoryLimit(limits, 0),
+                                              useForkServer(helper));
         AnswerReader r = answer.reader();
         std::uint32_t kind = 0;
         if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.reading(reading)) throw unreadableAnswer(helper);
@@ -411,14 +436,14 @@ Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimi
     return reading;
 }
 
-HeifPicture decodeHeif(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName, std::int64_t maxPixels,
-                       const std::atomic<bool>* cancel) {
-    if (!heifDecodingAvailable()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);  // throws: not built in
+DecodedPicture decodePicture(const std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format, std::int64_t maxPixels,
+                             const std::atomic<bool>* cancel, ExifOrientation orientation) {
+    if (isHeif(format) && !heifDecodingAvailable()) return decodeHeifInProcess(bytes, name, imageFormatName(format), maxPixels);  // throws: not built in
     const std::string helper = decodeHelperPath();
-    if (helper.empty()) return decodeHeifInProcess(bytes, name, formatName, maxPixels);
+    if (helper.empty()) return decodeInProcess(bytes, name, format, maxPixels, orientation);
     DecodeHelperLimits limits;
     limits.cancel = cancel;
-    return decodeHeifInHelper(helper, limits, bytes, name, formatName, maxPixels);
+    return decodeInHelper(helper, limits, bytes, name, format, maxPixels, orientation);
 }
 
 Exiv2Reading readExiv2(const std::uint8_t* data, std::size_t size, ImageFormat format) {
@@ -440,11 +465,12 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: %s decode [--max-pixels N] [--name NAME] [--format FORMAT] [--memory-limit BYTES] < FILE\n"
+                 "usage: %s decode --image-format N [--max-pixels N] [--name NAME] [--orientation apply|ignore] [--memory-limit BYTES] < FILE\n"
                  "       %s metadata --image-format N [--memory-limit BYTES] < FILE\n"
-                 "SynthScope's HEIF/AVIF decoder and metadata reader (libheif, Exiv2), run in a process of their own;\n"
-                 "it writes a binary answer for the engine.\n",
-                 kHelperName, kHelperName);
+                 "       %s serve   (a fork server for the engine, on a Unix socket as standard input)\n"
+                 "SynthScope's image decoders and metadata reader (OpenCV's codecs, libheif, Exiv2), run in a process of\n"
+                 "their own; it writes a binary answer for the engine.\n",
+                 kHelperName, kHelperName, kHelperName);
     return 64;
 }
 
@@ -471,6 +497,24 @@ bool writeAllStdout(const void* data, std::size_t size) {
     return true;
 }
 
+// The bytes of address space this process has mapped (/proc/self/statm's first field); 0 if unknown.
+std::int64_t addressSpaceInUse() {
+    std::FILE* statm = std::fopen("/proc/self/statm", "r");
+    if (!statm) return 0;
+    long long pages = 0;
+    if (std::fscanf(statm, "%lld", &pages) != 1) pages = 0;
+    std::fclose(statm);
+    return std::int64_t(pages) * std::int64_t(::sysconf(_SC_PAGESIZE));
+}
+
+// OpenCV builds its list of codecs on first use (GDAL's drivers among them: about 20 ms). The fork server
+// does it once, on a picture of its own, so that no forked run pays for it. Nothing here may start a
+// thread (cv::parallel_for_): threads do not survive fork().
+void warmUpDecoders() {
+    std::vector<std::uint8_t> png;
+    if (cv::imencode(".png", cv::Mat(2, 2, CV_8UC3, cv::Scalar::all(128)), png)) (void)cv::imdecode(png, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+}
+
 }  // namespace
 
 bool decodeHelperAnswersOutOfMemory() {
@@ -484,37 +528,47 @@ bool decodeHelperAnswersOutOfMemory() {
 int decodeHelperMain(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string mode = argv[1];
+    if (mode == "serve" && argc == 2) {
+        warmUpDecoders();
+        return serveHelperRuns(&decodeHelperMain);
+    }
     if (mode != "decode" && mode != "metadata") return usage();
     std::int64_t maxPixels = 250'000'000, memoryBytes = 0;
-    std::string name = "the file", format = "HEIF";
+    std::string name = "the file", orientation = "apply";
     int imageFormat = -1;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string option = argv[i], value = argv[i + 1];
         if (option == "--max-pixels") maxPixels = std::strtoll(value.c_str(), nullptr, 10);
         else if (option == "--memory-limit") memoryBytes = std::strtoll(value.c_str(), nullptr, 10);
         else if (option == "--name") name = value;
-        else if (option == "--format") format = value;
+        else if (option == "--orientation") orientation = value;
         else if (option == "--image-format") imageFormat = std::atoi(value.c_str());
         else return usage();
     }
     if ((argc - 2) % 2 != 0 || maxPixels <= 0) return usage();
-    if (mode == "metadata" && (imageFormat < 0 || imageFormat > int(ImageFormat::Avif))) return usage();
+    if (imageFormat < 0 || imageFormat > int(ImageFormat::Avif) || (orientation != "apply" && orientation != "ignore")) return usage();
+    const ImageFormat format = ImageFormat(imageFormat);
 #ifndef SYNTHSCOPE_ASAN  // there the engine passes the limit as ASan options (helperEnvironment)
     if (memoryBytes > 0) {  // a decoder that asks for more gets an allocation failure, not the machine's memory
-        const rlimit limit{rlim_t(memoryBytes), rlim_t(memoryBytes)};
+        // On top of what is mapped already: a run forked by the fork server starts with the server's
+        // libraries mapped (OpenCV's codecs pull in GDAL and more: some hundreds of MB of address space,
+        // little of it memory), which are not the decoding's to count.
+        const std::int64_t limitBytes = addressSpaceInUse() + memoryBytes;
+        const rlimit limit{rlim_t(limitBytes), rlim_t(limitBytes)};
         ::setrlimit(RLIMIT_AS, &limit);
     }
 #endif
     const std::string needsMore = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
                                                   : std::string("it needs more memory than there is");
     std::string head(kMagic, sizeof kMagic);
+    cv::setNumThreads(0);  // one file, one thread: starting a thread pool costs more than it saves here
     cv::Mat pixels;
     if (mode == "metadata") {
         Exiv2Reading reading;
         try {
             std::vector<std::uint8_t> bytes;
             if (!readAllStdin(bytes)) return 66;
-            reading = readExiv2InProcess(bytes.data(), bytes.size(), ImageFormat(imageFormat));
+            reading = readExiv2InProcess(bytes.data(), bytes.size(), format);
         } catch (const std::bad_alloc&) {
             reading = {};
             reading.problems.push_back(errorFinding("Metadata could not be read: " + needsMore + "."));
@@ -533,7 +587,8 @@ int decodeHelperMain(int argc, char** argv) {
         try {
             std::vector<std::uint8_t> bytes;
             if (!readAllStdin(bytes)) return 66;
-            HeifPicture picture = decodeHeifInProcess(bytes, name, format.c_str(), maxPixels);
+            DecodedPicture picture =
+                decodeInProcess(bytes, name, format, maxPixels, orientation == "apply" ? ExifOrientation::Apply : ExifOrientation::Ignore);
             putU32(head, picture.rgb.empty() ? kAboveLimit : kPixels);
             putU32(head, std::uint32_t(picture.declared.width));
             putU32(head, std::uint32_t(picture.declared.height));
@@ -542,7 +597,7 @@ int decodeHelperMain(int argc, char** argv) {
         } catch (const EngineError& e) {
             refuse(e.what());
         } catch (const std::bad_alloc&) {
-            refuse(name + ": the " + format + " data could not be decoded (" + needsMore + ")");
+            refuse(name + ": the " + imageFormatName(format) + " data could not be decoded (" + needsMore + ")");
         }
     }
     if (!writeAllStdout(head.data(), head.size())) return 74;

@@ -62,10 +62,10 @@ Primary openPrimary(const std::vector<std::uint8_t>& bytes, const std::string& n
 
 }  // namespace
 
-HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+DecodedPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
                                 std::int64_t maxPixels) {
     const Primary p = openPrimary(bytes, name, formatName);
-    HeifPicture picture;
+    DecodedPicture picture;
     picture.declared = cv::Size(heif_image_handle_get_width(p.handle.get()), heif_image_handle_get_height(p.handle.get()));
     const int declaredW = picture.declared.width, declaredH = picture.declared.height;
     if (declaredW <= 0 || declaredH <= 0) throw badInput(failure(name, formatName, "no image size in the file"));
@@ -154,7 +154,7 @@ HeifMetadataBlocks readHeifMetadataInProcess(const std::uint8_t*, std::size_t) {
     return {{}, {}, "this build of SynthScope cannot read HEIF or AVIF files (no libheif)"};
 }
 
-HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
+DecodedPicture decodeHeifInProcess(const std::vector<std::uint8_t>&, const std::string& name, const char* formatName, std::int64_t) {
     throw badInput(name + ": a " + std::string(formatName) +
                    " image, and this build of SynthScope cannot decode it: install libheif-dev and rebuild "
                    "(packaging/install-deps.sh does)");

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/core.hpp>
+#include "engine/decoded_picture.h"
 
 namespace synthscope {
 
@@ -12,17 +12,13 @@ namespace synthscope {
 // otherwise every call says so in a sentence.
 bool heifDecodingAvailable();
 
-// What the primary image declares, and its pixels when they are within the caller's pixel limit.
-struct HeifPicture {
-    cv::Size declared;  // as the container states it, rotation included (what decoding must give); never empty
-    cv::Mat rgb;        // CV_8UC3, rotation and mirroring applied; empty when `declared` is above the limit
-};
 
-// Decodes in this process. Only the helper (decoder_process.h) and the fuzz harnesses call this directly:
-// everything else goes through decodeHeif() there, which keeps libheif's crashes out of the application.
+// Decodes in this process; `declared` is the primary image's. Only the decoder helper (decoder_process.h)
+// calls this: everything else goes through decodePicture() there, which keeps libheif's crashes out of
+// the application.
 // The size is read before any pixel is decoded, so the loader's one pixel limit applies to HEIF as to
 // every other format. Throws EngineError(BadInput) with a sentence naming `name`.
-HeifPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
+DecodedPicture decodeHeifInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, const char* formatName,
                                 std::int64_t maxPixels);
 
 // The primary image's metadata blocks, for the metadata reader (Exiv2 reads neither HEIF nor AVIF in

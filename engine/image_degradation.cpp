@@ -108,7 +108,9 @@ LoadedImage degradeImage(const LoadedImage& image, const Degradation& d) {
         ok = cv::imencode(".png", resized, bytes, {cv::IMWRITE_PNG_COMPRESSION, 1});
     }
     if (!ok) throw EngineError(ErrorKind::Internal, "OpenCV could not encode the " + d.name() + " copy of " + image.path);
-    return decodeImage(std::move(bytes), image.path + " (" + d.name() + ")");
+    LoadOptions own;
+    own.ownEncoding = true;
+    return decodeImage(std::move(bytes), image.path + " (" + d.name() + ")", own);
 }
 
 }  // namespace synthscope

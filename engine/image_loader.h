@@ -18,9 +18,13 @@ constexpr std::int64_t kMaxImageFileBytes = 2147483647;
 struct LoadOptions {
     // Refuse images above this many pixels before decoding them (decompression bombs, out-of-memory).
     std::int64_t maxPixels = 250'000'000;
-    // When set and it turns true, a HEIF/AVIF decoding (seconds for a large one, in the decoder process)
-    // stops at once with EngineError(Cancelled). Other formats decode in well under a second.
+    // When set and it turns true, the decoding (in the decoder process; seconds for a large HEIF) stops at
+    // once with EngineError(Cancelled).
     const std::atomic<bool>* cancel = nullptr;
+    // The bytes were encoded by SynthScope itself from pixels it had decoded (the JPEG and rescaled copies
+    // of the robustness check, `evaluate` and teaching mode): nothing in them can attack a decoder, so
+    // they are decoded in this process, without the decoder helper (decoder_process.h).
+    bool ownEncoding = false;
 };
 
 // A decoded image and what is known of its file. rgb is CV_8UC3 in RGB order with EXIF orientation

@@ -9,6 +9,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/decoder_process.h"
+#include "engine/errors.h"
 #include "engine/image_format.h"
 #include "engine/metadata.h"
 
@@ -187,16 +189,14 @@ cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOri
     if (header.width <= 0 || header.height <= 0 || header.width * header.height > kMaxThumbnailPixels) return {};
     if (header.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(header.width, header.height, thumbnail.size(), header.jpegArithmetic))
         return {};
-    cv::Mat bgr;
-    try {
-        bgr = cv::imdecode(cv::Mat(1, int(thumbnail.size()), CV_8U, const_cast<std::uint8_t*>(thumbnail.data())),
-                           cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-    } catch (const cv::Exception&) {
+    if (header.format == ImageFormat::Unknown || header.format == ImageFormat::Heif || header.format == ImageFormat::Avif) return {};
+    cv::Mat rgb;
+    try {  // the thumbnail's bytes are the file's: decoded in the decoder helper, as the picture is
+        rgb = decodePicture(thumbnail, "the EXIF thumbnail", header.format, kMaxThumbnailPixels, nullptr, ExifOrientation::Ignore).rgb;
+    } catch (const EngineError&) {
         return {};
     }
-    if (bgr.empty() || bgr.cols < 8 || bgr.rows < 8) return {};
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    if (rgb.empty() || rgb.cols < 8 || rgb.rows < 8) return {};
     return oriented(rgb, validOrientation(exifOrientation));
 }
 

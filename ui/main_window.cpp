@@ -77,7 +77,9 @@ ImagePtr reencode(const ImagePtr& original, int quality) {
     cv::cvtColor(original->rgb, bgr, cv::COLOR_RGB2BGR);
     std::vector<std::uint8_t> bytes;
     cv::imencode(".jpg", bgr, bytes, {cv::IMWRITE_JPEG_QUALITY, quality});
-    LoadedImage copy = decodeImage(std::move(bytes), original->path + " (JPEG q" + std::to_string(quality) + ")");
+    LoadOptions own;
+    own.ownEncoding = true;
+    LoadedImage copy = decodeImage(std::move(bytes), original->path + " (JPEG q" + std::to_string(quality) + ")", own);
     copy.region = original->region;  // a region's copy is still of that region (the verdict panel says so)
     return std::make_shared<const LoadedImage>(std::move(copy));
 }

@@ -1,14 +1,23 @@
 // Decoding in a process of its own (engine/decoder_process.h): the real helper must answer as the
-// in-process decoders do (HEIF pixels, Exiv2 metadata), and a helper that crashes, hangs or answers nonsense
+// in-process decoders do (pixels of every format, Exiv2 metadata), its fork server must serve many files
+// and survive a stopped run and its own death, and a helper that crashes, hangs or answers nonsense
 // must cost one file, with a sentence, and nothing else. Stand-ins for a misbehaving decoder are shell scripts.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <QTemporaryDir>
+#include <opencv2/imgproc.hpp>
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
 #include <exiv2/exiv2.hpp>
@@ -18,6 +27,7 @@
 #include "engine/image_analyzer.h"
 #include "engine/image_loader.h"
 #include "engine/metadata.h"
+#include "engine/thumbnail_check.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope;
@@ -45,11 +55,11 @@ std::thread cancelAfter300ms(std::atomic<bool>& cancel) {
     });
 }
 
-// The error decodeHeifInHelper throws for `helper` on a small HEIC, checked to be of `kind`.
+// The error decodeInHelper throws for `helper` on a small HEIC, checked to be of `kind`.
 std::string helperError(const std::string& helper, ErrorKind kind, const DecodeHelperLimits& limits = {}) {
     const std::vector<std::uint8_t> bytes = encodeHeif(smoothColours(), false);
     try {
-        (void)decodeHeifInHelper(helper, limits, bytes, "evidence.heic", "HEIC", 250'000'000);
+        (void)decodeInHelper(helper, limits, bytes, "evidence.heic", ImageFormat::Heif, 250'000'000);
     } catch (const EngineError& e) {
         EXPECT_EQ(e.kind(), kind) << e.what();
         EXPECT_NE(std::string(e.what()).find("evidence.heic"), std::string::npos) << "the sentence names the file: " << e.what();
@@ -68,18 +78,18 @@ TEST(DecoderProcess, TheHelperAnswersAsTheDecoderInThisProcessDoes) {
     const cv::Mat rgb = smoothColours();
     for (const bool avif : {false, true}) {
         const std::vector<std::uint8_t> bytes = encodeHeif(rgb, avif);
-        const char* format = avif ? "AVIF" : "HEIC";
-        const HeifPicture inside = decodeHeifInProcess(bytes, "p", format, 250'000'000);
-        const HeifPicture outside = decodeHeifInHelper(helper, {}, bytes, "p", format, 250'000'000);
-        EXPECT_EQ(outside.declared, cv::Size(104, 72)) << format;
+        const ImageFormat format = avif ? ImageFormat::Avif : ImageFormat::Heif;
+        const DecodedPicture inside = decodeHeifInProcess(bytes, "p", imageFormatName(format), 250'000'000);
+        const DecodedPicture outside = decodeInHelper(helper, {}, bytes, "p", format, 250'000'000);
+        EXPECT_EQ(outside.declared, cv::Size(104, 72)) << imageFormatName(format);
         EXPECT_EQ(outside.declared, inside.declared);
-        ASSERT_EQ(outside.rgb.size(), inside.rgb.size()) << format;
+        ASSERT_EQ(outside.rgb.size(), inside.rgb.size()) << imageFormatName(format);
         ASSERT_EQ(outside.rgb.type(), CV_8UC3);
-        EXPECT_EQ(cv::norm(outside.rgb, inside.rgb, cv::NORM_INF), 0.0) << format << ": the same pixels";
-        EXPECT_LT(cv::norm(outside.rgb, rgb, cv::NORM_L1) / double(rgb.total() * 3), 3.0) << format << ": and the picture encoded";
+        EXPECT_EQ(cv::norm(outside.rgb, inside.rgb, cv::NORM_INF), 0.0) << imageFormatName(format) << ": the same pixels";
+        EXPECT_LT(cv::norm(outside.rgb, rgb, cv::NORM_L1) / double(rgb.total() * 3), 3.0) << imageFormatName(format) << ": and the picture encoded";
 
         // Above the caller's limit: the size comes back, no pixels are decoded.
-        const HeifPicture large = decodeHeifInHelper(helper, {}, bytes, "p", format, 104 * 72 - 1);
+        const DecodedPicture large = decodeInHelper(helper, {}, bytes, "p", format, 104 * 72 - 1);
         EXPECT_EQ(large.declared, cv::Size(104, 72));
         EXPECT_TRUE(large.rgb.empty());
 
@@ -87,18 +97,18 @@ TEST(DecoderProcess, TheHelperAnswersAsTheDecoderInThisProcessDoes) {
         const std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + std::ptrdiff_t(bytes.size() / 2));
         std::string insideError, outsideError;
         try {
-            (void)decodeHeifInProcess(cut, "cut", format, 250'000'000);
+            (void)decodeHeifInProcess(cut, "cut", imageFormatName(format), 250'000'000);
         } catch (const EngineError& e) {
             insideError = e.what();
         }
         try {
-            (void)decodeHeifInHelper(helper, {}, cut, "cut", format, 250'000'000);
+            (void)decodeInHelper(helper, {}, cut, "cut", format, 250'000'000);
         } catch (const EngineError& e) {
             EXPECT_EQ(e.kind(), ErrorKind::BadInput);
             outsideError = e.what();
         }
-        EXPECT_FALSE(insideError.empty()) << format;
-        EXPECT_EQ(outsideError, insideError) << format;
+        EXPECT_FALSE(insideError.empty()) << imageFormatName(format);
+        EXPECT_EQ(outsideError, insideError) << imageFormatName(format);
     }
 }
 
@@ -175,21 +185,33 @@ TEST(DecoderProcess, ACrashInTheDecoderCostsOneFile) {
     ASSERT_EQ(jpegMetadata.problems.size(), 1u);
     EXPECT_NE(jpegMetadata.problems[0].text.find("Metadata could not be read: Exiv2 crashed on it"), std::string::npos) << jpegMetadata.problems[0].text;
 
-    // Through the loader, as the workstation opens files: the helper the environment names is used.
-    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", crashing);
-    try {
-        (void)decodeImage(bytes, "evidence.heic");
-        ADD_FAILURE() << "the stand-in crashed, yet the file loaded";
-    } catch (const EngineError& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
-        EXPECT_NE(std::string(e.what()).find("crashed"), std::string::npos) << e.what();
+    {
+        // Through the loader, as the workstation opens files: the helper the environment names is used.
+        const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", crashing);
+        try {
+            (void)decodeImage(bytes, "evidence.heic");
+            ADD_FAILURE() << "the stand-in crashed, yet the file loaded";
+        } catch (const EngineError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_NE(std::string(e.what()).find("libheif crashed"), std::string::npos) << e.what();
+        }
+        // A JPEG's decoder too runs there, and its crash is told in the same words.
+        try {
+            (void)decodeImage(jpeg, "evidence.jpg");
+            ADD_FAILURE() << "the stand-in crashed, yet the JPEG loaded";
+        } catch (const EngineError& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_NE(std::string(e.what()).find("evidence.jpg: the JPEG file could not be decoded: libjpeg-turbo crashed on it"),
+                      std::string::npos)
+                << e.what();
+        }
+        // Its metadata reading says the same, and what SynthScope reads itself is still there.
+        const MetadataReport report = readMetadata(bytes);
+        EXPECT_EQ(report.format, "HEIF");
+        ASSERT_FALSE(report.problems.empty());
+        EXPECT_NE(report.problems[0].text.find("crashed"), std::string::npos) << report.problems[0].text;
     }
-    // Its metadata reading says the same, and what SynthScope reads itself is still there.
-    const MetadataReport report = readMetadata(bytes);
-    EXPECT_EQ(report.format, "HEIF");
-    ASSERT_FALSE(report.problems.empty());
-    EXPECT_NE(report.problems[0].text.find("crashed"), std::string::npos) << report.problems[0].text;
-    // And the next file, of another format, is read as usual.
+    // And the next file is read as usual.
     EXPECT_EQ(decodeImage(encodeRgb(".png", smoothColours()), "next.png").width(), 104);
 }
 
@@ -201,7 +223,7 @@ TEST(DecoderProcess, TheHelperRunsUnderAMemoryLimit) {
     limits.memoryBytes = std::int64_t(32) << 20;
     const std::vector<std::uint8_t> bytes(std::size_t(64) << 20, 7);
     try {
-        (void)decodeHeifInHelper(decodeHelperPath(), limits, bytes, "huge.heic", "HEIC", 250'000'000);
+        (void)decodeInHelper(decodeHelperPath(), limits, bytes, "huge.heic", ImageFormat::Heif, 250'000'000);
         ADD_FAILURE() << "decoded under a limit smaller than the file";
     } catch (const EngineError& e) {
         if (!decodeHelperAnswersOutOfMemory()) {  // AddressSanitizer build: the helper aborts at the limit
@@ -209,7 +231,7 @@ TEST(DecoderProcess, TheHelperRunsUnderAMemoryLimit) {
             return;
         }
         EXPECT_EQ(e.kind(), ErrorKind::BadInput);
-        EXPECT_NE(std::string(e.what()).find("huge.heic: the HEIC data could not be decoded (it needs more memory than the 32 MiB allowed"),
+        EXPECT_NE(std::string(e.what()).find("huge.heic: the HEIF data could not be decoded (it needs more memory than the 32 MiB allowed"),
                   std::string::npos)
             << e.what();
     }
@@ -237,7 +259,7 @@ TEST(DecoderProcess, CancellingStopsTheHelperAtOnce) {
     std::thread canceller = cancelAfter300ms(cancel);
     const auto start = std::chrono::steady_clock::now();
     try {
-        (void)decodeHeifInHelper(standIn(dir, "slow", "exec sleep 60"), limits, bytes, "large.heic", "HEIC", 250'000'000);
+        (void)decodeInHelper(standIn(dir, "slow", "exec sleep 60"), limits, bytes, "large.heic", ImageFormat::Heif, 250'000'000);
         ADD_FAILURE() << "not cancelled";
     } catch (const EngineError& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Cancelled) << e.what();
@@ -268,7 +290,7 @@ TEST(DecoderProcess, NonsenseFromTheHelperIsRefused) {
     QTemporaryDir dir;
     // Says 2x2 pixels follow, then sends 5 bytes instead of 12.
     const std::string shortAnswer = helperError(
-        standIn(dir, "short", "printf 'SSDECO2\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
+        standIn(dir, "short", "printf 'SSDECO3\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcde'"),
         ErrorKind::Internal);
     EXPECT_NE(shortAnswer.find("gave an answer SynthScope cannot read"), std::string::npos) << shortAnswer;
     const std::string failed = helperError(standIn(dir, "failing", "exit 3"), ErrorKind::Internal);
@@ -291,4 +313,144 @@ TEST(DecoderProcess, TheEnvironmentChoosesTheHelper) {
         EXPECT_EQ(e.kind(), ErrorKind::Internal);
         EXPECT_NE(std::string(e.what()).find("not an executable file"), std::string::npos) << e.what();
     }
+}
+
+TEST(DecoderProcess, EveryFormatDecodesInTheHelperAsInThisProcess) {
+    const std::string helper = decodeHelperPath();
+    ASSERT_FALSE(helper.empty());
+    const cv::Mat rgb = smoothColours();
+    cv::Mat grey, wide;
+    cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+    rgb.convertTo(wide, CV_16UC3, 257.0);
+    const std::vector<std::pair<std::vector<std::uint8_t>, ImageFormat>> files = {
+        {encodeRgb(".jpg", rgb), ImageFormat::Jpeg},      {encodeRgb(".png", wide), ImageFormat::Png},
+        {encodeRgb(".tiff", grey), ImageFormat::Tiff},    {encodeRgb(".webp", rgb), ImageFormat::WebP},
+        {encodeRgb(".bmp", rgb), ImageFormat::Bmp},
+    };
+    for (const auto& [bytes, format] : files) {
+        const DecodedPicture inside = decodeInProcess(bytes, "p", format, 250'000'000);
+        const DecodedPicture outside = decodeInHelper(helper, {}, bytes, "p", format, 250'000'000);
+        ASSERT_EQ(outside.rgb.size(), cv::Size(104, 72)) << imageFormatName(format);
+        EXPECT_EQ(outside.declared, cv::Size(104, 72));
+        ASSERT_EQ(outside.rgb.type(), CV_8UC3);
+        EXPECT_EQ(cv::norm(outside.rgb, inside.rgb, cv::NORM_INF), 0.0) << imageFormatName(format) << ": the same pixels";
+    }
+    // The 16-bit PNG comes back as the 8-bit picture it was made from, the grey TIFF as grey RGB.
+    EXPECT_EQ(cv::norm(decodeInHelper(helper, {}, files[1].first, "p", ImageFormat::Png, 250'000'000).rgb, rgb, cv::NORM_INF), 0.0);
+    const cv::Mat tiff = decodeInHelper(helper, {}, files[2].first, "p", ImageFormat::Tiff, 250'000'000).rgb;
+    cv::Mat channels[3];
+    cv::split(tiff, channels);
+    EXPECT_EQ(cv::norm(channels[0], grey, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(channels[2], grey, cv::NORM_INF), 0.0);
+
+    // The EXIF orientation is applied, unless the caller asks for the stored pixels (EXIF thumbnails).
+    const std::vector<std::uint8_t> turned = withExiv2(files[0].first, [](Exiv2::Image& image) {
+        image.exifData()["Exif.Image.Orientation"] = uint16_t(6);  // rotate 90 degrees clockwise to show
+    });
+    EXPECT_EQ(decodeInHelper(helper, {}, turned, "p", ImageFormat::Jpeg, 250'000'000).rgb.size(), cv::Size(72, 104));
+    EXPECT_EQ(decodeInHelper(helper, {}, turned, "p", ImageFormat::Jpeg, 250'000'000, ExifOrientation::Ignore).rgb.size(), cv::Size(104, 72));
+
+    // A damaged file gets the very sentence the in-process decoder gives; a size above the limit is refused.
+    std::vector<std::uint8_t> damaged = files[1].first;
+    std::fill(damaged.begin() + 40, damaged.end(), std::uint8_t(0));
+    std::string insideError, outsideError;
+    try {
+        (void)decodeInProcess(damaged, "damaged.png", ImageFormat::Png, 250'000'000);
+    } catch (const EngineError& e) {
+        insideError = e.what();
+    }
+    try {
+        (void)decodeInHelper(helper, {}, damaged, "damaged.png", ImageFormat::Png, 250'000'000);
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        outsideError = e.what();
+    }
+    EXPECT_NE(insideError.find("damaged.png: the PNG data could not be decoded"), std::string::npos) << insideError;
+    EXPECT_EQ(outsideError, insideError);
+    try {
+        (void)decodeInHelper(helper, {}, files[0].first, "big.jpg", ImageFormat::Jpeg, 104 * 72 - 1);
+        ADD_FAILURE() << "decoded above the pixel limit";
+    } catch (const EngineError& e) {
+        EXPECT_NE(std::string(e.what()).find("big.jpg: 0.0 MP is above the limit"), std::string::npos) << e.what();
+    }
+}
+
+TEST(DecoderProcess, AnEmbeddedThumbnailIsDecodedInTheHelperToo) {
+    const std::vector<std::uint8_t> thumbnail = encodeRgb(".jpg", cv::Mat(12, 16, CV_8UC3, cv::Scalar(90, 140, 30)));
+    EXPECT_EQ(thumbnailPicture(thumbnail, 1).size(), cv::Size(16, 12));
+    QTemporaryDir dir;
+    const ScopedEnv env("SYNTHSCOPE_DECODE_HELPER", standIn(dir, "crashing", "kill -SEGV $$"));
+    EXPECT_TRUE(thumbnailPicture(thumbnail, 1).empty()) << "its decoder crashed: no thumbnail, and this process goes on";
+}
+
+namespace {
+
+// The fork server this process started (helper_launcher.h): its child whose command line is
+// "synthscope-decode serve". 0: none is running.
+pid_t forkServerPid() {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string statText((std::istreambuf_iterator<char>(stat)), {});
+        const std::size_t close = statText.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(statText.substr(close + 2));
+        char state = 0;
+        pid_t parent = 0;
+        rest >> state >> parent;
+        if (parent != ::getpid()) continue;
+        std::ifstream cmdline(entry.path() / "cmdline");
+        const std::string command((std::istreambuf_iterator<char>(cmdline)), {});
+        if (command.find("synthscope-decode") != std::string::npos && command.find(std::string("\0serve", 6)) != std::string::npos)
+            return pid_t(std::stoi(name));
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST(DecoderProcess, TheForkServerServesManyFilesAndRecovers) {
+    const std::string helper = decodeHelperPath();
+    ASSERT_FALSE(helper.empty());
+    const std::vector<std::uint8_t> jpeg = encodeRgb(".jpg", smoothColours());
+    const cv::Mat expected = decodeInProcess(jpeg, "p", ImageFormat::Jpeg, 250'000'000).rgb;
+    // From several threads at once, as a batch's workers load files.
+    std::atomic<int> right{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < 4; ++t)
+        workers.emplace_back([&] {
+            for (int i = 0; i < 5; ++i)
+                if (cv::norm(decodeInHelper(helper, {}, jpeg, "p", ImageFormat::Jpeg, 250'000'000).rgb, expected, cv::NORM_INF) == 0) ++right;
+        });
+    for (std::thread& w : workers) w.join();
+    EXPECT_EQ(right.load(), 20);
+#ifndef __SANITIZE_ADDRESS__  // sanitizer builds start a process per run (helper_launcher.h)
+    const pid_t server = forkServerPid();
+    ASSERT_GT(server, 0) << "the runs were forked by one server";
+
+    // A run cancelled before it could end is stopped, and the server goes on serving.
+    cv::Mat large(4000, 4000, CV_8UC3);
+    cv::randu(large, 0, 255);
+    const std::vector<std::uint8_t> largeJpeg = encodeRgb(".jpg", large);
+    std::atomic<bool> cancel{true};
+    DecodeHelperLimits limits;
+    limits.cancel = &cancel;
+    try {
+        (void)decodeInHelper(helper, limits, largeJpeg, "large.jpg", ImageFormat::Jpeg, 250'000'000);
+        ADD_FAILURE() << "a 16-megapixel JPEG decoded within the first 20 ms, or the cancel was not seen";
+    } catch (const EngineError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled) << e.what();
+    }
+    EXPECT_EQ(cv::norm(decodeInHelper(helper, {}, jpeg, "p", ImageFormat::Jpeg, 250'000'000).rgb, expected, cv::NORM_INF), 0.0);
+    EXPECT_EQ(forkServerPid(), server);
+
+    // A server that died (killed here) is started again for the next file, which is decoded as usual.
+    ASSERT_EQ(::kill(server, SIGKILL), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(cv::norm(decodeInHelper(helper, {}, jpeg, "p", ImageFormat::Jpeg, 250'000'000).rgb, expected, cv::NORM_INF), 0.0);
+    const pid_t again = forkServerPid();
+    EXPECT_GT(again, 0);
+    EXPECT_NE(again, server);
+#endif
 }
