@@ -21,6 +21,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "engine/decode_sandbox.h"
 #include "engine/errors.h"
 #include "engine/helper_launcher.h"
 #include "engine/raster_decoder.h"
@@ -557,6 +558,10 @@ int decodeHelperMain(int argc, char** argv) {
         const rlimit limit{rlim_t(limitBytes), rlim_t(limitBytes)};
         ::setrlimit(RLIMIT_AS, &limit);
     }
+    // Before a byte of the file is read: code that an attacked decoder runs can then open no file, start
+    // no program and reach no socket (decode_sandbox.h). Not in AddressSanitizer builds, whose runtime
+    // opens files and starts a tracing process to report. Where it cannot be done, decoding goes on.
+    (void)confineToDecoding();
 #endif
     const std::string needsMore = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
                                                   : std::string("it needs more memory than there is");

@@ -14,6 +14,9 @@
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <QTemporaryDir>
@@ -22,6 +25,7 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
 #include <exiv2/exiv2.hpp>
 
+#include "engine/decode_sandbox.h"
 #include "engine/errors.h"
 #include "engine/decoder_process.h"
 #include "engine/image_analyzer.h"
@@ -453,4 +457,44 @@ TEST(DecoderProcess, TheForkServerServesManyFilesAndRecovers) {
     EXPECT_GT(again, 0);
     EXPECT_NE(again, server);
 #endif
+}
+
+TEST(DecoderProcess, ADecodingProcessCanOpenNoFileStartNoProgramAndReachNoSocket) {
+    // What the helper's decoding processes do before reading the file (decode_sandbox.h), done in a child
+    // of this test; each check sets a bit of the exit code when it fails.
+    int pipeFds[2];
+    ASSERT_EQ(::pipe(pipeFds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int failed = 0;
+        if (!confineToDecoding().empty()) ::_exit(100);
+        if (::open("/etc/hostname", O_RDONLY) != -1 || errno != EPERM) failed |= 1;
+        if (::openat(AT_FDCWD, "/tmp/synthscope-confined", O_WRONLY | O_CREAT, 0600) != -1 || errno != EPERM) failed |= 2;
+        if (::socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != EPERM) failed |= 4;
+        const pid_t grandchild = ::fork();
+        if (grandchild == 0) ::_exit(0);
+        if (grandchild != -1 || errno != EPERM) failed |= 8;
+        char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
+        if (::execv("/bin/true", argv) != -1 || errno != EPERM) failed |= 16;
+        if (::kill(::getppid(), 0) != -1 || errno != EPERM) failed |= 32;
+        // What decoding needs still works: memory, threads, the descriptors it was given, signals to itself.
+        std::vector<std::uint8_t> memory(std::size_t(64) << 20, 1);
+        int fromThread = 0;
+        std::thread([&] { fromThread = int(memory[12345]) + 1; }).join();
+        if (fromThread != 2) failed |= 64;
+        if (::write(pipeFds[1], "ok", 2) != 2 || ::kill(::getpid(), 0) != 0) failed |= 128;
+        ::_exit(failed);
+    }
+    ::close(pipeFds[1]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "the confined child was killed by signal " << WTERMSIG(status);
+    EXPECT_NE(WEXITSTATUS(status), 100) << "seccomp could not be set up";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "checks that failed (bits: open, openat, socket, fork, exec, kill, memory+thread, write)";
+    char said[3] = {};
+    EXPECT_EQ(::read(pipeFds[0], said, 2), 2);
+    EXPECT_STREQ(said, "ok");
+    ::close(pipeFds[0]);
+    EXPECT_EQ(::access("/tmp/synthscope-confined", F_OK), -1) << "the confined child made a file";
 }
