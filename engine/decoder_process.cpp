@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -184,7 +185,8 @@ public:
     }
     MappedAnswer(const MappedAnswer&) = delete;
     MappedAnswer& operator=(const MappedAnswer&) = delete;
-    AnswerReader reader() const { return AnswerReader(data_, data_ ? size_ : 0); }
+    const std::uint8_t* data() const { return data_; }
+    std::size_t size() const { return data_ ? size_ : 0; }
 
 private:
     const std::uint8_t* data_ = nullptr;
@@ -194,8 +196,8 @@ private:
 std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 // An anonymous in-memory file (no temporary file to leave behind, nothing another user can read).
-int memoryFile(const char* name) {
-    const int fd = ::memfd_create(name, MFD_CLOEXEC);
+int memoryFile(const char* name, unsigned flags = 0) {
+    const int fd = ::memfd_create(name, MFD_CLOEXEC | flags);
     if (fd < 0) throw HelperFailure{ErrorKind::Internal, errnoText("no memory file for the decoder helper")};
     return fd;
 }
@@ -241,13 +243,17 @@ std::vector<std::string> helperEnvironment(std::int64_t memoryBytes) {
     return environment;
 }
 
+HelperFailure unreadableAnswer(const std::string& helper) {
+    return {ErrorKind::Internal, "the decoder helper " + helper + " gave an answer SynthScope cannot read"};
+}
+
 // Runs the helper on `data` and maps its answer. Throws HelperFailure when there is no answer to read.
 // `library` names what runs inside, for the sentences ("libheif", "Exiv2"). `forkServer`: started by the
 // helper's fork server (helper_launcher.h), else as a process of its own.
 MappedAnswer runHelper(const std::string& helper, const std::string& library, const DecodeHelperLimits& limits, std::vector<std::string> args,
                        const std::uint8_t* data, std::size_t size, std::int64_t memoryBytes, bool forkServer) {
     const FileDescriptor in(memoryFile("synthscope-decode-in"));
-    const FileDescriptor out(memoryFile("synthscope-decode-out"));
+    const FileDescriptor out(memoryFile("synthscope-decode-out", MFD_ALLOW_SEALING));
     writeAll(in.get(), data, size);
     if (::lseek(in.get(), 0, SEEK_SET) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's input")};
     args.push_back("--memory-limit");
@@ -285,13 +291,13 @@ MappedAnswer runHelper(const std::string& helper, const std::string& library, co
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw HelperFailure{ErrorKind::Internal,
                             "the decoder helper " + helper + " stopped with exit code " + std::to_string(WEXITSTATUS(status))};
+    // Sealed against shrinking before it is mapped: a process that kept the file open (an attacked decoder
+    // that escaped its confinement) could otherwise cut it short while it is read, and reading past its
+    // end would kill this process (SIGBUS). A helper that sealed it itself gets its answer refused.
+    if (::fcntl(out.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) != 0) throw unreadableAnswer(helper);
     struct stat st {};
     if (::fstat(out.get(), &st) != 0) throw HelperFailure{ErrorKind::Internal, errnoText("the decoder helper's answer")};
     return MappedAnswer(out.get(), std::size_t(st.st_size));
-}
-
-HelperFailure unreadableAnswer(const std::string& helper) {
-    return {ErrorKind::Internal, "the decoder helper " + helper + " gave an answer SynthScope cannot read"};
 }
 
 std::string executableDirectory() {
@@ -382,6 +388,32 @@ std::string describeDecoders() {
     }
 }
 
+std::optional<DecodedPicture> readDecodeAnswer(const std::uint8_t* data, std::size_t size, std::int64_t maxPixels) {
+    AnswerReader r(data, size);
+    std::uint32_t kind = 0, w = 0, h = 0;
+    std::string message;
+    if (!r.magic() || !r.u32(kind) || !r.u32(w) || !r.u32(h) || !r.text(message)) return std::nullopt;
+    if (kind == kRefused && !message.empty()) throw badInput(message);
+    const std::int64_t width = std::int32_t(w), height = std::int32_t(h);
+    if (width <= 0 || height <= 0) return std::nullopt;
+    const bool within = width <= maxPixels / height;
+    DecodedPicture picture;
+    picture.declared = cv::Size(int(width), int(height));
+    if (kind == kAboveLimit && !within) return picture;
+    if (kind != kPixels || !within || r.restSize() != std::size_t(width * height * 3)) return std::nullopt;
+    picture.rgb.create(int(height), int(width), CV_8UC3);
+    std::memcpy(picture.rgb.data, r.rest(), r.restSize());
+    return picture;
+}
+
+std::optional<Exiv2Reading> readMetadataAnswer(const std::uint8_t* data, std::size_t size) {
+    AnswerReader r(data, size);
+    std::uint32_t kind = 0;
+    Exiv2Reading reading;
+    if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.reading(reading)) return std::nullopt;
+    return reading;
+}
+
 DecodedPicture decodeInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format, std::int64_t maxPixels,
                                ExifOrientation orientation) {
     if (isHeif(format)) return decodeHeifInProcess(bytes, name, imageFormatName(format), maxPixels);  // it always applies the rotation
@@ -398,21 +430,9 @@ DecodedPicture decodeInHelper(const std::string& helper, const DecodeHelperLimit
                       {"decode", "--image-format", std::to_string(int(format)), "--max-pixels", std::to_string(maxPixels), "--name", name,
                        "--orientation", orientation == ExifOrientation::Apply ? "apply" : "ignore"},
                       bytes.data(), bytes.size(), memoryLimit(limits, maxPixels), useForkServer(helper));
-        AnswerReader r = answer.reader();
-        std::uint32_t kind = 0, w = 0, h = 0;
-        std::string message;
-        if (!r.magic() || !r.u32(kind) || !r.u32(w) || !r.u32(h) || !r.text(message)) throw unreadableAnswer(helper);
-        if (kind == kRefused && !message.empty()) throw badInput(message);
-        const std::int64_t width = std::int32_t(w), height = std::int32_t(h);
-        if (width <= 0 || height <= 0) throw unreadableAnswer(helper);
-        const bool within = width <= maxPixels / height;
-        DecodedPicture picture;
-        picture.declared = cv::Size(int(width), int(height));
-        if (kind == kAboveLimit && !within) return picture;
-        if (kind != kPixels || !within || r.restSize() != std::size_t(width * height * 3)) throw unreadableAnswer(helper);
-        picture.rgb.create(int(height), int(width), CV_8UC3);
-        std::memcpy(picture.rgb.data, r.rest(), r.restSize());
-        return picture;
+        std::optional<DecodedPicture> picture = readDecodeAnswer(answer.data(), answer.size(), maxPixels);
+        if (!picture) throw unreadableAnswer(helper);
+        return std::move(*picture);
     } catch (const HelperFailure& f) {
         if (f.kind == ErrorKind::Cancelled) throw cancelled();
         throw EngineError(f.kind, name + ": the " + formatName + " file could not be decoded: " + f.why);
@@ -427,9 +447,9 @@ Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimi
         const MappedAnswer answer = runHelper(helper, isHeif(format) ? "libheif or Exiv2" : "Exiv2", limits,
                                               {"metadata", "--image-format", std::to_string(int(format))}, data, size, memoryLimit(limits, 0),
                                               useForkServer(helper));
-        AnswerReader r = answer.reader();
-        std::uint32_t kind = 0;
-        if (!r.magic() || !r.u32(kind) || kind != kMetadata || !r.reading(reading)) throw unreadableAnswer(helper);
+        std::optional<Exiv2Reading> read = readMetadataAnswer(answer.data(), answer.size());
+        if (!read) throw unreadableAnswer(helper);
+        reading = std::move(*read);
     } catch (const HelperFailure& f) {
         reading = {};
         reading.problems.push_back(errorFinding("Metadata could not be read: " + f.why + "."));

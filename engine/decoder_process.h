@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,13 @@ DecodedPicture decodeInHelper(const std::string& helper, const DecodeHelperLimit
                               ExifOrientation orientation = ExifOrientation::Apply);
 Exiv2Reading readExiv2InHelper(const std::string& helper, const DecodeHelperLimits& limits, const std::uint8_t* data,
                                std::size_t size, ImageFormat format);
+
+// The engine's reading of what a helper run wrote to its answer file. An answer is as untrusted as the file
+// it is about (an attacked decoder writes what it likes), so every length is checked against what is
+// there. std::nullopt: not an answer (the callers say "gave an answer SynthScope cannot read"). A
+// decoding the helper refused throws EngineError(BadInput) with its sentence. Fuzzed (fuzz_helper_answer).
+std::optional<DecodedPicture> readDecodeAnswer(const std::uint8_t* data, std::size_t size, std::int64_t maxPixels);
+std::optional<Exiv2Reading> readMetadataAnswer(const std::uint8_t* data, std::size_t size);
 
 // True when a decoding that needs more than the memory limit is answered "it needs more memory than the
 // ... allowed". False in AddressSanitizer builds (packaging/sanitize.sh): ASan reserves terabytes of address

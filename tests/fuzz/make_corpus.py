@@ -218,3 +218,37 @@ result = {"image": {"path": "/x/a.png", "sha256": "aa", "file_size": 100, "forma
 raw = json.dumps(result).encode()
 put("case_file", "one_result.sscase", case_file(q_compress(raw)))
 put("case_file", "wrong_format.sscase", case_file(q_compress(raw)).replace(b"synthscope-case/1", b"synthscope-case/9"))
+
+# --- helper_answer: what a decoder helper run writes (engine/decoder_process.cpp, "The helper's answer"),
+# after one byte for the harness: even = a picture (its pixel limit from the rest of that byte), odd =
+# metadata. Numbers are 32-bit little-endian; a text is its length, then its bytes.
+MAGIC = b"SSDECO3\n"
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def text(b):
+    return u32(len(b)) + b
+
+
+def findings(items):
+    return u32(len(items)) + b"".join(text(sev) + text(t) for sev, t in items)
+
+
+def entries(items):
+    return u32(len(items)) + b"".join(text(g) + text(k) + text(v) for g, k, v in items)
+
+
+pixels = bytes(rng.integers(0, 256, 2 * 3 * 3, dtype=np.uint8))
+put("helper_answer", "pixels_3x2", bytes([20]) + MAGIC + u32(0) + u32(3) + u32(2) + text(b"") + pixels)
+put("helper_answer", "above_limit", bytes([0]) + MAGIC + u32(1) + u32(4000) + u32(3000) + text(b""))
+put("helper_answer", "refused", bytes([20]) + MAGIC + u32(2) + u32(0) + u32(0) +
+    text(b"evidence.png: the PNG data could not be decoded (corrupt or truncated file)"))
+thumb = pil_bytes(Image.new("RGB", (16, 12), (90, 140, 30)), "JPEG", quality=80)
+put("helper_answer", "metadata", bytes([1]) + MAGIC + u32(3) +
+    entries([(b"Image", b"Exif.Image.Make", b"Canon"), (b"Photo", b"Exif.Photo.DateTimeOriginal", b"2021:05:01 10:00:00")]) +
+    entries([(b"xmp", b"Xmp.xmp.CreatorTool", b"Some Editor 2")]) + entries([]) +
+    text(b"<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"></x:xmpmeta>") + u32(1) + text(thumb) +
+    findings([]) + findings([(b"info", b"The file holds 1 image.")]))

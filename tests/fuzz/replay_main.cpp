@@ -23,6 +23,7 @@ SYNTHSCOPE_HARNESS(fingerprint)
 SYNTHSCOPE_HARNESS(jpeg_analysis)
 SYNTHSCOPE_HARNESS(metadata)
 SYNTHSCOPE_HARNESS(case_file)
+SYNTHSCOPE_HARNESS(helper_answer)
 #undef SYNTHSCOPE_HARNESS
 
 int main(int argc, char** argv) {
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
         {"image_decode", synthscope_fuzz_image_decode}, {"manifest", synthscope_fuzz_manifest},
         {"npy", synthscope_fuzz_npy},                   {"fingerprint", synthscope_fuzz_fingerprint},
         {"jpeg_analysis", synthscope_fuzz_jpeg_analysis}, {"metadata", synthscope_fuzz_metadata},
-        {"case_file", synthscope_fuzz_case_file},
+        {"case_file", synthscope_fuzz_case_file},       {"helper_answer", synthscope_fuzz_helper_answer},
     };
     if (argc < 2 || !harnesses.count(argv[1])) {
         std::fprintf(stderr, "usage: fuzz_replay HARNESS FILE_OR_FOLDER...\nharnesses:");

@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds=${1:?usage: run_fuzz.sh SECONDS [HARNESS...]}
 shift
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(image_decode manifest npy fingerprint jpeg_analysis metadata case_file)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(image_decode manifest npy fingerprint jpeg_analysis metadata case_file helper_answer)
 build=${SYNTHSCOPE_FUZZ_BUILD_DIR:-$here/build-fuzz}
 
 if [ "${SYNTHSCOPE_FUZZ_NO_BUILD:-0}" != 1 ]; then

@@ -498,3 +498,58 @@ TEST(DecoderProcess, ADecodingProcessCanOpenNoFileStartNoProgramAndReachNoSocket
     ::close(pipeFds[0]);
     EXPECT_EQ(::access("/tmp/synthscope-confined", F_OK), -1) << "the confined child made a file";
 }
+
+TEST(DecoderProcess, AnAnswerCannotBeCutShortWhileItIsRead) {
+    // A helper that leaves a process behind holding its answer file, which tries to cut the file short
+    // after the engine has taken the answer: the engine seals the file against shrinking before it maps
+    // it (reading a mapping past a file's end would kill the reader). `true`, not `:`: a redirection that
+    // fails on a special built-in ends the shell.
+    QTemporaryDir dir;
+    const std::string result = dir.filePath("result").toStdString();
+    const std::string helper = standIn(dir, "lingering",
+                                       "printf 'SSDECO3\\n\\000\\000\\000\\000\\002\\000\\000\\000\\002\\000\\000\\000\\000\\000\\000\\000abcdefghijkl'\n"
+                                       "( exec 3>&1; sleep 0.3; if true > /proc/self/fd/3 2>/dev/null; then echo truncated; else echo refused; fi > '" +
+                                           result + "' ) &\n");
+    const DecodedPicture picture = decodeInHelper(helper, {}, encodeRgb(".png", smoothColours()), "p.png", ImageFormat::Png, 250'000'000);
+    ASSERT_EQ(picture.rgb.size(), cv::Size(2, 2));
+    EXPECT_EQ(picture.rgb.at<cv::Vec3b>(1, 1), cv::Vec3b('j', 'k', 'l'));
+    std::string said;
+    for (int i = 0; i < 100 && said.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::ifstream in(result);
+        std::getline(in, said);
+    }
+    EXPECT_EQ(said, "refused");
+}
+
+TEST(DecoderProcess, AnswersAreReadOnlyAsFarAsTheyGo) {
+    // The fuzz harness's seeds (tests/fuzz/make_corpus.py) are answers the engine reads; cut short, none is.
+    const std::string corpus = std::string(SYNTHSCOPE_FUZZ_REGRESSIONS_DIR) + "/../corpus/helper_answer/";
+    auto answer = [&](const char* name) {
+        const std::vector<std::uint8_t> bytes = readFileBytes(corpus + name);
+        return std::vector<std::uint8_t>(bytes.begin() + 1, bytes.end());  // the harness's choice byte off
+    };
+    const std::vector<std::uint8_t> pixels = answer("pixels_3x2");
+    const std::optional<DecodedPicture> picture = readDecodeAnswer(pixels.data(), pixels.size(), 250'000'000);
+    ASSERT_TRUE(picture.has_value());
+    EXPECT_EQ(picture->rgb.size(), cv::Size(3, 2));
+    const std::optional<DecodedPicture> above = readDecodeAnswer(pixels.data(), pixels.size(), 5);
+    EXPECT_FALSE(above.has_value()) << "pixels sent for a picture above the caller's limit are not taken";
+    const std::vector<std::uint8_t> large = answer("above_limit");
+    const std::optional<DecodedPicture> declared = readDecodeAnswer(large.data(), large.size(), 1'000'000);
+    ASSERT_TRUE(declared.has_value());
+    EXPECT_EQ(declared->declared, cv::Size(4000, 3000));
+    EXPECT_TRUE(declared->rgb.empty());
+    const std::vector<std::uint8_t> refused = answer("refused");
+    EXPECT_THROW((void)readDecodeAnswer(refused.data(), refused.size(), 250'000'000), EngineError);
+    const std::vector<std::uint8_t> metadata = answer("metadata");
+    const std::optional<Exiv2Reading> reading = readMetadataAnswer(metadata.data(), metadata.size());
+    ASSERT_TRUE(reading.has_value());
+    ASSERT_EQ(reading->exif.size(), 2u);
+    EXPECT_EQ(reading->exif[0].value, "Canon");
+    EXPECT_TRUE(reading->hasThumbnail);
+    EXPECT_EQ(reading->facts.size(), 1u);
+    for (std::size_t cut = 0; cut < pixels.size(); ++cut) EXPECT_FALSE(readDecodeAnswer(pixels.data(), cut, 250'000'000).has_value()) << cut;
+    for (std::size_t cut = 0; cut < metadata.size(); ++cut) EXPECT_FALSE(readMetadataAnswer(metadata.data(), cut).has_value()) << cut;
+    EXPECT_FALSE(readDecodeAnswer(metadata.data(), metadata.size(), 250'000'000).has_value()) << "a metadata answer is not a picture";
+}
