@@ -553,3 +553,41 @@ TEST(DecoderProcess, AnswersAreReadOnlyAsFarAsTheyGo) {
     for (std::size_t cut = 0; cut < metadata.size(); ++cut) EXPECT_FALSE(readMetadataAnswer(metadata.data(), cut).has_value()) << cut;
     EXPECT_FALSE(readDecodeAnswer(metadata.data(), metadata.size(), 250'000'000).has_value()) << "a metadata answer is not a picture";
 }
+
+namespace {
+
+// How many of this process's mappings are helper answers (/proc/self/maps names them after their memory file).
+int mappedAnswers() {
+    std::ifstream maps("/proc/self/maps");
+    int n = 0;
+    for (std::string line; std::getline(maps, line);) n += line.find("memfd:synthscope-decode-out") != std::string::npos;
+    return n;
+}
+
+}  // namespace
+
+TEST(DecoderProcess, ThePixelsAreTheAnswerItselfAndGoWithTheLastCopy) {
+    // The decoded picture is the helper's answer mapped in place (no copy of a 100 MP picture): it can be
+    // written to like any picture, and its mapping goes when the last cv::Mat that shares it does.
+    const std::string helper = decodeHelperPath();
+    ASSERT_FALSE(helper.empty());
+    const std::vector<std::uint8_t> png = encodeRgb(".png", smoothColours());
+    const int before = mappedAnswers();
+    {
+        DecodedPicture picture = decodeInHelper(helper, {}, png, "p.png", ImageFormat::Png, 250'000'000);
+        ASSERT_EQ(picture.rgb.size(), cv::Size(104, 72));
+        EXPECT_EQ(cv::norm(picture.rgb, smoothColours(), cv::NORM_INF), 0.0);
+        EXPECT_EQ(mappedAnswers(), before + 1);
+        cv::Mat shared = picture.rgb;                  // shares the mapping
+        const cv::Mat region = picture.rgb(cv::Rect(10, 10, 20, 20));
+        picture.rgb.at<cv::Vec3b>(0, 0) = cv::Vec3b(1, 2, 3);  // written privately: the file is not touched
+        EXPECT_EQ(shared.at<cv::Vec3b>(0, 0), cv::Vec3b(1, 2, 3));
+        picture.rgb.release();
+        shared.release();
+        EXPECT_EQ(mappedAnswers(), before + 1) << "the region still holds it";
+        EXPECT_EQ(region.at<cv::Vec3b>(0, 0), smoothColours().at<cv::Vec3b>(10, 10));
+    }
+    EXPECT_EQ(mappedAnswers(), before) << "unmapped with its last copy";
+    for (int i = 0; i < 5; ++i) (void)decodeImage(png, "again.png");
+    EXPECT_EQ(mappedAnswers(), before) << "loaded images that are gone leave nothing mapped";
+}
