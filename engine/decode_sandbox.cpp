@@ -97,6 +97,8 @@ void allowOnlyWithFirstArgument(std::vector<sock_filter>& f, long number, std::u
 
 }  // namespace
 
+bool decodingCanBeConfined() { return kArchitecture != 0; }
+
 std::string confineToDecoding() {
     if (kArchitecture == 0) return "not confined: seccomp filters are written for x86-64 and AArch64 only";
     std::vector<sock_filter> f;

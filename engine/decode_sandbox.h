@@ -15,4 +15,7 @@ namespace synthscope {
 // confined, else why not (another architecture than x86-64 or AArch64, a kernel without seccomp).
 std::string confineToDecoding();
 
+// Whether confineToDecoding() is written for this architecture (the kernel may still refuse it).
+bool decodingCanBeConfined();
+
 }  // namespace synthscope

@@ -194,7 +194,7 @@ public:
     // from now on: a 100 MP picture is not copied (300 MB, and 1.6 s on this machine).
     cv::Mat pixelsInPlace(const std::uint8_t* pixels, int rows, int cols) {
         static MappingAllocator allocator;
-        cv::Mat m(rows, cols, CV_8UC3, data_ + (pixels - data_));
+        cv::Mat m(rows, cols, CV_8UC3, const_cast<std::uint8_t*>(pixels));  // inside data_, which is writable
         auto* u = new cv::UMatData(&allocator);
         u->data = u->origdata = data_;
         u->size = size_;
@@ -435,7 +435,8 @@ std::string describeDecoders() {
     try {
         const std::string helper = decodeHelperPath();
         return helper.empty() ? libraries + ", in this process (no " + kHelperName + " found)"
-                              : libraries + ", in a process of their own (" + helper + ")";
+                              : libraries + ", in a process of their own for each file" +
+                                    (decodingCanBeConfined() ? ", confined (seccomp)" : "") + " (" + helper + ")";
     } catch (const EngineError& e) {
         return libraries + ": " + e.what();
     }

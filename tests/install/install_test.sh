@@ -33,8 +33,8 @@ echo "$listing" | grep -q "^  $source_models\$" && fail "an installed copy still
 echo "$listing" | grep -E "^  baseline " | grep -q "installed .*$models/baseline/baseline.json" \
   || fail "the baseline is not taken from the installed models"
 
-# HEIF/AVIF pictures and metadata are read by the installed helper, in a process of its own (engine/decoder_process.h).
-run --version | grep -qF "in a process of their own ($(realpath "$prefix")/libexec/synthscope/synthscope-decode)" \
+# Pictures and metadata are read by the installed helper, in processes of their own (engine/decoder_process.h).
+run --version | grep -qF "($(realpath "$prefix")/libexec/synthscope/synthscope-decode)" \
   || { run --version; fail "the installed CLI does not use the installed decoder helper"; }
 
 run analyze "$image" --verdict-only --json "$prefix/result.json" --quiet
