@@ -71,14 +71,11 @@ AnalysisResult ImageAnalyzer::analyzeFile(const std::string& path, const std::op
     result.timings.loadMs = loadMs;
     result.timings.totalMs += loadMs;
     // A file has a record of its own (an image analysed in memory has not): read once the label is known.
-    // Not for a region: the record describes the whole picture, and a camera's record beside a region that
-    // looks generated is what a local edit looks like, not a contradiction.
-    if (!region) {
-        const auto tRecord = Clock::now();
-        result.record = recordBesideVerdict(result.verdict.label, *image);
-        result.timings.recordMs = msSince(tRecord);
-        result.timings.totalMs += result.timings.recordMs;
-    }
+    // For a region, only what the record says of that part (record_beside_verdict.h).
+    const auto tRecord = Clock::now();
+    result.record = region ? recordBesideRegion(result.verdict.label, *image) : recordBesideVerdict(result.verdict.label, *image);
+    result.timings.recordMs = msSince(tRecord);
+    result.timings.totalMs += result.timings.recordMs;
     return result;
 }
 

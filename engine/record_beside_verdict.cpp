@@ -48,6 +48,31 @@ std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataRe
     return notes;
 }
 
+std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataReport& m, const ImageRegion& region) {
+    const ThumbnailComparison& t = m.thumbnailCheck;
+    if (t.outcome != Outcome::LocalChange || t.differingCells == 0) return {};
+    const std::uint16_t under =
+        thumbnailCellsOverlapping(region.x, region.y, region.width, region.height, region.sourceWidth, region.sourceHeight);
+    const std::uint16_t changed = under & t.differingCells;
+    if (changed == 0)
+        return {{false, std::string("The EXIF thumbnail differs from the picture in part of it (most of all ") + thumbnailCellName(t.worstCellIndex) +
+                            "), but not in the part of the picture that holds this region."}};
+    int first = 0;
+    while (!(changed & (1u << first))) ++first;
+    return {{false, std::string("The EXIF thumbnail differs from the picture in the part that holds this region (") + thumbnailCellName(first) +
+                        "): the picture was changed there after the thumbnail was written." +
+                        (label == VerdictLabel::Synthetic ? " A photo changed there by a generator would look like this."
+                                                          : " The detector does not call the region generated; the change may be of another kind.")}};
+}
+
+std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const LoadedImage& image) {
+    if (!image.region) return recordBesideVerdict(label, image);
+    MetadataReport metadata = readMetadata(image);
+    if (!metadata.hasThumbnail) return {};
+    checkThumbnail(metadata, image.wholePicture(), image.header.exifOrientation);
+    return recordBesideRegion(label, metadata, *image.region);
+}
+
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image) {
     MetadataReport metadata = readMetadata(image);
     if (metadata.hasThumbnail) checkThumbnail(metadata, image.rgb, image.header.exifOrientation);

@@ -27,7 +27,16 @@ std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataRe
 
 // The same for a file as it was loaded for its analysis: its metadata read from its bytes (Exiv2 in the
 // decoder process), its thumbnail compared with its pixels. Never throws for bad metadata (a file whose
-// metadata cannot be read has nothing to say).
+// metadata cannot be read has nothing to say). For a region of the file (image.region), recordBesideRegion.
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image);
+
+// For a region of a picture: the file's record describes the whole picture, and a camera's record beside a
+// region that looks generated is what a local edit looks like, not a contradiction. What the record can say
+// of the region is where an EXIF thumbnail that differs from the picture in part of it differs: in a part
+// of the 4x4 grid the region overlaps (the picture was changed there after the thumbnail was written), or
+// elsewhere only. A thumbnail compared at 64 px cannot see an edit much smaller than a sixteenth of the
+// picture, so a thumbnail that matches says nothing about a small region and no note is made.
+std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataReport& wholeFile, const ImageRegion& region);
+std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const LoadedImage& image);  // image.region set
 
 }  // namespace synthscope

@@ -51,7 +51,8 @@ cv::Rect withoutBlackBars(const cv::Mat& grey) {
 struct Scores {
     double correlation = -1, worstCell = 0;
     int worstCellIndex = -1;
-    int cellsAlike = 0;  // of the 16, those within kThumbnailMaxCellDifference
+    int cellsAlike = 0;                // of the 16, those within kThumbnailMaxCellDifference
+    std::uint16_t differingCells = 0;  // the others, bit i for cell i
 };
 
 // `a` (the thumbnail) and `b` (the image at its size), grey CV_64F of one size.
@@ -84,6 +85,7 @@ Scores score(const cv::Mat& a, const cv::Mat& b) {
             const double d = cv::mean(residual(cell))[0];
             if (d > s.worstCell) s.worstCell = d, s.worstCellIndex = cy * 4 + cx;
             if (d <= kThumbnailMaxCellDifference) ++s.cellsAlike;
+            else s.differingCells |= std::uint16_t(1u << (cy * 4 + cx));
         }
     return s;
 }
@@ -168,6 +170,7 @@ ThumbnailComparison compareStored(bool present, const cv::Mat& stored, const cv:
         c.worstCell = s.worstCell;
         c.worstCellIndex = s.worstCellIndex;
         c.cellsAlike = s.cellsAlike;
+        c.differingCells = s.differingCells;
     }
     using O = ThumbnailComparison::Outcome;
     // A large edit lowers the correlation too; while most of the picture still agrees it is a change in
@@ -181,6 +184,21 @@ ThumbnailComparison compareStored(bool present, const cv::Mat& stored, const cv:
 }
 
 }  // namespace
+
+const char* thumbnailCellName(int index) { return cellName(index); }
+
+std::uint16_t thumbnailCellsOverlapping(int x, int y, int width, int height, int pictureWidth, int pictureHeight) {
+    std::uint16_t cells = 0;
+    if (width <= 0 || height <= 0 || pictureWidth <= 0 || pictureHeight <= 0) return cells;
+    for (int cy = 0; cy < 4; ++cy)
+        for (int cx = 0; cx < 4; ++cx) {
+            // Quarters of each side, as score() cuts its grid at the comparison's 64 px.
+            const int left = cx * pictureWidth / 4, right = (cx + 1) * pictureWidth / 4;
+            const int top = cy * pictureHeight / 4, bottom = (cy + 1) * pictureHeight / 4;
+            if (x < right && x + width > left && y < bottom && y + height > top) cells |= std::uint16_t(1u << (cy * 4 + cx));
+        }
+    return cells;
+}
 
 cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOrientation) {
     // The header's size first, as the image loader does: a forged few-kilobyte "thumbnail" can declare

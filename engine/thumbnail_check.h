@@ -33,6 +33,7 @@ struct ThumbnailComparison {
     double worstCell = 0;       // the largest mean |difference| of a 4x4 grid cell, in grey levels, after matching the tone by rank
     int worstCellIndex = -1;    // row-major, 0 = top left
     int cellsAlike = 0;         // cells within kThumbnailMaxCellDifference, of 16
+    std::uint16_t differingCells = 0;  // the others: bit i for cell i (row-major, over the picture as shown)
     Finding finding;            // what it means, in a sentence ("info" for a match, "notice" otherwise)
 };
 
@@ -61,6 +62,11 @@ cv::Mat thumbnailPicture(const std::vector<std::uint8_t>& thumbnail, int exifOri
 // (a notice: a sign of editing or of borrowed metadata, not of a generator as such).
 // Returns the thumbnail as shown (thumbnailPicture), decoded once for both; empty when there is none.
 cv::Mat checkThumbnail(MetadataReport& report, const cv::Mat& rgb, int exifOrientation);
+
+// The cells of the comparison's 4x4 grid that the rectangle x, y, width x height of a picture of the given
+// size overlaps, as a mask like differingCells; and a cell's name ("lower left", ...).
+std::uint16_t thumbnailCellsOverlapping(int x, int y, int width, int height, int pictureWidth, int pictureHeight);
+const char* thumbnailCellName(int index);
 
 const char* thumbnailOutcomeName(ThumbnailComparison::Outcome outcome);   // "matches", "other_shape", ...
 const char* thumbnailOutcomeWords(ThumbnailComparison::Outcome outcome);  // "shows this image", "has another shape than the image", ...

@@ -4,11 +4,14 @@
 #include <algorithm>
 
 #include <opencv2/imgproc.hpp>
+#include <QTemporaryDir>
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
 #include <exiv2/exiv2.hpp>
 
+#include "engine/image_analyzer.h"
 #include "engine/image_loader.h"
+#include "engine/image_region.h"
 #include "engine/metadata.h"
 #include "engine/record_beside_verdict.h"
 #include "engine/thumbnail_check.h"
@@ -191,4 +194,51 @@ TEST(ThumbnailCheck, TheCameraRecordBesideTheVerdictFollowsTheThumbnail) {
     ASSERT_EQ(notes.size(), 1u);
     EXPECT_TRUE(notes[0].againstVerdict);
     EXPECT_EQ(notes[0].text.find("thumbnail"), std::string::npos) << notes[0].text;
+}
+
+TEST(ThumbnailCheck, ARegionIsToldWhetherTheThumbnailDiffersWhereItIs) {
+    // A camera photo painted over in its lower-left sixteenth after the thumbnail was written.
+    const cv::Mat photo = scene(7);
+    cv::Mat edited = photo.clone();
+    cv::rectangle(edited, cv::Rect(10, 170, 100, 60), cv::Scalar(250, 250, 250), -1);
+    const Bytes editedFile = jpegWithThumbnail(edited, encodeRgb(".jpg", cameraThumbnail(photo)));
+    auto notesFor = [&](const Bytes& file, const ImageRegion& region, VerdictLabel label) {
+        return recordBesideRegion(label, cropToRegion(decodeImage(file, "photo.jpg"), region));
+    };
+    const ImageRegion over{20, 160, 96, 96};   // lower left: the edit
+    const ImageRegion away{360, 10, 96, 96};   // top right
+    std::vector<RecordNote> notes = notesFor(editedFile, over, VerdictLabel::Synthetic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_FALSE(notes[0].againstVerdict);
+    EXPECT_NE(notes[0].text.find("differs from the picture in the part that holds this region (lower left): the picture was changed there"),
+              std::string::npos) << notes[0].text;
+    EXPECT_NE(notes[0].text.find("generator would look like this"), std::string::npos) << notes[0].text;
+    notes = notesFor(editedFile, over, VerdictLabel::Authentic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].text.find("may be of another kind"), std::string::npos) << notes[0].text;
+    notes = notesFor(editedFile, away, VerdictLabel::Synthetic);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].text.find("but not in the part of the picture that holds this region"), std::string::npos) << notes[0].text;
+
+    // Its own thumbnail, unchanged: at 64 px it cannot vouch for a small region, and no note is made; nor is
+    // the camera's record set against a region's verdict (a local edit looks like that).
+    const Bytes untouched = jpegWithThumbnail(photo, encodeRgb(".jpg", cameraThumbnail(photo)));
+    EXPECT_TRUE(notesFor(untouched, over, VerdictLabel::Synthetic).empty());
+    EXPECT_FALSE(recordBesideVerdict(VerdictLabel::Synthetic, decodeImage(untouched, "photo.jpg")).empty()) << "the whole picture's note";
+
+    // As the workstation analyses a region of the file: the note comes with the region's result.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("photo.jpg").toStdString();
+    writeBytes(path, editedFile);
+    const ImageAnalyzer analyzer(fixtureDetector("brightness_detector"), {});
+    const AnalysisResult result = analyzer.analyzeRegion(path, over);
+    ASSERT_TRUE(result.record.has_value());
+    ASSERT_EQ(result.record->size(), 1u);
+    EXPECT_NE((*result.record)[0].text.find("in the part that holds this region"), std::string::npos) << (*result.record)[0].text;
+
+    // The grid's cells a rectangle overlaps.
+    EXPECT_EQ(thumbnailCellsOverlapping(0, 0, 120, 80, 480, 320), 1u);
+    EXPECT_EQ(thumbnailCellsOverlapping(119, 79, 2, 2, 480, 320), 1u | 2u | 16u | 32u);
+    EXPECT_EQ(thumbnailCellsOverlapping(0, 0, 480, 320, 480, 320), 0xFFFFu);
+    EXPECT_EQ(thumbnailCellsOverlapping(360, 240, 120, 80, 480, 320), 1u << 15);
 }
