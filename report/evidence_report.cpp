@@ -241,11 +241,11 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     }
     for (const std::string& warning : r.warnings) h += "<p><i>Warning: " + esc(warning) + "</i></p>\n";
     // The notes the analysis itself made when it read the file (what the workstation and the case showed);
-    // for results stored before it did, the notes from this report's own reading of the same file. A
-    // region's analysis has none: the record describes the whole picture.
+    // for results stored before it did, the notes from this report's own reading of the same file (for a
+    // region, what the record says of that part: recordBesideRegion).
     std::vector<RecordNote> notes;
     if (r.record) notes = *r.record;
-    else if (ev.metadata && !r.image.region) notes = recordBesideVerdict(v.label, *ev.metadata);
+    else if (ev.metadata) notes = r.image.region ? recordBesideRegion(v.label, *ev.metadata, *r.image.region) : recordBesideVerdict(v.label, *ev.metadata);
     for (const RecordNote& note : notes)
             h += QString("<p><font color=\"#a06800\"><b>") +
                  (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +
