@@ -18,7 +18,6 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -171,9 +170,9 @@ private:
     int fd_;
 };
 
-// The helper's answer, mapped read-only from the memory file it wrote.
-// Privately: the pixels can become a cv::Mat in place (pixelsInPlace), which may be written to, without
-// touching the file. Sealed against shrinking first (runHelper).
+// The helper's answer, mapped privately (copy on write) from the memory file it wrote, which runHelper has
+// sealed against shrinking: the pixels can become a cv::Mat in place (pixelsInPlace), which may be written
+// to without touching the file.
 class MappedAnswer {
 public:
     MappedAnswer(int fd, std::size_t size) : size_(size) {

@@ -61,8 +61,9 @@ std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataRep
     while (!(changed & (1u << first))) ++first;
     return {{false, std::string("The EXIF thumbnail differs from the picture in the part that holds this region (") + thumbnailCellName(first) +
                         "): the picture was changed there after the thumbnail was written." +
-                        (label == VerdictLabel::Synthetic ? " A photo changed there by a generator would look like this."
-                                                          : " The detector does not call the region generated; the change may be of another kind.")}};
+                        (label == VerdictLabel::Synthetic   ? " A photo changed there by a generator would look like this."
+                         : label == VerdictLabel::Authentic ? " The detector does not call the region generated; the change may be of another kind."
+                                                            : " The detector cannot tell whether a generator made that change.")}};
 }
 
 std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const LoadedImage& image) {

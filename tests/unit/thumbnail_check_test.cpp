@@ -216,6 +216,9 @@ TEST(ThumbnailCheck, ARegionIsToldWhetherTheThumbnailDiffersWhereItIs) {
     notes = notesFor(editedFile, over, VerdictLabel::Authentic);
     ASSERT_EQ(notes.size(), 1u);
     EXPECT_NE(notes[0].text.find("may be of another kind"), std::string::npos) << notes[0].text;
+    notes = notesFor(editedFile, over, VerdictLabel::Inconclusive);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].text.find("cannot tell whether a generator made that change"), std::string::npos) << notes[0].text;
     notes = notesFor(editedFile, away, VerdictLabel::Synthetic);
     ASSERT_EQ(notes.size(), 1u);
     EXPECT_NE(notes[0].text.find("but not in the part of the picture that holds this region"), std::string::npos) << notes[0].text;
