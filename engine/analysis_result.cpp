@@ -99,10 +99,10 @@ std::vector<CombinedAttribution::ContributionRow> CombinedAttribution::contribut
         const auto c = std::find_if(contributions.begin(), contributions.end(),
                                     [&](const Contribution& k) { return k.name == ranking[i].name; });
         if (c == contributions.end() || (i >= rows && c->name != detectorTop && c->name != lookTop)) continue;
-        out.push_back({c->name + (isUnnamed(c->name) ? " (no name)" : ""), format("%.0f%%", 100 * c->detector),
+        out.push_back({c->name + (isUnnamed(c->name) ? " (no name)" : ""), percentText(c->detector),
                        c->evidence ? format("%+.2f", *c->evidence) : "-",
-                       lookWeight > 0 ? (c->look ? format("%.0f%%", 100 * *c->look) : "-") : "",
-                       format("%.0f%%", 100 * ranking[i].probability)});
+                       lookWeight > 0 ? (c->look ? percentText(*c->look) : "-") : "",
+                       percentText(ranking[i].probability)});
     }
     return out;
 }

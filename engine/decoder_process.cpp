@@ -394,7 +394,8 @@ bool useForkServer(const std::string& helper) {
     (void)helper;
     return false;
 #else
-    return helper == bundledHelperPath();
+    static const std::string bundled = bundledHelperPath();  // where this executable is does not change
+    return helper == bundled;
 #endif
 }
 

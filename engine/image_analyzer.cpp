@@ -73,7 +73,7 @@ AnalysisResult ImageAnalyzer::analyzeFile(const std::string& path, const std::op
     // A file has a record of its own (an image analysed in memory has not): read once the label is known.
     // For a region, only what the record says of that part (record_beside_verdict.h).
     const auto tRecord = Clock::now();
-    result.record = region ? recordBesideRegion(result.verdict.label, *image) : recordBesideVerdict(result.verdict.label, *image);
+    result.record = recordBesideVerdict(result.verdict.label, *image);
     result.timings.recordMs = msSince(tRecord);
     result.timings.totalMs += result.timings.recordMs;
     return result;

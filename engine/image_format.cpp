@@ -1,6 +1,7 @@
 #include "engine/image_format.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace synthscope {
@@ -191,6 +192,12 @@ bool sniffIsoBmff(const ByteView& b, ImageHeader& h) {
 }
 
 }  // namespace
+
+std::string megapixelsText(double pixels) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", pixels / 1e6);
+    return text;
+}
 
 const char* imageFormatName(ImageFormat format) {
     switch (format) {

@@ -8,6 +8,8 @@ namespace synthscope {
 enum class ImageFormat { Unknown, Jpeg, Png, WebP, Tiff, Bmp, Heif, Avif };  // Heif: HEIC and other HEIF files
 
 const char* imageFormatName(ImageFormat format);
+// A pixel count in megapixels with one decimal ("12.2"), for sentences about image sizes.
+std::string megapixelsText(double pixels);
 
 // What the first bytes of a file say about it, read without decoding pixels. This is how SynthScope
 // refuses a decompression bomb before allocating anything, and ignores misleading file extensions.

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <sys/stat.h>
 
 #include "engine/errors.h"
@@ -10,16 +9,6 @@
 #include "engine/sha256.h"
 
 namespace synthscope {
-namespace {
-
-std::string megapixels(double pixels) {
-    std::ostringstream s;
-    s.precision(1);
-    s << std::fixed << double(pixels) / 1e6;
-    return s.str();
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> readFileBytes(const std::string& path) {
     struct stat st {};
@@ -67,8 +56,8 @@ LoadedImage decodeImage(std::vector<std::uint8_t> bytes, const std::string& name
     // 64 bits (found by the image_decode fuzzer).
     if (h.width < 0 || h.height < 0 || (h.width > 0 && h.height > 0 && h.width > options.maxPixels / h.height))
         throw badInput(name + ": " + std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels (" +
-                       megapixels(double(h.width) * double(h.height)) + " MP) is above the limit of " +
-                       megapixels(options.maxPixels) + " MP; refusing to decode it");
+                       megapixelsText(double(h.width) * double(h.height)) + " MP) is above the limit of " +
+                       megapixelsText(options.maxPixels) + " MP; refusing to decode it");
     if (h.format == ImageFormat::Jpeg && !jpegFrameFitsInFile(h.width, h.height, bytes.size(), h.jpegArithmetic))
         throw badInput(name + ": the JPEG header claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
                        " pixels, but " + std::to_string(bytes.size()) + " bytes cannot hold them: the file is cut short or forged");

@@ -1,6 +1,5 @@
 #include "engine/raster_decoder.h"
 
-#include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -51,13 +50,6 @@ cv::Mat toRgb8(cv::Mat decoded) {
     return rgb;
 }
 
-std::string megapixels(double pixels) {
-    std::ostringstream s;
-    s.precision(1);
-    s << std::fixed << pixels / 1e6;
-    return s.str();
-}
-
 }  // namespace
 
 DecodedPicture decodeRasterInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format,
@@ -75,8 +67,8 @@ DecodedPicture decodeRasterInProcess(const std::vector<std::uint8_t>& bytes, con
     if (decoded.empty())
         throw badInput(name + ": the " + std::string(imageFormatName(format)) + " data could not be decoded (corrupt or truncated file)");
     if (std::int64_t(decoded.cols) * decoded.rows > maxPixels)  // headers that did not state a size
-        throw badInput(name + ": " + megapixels(double(decoded.cols) * decoded.rows) + " MP is above the limit of " +
-                       megapixels(double(maxPixels)) + " MP");
+        throw badInput(name + ": " + megapixelsText(double(decoded.cols) * decoded.rows) + " MP is above the limit of " +
+                       megapixelsText(double(maxPixels)) + " MP");
     DecodedPicture picture;
     picture.declared = decoded.size();
     picture.rgb = toRgb8(std::move(decoded));

@@ -66,18 +66,10 @@ std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataRep
                                                             : " The detector cannot tell whether a generator made that change.")}};
 }
 
-std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const LoadedImage& image) {
-    if (!image.region) return recordBesideVerdict(label, image);
-    MetadataReport metadata = readMetadata(image);
-    if (!metadata.hasThumbnail) return {};
-    checkThumbnail(metadata, image.wholePicture(), image.header.exifOrientation);
-    return recordBesideRegion(label, metadata, *image.region);
-}
-
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image) {
     MetadataReport metadata = readMetadata(image);
-    if (metadata.hasThumbnail) checkThumbnail(metadata, image.rgb, image.header.exifOrientation);
-    return recordBesideVerdict(label, metadata);
+    if (metadata.hasThumbnail) checkThumbnail(metadata, image.wholePicture(), image.header.exifOrientation);
+    return image.region ? recordBesideRegion(label, metadata, *image.region) : recordBesideVerdict(label, metadata);
 }
 
 }  // namespace synthscope

@@ -26,8 +26,9 @@ namespace synthscope {
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& metadata);
 
 // The same for a file as it was loaded for its analysis: its metadata read from its bytes (Exiv2 in the
-// decoder process), its thumbnail compared with its pixels. Never throws for bad metadata (a file whose
-// metadata cannot be read has nothing to say). For a region of the file (image.region), recordBesideRegion.
+// decoder process), its thumbnail compared with its whole picture; for a region of the file
+// (image.region), recordBesideRegion's notes. Never throws for bad metadata (a file whose metadata cannot
+// be read has nothing to say).
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image);
 
 // For a region of a picture: the file's record describes the whole picture, and a camera's record beside a
@@ -37,6 +38,5 @@ std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImag
 // elsewhere only. A thumbnail compared at 64 px cannot see an edit much smaller than a sixteenth of the
 // picture, so a thumbnail that matches says nothing about a small region and no note is made.
 std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataReport& wholeFile, const ImageRegion& region);
-std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const LoadedImage& image);  // image.region set
 
 }  // namespace synthscope

@@ -90,14 +90,6 @@ Scores score(const cv::Mat& a, const cv::Mat& b) {
     return s;
 }
 
-const char* cellName(int index) {
-    static const std::array<const char*, 16> names = {
-        "top left",          "top, left of centre",    "top, right of centre",    "top right",
-        "upper left",        "upper middle left",      "upper middle right",      "upper right",
-        "lower left",        "lower middle left",      "lower middle right",      "lower right",
-        "bottom left",       "bottom, left of centre", "bottom, right of centre", "bottom right"};
-    return index >= 0 && index < 16 ? names[std::size_t(index)] : "somewhere";
-}
 
 std::string fixed(double v, int digits) {
     char buffer[32];
@@ -119,7 +111,7 @@ Finding findingFor(const ThumbnailComparison& c) {
                              "): its EXIF data may come from another file (camera data pasted into another picture), "
                              "or the image was replaced after the thumbnail was written.");
     case ThumbnailComparison::Outcome::LocalChange:
-        return noticeFinding(std::string("The EXIF thumbnail differs from the image in part of it (most of all ") + cellName(c.worstCellIndex) +
+        return noticeFinding(std::string("The EXIF thumbnail differs from the image in part of it (most of all ") + thumbnailCellName(c.worstCellIndex) +
                              "; " + std::to_string(16 - c.cellsAlike) + " of 16 areas differ; " + scores +
                              "): that part may have been edited after the thumbnail was written.");
     case ThumbnailComparison::Outcome::Unreadable:
@@ -185,7 +177,14 @@ ThumbnailComparison compareStored(bool present, const cv::Mat& stored, const cv:
 
 }  // namespace
 
-const char* thumbnailCellName(int index) { return cellName(index); }
+const char* thumbnailCellName(int index) {
+    static const std::array<const char*, 16> names = {
+        "top left",          "top, left of centre",    "top, right of centre",    "top right",
+        "upper left",        "upper middle left",      "upper middle right",      "upper right",
+        "lower left",        "lower middle left",      "lower middle right",      "lower right",
+        "bottom left",       "bottom, left of centre", "bottom, right of centre", "bottom right"};
+    return index >= 0 && index < 16 ? names[std::size_t(index)] : "somewhere";
+}
 
 std::uint16_t thumbnailCellsOverlapping(int x, int y, int width, int height, int pictureWidth, int pictureHeight) {
     std::uint16_t cells = 0;

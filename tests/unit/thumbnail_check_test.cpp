@@ -203,7 +203,7 @@ TEST(ThumbnailCheck, ARegionIsToldWhetherTheThumbnailDiffersWhereItIs) {
     cv::rectangle(edited, cv::Rect(10, 170, 100, 60), cv::Scalar(250, 250, 250), -1);
     const Bytes editedFile = jpegWithThumbnail(edited, encodeRgb(".jpg", cameraThumbnail(photo)));
     auto notesFor = [&](const Bytes& file, const ImageRegion& region, VerdictLabel label) {
-        return recordBesideRegion(label, cropToRegion(decodeImage(file, "photo.jpg"), region));
+        return recordBesideVerdict(label, cropToRegion(decodeImage(file, "photo.jpg"), region));
     };
     const ImageRegion over{20, 160, 96, 96};   // lower left: the edit
     const ImageRegion away{360, 10, 96, 96};   // top right
