@@ -121,10 +121,11 @@ def main():
                       [os.path.relpath(f, data).rsplit("/", 1)[0] for f in files])
     for name in ("wallpaper_photos", "wallpaper_graphics"):
         with open(os.path.join("models/eval_sets", name + ".csv")) as fh:
-            files = [r["file"] for r in csv.DictReader(fh) if os.path.exists(r["file"])]
+            listed = [r for r in csv.DictReader(fh) if os.path.exists(r["file"])]
+        files = [r["file"] for r in listed]
         if files:
             raw, ev = scores(args, name, files, libraries)
-            sets[name] = (features(raw, ev, files, args.binary), np.zeros(len(files)), ["wallpaper"] * len(files))
+            sets[name] = (features(raw, ev, files, args.binary), np.zeros(len(files)), [r["source"] for r in listed])
 
     Xv, yv, _ = sets["val"]
     if args.write_manifest:
@@ -154,7 +155,9 @@ def main():
             z = np.c_[X[:, cols], np.ones(len(X))] @ w
             flagged = z > 0
             if name.startswith("wallpaper"):
-                print("  %-20s flagged %.3f (n=%d)" % (name, flagged.mean(), len(y)))
+                by_package = ", ".join("%s %d/%d" % (pkg, flagged[[f == pkg for f in folder]].sum(), folder.count(pkg))
+                                       for pkg in sorted(set(folder)))
+                print("  %-20s flagged %.3f (n=%d: %s)" % (name, flagged.mean(), len(y), by_package))
                 continue
             tpr, fpr = flagged[y == 1].mean(), flagged[y == 0].mean()
             pairs = ""
