@@ -3,6 +3,9 @@
 #include <QTemporaryDir>
 
 #include <filesystem>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/file_collector.h"
@@ -28,14 +31,53 @@ TEST(FileCollector, RecursesSortsAndFiltersByExtension) {
     EXPECT_NE(files.errors[0].find("missing.png"), std::string::npos);
 }
 
+namespace {
+
+// The errors collectImageFiles reports for `paths`, collected without the power to read what permissions
+// forbid. Root reads every folder (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), and CI runs as root: there the
+// collection runs in a child process that first drops those two capabilities, so that the test still
+// sees what an ordinary user sees instead of being skipped. The child hands the errors back through a pipe.
+std::vector<std::string> errorsCollectedAsAnOrdinaryUser(const std::vector<std::string>& paths) {
+    if (geteuid() != 0) return collectImageFiles(paths).errors;
+    int channel[2];
+    if (pipe(channel) != 0) ADD_FAILURE() << "pipe";
+    const pid_t child = fork();
+    if (child == 0) {
+        close(channel[0]);
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct caps[2]{};
+        if (syscall(SYS_capget, &header, caps) != 0) _exit(2);
+        for (const int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH}) caps[cap / 32].effective &= ~(1u << (cap % 32));
+        if (syscall(SYS_capset, &header, caps) != 0) _exit(3);
+        std::string joined;
+        for (const std::string& e : collectImageFiles(paths).errors) joined += e + "\n";
+        const bool written = write(channel[1], joined.data(), joined.size()) == ssize_t(joined.size());
+        _exit(written ? 0 : 4);
+    }
+    close(channel[1]);
+    std::string joined;
+    char buffer[4096];
+    for (ssize_t n; (n = read(channel[0], buffer, sizeof buffer)) > 0;) joined.append(buffer, size_t(n));
+    close(channel[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child without read rights failed: status " << status;
+    std::vector<std::string> errors;
+    for (size_t start = 0, end; (end = joined.find('\n', start)) != std::string::npos; start = end + 1)
+        errors.push_back(joined.substr(start, end - start));
+    return errors;
+}
+
+}  // namespace
+
 TEST(FileCollector, ReportsUnreadableFolders) {
-    if (geteuid() == 0) GTEST_SKIP() << "root reads every folder";
     QTemporaryDir dir;
     const fs::path locked = fs::path(dir.path().toStdString()) / "locked";
     fs::create_directory(locked);
+    test::writeBytes((fs::path(dir.path().toStdString()) / "seen.png").string(), {1});
     fs::permissions(locked, fs::perms::none);
-    const CollectedFiles files = collectImageFiles({dir.path().toStdString()});
+    const std::vector<std::string> errors = errorsCollectedAsAnOrdinaryUser({dir.path().toStdString()});
     fs::permissions(locked, fs::perms::owner_all);
-    ASSERT_EQ(files.errors.size(), 1u);
-    EXPECT_NE(files.errors[0].find("cannot read folder"), std::string::npos);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("locked: cannot read folder"), std::string::npos) << errors[0];
 }
