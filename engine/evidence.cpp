@@ -187,7 +187,8 @@ ImageEvidence gatherEvidence(const AnalysisResult& detection, const std::string&
         ev.imageRgb = fitInside(image.rgb, options.displaySide, scale);
         cv::Mat heat = renderHeatmap(r, scale);
         if (heat.size() != ev.imageRgb.size()) cv::resize(heat, heat, ev.imageRgb.size(), 0, 0, cv::INTER_NEAREST);
-        ev.overlayRgb = overlayHeatmap(ev.imageRgb, heat, 0.5);
+        ev.overlayRgb = overlayHeatmap(ev.imageRgb, heat, 0.5, options.heatmapColours);
+        ev.heatmapColours = options.heatmapColours;
 
         checkCancel(cancel);
         try {

@@ -12,6 +12,7 @@
 #include "engine/ela.h"
 #include "engine/fingerprint.h"
 #include "engine/fingerprint_match.h"
+#include "engine/heatmap.h"
 #include "engine/image_loader.h"
 #include "engine/jpeg_analysis.h"
 #include "engine/metadata.h"
@@ -35,6 +36,7 @@ struct EvidenceOptions {
     std::string fingerprintLibraryWhyNone;  // when fingerprints is null: why (shown in the report)
     LoadOptions load;
     int displaySide = 900;  // longest side of the pictures kept for the report
+    HeatmapColours heatmapColours = HeatmapColours::Turbo;  // of the heatmap overlay
 };
 
 // Everything a report says about one image beyond the detector's result: the file checked against the
@@ -49,6 +51,7 @@ struct ImageEvidence {
     bool fileMatches = false;       // equal to detection.image.sha256
     std::string fileError;
     cv::Mat imageRgb, overlayRgb;   // CV_8UC3 RGB, at most displaySide; empty when the file could not be read
+    HeatmapColours heatmapColours = HeatmapColours::Turbo;  // the overlay's, for its caption
     cv::Mat regionContextRgb;       // for a region's result: the whole picture with the region outlined, smaller
     std::optional<Spectrum> spectrum;
     cv::Mat spectrumRgb;

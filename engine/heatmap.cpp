@@ -31,22 +31,34 @@ cv::Mat renderHeatmap(const AnalysisResult& result, double scale) {
     return heat;
 }
 
-cv::Mat colorizeHeatmap(const cv::Mat& heatmap) {
+const char* heatmapColoursName(HeatmapColours colours) { return colours == HeatmapColours::Cividis ? "cividis" : "turbo"; }
+
+std::optional<HeatmapColours> parseHeatmapColours(const std::string& name) {
+    for (const HeatmapColours c : {HeatmapColours::Turbo, HeatmapColours::Cividis})
+        if (name == heatmapColoursName(c)) return c;
+    return std::nullopt;
+}
+
+std::string heatmapColoursCaption(HeatmapColours colours) {
+    return colours == HeatmapColours::Cividis ? "dark blue 0, yellow 1; white: not classified" : "blue 0, red 1; grey: not classified";
+}
+
+cv::Mat colorizeHeatmap(const cv::Mat& heatmap, HeatmapColours colours) {
     cv::Mat clean = heatmap.clone();
     cv::Mat nanMask = clean != clean;  // NaN compares unequal to itself
     clean.setTo(0, nanMask);
     cv::Mat bytes;
     clean.convertTo(bytes, CV_8U, 255.0);
     cv::Mat bgr;
-    cv::applyColorMap(bytes, bgr, cv::COLORMAP_TURBO);
-    bgr.setTo(cv::Scalar(128, 128, 128), nanMask);
+    cv::applyColorMap(bytes, bgr, colours == HeatmapColours::Cividis ? cv::COLORMAP_CIVIDIS : cv::COLORMAP_TURBO);
+    bgr.setTo(colours == HeatmapColours::Cividis ? cv::Scalar(255, 255, 255) : cv::Scalar(128, 128, 128), nanMask);
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     return rgb;
 }
 
-cv::Mat overlayHeatmap(const cv::Mat& rgb, const cv::Mat& heatmap, double opacity) {
-    cv::Mat colour = colorizeHeatmap(heatmap);
+cv::Mat overlayHeatmap(const cv::Mat& rgb, const cv::Mat& heatmap, double opacity, HeatmapColours colours) {
+    cv::Mat colour = colorizeHeatmap(heatmap, colours);
     if (colour.size() != rgb.size()) cv::resize(colour, colour, rgb.size(), 0, 0, cv::INTER_NEAREST);
     cv::Mat out;
     cv::addWeighted(rgb, 1.0 - opacity, colour, opacity, 0.0, out);

@@ -166,8 +166,8 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         h += heading("Image and heatmap");
         h += "<table cellpadding=\"4\" width=\"100%\"><tr><td width=\"50%\"><img src=\"report-image:" + prefix + "image\" " + size +
              "></td><td width=\"50%\"><img src=\"report-image:" + prefix + "overlay\" " + size +
-             "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (blue 0, "
-             "red 1; grey: not classified)</td></tr></table>\n";
+             "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (" +
+             QString::fromStdString(heatmapColoursCaption(ev.heatmapColours)) + ")</td></tr></table>\n";
         if (!ev.regionContextRgb.empty() && r.image.region) {  // where the analysed region lies in the whole picture
             images.push_back({prefix + "region", ev.regionContextRgb});
             const double c = double(side) / std::max(ev.regionContextRgb.cols, ev.regionContextRgb.rows);

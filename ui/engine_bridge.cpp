@@ -70,30 +70,35 @@ DisplayImage DisplayImage::from(const cv::Mat& rgb8) {
 void EngineBridge::onJobProgress(JobId id, int done, int total) {
     QMetaObject::invokeMethod(this, [this, id, done, total] { emit progress(id, done, total); }, Qt::QueuedConnection);
 }
-HeatmapPtr HeatmapFrame::from(const AnalysisResult& r) {
+HeatmapPtr HeatmapFrame::from(const AnalysisResult& r, HeatmapColours colours) {
     auto frame = std::make_shared<HeatmapFrame>();
     frame->heat = renderHeatmap(r, heatmapDisplayScale(r.image.width, r.image.height));
-    frame->overlay = heatmapOverlay(frame->heat, 0.0);
+    frame->overlay = heatmapOverlay(frame->heat, 0.0, colours);
+    frame->colours = colours;
     return frame;
 }
 
-namespace {
-HeatmapPtr displayHeatmap(const AnalysisResult& r) { return HeatmapFrame::from(r); }
-}  // namespace
+HeatmapPtr HeatmapFrame::recoloured(HeatmapColours to) const {
+    auto frame = std::make_shared<HeatmapFrame>();
+    frame->heat = heat;  // shared, never written after it is made
+    frame->overlay = heatmapOverlay(heat, 0.0, to);
+    frame->colours = to;
+    return frame;
+}
 
 void EngineBridge::onJobVerdict(JobId id, const AnalysisResult& partial) {
     auto r = std::make_shared<const AnalysisResult>(partial);
-    auto h = displayHeatmap(partial);
+    auto h = HeatmapFrame::from(partial, heatmapColours_);
     QMetaObject::invokeMethod(this, [this, id, r, h] { emit verdictReady(id, r, h); }, Qt::QueuedConnection);
 }
 void EngineBridge::onJobPatches(JobId id, const AnalysisResult& partial) {
     auto r = std::make_shared<const AnalysisResult>(partial);
-    auto h = displayHeatmap(partial);
+    auto h = HeatmapFrame::from(partial, heatmapColours_);
     QMetaObject::invokeMethod(this, [this, id, r, h] { emit patchesReady(id, r, h); }, Qt::QueuedConnection);
 }
 void EngineBridge::onJobFinished(JobId id, const AnalysisResult& result) {
     auto r = std::make_shared<const AnalysisResult>(result);
-    auto h = displayHeatmap(result);
+    auto h = HeatmapFrame::from(result, heatmapColours_);
     QMetaObject::invokeMethod(this, [this, id, r, h] { emit finished(id, r, h); }, Qt::QueuedConnection);
 }
 void EngineBridge::onJobFailed(JobId id, const std::string&, ErrorKind, const std::string& message) {

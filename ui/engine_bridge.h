@@ -3,9 +3,11 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 #include "engine/analysis_engine.h"
+#include "engine/heatmap.h"
 
 namespace synthscope::ui {
 
@@ -18,7 +20,10 @@ using RobustnessPtr = std::shared_ptr<const RobustnessReport>;
 struct HeatmapFrame {
     cv::Mat heat;
     QImage overlay;  // ARGB32, transparent where heat is NaN
-    static std::shared_ptr<const HeatmapFrame> from(const AnalysisResult& result);
+    HeatmapColours colours = HeatmapColours::Turbo;  // the overlay's
+    static std::shared_ptr<const HeatmapFrame> from(const AnalysisResult& result, HeatmapColours colours);
+    // The same heat with its overlay drawn in other colours (a View > Heatmap Colours change).
+    std::shared_ptr<const HeatmapFrame> recoloured(HeatmapColours colours) const;
 };
 using HeatmapPtr = std::shared_ptr<const HeatmapFrame>;
 
@@ -38,6 +43,8 @@ class EngineBridge : public QObject, private EngineListener {
 public:
     explicit EngineBridge(QObject* parent = nullptr);
     ~EngineBridge() override;  // cancels and joins the engine before the listener goes away
+    // The colours the heatmaps of results from now on are drawn in (on the engine thread).
+    void setHeatmapColours(HeatmapColours colours) { heatmapColours_ = colours; }
 
     void loadModel(const ModelManifest& manifest, const DetectorOptions& options);
     // With a region, that region of the file only (AnalysisEngine::analyzeFile).
@@ -85,6 +92,7 @@ private:
     void onAddedToCase(JobId id, const std::string& caseFile, const std::string& error, const CaseCounts& counts) override;
 
     std::unique_ptr<AnalysisEngine> engine_;
+    std::atomic<HeatmapColours> heatmapColours_{HeatmapColours::Turbo};  // set on the GUI thread, read on the engine's
 };
 
 }  // namespace synthscope::ui

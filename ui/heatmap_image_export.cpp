@@ -17,12 +17,13 @@ namespace {
 
 constexpr int kMinWidth = 256;  // narrower images get white space on their right, so the legend fits
 
-QString caption(const AnalysisResult& r) {
-    return QString("SynthScope heatmap, model %1 %2: %3 (synthetic probability %4%). Warm colours: patches that look "
+QString caption(const AnalysisResult& r, HeatmapColours colours) {
+    return QString("SynthScope heatmap, model %1 %2: %3 (synthetic probability %4%). %5: patches that look "
                    "synthetic to the model. Evidence, not proof.")
         .arg(QString::fromStdString(r.provenance.modelName), QString::fromStdString(r.provenance.modelVersion),
              report::verdictWords(r.verdict.label).words)
-        .arg(qRound(r.verdict.syntheticProbability * 100));
+        .arg(qRound(r.verdict.syntheticProbability * 100))
+        .arg(colours == HeatmapColours::Cividis ? "Light yellow" : "Warm colours");
 }
 
 // The legend under the picture, laid out for a width: the colour bar, its two ends named under it, then the
@@ -44,7 +45,7 @@ Legend layoutLegend(int width, const QString& text) {
     return l;
 }
 
-void drawLegend(QPainter& p, const QRect& strip, const Legend& l, const QString& text) {
+void drawLegend(QPainter& p, const QRect& strip, const Legend& l, const QString& text, HeatmapColours colours) {
     p.fillRect(strip, Qt::white);
     p.setFont(l.font);
     p.setPen(Qt::black);
@@ -52,7 +53,7 @@ void drawLegend(QPainter& p, const QRect& strip, const Legend& l, const QString&
     const QRect bar(strip.left() + l.pad, strip.top() + l.pad, std::min(inner, std::max(inner / 2, 240)), l.bar);
     cv::Mat ramp(1, 256, CV_32F);
     for (int i = 0; i < 256; ++i) ramp.at<float>(0, i) = float(i) / 255.0f;
-    p.drawImage(bar, toQImage(colorizeHeatmap(ramp)));
+    p.drawImage(bar, toQImage(colorizeHeatmap(ramp, colours)));
     const QRect labels(bar.left(), bar.bottom() + 1, bar.width(), l.labels);
     p.drawText(labels, Qt::AlignLeft | Qt::AlignVCenter, "0 authentic-looking");
     p.drawText(labels, Qt::AlignRight | Qt::AlignVCenter, "synthetic-looking 1");
@@ -61,9 +62,9 @@ void drawLegend(QPainter& p, const QRect& strip, const Legend& l, const QString&
 
 }  // namespace
 
-QImage heatmapImage(const QImage& image, const AnalysisResult& result, double opacity, double threshold) {
+QImage heatmapImage(const QImage& image, const AnalysisResult& result, double opacity, double threshold, HeatmapColours colours) {
     const int width = std::max(image.width(), kMinWidth);
-    const QString text = caption(result);
+    const QString text = caption(result, colours);
     const Legend legend = layoutLegend(width, text);
     QImage out(width, image.height() + legend.height(), QImage::Format_RGB32);
     out.fill(Qt::white);
@@ -72,10 +73,10 @@ QImage heatmapImage(const QImage& image, const AnalysisResult& result, double op
     const cv::Mat heat = renderHeatmap(result);
     if (heat.cols == image.width() && heat.rows == image.height()) {
         p.setOpacity(opacity);
-        p.drawImage(0, 0, heatmapOverlay(heat, threshold));
+        p.drawImage(0, 0, heatmapOverlay(heat, threshold, colours));
         p.setOpacity(1);
     }
-    drawLegend(p, QRect(0, image.height(), width, legend.height()), legend, text);
+    drawLegend(p, QRect(0, image.height(), width, legend.height()), legend, text, colours);
     return out;
 }
 
@@ -83,12 +84,13 @@ HeatmapImageExporter::HeatmapImageExporter(QObject* parent) : QObject(parent) { 
 
 HeatmapImageExporter::~HeatmapImageExporter() { pool_.waitForDone(); }
 
-void HeatmapImageExporter::start(ImagePtr image, ResultPtr result, double opacity, double threshold, const QString& path) {
-    pool_.start([this, image, result, opacity, threshold, path] {
+void HeatmapImageExporter::start(ImagePtr image, ResultPtr result, double opacity, double threshold, HeatmapColours colours,
+                                 const QString& path) {
+    pool_.start([this, image, result, opacity, threshold, colours, path] {
         lowerCurrentThreadPriority();  // below the GUI thread (thread_priority.h)
         QString error;
         try {
-            const QImage picture = heatmapImage(toQImage(image->rgb), *result, opacity, threshold);
+            const QImage picture = heatmapImage(toQImage(image->rgb), *result, opacity, threshold, colours);
             const QString suffix = QFileInfo(path).suffix().toLower();
             const char* format = suffix == "jpg" || suffix == "jpeg" ? "JPEG" : "PNG";
             QSaveFile file(path);

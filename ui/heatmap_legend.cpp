@@ -8,11 +8,16 @@
 namespace synthscope::ui {
 
 HeatmapLegend::HeatmapLegend(QWidget* parent) : QWidget(parent) {
+    setColours(HeatmapColours::Turbo);
+    setMinimumHeight(40);
+    setToolTip(tr("Heatmap colours: the synthetic probability of the patches covering each pixel (View > Heatmap Colours)"));
+}
+
+void HeatmapLegend::setColours(HeatmapColours colours) {
     cv::Mat values(1, 256, CV_32F);
     for (int i = 0; i < 256; ++i) values.at<float>(0, i) = float(i) / 255.f;
-    ramp_ = toQImage(colorizeHeatmap(values));  // the very colours the overlay uses
-    setMinimumHeight(40);
-    setToolTip(tr("Heatmap colours: the synthetic probability of the patches covering each pixel"));
+    ramp_ = toQImage(colorizeHeatmap(values, colours));  // the very colours the overlay uses
+    update();
 }
 
 void HeatmapLegend::setThreshold(double threshold) {

@@ -1,6 +1,8 @@
 #pragma once
 #include <QWidget>
 
+#include "engine/heatmap.h"
+
 namespace synthscope::ui {
 
 // The colour scale of the heatmap, from authentic-looking (0) to synthetic-looking (1), with a marker
@@ -10,6 +12,7 @@ class HeatmapLegend : public QWidget {
 public:
     explicit HeatmapLegend(QWidget* parent = nullptr);
     void setThreshold(double threshold);
+    void setColours(HeatmapColours colours);
     QSize sizeHint() const override { return {260, 46}; }
 
 protected:

@@ -33,7 +33,16 @@ void ImageCanvas::setImage(const DisplayImage& image) {
 
 void ImageCanvas::setResult(ResultPtr result, HeatmapPtr heatmap) {
     result_ = std::move(result);
-    heatmap_ = std::move(heatmap);
+    // Drawn on the engine thread in the colours chosen when the job ran; a change since is caught up here.
+    heatmap_ = heatmap && heatmap->colours != colours_ ? heatmap->recoloured(colours_) : std::move(heatmap);
+    rebuildOverlay();
+    update();
+}
+
+void ImageCanvas::setHeatmapColours(HeatmapColours colours) {
+    colours_ = colours;
+    if (!heatmap_ || heatmap_->colours == colours) return;
+    heatmap_ = heatmap_->recoloured(colours);
     rebuildOverlay();
     update();
 }

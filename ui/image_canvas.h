@@ -31,7 +31,8 @@ public:
 
     void setImage(const DisplayImage& image);  // fits it to the window
     // The classified patches so far and their heatmap rendered at heatmapDisplayScale().
-    void setResult(ResultPtr result, HeatmapPtr heatmap);
+    void setResult(ResultPtr result, HeatmapPtr heatmap);  // a heatmap in other colours is drawn again in the canvas's
+    void setHeatmapColours(HeatmapColours colours);
     ResultPtr result() const { return result_; }
     bool hasImage() const { return !image_.full.isNull(); }
     void setEmptyText(const QString& text);  // shown while there is no image (the file could not be read, say)
@@ -83,6 +84,7 @@ private:
     QImage scaledCache_;  // the preview scaled to the current zoom, so repaints do not rescale it
     ResultPtr result_;
     HeatmapPtr heatmap_;
+    HeatmapColours colours_ = HeatmapColours::Turbo;
     double opacity_ = 0.45, threshold_ = 0.0;
     bool showGrid_ = false, fit_ = true, dragging_ = false, selecting_ = false;
     QPointF selectionStart_;  // image pixels, while selecting_

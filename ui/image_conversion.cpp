@@ -26,8 +26,8 @@ double heatmapDisplayScale(int width, int height) {
     return std::min(1.0, kOverlaySide / std::max(1, std::max(width, height)));
 }
 
-QImage heatmapOverlay(const cv::Mat& heatmap, double threshold) {
-    const cv::Mat colour = colorizeHeatmap(heatmap);
+QImage heatmapOverlay(const cv::Mat& heatmap, double threshold, HeatmapColours colours) {
+    const cv::Mat colour = colorizeHeatmap(heatmap, colours);
     QImage out(heatmap.cols, heatmap.rows, QImage::Format_ARGB32);
     for (int y = 0; y < heatmap.rows; ++y) {
         const float* h = heatmap.ptr<float>(y);

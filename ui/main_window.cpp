@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -140,6 +141,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
 
     bridge_ = std::make_unique<EngineBridge>();
     bridge_->setRobustnessCheck(settings_.robustnessCheck);
+    bridge_->setHeatmapColours(settings_.colours());
     forensics_ = new ForensicsRunner(this);
     connect(bridge_.get(), &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device) {
         modelStatus_ = tr("Model %1 on %2").arg(name, device);
@@ -289,6 +291,7 @@ void MainWindow::createDocks() {
     auto* sideLayout = new QVBoxLayout(side);
     verdict_ = new VerdictPanel;
     legend_ = new HeatmapLegend;
+    legend_->setColours(settings_.colours());
     sideLayout->addWidget(verdict_, 1);
     sideLayout->addWidget(new QLabel(tr("<b>Heatmap</b>")));
     sideLayout->addWidget(legend_);
@@ -337,7 +340,7 @@ void MainWindow::createActions() {
                                                           tr("PDF (*.pdf);;HTML (*.html)"));
         if (path.isEmpty()) return;
         statusBar()->showMessage(tr("Writing the report %1...").arg(path));
-        exporter->start(d->result, path);
+        exporter->start(d->result, path, settings_.colours());
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
         if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
@@ -395,6 +398,19 @@ void MainWindow::createActions() {
     connect(gridAction_, &QAction::toggled, this, [this](bool on) {
         for (auto& d : documents_) d->canvas->setShowGrid(on);
     });
+    // Turbo spreads the probabilities over many hues; cividis is for red-green colour blindness and grey
+    // printouts (engine/heatmap.h). The choice recolours every open heatmap, the legend and what is exported.
+    QMenu* colours = view->addMenu(tr("Heatmap &Colours"));
+    auto* colourGroup = new QActionGroup(colours);
+    for (const auto& [choice, label] : {std::pair{HeatmapColours::Turbo, tr("&Turbo (blue to red)")},
+                                        std::pair{HeatmapColours::Cividis, tr("&Cividis (dark blue to yellow: colour-blind safe, prints in grey)")}}) {
+        QAction* a = colours->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(settings_.colours() == choice);
+        a->setData(QString(heatmapColoursName(choice)));
+        colourGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, choice = choice] { setHeatmapColours(choice); });
+    }
     QAction* dark = view->addAction(tr("&Dark Palette"));
     dark->setCheckable(true);
     dark->setChecked(settings_.darkPalette);
@@ -475,6 +491,14 @@ void MainWindow::createActions() {
     });
 }
 
+void MainWindow::setHeatmapColours(HeatmapColours colours) {
+    settings_.heatmapColours = heatmapColoursName(colours);
+    settings_.save();
+    bridge_->setHeatmapColours(colours);
+    legend_->setColours(colours);
+    for (auto& d : documents_) d->canvas->setHeatmapColours(colours);
+}
+
 void MainWindow::applyPalette() {
     QApplication::setStyle("Fusion");
     QPalette p = QApplication::style()->standardPalette();
@@ -541,6 +565,7 @@ MainWindow::Document& MainWindow::addDocument(const QString& path, std::optional
     doc->path = path;
     doc->region = region;
     doc->canvas = new ImageCanvas;
+    doc->canvas->setHeatmapColours(settings_.colours());
     doc->canvas->setOverlayOpacity(opacity_->value() / 100.0);
     doc->canvas->setThreshold(threshold_->value() / 100.0);
     doc->canvas->setShowGrid(gridAction_->isChecked());
@@ -864,7 +889,7 @@ bool MainWindow::exportHeatmapImage(const QString& path) {
     Document* d = currentDocument();
     if (!d || !d->result || !d->result->verdict.ready || !d->original || d->jpegQuality != 0 || heatmapExporter_->busy()) return false;
     statusBar()->showMessage(tr("Writing the heatmap image %1...").arg(path));
-    heatmapExporter_->start(d->original, d->result, opacity_->value() / 100.0, threshold_->value() / 100.0, path);
+    heatmapExporter_->start(d->original, d->result, opacity_->value() / 100.0, threshold_->value() / 100.0, settings_.colours(), path);
     return true;
 }
 
@@ -937,7 +962,7 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
         if (caseBrowser_ && caseBrowser_->isVisible()) caseBrowser_->grab().save(dir + "case-browser.png");
         // What File > Export Heatmap Image writes for the image shown (here on this thread: the run is over).
         if (const Document* d = currentDocument(); d && d->result && d->original && d->jpegQuality == 0)
-            heatmapImage(toQImage(d->original->rgb), *d->result, opacity_->value() / 100.0, threshold_->value() / 100.0)
+            heatmapImage(toQImage(d->original->rgb), *d->result, opacity_->value() / 100.0, threshold_->value() / 100.0, settings_.colours())
                 .save(dir + "heatmap-image.png");
     }
     if (automation_.quitWhenDone) close();

@@ -57,6 +57,8 @@ public:
     // it, written on a pool thread (heatmap_image_export.h); heatmapImageWritten() follows. false when
     // there is nothing to export yet or an export is running.
     bool exportHeatmapImage(const QString& path);
+    // View > Heatmap Colours: kept in the settings, and every open heatmap, the legend and later exports use them.
+    void setHeatmapColours(HeatmapColours colours);
     // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
     void copyVerdictSummary();
     // Analysis > Analyse Selected Region (Ctrl+Shift+R): the part of the open image selected with

@@ -12,9 +12,10 @@ ReportExporter::ReportExporter(QObject* parent) : QObject(parent) { pool_.setMax
 
 ReportExporter::~ReportExporter() { pool_.waitForDone(); }
 
-void ReportExporter::start(ResultPtr result, const QString& path) {
-    start([result] {
+void ReportExporter::start(ResultPtr result, const QString& path, HeatmapColours colours) {
+    start([result, colours] {
         EvidenceOptions options;
+        options.heatmapColours = colours;
         try {
             options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints());
         } catch (const EngineError& e) {

@@ -21,6 +21,7 @@ UserSettings UserSettings::load() {
     u.robustnessCheck = s.value("analysis/robustnessCheck", u.robustnessCheck).toBool();
     u.regionControls = std::clamp(s.value("analysis/regionControls", u.regionControls).toInt(), 0, kMaxRegionControls);
     u.darkPalette = s.value("view/darkPalette", u.darkPalette).toBool();
+    u.heatmapColours = s.value("view/heatmapColours", u.heatmapColours).toString();
     u.recentFiles = s.value("files/recent").toStringList();
     return u;
 }
@@ -36,6 +37,7 @@ void UserSettings::save() const {
     s.setValue("analysis/robustnessCheck", robustnessCheck);
     s.setValue("analysis/regionControls", regionControls);
     s.setValue("view/darkPalette", darkPalette);
+    s.setValue("view/heatmapColours", heatmapColours);
     s.setValue("files/recent", recentFiles);
 }
 
@@ -43,6 +45,10 @@ void UserSettings::addRecentFile(const QString& path) {
     recentFiles.removeAll(path);
     recentFiles.prepend(path);
     while (recentFiles.size() > kMaxRecent) recentFiles.removeLast();
+}
+
+HeatmapColours UserSettings::colours() const {
+    return parseHeatmapColours(heatmapColours.toStdString()).value_or(HeatmapColours::Turbo);  // an unknown name: the default
 }
 
 DetectorOptions UserSettings::detectorOptions() const {

@@ -3,6 +3,7 @@
 #include <QStringList>
 
 #include "engine/detector.h"
+#include "engine/heatmap.h"
 #include "engine/image_analyzer.h"
 
 namespace synthscope::ui {
@@ -18,12 +19,14 @@ struct UserSettings {
     bool robustnessCheck = false;  // also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies of each image
     int regionControls = kDefaultRegionControls;  // parts of a region's size elsewhere analysed with it (0: none)
     bool darkPalette = false;
+    QString heatmapColours = "turbo";  // a heatmapColoursName(); colours() reads it
     QStringList recentFiles;
 
     static UserSettings load();
     void save() const;
     void addRecentFile(const QString& path);
 
+    HeatmapColours colours() const;
     DetectorOptions detectorOptions() const;
     AnalysisSettings analysisSettings() const;
 };

@@ -196,7 +196,7 @@ void VerdictPanel::setResult(const ResultPtr& result) {
         // more often than the photo (README, "Regions").
         text += tr(" <b>The decisive patches disagree strongly</b>: parts of the image may differ in origin. A part you "
                    "suspect for what it shows can be analysed alone (Shift+drag, then Ctrl+Shift+R); a part chosen because "
-                   "it looks warm here will look generated more often than it is.");
+                   "the heatmap marks it will look generated more often than it is.");
     if (const std::optional<RegionControls>& c = result->controls) {  // parts of its size elsewhere (region_controls.h)
         const QString said = QString::fromStdString(c->done() ? c->explanation : c->error).toHtmlEscaped();
         if (!c->done()) text += tr("<br>Control parts not analysed: %1").arg(said);

@@ -82,6 +82,23 @@ QCommandLineOption robustnessCopiesOption() {
             "LIST"};
 }
 
+QCommandLineOption heatmapColoursOption() {
+    return {"colours",
+            "the heatmap's colours: turbo (blue 0, red 1; the default) or cividis (dark blue 0, yellow 1: readable with "
+            "red-green colour blindness and when printed in grey)",
+            "NAME", "turbo"};
+}
+
+bool readHeatmapColours(const QCommandLineParser& parser, const char* command, HeatmapColours& colours) {
+    const std::optional<HeatmapColours> parsed = parseHeatmapColours(parser.value("colours").toStdString());
+    if (!parsed) {
+        std::fprintf(stderr, "synthscope %s: --colours must be turbo or cividis, not \"%s\"\n", command, qPrintable(parser.value("colours")));
+        return false;
+    }
+    colours = *parsed;
+    return true;
+}
+
 bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies) {
     copies.clear();
     if (!parser.isSet("robustness-copies")) {

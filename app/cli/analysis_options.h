@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/detector.h"
+#include "engine/heatmap.h"
 #include "engine/image_analyzer.h"
 #include "engine/image_degradation.h"
 #include "engine/image_region.h"
@@ -31,6 +32,11 @@ QCommandLineOption robustnessCopiesOption();
 // The robustness check's copies from --robustness-copies, else the default ones when --robustness is set;
 // empty when neither is (no check). Prints "synthscope <command>: ..." and returns false on a bad list.
 bool readRobustnessCopies(const QCommandLineParser& parser, const char* command, std::vector<Degradation>& copies);
+
+// --colours turbo|cividis (analyze, report): the heatmap's colour scale (engine/heatmap.h).
+QCommandLineOption heatmapColoursOption();
+// Prints "synthscope <command>: ..." and returns false on an unknown name.
+bool readHeatmapColours(const QCommandLineParser& parser, const char* command, HeatmapColours& colours);
 
 // --region X,Y,W,H (analyze, report): the region, or none when the option is not given. Prints
 // "synthscope <command>: ..." and returns false on a bad one.

@@ -106,16 +106,16 @@ QJsonObject manifestJson(const ModelManifest& m, const Detector& d) {
 }
 
 // Writes <stem>.<sha8>.heatmap.png (the colour map) and .overlay.png (over the image) for one result.
-bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOptions& load, std::string& error) {
+bool writeHeatmaps(const QString& dir, const AnalysisResult& r, const LoadOptions& load, HeatmapColours colours, std::string& error) {
     try {
         const QString base = dir + "/" + QFileInfo(QFile::decodeName(r.image.path.c_str())).completeBaseName() + "." +
                              qs(r.image.sha256.substr(0, 8)) +
                              (r.image.region ? "." + qs(r.image.region->fileSuffix()) : QString());
         const cv::Mat heat = renderHeatmap(r);
-        if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat), error)) return false;
+        if (!writeRgbImage(QFile::encodeName(base + ".heatmap.png").toStdString(), colorizeHeatmap(heat, colours), error)) return false;
         LoadedImage image = loadImage(r.image.path, load);
         if (r.image.region) image = cropToRegion(std::move(image), *r.image.region);
-        return writeRgbImage(QFile::encodeName(base + ".overlay.png").toStdString(), overlayHeatmap(image.rgb, heat, 0.5), error);
+        return writeRgbImage(QFile::encodeName(base + ".overlay.png").toStdString(), overlayHeatmap(image.rgb, heat, 0.5, colours), error);
     } catch (const std::exception& e) {
         error = e.what();
         return false;
@@ -147,6 +147,7 @@ int runAnalyze(const QStringList& args) {
                        "when their verdicts disagree with the original's"},
     });
     parser.addOption(robustnessCopiesOption());
+    parser.addOption(heatmapColoursOption());
     if (!parser.parse(args)) {
         std::fprintf(stderr, "synthscope analyze: %s\nRun 'synthscope analyze --help'.\n", qPrintable(parser.errorText()));
         return kExitBadInput;
@@ -168,6 +169,8 @@ int runAnalyze(const QStringList& args) {
     if (!readRobustnessCopies(parser, "analyze", robustnessCopies)) return kExitBadInput;
     std::optional<ImageRegion> region;
     if (!readRegion(parser, "analyze", region)) return kExitBadInput;
+    HeatmapColours colours = HeatmapColours::Turbo;
+    if (!readHeatmapColours(parser, "analyze", colours)) return kExitBadInput;
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));
@@ -218,7 +221,7 @@ int runAnalyze(const QStringList& args) {
     if (!heatmapDir.isEmpty()) {
         for (const AnalysisResult& r : listener.results()) {
             std::string error;
-            if (!writeHeatmaps(heatmapDir, r, settings.load, error)) {
+            if (!writeHeatmaps(heatmapDir, r, settings.load, colours, error)) {
                 std::fprintf(stderr, "synthscope analyze: heatmap for %s not written: %s\n", r.image.path.c_str(), error.c_str());
                 outputFailed = true;
             }

@@ -142,9 +142,10 @@ bool writeReport(const report::ReportDocument& doc, const QCommandLineParser& pa
     return true;
 }
 
-EvidenceOptions evidenceOptions(const QCommandLineParser& parser, const AnalysisSettings& settings) {
+EvidenceOptions evidenceOptions(const QCommandLineParser& parser, const AnalysisSettings& settings, HeatmapColours colours) {
     EvidenceOptions options;
     options.load = settings.load;
+    options.heatmapColours = colours;
     try {
         options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints(bytesOf(parser.value("library"))));
         for (const std::string& e : options.fingerprints->errors) std::fprintf(stderr, "synthscope report: %s\n", e.c_str());
@@ -192,6 +193,7 @@ int runReport(const QStringList& args) {
     parser.addOption({"robustness", "with IMAGE: also analyse JPEG 90, JPEG 65 and 0.75-rescaled copies and report whether the "
                                     "verdict survives them"});
     parser.addOption(robustnessCopiesOption());
+    parser.addOption(heatmapColoursOption());
     parser.addOption({"region", "with IMAGE: analyse and report on this rectangle of it only (pixels of the image as shown);\n"
                                 "with --case and --image: the case's result for that region", "X,Y,W,H"});
     if (!parser.parse(args)) {
@@ -230,6 +232,8 @@ int runReport(const QStringList& args) {
         return kExitBadInput;
     }
 
+    HeatmapColours colours = HeatmapColours::Turbo;
+    if (!readHeatmapColours(parser, "report", colours)) return kExitBadInput;
     std::optional<ImageRegion> region;
     if (!readRegion(parser, "report", region)) return kExitBadInput;
     if (region && haveCase && !parser.isSet("image")) {
@@ -252,7 +256,7 @@ int runReport(const QStringList& args) {
             std::fprintf(stderr, "synthscope report: %s\n", e.what());
             return kExitBadInput;
         }
-        const ImageEvidence ev = gatherEvidence(result, "analysed for this report", evidenceOptions(parser, settings));
+        const ImageEvidence ev = gatherEvidence(result, "analysed for this report", evidenceOptions(parser, settings, colours));
         return writeReport(report::imageReport(ev), parser) ? kExitOk : kExitInternal;
     }
 
@@ -285,7 +289,7 @@ int runReport(const QStringList& args) {
             const std::optional<AnalysisResult> result = store->result(entries.front().key);
             AnalysisResult r = *result;
             r.image.path = path;  // the same bytes may have been analysed under another name
-            const ImageEvidence ev = gatherEvidence(r, caseSource(*store, entries.front()), evidenceOptions(parser, settings));
+            const ImageEvidence ev = gatherEvidence(r, caseSource(*store, entries.front()), evidenceOptions(parser, settings, colours));
             return writeReport(report::imageReport(ev), parser) ? kExitOk : kExitInternal;
         }
 
@@ -319,7 +323,7 @@ int runReport(const QStringList& args) {
             }
         });
         std::sort(top.begin(), top.end(), higher);
-        const EvidenceOptions options = evidenceOptions(parser, settings);
+        const EvidenceOptions options = evidenceOptions(parser, settings, colours);
         std::vector<ImageEvidence> evidence;
         for (const CaseEntry& e : top) {
             AnalysisResult r = *store->result(e.key);

@@ -176,8 +176,8 @@ private slots:
 
     void heatmapOverlayHonoursThreshold() {
         const ResultPtr r = twoPatchResult(VerdictLabel::Synthetic, 0.9);
-        const QImage all = heatmapOverlay(renderHeatmap(*r), 0.0);
-        const QImage high = heatmapOverlay(renderHeatmap(*r), 0.5);
+        const QImage all = heatmapOverlay(renderHeatmap(*r), 0.0, HeatmapColours::Turbo);
+        const QImage high = heatmapOverlay(renderHeatmap(*r), 0.5, HeatmapColours::Turbo);
         QCOMPARE(all.size(), QSize(64, 32));
         QCOMPARE(qAlpha(all.pixel(40, 10)), 255);
         QCOMPARE(qAlpha(high.pixel(40, 10)), 0);   // 0.1 < threshold: hidden
@@ -194,7 +194,7 @@ private slots:
         canvas.setImage(DisplayImage::from(cv::Mat(32, 64, CV_8UC3, cv::Scalar(10, 20, 30))));
         QCOMPARE(canvas.zoom(), 10.0);  // 640/64 = 320/32
         const ResultPtr result = twoPatchResult(VerdictLabel::Synthetic, 0.9);
-        canvas.setResult(result, HeatmapFrame::from(*result));
+        canvas.setResult(result, HeatmapFrame::from(*result, HeatmapColours::Turbo));
         QSignalSpy hovered(&canvas, &ImageCanvas::patchHovered);
         QTest::mouseMove(&canvas, QPoint(480, 160));  // image x = 48: the right patch
         QVERIFY(hovered.count() >= 1);
@@ -584,8 +584,23 @@ private slots:
         // Patches below the threshold are not drawn: the picture is the image itself there.
         QImage grey(160, 128, QImage::Format_RGB32);
         grey.fill(QColor(250, 250, 250));
-        QCOMPARE(heatmapImage(grey, *window.currentResult(), 0.45, 1.01).copy(0, 0, 160, 128), grey);
-        QVERIFY(heatmapImage(grey, *window.currentResult(), 0.45, 0.0).copy(0, 0, 160, 128) != grey);
+        QCOMPARE(heatmapImage(grey, *window.currentResult(), 0.45, 1.01, HeatmapColours::Turbo).copy(0, 0, 160, 128), grey);
+        QVERIFY(heatmapImage(grey, *window.currentResult(), 0.45, 0.0, HeatmapColours::Turbo).copy(0, 0, 160, 128) != grey);
+
+        // View > Heatmap Colours: the open heatmap is drawn again in cividis (yellow where turbo is red), the
+        // choice is kept, and the exported picture follows it.
+        const QPoint centre = window.currentCanvas()->rect().center();
+        const QColor turbo = window.currentCanvas()->grab().toImage().pixelColor(centre);
+        window.setHeatmapColours(HeatmapColours::Cividis);
+        QCOMPARE(UserSettings::load().colours(), HeatmapColours::Cividis);
+        const QColor cividis = window.currentCanvas()->grab().toImage().pixelColor(centre);
+        QVERIFY2(cividis.green() > turbo.green() + 40, qPrintable(QString("turbo %1, cividis %2").arg(turbo.name(), cividis.name())));
+        QVERIFY(window.exportHeatmapImage(heatmapFile));
+        QVERIFY(written.wait(20000));
+        const QColor exportedCividis = QImage(heatmapFile).pixelColor(80, 64);
+        QVERIFY2(exportedCividis.green() > inside.green() + 40, qPrintable(exportedCividis.name()));
+        window.setHeatmapColours(HeatmapColours::Turbo);  // remembered: leave it as the other tests expect
+        QCOMPARE(UserSettings::load().colours(), HeatmapColours::Turbo);
 
         auto* teaching = window.findChild<TeachingPanel*>();
         QVERIFY(teaching);
@@ -945,13 +960,14 @@ private slots:
         QCOMPARE(int(result->robustness->variants.size()), 3);
         ReportExporter exporter;
         QSignalSpy written(&exporter, &ReportExporter::finished);
-        exporter.start(result, dir.path() + "/report.html");
+        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Cividis);
         QVERIFY(written.wait(30000));
         QCOMPARE(written.first().at(1).toString(), QString());
         QFile html(dir.path() + "/report.html");
         QVERIFY(html.open(QIODevice::ReadOnly));
         const QString report = QString::fromUtf8(html.readAll());
         QVERIFY(report.contains("After the check:"));
+        QVERIFY2(report.contains("per-patch synthetic probability (dark blue 0, yellow 1; white: not classified)"), "the caption follows the colours");
         QVERIFY(report.contains("120 x 96"));  // the 0.75-rescaled copy of the 160 x 128 image
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS"))
             window.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/robustness.png");

@@ -35,7 +35,7 @@ private slots:
         QSignalSpy spy(&exporter, &ui::ReportExporter::finished);
         QThread* workThread = nullptr;
         connect(&exporter, &ui::ReportExporter::finished, this, [&] { workThread = QThread::currentThread(); });
-        exporter.start(result, dir.path() + "/report.pdf");
+        exporter.start(result, dir.path() + "/report.pdf", HeatmapColours::Turbo);
         QVERIFY(spy.wait(120000));
         QCOMPARE(spy.at(0).at(1).toString(), QString());  // no error
         QCOMPARE(workThread, QThread::currentThread());     // delivered on the GUI thread
@@ -43,7 +43,7 @@ private slots:
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.read(5) == "%PDF-");
 
-        exporter.start(result, dir.path() + "/report.html");
+        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Turbo);
         QVERIFY(spy.wait(120000));
         QFile html(dir.path() + "/report.html");
         QVERIFY(html.open(QIODevice::ReadOnly));
@@ -51,7 +51,7 @@ private slots:
         QVERIFY(text.contains("What was and was not checked"));
         QVERIFY(text.contains(QByteArray::fromStdString(result->image.sha256)));
 
-        exporter.start(result, dir.path() + "/no/such/folder/report.pdf");  // an error is reported, not thrown
+        exporter.start(result, dir.path() + "/no/such/folder/report.pdf", HeatmapColours::Turbo);  // an error is reported, not thrown
         QVERIFY(spy.wait(120000));
         QVERIFY(!spy.last().at(1).toString().isEmpty());
     }

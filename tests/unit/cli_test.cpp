@@ -14,6 +14,7 @@
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // Exiv2 0.27's std::auto_ptr
 #include <exiv2/exiv2.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "engine/model_manifest.h"
 #include "tests/unit/test_support.h"
@@ -63,6 +64,28 @@ TEST(Cli, AnalyzesAFolderWritesJsonAndHeatmapsAndFlagsBadFiles) {
     EXPECT_EQ(first["patches"].toArray().size(), 4);
     EXPECT_EQ(json["errors"].toArray().size(), 1);
     EXPECT_EQ(QDir(dir.path() + "/heat").entryList(QDir::Files).size(), 4) << "heatmap + overlay per image";
+}
+
+TEST(Cli, AnalyzeDrawsHeatmapsInTheColoursAsked) {
+    // The fixture model calls a bright picture synthetic: turbo draws it red, cividis yellow.
+    QTemporaryDir dir;
+    writeRgb((dir.path() + "/bright.png").toStdString(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250)));
+    for (const char* colours : {"turbo", "cividis"}) {
+        const QString out = dir.path() + "/" + colours;
+        const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", dir.path() + "/bright.png", "--heatmap-dir", out,
+                                   "--colours", colours});
+        ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+        const QStringList maps = QDir(out).entryList({"*.heatmap.png"}, QDir::Files);
+        ASSERT_EQ(maps.size(), 1);
+        const cv::Mat bgr = cv::imread((out + "/" + maps.front()).toStdString(), cv::IMREAD_COLOR);
+        ASSERT_FALSE(bgr.empty());
+        const cv::Vec3b c = bgr.at<cv::Vec3b>(32, 32);  // blue, green, red
+        if (std::string(colours) == "turbo") EXPECT_GT(c[2], c[1] + 60) << "red";
+        else EXPECT_TRUE(c[2] > 200 && c[1] > 180 && c[0] < 120) << "yellow: " << int(c[2]) << "," << int(c[1]) << "," << int(c[0]);
+    }
+    const CliRun bad = runCli({"analyze", "--model", kModel, dir.path() + "/bright.png", "--colours", "jet"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_TRUE(bad.err.contains("--colours must be turbo or cividis")) << bad.err.toStdString();
 }
 
 TEST(Cli, AnalyzeSaysWhatTheFilesRecordSaysBesideTheVerdict) {

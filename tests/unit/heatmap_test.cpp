@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "engine/heatmap.h"
 
@@ -34,4 +37,44 @@ TEST(Heatmap, AveragesOverlappingPatchesAndMarksUncovered) {
     EXPECT_EQ(colour.type(), CV_8UC3);
     EXPECT_EQ(colour.at<cv::Vec3b>(0, 5), cv::Vec3b(128, 128, 128));
     EXPECT_GT(colour.at<cv::Vec3b>(0, 0)[0], colour.at<cv::Vec3b>(0, 0)[2]) << "synthetic is red";
+}
+
+namespace {
+// Luminance (Rec. 601) of each of 256 heatmap values drawn with the given colours: what a grey printout keeps.
+std::vector<double> greyRamp(HeatmapColours colours) {
+    cv::Mat values(1, 256, CV_32F);
+    for (int i = 0; i < 256; ++i) values.at<float>(0, i) = float(i) / 255.f;
+    const cv::Mat rgb = colorizeHeatmap(values, colours);
+    std::vector<double> grey;
+    for (int i = 0; i < 256; ++i) {
+        const cv::Vec3b c = rgb.at<cv::Vec3b>(0, i);
+        grey.push_back(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]);
+    }
+    return grey;
+}
+}  // namespace
+
+TEST(Heatmap, CividisKeepsItsOrderInGreyWhereTurboDoesNot) {
+    // Turbo's ends are both dark: printed in grey, 0 and 1 look alike, which is why cividis is offered.
+    const std::vector<double> turbo = greyRamp(HeatmapColours::Turbo);
+    EXPECT_LT(std::abs(turbo.front() - turbo.back()), 60) << "turbo's ends are both dark";
+    EXPECT_GT(*std::max_element(turbo.begin(), turbo.end()), turbo.back() + 100) << "turbo is lightest in the middle";
+    const std::vector<double> cividis = greyRamp(HeatmapColours::Cividis);
+    for (int i = 8; i < 256; i += 8) EXPECT_GT(cividis[i], cividis[i - 8]) << "lighter at every step, value " << i;
+    EXPECT_GT(cividis.back() - cividis.front(), 150);
+
+    // Cividis' middle is grey, so pixels no patch has classified are white there, not grey.
+    cv::Mat heat(1, 2, CV_32F);
+    heat.at<float>(0, 0) = std::numeric_limits<float>::quiet_NaN();
+    heat.at<float>(0, 1) = 0.5f;
+    const cv::Mat colour = colorizeHeatmap(heat, HeatmapColours::Cividis);
+    EXPECT_EQ(colour.at<cv::Vec3b>(0, 0), cv::Vec3b(255, 255, 255));
+    EXPECT_NE(colour.at<cv::Vec3b>(0, 1), cv::Vec3b(255, 255, 255));
+    const cv::Mat over = overlayHeatmap(cv::Mat(1, 2, CV_8UC3, cv::Scalar(0, 0, 0)), heat, 1.0, HeatmapColours::Cividis);
+    EXPECT_EQ(over.at<cv::Vec3b>(0, 1), colour.at<cv::Vec3b>(0, 1));
+
+    EXPECT_EQ(parseHeatmapColours("cividis"), HeatmapColours::Cividis);
+    EXPECT_EQ(parseHeatmapColours("turbo"), HeatmapColours::Turbo);
+    EXPECT_FALSE(parseHeatmapColours("jet").has_value());
+    EXPECT_NE(heatmapColoursCaption(HeatmapColours::Cividis).find("yellow 1"), std::string::npos);
 }
