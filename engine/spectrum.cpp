@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include <opencv2/imgproc.hpp>
@@ -82,6 +83,13 @@ cv::Mat signalOf(cv::Mat residual, const SpectrumOptions& options) {
 }
 
 }  // namespace
+
+std::string periodText(double period) {
+    if (period == 0) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", period);
+    return buf;
+}
 
 bool Spectrum::hasUpsamplingPeak(bool countJpegGrid) const {
     return std::any_of(peaks.begin(), peaks.end(),

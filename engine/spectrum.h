@@ -32,6 +32,10 @@ struct SpectralPeak {
     bool jpegGrid = false;
 };
 
+// A period for people: "2.0" pixels, or "-" when the peak has no component along that axis (period 0:
+// the pattern does not repeat that way).
+std::string periodText(double period);
+
 struct PeakOptions {
     // A peak is a local maximum (3x3) of the log spectrum's excess over its background that reaches
     // minDb and a robust z-score: minZ anywhere; minZAt2x at the frequencies of 2x up-sampling

@@ -55,6 +55,10 @@ QString h2(const QString& s, bool newPage = false) {
     return QString("<h2%1>").arg(newPage ? " style=\"page-break-before: always\"" : "") + s + "</h2>\n";
 }
 
+// A label over a list inside a section: a heading (not a bold paragraph), so that a PDF page never ends with
+// it and starts the next with its list (pdf_pages.h keeps headings with what follows them).
+QString h4(const QString& s) { return "<h4>" + s + "</h4>\n"; }
+
 QString statusCell(CheckRecord::Status s) {
     const char* colour = s == CheckRecord::Status::Done     ? "#2e7d4f"
                          : s == CheckRecord::Status::Failed ? "#c0392b"
@@ -268,7 +272,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
         for (const SpectralPeak& k : ev.spectrum->peaks) {
             if (shown++ == 8) break;
             peaks += row({QString("(%1, %2)").arg(k.fx, 0, 'f', 3).arg(k.fy, 0, 'f', 3),
-                          QString("%1 x %2").arg(k.periodX, 0, 'f', 1).arg(k.periodY, 0, 'f', 1),
+                          QString::fromStdString(periodText(k.periodX) + " x " + periodText(k.periodY)),
                           QString("%1 dB (z %2)").arg(k.strengthDb, 0, 'f', 1).arg(k.zScore, 0, 'f', 1),
                           k.jpegGrid ? "JPEG grid" : k.upsamplingHarmonic ? "up-sampling frequency" : "other"});
         }
@@ -297,7 +301,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
 
     h += heading("JPEG history and metadata");
     if (ev.jpeg && ev.jpeg->isJpeg) {
-        h += "<p><b>JPEG</b></p>\n" + findingsList(ev.jpeg->findings);
+        h += h4("JPEG") + findingsList(ev.jpeg->findings);
     } else if (ev.jpeg) {
         h += "<p>Not a JPEG: no compression history to read.</p>\n";
     }
@@ -311,14 +315,14 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
                        {"C2PA manifest", m.c2paPresent() ? "present (" + esc(m.c2pa.container) + "), signature NOT verified" : "none"},
                        {"entries", QString("%1 EXIF, %2 XMP, %3 IPTC, %4 PNG text")
                                        .arg(m.exif.size()).arg(m.xmp.size()).arg(m.iptc.size()).arg(m.pngText.size())}});
-        h += "<p><b>Generator traces</b></p>\n" + findingsList(m.generatorTraces);
-        h += "<p><b>Facts</b></p>\n" + findingsList(m.facts);
+        h += h4("Generator traces") + findingsList(m.generatorTraces);
+        h += h4("Facts") + findingsList(m.facts);
         if (!ev.thumbnailRgb.empty()) {
             images.push_back({prefix + "thumbnail", ev.thumbnailRgb});
             h += figure(prefix + "thumbnail", ev.thumbnailRgb.cols, ev.thumbnailRgb.rows,
                         "The EXIF thumbnail, turned as the image is: it " + esc(thumbnailOutcomeWords(m.thumbnailCheck.outcome)) + ".");
         }
-        if (!m.problems.empty()) h += "<p><b>Problems</b></p>\n" + findingsList(m.problems);
+        if (!m.problems.empty()) h += h4("Problems") + findingsList(m.problems);
     } else {
         h += "<p><i>Not read (see the checks below).</i></p>\n";
     }

@@ -171,6 +171,7 @@ int runAnalyze(const QStringList& args) {
     if (!readRegion(parser, "analyze", region)) return kExitBadInput;
     HeatmapColours colours = HeatmapColours::Turbo;
     if (!readHeatmapColours(parser, "analyze", colours)) return kExitBadInput;
+    if (!outputFoldersWritable(parser, "analyze", {"json"})) return kExitBadInput;
     const QString heatmapDir = parser.value("heatmap-dir");
     if (!heatmapDir.isEmpty() && !QDir().mkpath(heatmapDir)) {
         std::fprintf(stderr, "synthscope analyze: cannot create the heatmap folder %s\n", qPrintable(heatmapDir));

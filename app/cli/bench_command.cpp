@@ -349,6 +349,7 @@ int runBench(const QStringList& args) {
         std::fputs(qPrintable(parser.helpText()), stdout);
         return kExitOk;
     }
+    if (!outputFoldersWritable(parser, "bench", {"json"})) return kExitBadInput;
     auto intOption = [&](const char* name, int lo, int hi, int& out) {
         bool ok = false;
         out = parser.value(name).toInt(&ok);

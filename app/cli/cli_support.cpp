@@ -2,6 +2,8 @@
 
 #include "engine/analysis_result.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -12,6 +14,24 @@
 #include <opencv2/imgproc.hpp>
 
 namespace synthscope::cli {
+
+bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options) {
+    for (const char* option : options) {
+        if (!parser.isSet(option)) continue;
+        const QFileInfo file(parser.value(option));
+        const QString folder = file.absolutePath();
+        QString problem;
+        if (file.isDir()) problem = "is a folder: give a file name";
+        else if (!QDir(folder).exists()) problem = "goes into the folder " + folder + ", which does not exist";
+        else if (!QFileInfo(folder).isWritable()) problem = "goes into the folder " + folder + ", which cannot be written";
+        if (!problem.isEmpty()) {
+            std::fprintf(stderr, "synthscope %s: --%s %s %s; nothing was done\n", command, option, qPrintable(parser.value(option)),
+                         qPrintable(problem));
+            return false;
+        }
+    }
+    return true;
+}
 
 bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& error) {
     QSaveFile file(path);

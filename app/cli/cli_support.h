@@ -1,7 +1,9 @@
 #pragma once
+#include <QCommandLineParser>
 #include <QJsonObject>
 #include <QString>
 
+#include <initializer_list>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -14,6 +16,11 @@ struct AnalysisResult;
 namespace synthscope::cli {
 
 inline QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// Before any work: each file the named options give (--json, --pdf, ...) must go into a folder that exists and
+// can be written, and must not be a folder itself, so that a mistyped path costs a message at once, not an
+// analysis thrown away at its end. Prints "synthscope <command>: --json ...: ..." and returns false otherwise.
+bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options);
 
 // Writes JSON through a temporary file renamed into place: a crash or kill never leaves it half-written.
 bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& error);

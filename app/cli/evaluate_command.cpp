@@ -326,6 +326,7 @@ int runEvaluate(const QStringList& args) {
     if (!readAnalysisOptions(parser, "evaluate", detectorOptions, settings)) return kExitBadInput;
     std::vector<Degradation> robustnessCopies;
     if (!readRobustnessCopies(parser, "evaluate", robustnessCopies)) return kExitBadInput;
+    if (!outputFoldersWritable(parser, "evaluate", {"json"})) return kExitBadInput;
     settings.fullHeatmap = false;
     int limit = 0, sample = 0, seed = 0;
     if (!intOption("limit", 0, 100000000, limit) || !intOption("sample", 0, 100000000, sample) ||

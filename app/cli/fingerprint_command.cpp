@@ -188,7 +188,8 @@ int runAttribute(const QStringList& args) {
     MatchOptions options;
     int top = 5;
     if (!intOption(parser, "crops", 1, 64, options.maxCrops, "attribute") || !intOption(parser, "stride", 8, 4096, options.stride, "attribute") ||
-        !intOption(parser, "top", 1, 1000, top, "attribute") || !parseResidual(parser, "attribute", options.residual))
+        !intOption(parser, "top", 1, 1000, top, "attribute") || !parseResidual(parser, "attribute", options.residual) ||
+        !outputFoldersWritable(parser, "fingerprint attribute", {"json"}))
         return kExitBadInput;
     if (parser.isSet("clip")) {
         double k = 0;

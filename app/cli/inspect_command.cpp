@@ -168,6 +168,7 @@ int runInspect(const QStringList& args) {
         std::fprintf(stderr, "synthscope inspect: cannot create the ELA folder %s\n", qPrintable(elaDir));
         return kExitBadInput;
     }
+    if (!outputFoldersWritable(parser, "inspect", {"json"})) return kExitBadInput;
 
     std::vector<std::string> inputs;
     for (const QString& p : positional) inputs.push_back(QFile::encodeName(p).toStdString());

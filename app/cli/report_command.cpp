@@ -234,6 +234,7 @@ int runReport(const QStringList& args) {
 
     HeatmapColours colours = HeatmapColours::Turbo;
     if (!readHeatmapColours(parser, "report", colours)) return kExitBadInput;
+    if (!outputFoldersWritable(parser, "report", {"html", "pdf", "csv", "json"})) return kExitBadInput;
     std::optional<ImageRegion> region;
     if (!readRegion(parser, "report", region)) return kExitBadInput;
     if (region && haveCase && !parser.isSet("image")) {

@@ -41,13 +41,6 @@ const char* peakKind(const SpectralPeak& p) {
     return p.jpegGrid ? "JPEG-grid" : p.upsamplingHarmonic ? "UP-SAMPLING" : "other";
 }
 
-std::string periodText(double period) {
-    if (period == 0) return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", period);
-    return buf;
-}
-
 void printPeaks(const Spectrum& s, int limit) {
     int shown = 0;
     for (const SpectralPeak& p : s.peaks) {
@@ -132,6 +125,7 @@ int runSpectrum(const QStringList& args) {
     if (positional.isEmpty()) return fail("give at least one image file or folder");
     const bool average = parser.isSet("average"), peakRate = parser.isSet("peak-rate"), quiet = parser.isSet("quiet");
     if (average && peakRate) return fail("--average and --peak-rate do not go together");
+    if (!outputFoldersWritable(parser, "spectrum", {"json", "png"})) return kExitBadInput;
 
     SpectrumOptions options;
     try {

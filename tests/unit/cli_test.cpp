@@ -88,6 +88,31 @@ TEST(Cli, AnalyzeDrawsHeatmapsInTheColoursAsked) {
     EXPECT_TRUE(bad.err.contains("--colours must be turbo or cividis")) << bad.err.toStdString();
 }
 
+TEST(Cli, RefusesAnOutputPathThatCannotBeWrittenBeforeAnyWork) {
+    // A mistyped output folder is found before the images are analysed, not after: nothing is lost but a moment.
+    QTemporaryDir dir;
+    writeRgb((dir.path() + "/bright.png").toStdString(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(250, 250, 250)));
+    const QString image = dir.path() + "/bright.png", missing = dir.path() + "/no/such/folder/out";
+    const std::vector<QStringList> runs = {
+        {"analyze", "--model", kModel, image, "--json", missing + ".json"},
+        {"report", "--model", kModel, image, "--pdf", missing + ".pdf"},
+        {"evaluate", dir.path(), "--label", "fake", "--model", kModel, "--json", missing + ".json"},
+        {"spectrum", image, "--png", missing + ".png"},
+        {"inspect", image, "--json", missing + ".json"},
+        {"fingerprint", "attribute", image, "--json", missing + ".json"},
+    };
+    for (const QStringList& args : runs) {
+        const CliRun run = runCli(args);
+        EXPECT_EQ(run.exitCode, 2) << args.join(' ').toStdString() << "\n" << run.err.toStdString();
+        EXPECT_TRUE(run.err.contains("which does not exist; nothing was done")) << run.err.toStdString();
+        EXPECT_FALSE(run.out.contains("SYNTHETIC")) << "nothing analysed: " << run.out.toStdString();
+    }
+    const CliRun folder = runCli({"analyze", "--model", kModel, image, "--json", dir.path()});
+    EXPECT_EQ(folder.exitCode, 2);
+    EXPECT_TRUE(folder.err.contains("is a folder: give a file name")) << folder.err.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(dir.path() + "/no"));
+}
+
 TEST(Cli, AnalyzeSaysWhatTheFilesRecordSaysBesideTheVerdict) {
     // A bright picture (synthetic for the fixture model) that carries a camera's record, and one without.
     QTemporaryDir dir;

@@ -67,6 +67,7 @@ TEST(Spectrum, PeriodFourPatternGivesAnUpsamplingPeakAtAQuarterCycle) {
     EXPECT_NEAR(p.fy, 0.0, 1e-9);
     EXPECT_NEAR(p.periodX, 4.0, 1e-9);
     EXPECT_EQ(p.periodY, 0.0);
+    EXPECT_EQ(periodText(p.periodX) + " x " + periodText(p.periodY), "4.0 x -") << "no period along y, not a period of 0 px";
     EXPECT_TRUE(p.upsamplingHarmonic);
     EXPECT_FALSE(p.jpegGrid);
     EXPECT_GT(p.strengthDb, 10.0);
