@@ -57,6 +57,12 @@ cv::Mat colorizeHeatmap(const cv::Mat& heatmap, HeatmapColours colours) {
     return rgb;
 }
 
+cv::Mat heatmapColourRamp(HeatmapColours colours) {
+    cv::Mat values(1, 256, CV_32F);
+    for (int i = 0; i < 256; ++i) values.at<float>(0, i) = float(i) / 255.f;
+    return colorizeHeatmap(values, colours);
+}
+
 cv::Mat overlayHeatmap(const cv::Mat& rgb, const cv::Mat& heatmap, double opacity, HeatmapColours colours) {
     cv::Mat colour = colorizeHeatmap(heatmap, colours);
     if (colour.size() != rgb.size()) cv::resize(colour, colour, rgb.size(), 0, 0, cv::INTER_NEAREST);

@@ -28,6 +28,9 @@ std::string heatmapColoursCaption(HeatmapColours colours);
 // (not classified) are grey for turbo and white for cividis, whose middle is grey.
 cv::Mat colorizeHeatmap(const cv::Mat& heatmap, HeatmapColours colours = HeatmapColours::Turbo);
 
+// The colour scale itself, 0 to 1 from left to right (1 x 256, RGB): what legends draw.
+cv::Mat heatmapColourRamp(HeatmapColours colours);
+
 // rgb blended with the coloured heatmap at the given opacity (0..1).
 cv::Mat overlayHeatmap(const cv::Mat& rgb, const cv::Mat& heatmap, double opacity, HeatmapColours colours = HeatmapColours::Turbo);
 

@@ -51,9 +51,7 @@ void drawLegend(QPainter& p, const QRect& strip, const Legend& l, const QString&
     p.setPen(Qt::black);
     const int inner = strip.width() - 2 * l.pad;
     const QRect bar(strip.left() + l.pad, strip.top() + l.pad, std::min(inner, std::max(inner / 2, 240)), l.bar);
-    cv::Mat ramp(1, 256, CV_32F);
-    for (int i = 0; i < 256; ++i) ramp.at<float>(0, i) = float(i) / 255.0f;
-    p.drawImage(bar, toQImage(colorizeHeatmap(ramp, colours)));
+    p.drawImage(bar, toQImage(heatmapColourRamp(colours)));
     const QRect labels(bar.left(), bar.bottom() + 1, bar.width(), l.labels);
     p.drawText(labels, Qt::AlignLeft | Qt::AlignVCenter, "0 authentic-looking");
     p.drawText(labels, Qt::AlignRight | Qt::AlignVCenter, "synthetic-looking 1");

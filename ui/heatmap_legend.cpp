@@ -14,9 +14,7 @@ HeatmapLegend::HeatmapLegend(QWidget* parent) : QWidget(parent) {
 }
 
 void HeatmapLegend::setColours(HeatmapColours colours) {
-    cv::Mat values(1, 256, CV_32F);
-    for (int i = 0; i < 256; ++i) values.at<float>(0, i) = float(i) / 255.f;
-    ramp_ = toQImage(colorizeHeatmap(values, colours));  // the very colours the overlay uses
+    ramp_ = toQImage(heatmapColourRamp(colours));  // the very colours the overlay uses
     update();
 }
 

@@ -42,9 +42,7 @@ TEST(Heatmap, AveragesOverlappingPatchesAndMarksUncovered) {
 namespace {
 // Luminance (Rec. 601) of each of 256 heatmap values drawn with the given colours: what a grey printout keeps.
 std::vector<double> greyRamp(HeatmapColours colours) {
-    cv::Mat values(1, 256, CV_32F);
-    for (int i = 0; i < 256; ++i) values.at<float>(0, i) = float(i) / 255.f;
-    const cv::Mat rgb = colorizeHeatmap(values, colours);
+    const cv::Mat rgb = heatmapColourRamp(colours);
     std::vector<double> grey;
     for (int i = 0; i < 256; ++i) {
         const cv::Vec3b c = rgb.at<cv::Vec3b>(0, i);
