@@ -41,7 +41,8 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
             const auto fp = std::find_if(set.library.fingerprints.begin(), set.library.fingerprints.end(),
                                          [&](const Fingerprint& f) { return f.name == ranking[i].generator; });
             if (fp == set.library.fingerprints.end()) continue;
-            report.closestFingerprints.push_back({ranking[i], stretchedImage(fp->pattern), stretchedImage(logSpectrum(fp->pattern))});
+            const FingerprintPictures pictures = picturesOf(*fp);
+            report.closestFingerprints.push_back({ranking[i], pictures.pattern, pictures.spectrum});
         }
         if (!ranking.empty()) {
             const int side = set.library.fingerprints.front().pattern.rows;
@@ -60,6 +61,10 @@ void compareWithFingerprints(const LoadedImage& image, const FingerprintSet& set
         report.fingerprintError = QString::fromStdString(e.what());
     }
 }
+}
+
+FingerprintPictures picturesOf(const Fingerprint& fingerprint) {
+    return {stretchedImage(fingerprint.pattern), stretchedImage(logSpectrum(fingerprint.pattern))};
 }
 
 FingerprintSetPtr loadDefaultFingerprints() {

@@ -24,6 +24,12 @@ struct FingerprintSet {
 using FingerprintSetPtr = std::shared_ptr<const FingerprintSet>;
 FingerprintSetPtr loadDefaultFingerprints();
 
+// A fingerprint as it is shown: its pattern and its log-magnitude spectrum, each contrast stretched.
+struct FingerprintPictures {
+    QImage pattern, spectrum;
+};
+FingerprintPictures picturesOf(const Fingerprint& fingerprint);
+
 // One fingerprint shown beside the image, in image and Fourier space.
 struct FingerprintView {
     GeneratorMatch match;

@@ -33,6 +33,7 @@
 #include "report/verdict_summary.h"
 #include "report/verdict_words.h"
 #include "ui/about_dialog.h"
+#include "ui/fingerprint_gallery.h"
 #include "ui/forensics_panel.h"
 #include "ui/forensics_report.h"
 #include "ui/heatmap_image_export.h"
@@ -454,6 +455,7 @@ void MainWindow::createActions() {
         spectrumDialog_->raise();
         spectrumDialog_->activateWindow();
     });
+    analysis->addAction(tr("Generator &Fingerprints..."), this, &MainWindow::showFingerprintGallery);
     analysis->addAction(tr("&Models..."), this, &MainWindow::showModels);
     analysis->addAction(tr("&Settings..."), this, &MainWindow::showSettings)->setShortcut(QKeySequence::Preferences);
 
@@ -489,6 +491,17 @@ void MainWindow::createActions() {
         legend_->setThreshold(v / 100.0);
         for (auto& d : documents_) d->canvas->setThreshold(v / 100.0);
     });
+}
+
+FingerprintGalleryDialog* MainWindow::showFingerprintGallery() {
+    if (!fingerprintGallery_) {
+        fingerprintGallery_ = new FingerprintGalleryDialog(this);
+        fingerprintGallery_->showLibrary({});
+    }
+    fingerprintGallery_->show();
+    fingerprintGallery_->raise();
+    fingerprintGallery_->activateWindow();
+    return fingerprintGallery_;
 }
 
 void MainWindow::setHeatmapColours(HeatmapColours colours) {

@@ -27,6 +27,7 @@ class PastedImageSaver;
 class HeatmapImageExporter;
 class ForensicsPanel;
 class ForensicsRunner;
+class FingerprintGalleryDialog;
 class HeatmapLegend;
 class ImageCanvas;
 class StallMonitor;
@@ -59,6 +60,8 @@ public:
     bool exportHeatmapImage(const QString& path);
     // View > Heatmap Colours: kept in the settings, and every open heatmap, the legend and later exports use them.
     void setHeatmapColours(HeatmapColours colours);
+    // Analysis > Generator Fingerprints: the installed library's fingerprints, read on the dialog's thread.
+    FingerprintGalleryDialog* showFingerprintGallery();
     // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
     void copyVerdictSummary();
     // Analysis > Analyse Selected Region (Ctrl+Shift+R): the part of the open image selected with
@@ -142,6 +145,7 @@ private:
     ForensicsPanel* forensicsPanel_;
     BatchDialog* batchDialog_ = nullptr;  // made on first use
     AverageSpectrumDialog* spectrumDialog_ = nullptr;  // made on first use
+    FingerprintGalleryDialog* fingerprintGallery_ = nullptr;  // made on first use
     CaseBrowser* caseBrowser_ = nullptr;  // made on first use
     QString lastCaseFile_;  // offered first by File > Add to Case
     PastedImageSaver* pasted_;

@@ -35,6 +35,7 @@
 #include "ui/batch_dialog.h"
 #include "ui/case_browser.h"
 #include "ui/engine_bridge.h"
+#include "ui/fingerprint_gallery.h"
 #include "ui/forensics_panel.h"
 #include "ui/heatmap_image_export.h"
 #include "ui/image_canvas.h"
@@ -147,6 +148,43 @@ std::vector<RegionMark> outlines(const ImageCanvas* canvas) {
 class GuiTest : public QObject {
     Q_OBJECT
 private slots:
+    void fingerprintGalleryShowsEveryFingerprintOfALibrary() {
+        const QDir shipped(SYNTHSCOPE_MODELS_DIR "/fingerprints");
+        const int npy = shipped.entryList({"*.npy"}, QDir::Files).size();
+        QVERIFY(npy >= 8);
+        // The cards themselves: every fingerprint, drawn, with what it was made from.
+        const FingerprintGallery gallery = loadFingerprintGallery(shipped.absolutePath());
+        QCOMPARE(int(gallery.cards.size()), npy);
+        QVERIFY2(gallery.error.isEmpty(), qPrintable(gallery.error));
+        const auto ldm = std::find_if(gallery.cards.begin(), gallery.cards.end(), [](const FingerprintCard& c) { return c.name == "ldm"; });
+        QVERIFY(ldm != gallery.cards.end());
+        QVERIFY2(ldm->details.contains("made from 85 of its images and 210 real photos"), qPrintable(ldm->details));
+        QVERIFY(ldm->details.contains("highpass residual"));
+        QVERIFY(ldm->details.contains("standard deviations apart"));
+        QCOMPARE(ldm->pattern.size(), QSize(256, 256));
+        QCOMPARE(ldm->spectrum.size(), QSize(256, 256));
+        QVERIFY(ldm->pattern.pixel(10, 10) != ldm->pattern.pixel(200, 130));  // a pattern, not a flat square
+
+        // The dialog reads the installed library (the same one, found beside the models) on its thread.
+        FingerprintGalleryDialog dialog;
+        QSignalSpy shown(&dialog, &FingerprintGalleryDialog::galleryShown);
+        dialog.show();
+        dialog.showLibrary({});
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(dialog.cardCount(), npy);
+        QVERIFY2(dialog.header().contains(QString("%1 fingerprint(s)").arg(npy)), qPrintable(dialog.header()));
+        if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
+            QTest::qWait(200);  // the cards are shown and laid out by queued events
+            dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/fingerprint-gallery.png");
+        }
+        // A folder that holds none: said, no card, nothing thrown.
+        QTemporaryDir empty;
+        dialog.showLibrary(empty.path());
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(dialog.cardCount(), 0);
+        QVERIFY2(dialog.header().contains("Not read:"), qPrintable(dialog.header()));
+    }
+
     void verdictPanelSpeaksPlainly() {
         VerdictPanel panel;
         panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));

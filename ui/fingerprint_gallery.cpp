@@ -1,0 +1,147 @@
+#include "ui/fingerprint_gallery.h"
+
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPointer>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+#include "engine/model_registry.h"
+#include "engine/thread_priority.h"
+#include "ui/fitted_image.h"
+#include "ui/forensics_report.h"
+
+namespace synthscope::ui {
+namespace {
+
+constexpr int kPictureSide = 160;
+
+QString detailsOf(const Fingerprint& fp) {
+    const QJsonObject sidecar = QJsonDocument::fromJson(QByteArray::fromStdString(fp.sidecarJson)).object();
+    QStringList parts;
+    if (sidecar.contains("fakes") && sidecar.contains("reals"))
+        parts << QObject::tr("made from %1 of its images and %2 real photos").arg(sidecar["fakes"].toInt()).arg(sidecar["reals"].toInt());
+    parts << QObject::tr("%1 residual").arg(fp.residual.empty() ? QObject::tr("the authors' DnCNN") : QString::fromStdString(fp.residual));
+    parts << QObject::tr("correlation of real photos about %1, of its images about %2").arg(fp.muReal, 0, 'f', 4).arg(fp.muFake, 0, 'f', 4);
+    if (fp.sigmaReal > 0 && fp.sigmaFake > 0) {
+        // How far apart the two centres are in units of their spread: how well one image can be told.
+        const double separation = std::abs(fp.muFake - fp.muReal) / std::sqrt((fp.sigmaReal * fp.sigmaReal + fp.sigmaFake * fp.sigmaFake) / 2);
+        parts << QObject::tr("the two %1 standard deviations apart").arg(separation, 0, 'f', 1);
+    }
+    return parts.join("; ");
+}
+
+}  // namespace
+
+FingerprintGallery loadFingerprintGallery(const QString& folder) {
+    FingerprintGallery gallery;
+    try {
+        const FingerprintLibrary library = loadInstalledFingerprints(QFile::encodeName(folder).toStdString());
+        gallery.folder = QFile::decodeName(library.folder.c_str());
+        for (const std::string& e : library.errors) gallery.error += QString::fromStdString(e) + "\n";
+        for (const Fingerprint& fp : library.fingerprints) {
+            const FingerprintPictures pictures = picturesOf(fp);
+            const QString note = QJsonDocument::fromJson(QByteArray::fromStdString(fp.sidecarJson)).object()["note"].toString();
+            gallery.cards.push_back({QString::fromStdString(fp.name), detailsOf(fp), note, pictures.pattern, pictures.spectrum});
+        }
+        if (gallery.cards.empty() && gallery.error.isEmpty()) gallery.error = QObject::tr("the folder holds no fingerprint");
+    } catch (const std::exception& e) {
+        gallery.folder = folder;
+        gallery.error = QString::fromStdString(e.what());
+    }
+    gallery.error = gallery.error.trimmed();
+    return gallery;
+}
+
+FingerprintGalleryDialog::FingerprintGalleryDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Generator Fingerprints"));
+    pool_.setMaxThreadCount(1);
+    auto* layout = new QVBoxLayout(this);
+    header_ = new QLabel(tr("Reading the fingerprint library..."));
+    header_->setWordWrap(true);
+    header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(header_);
+
+    auto* cards = new QWidget;
+    grid_ = new QGridLayout(cards);
+    grid_->setColumnStretch(0, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(cards);
+    layout->addWidget(scroll, 1);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    QPushButton* open = buttons->addButton(tr("Open Library Folder..."), QDialogButtonBox::ActionRole);
+    connect(open, &QPushButton::clicked, this, &FingerprintGalleryDialog::chooseFolder);
+    QPushButton* installed = buttons->addButton(tr("Installed Library"), QDialogButtonBox::ActionRole);
+    connect(installed, &QPushButton::clicked, this, [this] { showLibrary({}); });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    resize(760, 720);
+}
+
+FingerprintGalleryDialog::~FingerprintGalleryDialog() { pool_.waitForDone(); }
+
+void FingerprintGalleryDialog::showLibrary(const QString& folder) {
+    const quint64 request = ++request_;
+    header_->setText(tr("Reading the fingerprint library %1...").arg(folder.isEmpty() ? tr("installed") : folder.toHtmlEscaped()));
+    QPointer<FingerprintGalleryDialog> self(this);
+    pool_.start([self, request, folder] {
+        lowerCurrentThreadPriority();
+        FingerprintGallery gallery = loadFingerprintGallery(folder);
+        if (!self) return;
+        QMetaObject::invokeMethod(self, [self, request, gallery] {
+            if (self && request == self->request_) self->setGallery(gallery);
+        }, Qt::QueuedConnection);
+    });
+}
+
+QString FingerprintGalleryDialog::header() const { return header_->text(); }
+
+void FingerprintGalleryDialog::setGallery(const FingerprintGallery& gallery) {
+    shown_ = gallery;
+    while (QLayoutItem* item = grid_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    QString text = tr("<b>%1 fingerprint(s)</b> in %2. Each is a generator's average noise residual, left in image space, "
+                      "right in Fourier space (zero frequency in the centre): a grid of bright points there is the trace "
+                      "of up-sampling layers. An image is compared with each one by correlation (the Fingerprints tab).")
+                       .arg(gallery.cards.size()).arg(gallery.folder.toHtmlEscaped());
+    if (!gallery.error.isEmpty()) text += "<br><b>" + tr("Not read:") + "</b> " + gallery.error.toHtmlEscaped().replace("\n", "<br>");
+    header_->setText(text);
+    int row = 0;
+    for (const FingerprintCard& card : gallery.cards) {
+        auto* label = new QLabel("<b>" + card.name.toHtmlEscaped() + "</b><br><small>" + card.details.toHtmlEscaped() + "</small>");
+        label->setWordWrap(true);
+        label->setToolTip(card.note);
+        label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+        grid_->addWidget(label, row, 0);
+        for (const auto& [column, picture] : {std::pair{1, card.pattern}, std::pair{2, card.spectrum}}) {
+            auto* view = new FittedImage;
+            view->setImage(picture);
+            view->setFixedSize(kPictureSide, kPictureSide);
+            view->setToolTip(column == 1 ? tr("%1 in image space (contrast stretched)").arg(card.name)
+                                         : tr("%1 in Fourier space: log magnitude, zero frequency in the centre").arg(card.name));
+            grid_->addWidget(view, row, column);
+        }
+        ++row;
+    }
+    emit galleryShown();
+}
+
+void FingerprintGalleryDialog::chooseFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Fingerprint library folder (.npy files with .json sidecars)"),
+                                                             shown_.folder);
+    if (!folder.isEmpty()) showLibrary(folder);
+}
+
+}  // namespace synthscope::ui
