@@ -183,6 +183,16 @@ private slots:
         QVERIFY(shown.wait(20000));
         QCOMPARE(dialog.cardCount(), 0);
         QVERIFY2(dialog.header().contains("Not read:"), qPrintable(dialog.header()));
+        // A broken fingerprint beside a good one: the good one is shown, the broken one named.
+        QFile::copy(shipped.filePath("ldm.npy"), empty.path() + "/ldm.npy");
+        QFile::copy(shipped.filePath("ldm.json"), empty.path() + "/ldm.json");
+        QFile broken(empty.path() + "/broken.npy");
+        QVERIFY(broken.open(QIODevice::WriteOnly) && broken.write("\x93NUMPY garbage") > 0);
+        broken.close();
+        dialog.showLibrary(empty.path());
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(dialog.cardCount(), 1);
+        QVERIFY2(dialog.header().contains("broken.npy"), qPrintable(dialog.header()));
     }
 
     void verdictPanelSpeaksPlainly() {
