@@ -99,14 +99,14 @@ void FingerprintGalleryDialog::showLibrary(const QString& folder) {
         FingerprintGallery gallery = loadFingerprintGallery(folder);
         if (!self) return;
         QMetaObject::invokeMethod(self, [self, request, gallery] {
-            if (self && request == self->request_) self->setGallery(gallery);
+            if (self && request == self->request_) self->showGallery(gallery);
         }, Qt::QueuedConnection);
     });
 }
 
 QString FingerprintGalleryDialog::header() const { return header_->text(); }
 
-void FingerprintGalleryDialog::setGallery(const FingerprintGallery& gallery) {
+void FingerprintGalleryDialog::showGallery(const FingerprintGallery& gallery) {
     shown_ = gallery;
     while (QLayoutItem* item = grid_->takeAt(0)) {
         delete item->widget();

@@ -42,6 +42,7 @@ public:
     ~FingerprintGalleryDialog() override;  // waits for a library still being read
 
     void showLibrary(const QString& folder);  // empty: the installed library; galleryShown() follows
+    void showGallery(const FingerprintGallery& gallery);  // one already read (loadFingerprintGallery)
     QString header() const;                   // what the dialog says of the library shown
     int cardCount() const { return int(shown_.cards.size()); }
 
@@ -49,7 +50,6 @@ signals:
     void galleryShown();
 
 private:
-    void setGallery(const FingerprintGallery& gallery);
     void chooseFolder();
 
     QLabel* header_;

@@ -977,6 +977,12 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
         if (const Document* d = currentDocument(); d && d->result && d->original && d->jpegQuality == 0)
             heatmapImage(toQImage(d->original->rgb), *d->result, opacity_->value() / 100.0, threshold_->value() / 100.0, settings_.colours())
                 .save(dir + "heatmap-image.png");
+        // Analysis > Generator Fingerprints with the installed library (read here too: the run is over).
+        FingerprintGalleryDialog gallery(this);
+        gallery.showGallery(loadFingerprintGallery({}));
+        gallery.show();
+        QApplication::processEvents();
+        gallery.grab().save(dir + "fingerprint-gallery.png");
     }
     if (automation_.quitWhenDone) close();
 }
