@@ -3,10 +3,14 @@
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
+#include <QImageWriter>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPainter>
 #include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
@@ -61,6 +65,40 @@ FingerprintGallery loadFingerprintGallery(const QString& folder) {
     return gallery;
 }
 
+QImage galleryPicture(const FingerprintGallery& gallery) {
+    if (gallery.cards.empty()) return {};
+    constexpr int kPad = 12, kText = 420;
+    const int row = kPictureSide + kPad, header = 44;
+    const int width = kPad + kText + 2 * (kPictureSide + kPad);
+    QImage image(width, header + int(gallery.cards.size()) * row, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    QFont bold = p.font(), small = p.font();
+    bold.setBold(true);
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    // What the picture is, and its two columns, so that it explains itself on a slide.
+    p.setPen(Qt::black);
+    p.setFont(bold);
+    p.drawText(QRect(kPad, kPad / 2, width - 2 * kPad, header / 2), Qt::AlignLeft | Qt::AlignVCenter,
+               QObject::tr("Generator fingerprints (SynthScope): %1").arg(QFileInfo(gallery.folder).fileName()));
+    p.setFont(small);
+    p.drawText(QRect(kPad + kText, header / 2, kPictureSide, header / 2), Qt::AlignCenter, QObject::tr("image space"));
+    p.drawText(QRect(kPad + kText + kPictureSide + kPad, header / 2, kPictureSide, header / 2), Qt::AlignCenter, QObject::tr("Fourier space"));
+    for (std::size_t i = 0; i < gallery.cards.size(); ++i) {
+        const FingerprintCard& card = gallery.cards[i];
+        const int y = header + int(i) * row;
+        p.setPen(Qt::black);
+        p.setFont(bold);
+        const QRect name(kPad, y, kText - kPad, p.fontMetrics().height());
+        p.drawText(name, Qt::AlignLeft | Qt::AlignTop, card.name);
+        p.setFont(small);
+        p.drawText(QRect(kPad, name.bottom() + 4, kText - kPad, kPictureSide - name.height()), Qt::TextWordWrap, card.details);
+        p.drawImage(QRect(kPad + kText, y, kPictureSide, kPictureSide), card.pattern);
+        p.drawImage(QRect(kPad + kText + kPictureSide + kPad, y, kPictureSide, kPictureSide), card.spectrum);
+    }
+    return image;
+}
+
 FingerprintGalleryDialog::FingerprintGalleryDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Generator Fingerprints"));
     pool_.setMaxThreadCount(1);
@@ -81,6 +119,8 @@ FingerprintGalleryDialog::FingerprintGalleryDialog(QWidget* parent) : QDialog(pa
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     QPushButton* open = buttons->addButton(tr("Open Library Folder..."), QDialogButtonBox::ActionRole);
     connect(open, &QPushButton::clicked, this, &FingerprintGalleryDialog::chooseFolder);
+    QPushButton* save = buttons->addButton(tr("Save Picture..."), QDialogButtonBox::ActionRole);
+    connect(save, &QPushButton::clicked, this, &FingerprintGalleryDialog::savePicture);
     QPushButton* installed = buttons->addButton(tr("Installed Library"), QDialogButtonBox::ActionRole);
     connect(installed, &QPushButton::clicked, this, [this] { showLibrary({}); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -136,6 +176,15 @@ void FingerprintGalleryDialog::showGallery(const FingerprintGallery& gallery) {
         ++row;
     }
     emit galleryShown();
+}
+
+void FingerprintGalleryDialog::savePicture() {
+    const QImage image = galleryPicture(shown_);
+    if (image.isNull()) return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the fingerprints as a picture"), "fingerprints.png", tr("PNG (*.png)"));
+    if (path.isEmpty()) return;
+    QImageWriter writer(path, "png");
+    if (!writer.write(image)) QMessageBox::warning(this, windowTitle(), tr("%1 was not written: %2").arg(path, writer.errorString()));
 }
 
 void FingerprintGalleryDialog::chooseFolder() {

@@ -30,6 +30,10 @@ struct FingerprintGallery {
 // (a Fourier transform per fingerprint) to run off the GUI thread.
 FingerprintGallery loadFingerprintGallery(const QString& folder);
 
+// Every card of a gallery drawn on white as one picture, for slides and handouts (Save Picture...): a row per
+// fingerprint, its name and details on the left, its pattern and spectrum on the right. Null when it has none.
+QImage galleryPicture(const FingerprintGallery& gallery);
+
 // Analysis > Generator Fingerprints: every fingerprint of a library side by side, in image and Fourier
 // space, with what it was made from, so that a class can be shown how generators leave traces without
 // an image open (the Fingerprints tab shows only the three closest to one image). Another library (DIF's
@@ -44,6 +48,7 @@ public:
     void showLibrary(const QString& folder);  // empty: the installed library; galleryShown() follows
     void showGallery(const FingerprintGallery& gallery);  // one already read (loadFingerprintGallery)
     QString header() const;                   // what the dialog says of the library shown
+    const FingerprintGallery& shown() const { return shown_; }
     int cardCount() const { return int(shown_.cards.size()); }
 
 signals:
@@ -51,6 +56,7 @@ signals:
 
 private:
     void chooseFolder();
+    void savePicture();
 
     QLabel* header_;
     QGridLayout* grid_;

@@ -173,9 +173,14 @@ private slots:
         QVERIFY(shown.wait(20000));
         QCOMPARE(dialog.cardCount(), npy);
         QVERIFY2(dialog.header().contains(QString("%1 fingerprint(s)").arg(npy)), qPrintable(dialog.header()));
+        const QImage picture = galleryPicture(dialog.shown());  // Save Picture...: every card, scrolled out of view or not
+        QVERIFY2(picture.height() >= npy * 160, qPrintable(QString("%1 px high").arg(picture.height())));
+        QVERIFY(picture.pixel(picture.width() - 20, 100) != qRgb(255, 255, 255));  // the first card's spectrum is drawn
+        QVERIFY(galleryPicture(FingerprintGallery{}).isNull());
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
             QTest::qWait(200);  // the cards are shown and laid out by queued events
             dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/fingerprint-gallery.png");
+            galleryPicture(dialog.shown()).save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/fingerprint-gallery-picture.png");
         }
         // A folder that holds none: said, no card, nothing thrown.
         QTemporaryDir empty;
