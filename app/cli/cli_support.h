@@ -19,7 +19,8 @@ inline QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // Before any work: each file the named options give (--json, --pdf, ...) must go into a folder that exists and
 // can be written, and must not be a folder itself, so that a mistyped path costs a message at once, not an
-// analysis thrown away at its end. Prints "synthscope <command>: --json ...: ..." and returns false otherwise.
+// analysis thrown away at its end. Prints "synthscope <command>: --json PATH goes into the folder F, which does
+// not exist; nothing was done" (or why else) and returns false otherwise.
 bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options);
 
 // Writes JSON through a temporary file renamed into place: a crash or kill never leaves it half-written.
