@@ -21,6 +21,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/heatmap.h"
 #include "engine/record_beside_verdict.h"
 #include "engine/robustness_check.h"
 #include "engine/version.h"
@@ -164,13 +165,18 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     if (!ev.imageRgb.empty()) {
         images.push_back({prefix + "image", ev.imageRgb});
         images.push_back({prefix + "overlay", ev.overlayRgb});
+        // The colour scale under the overlay: a printed report's reader has no legend beside it otherwise.
+        cv::Mat ramp;
+        cv::resize(heatmapColourRamp(ev.heatmapColours), ramp, cv::Size(256, 12), 0, 0, cv::INTER_NEAREST);
+        images.push_back({prefix + "ramp", ramp});
         const int side = 280;  // two side by side, with padding, fit A4's text width (about 680 px at 96 dpi)
         const double s = double(side) / std::max(ev.imageRgb.cols, ev.imageRgb.rows);
         const QString size = QString("width=\"%1\" height=\"%2\"").arg(int(ev.imageRgb.cols * s)).arg(int(ev.imageRgb.rows * s));
         h += heading("Image and heatmap");
         h += "<table cellpadding=\"4\" width=\"100%\"><tr><td width=\"50%\"><img src=\"report-image:" + prefix + "image\" " + size +
              "></td><td width=\"50%\"><img src=\"report-image:" + prefix + "overlay\" " + size +
-             "></td></tr><tr><td>The image as analysed</td><td>Heatmap overlay: per-patch synthetic probability (" +
+             "></td></tr><tr><td>The image as analysed</td><td><img src=\"report-image:" + prefix +
+             "ramp\" width=\"200\" height=\"10\"><br>Heatmap overlay: per-patch synthetic probability (" +
              QString::fromStdString(heatmapColoursCaption(ev.heatmapColours)) + ")</td></tr></table>\n";
         if (!ev.regionContextRgb.empty() && r.image.region) {  // where the analysed region lies in the whole picture
             images.push_back({prefix + "region", ev.regionContextRgb});

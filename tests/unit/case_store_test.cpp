@@ -425,7 +425,14 @@ TEST(EvidenceReport, ListsWhatRanAndWhatDidNot) {
                                 "What was and was not checked", "no library in this test", "brightness_detector"})
         EXPECT_TRUE(doc.html.contains(section)) << section;
     EXPECT_TRUE(doc.html.contains(QString::fromStdString(result.image.sha256)));
-    EXPECT_EQ(doc.images.size(), 4u) << "image, overlay, spectrum, error levels";
+    EXPECT_EQ(doc.images.size(), 5u) << "image, overlay, its colour scale, spectrum, error levels";
+    // The overlay's colour scale is drawn under it, in the overlay's colours, for a printed report's reader.
+    const auto ramp = std::find_if(doc.images.begin(), doc.images.end(), [](const auto& i) { return i.first.endsWith("ramp"); });
+    ASSERT_NE(ramp, doc.images.end());
+    EXPECT_TRUE(doc.html.contains("report-image:" + ramp->first));
+    const cv::Vec3b low = ramp->second.at<cv::Vec3b>(6, 0), high = ramp->second.at<cv::Vec3b>(6, 255);
+    EXPECT_GT(high[0], high[2]) << "turbo ends in red";
+    EXPECT_GT(low[2], low[0]) << "and starts in blue";
 
     // With the robustness check: its answer, each copy's verdict, and a done check.
     AnalysisResult checkedResult = result;
