@@ -18,7 +18,8 @@ std::string cameraRecord(const MetadataReport& m) {
 
 }  // namespace
 
-std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& m) {
+std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& m, const std::optional<ImageRegion>& region) {
+    if (region) return recordBesideRegion(label, m, *region);
     std::vector<RecordNote> notes;
     const Outcome thumbnail = m.thumbnailCheck.outcome;
     const bool camera = !m.cameraModel.empty() && !m.captureDate.empty();
@@ -69,7 +70,7 @@ std::vector<RecordNote> recordBesideRegion(VerdictLabel label, const MetadataRep
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image) {
     MetadataReport metadata = readMetadata(image);
     if (metadata.hasThumbnail) checkThumbnail(metadata, image.wholePicture(), image.header.exifOrientation);
-    return image.region ? recordBesideRegion(label, metadata, *image.region) : recordBesideVerdict(label, metadata);
+    return recordBesideVerdict(label, metadata, image.region);
 }
 
 }  // namespace synthscope

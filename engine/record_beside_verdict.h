@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,13 @@ namespace synthscope {
 // - against an "authentic" or "inconclusive" verdict: a strong generator trace in the metadata (a
 //   generator's parameters, an AI digital source type, a C2PA manifest that declares one);
 // - beside those two verdicts: an EXIF thumbnail that differs from the image in one part.
-// Empty when the record says nothing either way.
-std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& metadata);
+// Empty when the record says nothing either way. With a region: recordBesideRegion's notes instead.
+std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const MetadataReport& metadata,
+                                            const std::optional<ImageRegion>& region = std::nullopt);
 
 // The same for a file as it was loaded for its analysis: its metadata read from its bytes (Exiv2 in the
 // decoder process), its thumbnail compared with its whole picture; for a region of the file
-// (image.region), recordBesideRegion's notes. Never throws for bad metadata (a file whose metadata cannot
+// (image.region), the region's notes. Never throws for bad metadata (a file whose metadata cannot
 // be read has nothing to say).
 std::vector<RecordNote> recordBesideVerdict(VerdictLabel label, const LoadedImage& image);
 

@@ -255,7 +255,7 @@ QString imageSection(const ImageEvidence& ev, const QString& prefix, std::vector
     // region, what the record says of that part: recordBesideRegion).
     std::vector<RecordNote> notes;
     if (r.record) notes = *r.record;
-    else if (ev.metadata) notes = r.image.region ? recordBesideRegion(v.label, *ev.metadata, *r.image.region) : recordBesideVerdict(v.label, *ev.metadata);
+    else if (ev.metadata) notes = recordBesideVerdict(v.label, *ev.metadata, r.image.region);
     for (const RecordNote& note : notes)
             h += QString("<p><font color=\"#a06800\"><b>") +
                  (note.againstVerdict ? "The file's record points the other way:" : "The file's record:") + "</b> " + esc(note.text) +

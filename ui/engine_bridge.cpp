@@ -71,11 +71,9 @@ void EngineBridge::onJobProgress(JobId id, int done, int total) {
     QMetaObject::invokeMethod(this, [this, id, done, total] { emit progress(id, done, total); }, Qt::QueuedConnection);
 }
 HeatmapPtr HeatmapFrame::from(const AnalysisResult& r, HeatmapColours colours) {
-    auto frame = std::make_shared<HeatmapFrame>();
-    frame->heat = renderHeatmap(r, heatmapDisplayScale(r.image.width, r.image.height));
-    frame->overlay = heatmapOverlay(frame->heat, 0.0, colours);
-    frame->colours = colours;
-    return frame;
+    HeatmapFrame uncoloured;
+    uncoloured.heat = renderHeatmap(r, heatmapDisplayScale(r.image.width, r.image.height));
+    return uncoloured.recoloured(colours);
 }
 
 HeatmapPtr HeatmapFrame::recoloured(HeatmapColours to) const {

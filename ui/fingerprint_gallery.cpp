@@ -28,8 +28,7 @@ namespace {
 
 constexpr int kPictureSide = 160;
 
-QString detailsOf(const Fingerprint& fp) {
-    const QJsonObject sidecar = QJsonDocument::fromJson(QByteArray::fromStdString(fp.sidecarJson)).object();
+QString detailsOf(const Fingerprint& fp, const QJsonObject& sidecar) {
     QStringList parts;
     if (sidecar.contains("fakes") && sidecar.contains("reals"))
         parts << QObject::tr("made from %1 of its images and %2 real photos").arg(sidecar["fakes"].toInt()).arg(sidecar["reals"].toInt());
@@ -53,8 +52,9 @@ FingerprintGallery loadFingerprintGallery(const QString& folder) {
         for (const std::string& e : library.errors) gallery.error += QString::fromStdString(e) + "\n";
         for (const Fingerprint& fp : library.fingerprints) {
             const FingerprintPictures pictures = picturesOf(fp);
-            const QString note = QJsonDocument::fromJson(QByteArray::fromStdString(fp.sidecarJson)).object()["note"].toString();
-            gallery.cards.push_back({QString::fromStdString(fp.name), detailsOf(fp), note, pictures.pattern, pictures.spectrum});
+            const QJsonObject sidecar = QJsonDocument::fromJson(QByteArray::fromStdString(fp.sidecarJson)).object();
+            gallery.cards.push_back({QString::fromStdString(fp.name), detailsOf(fp, sidecar), sidecar["note"].toString(), pictures.pattern,
+                                     pictures.spectrum});
         }
         if (gallery.cards.empty() && gallery.error.isEmpty()) gallery.error = QObject::tr("the folder holds no fingerprint");
     } catch (const std::exception& e) {

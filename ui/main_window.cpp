@@ -408,7 +408,6 @@ void MainWindow::createActions() {
         QAction* a = colours->addAction(label);
         a->setCheckable(true);
         a->setChecked(settings_.colours() == choice);
-        a->setData(QString(heatmapColoursName(choice)));
         colourGroup->addAction(a);
         connect(a, &QAction::triggered, this, [this, choice = choice] { setHeatmapColours(choice); });
     }

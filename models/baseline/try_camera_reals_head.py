@@ -202,6 +202,7 @@ def probs(bank, heads, mask):
 
 
 def balanced(bank, heads, mask):
+    """Crop-level balanced accuracy at 0.5 and ROC AUC (synthetic = 1 - p(authentic))."""
     p = probs(bank, heads, mask)
     synth = 1 - p[:, 0]
     real = bank["cls"][mask] == 0
@@ -240,8 +241,8 @@ def main():
         w = sample_weights(bank, mask, camera_train, cw)
         return [refit(bank["f%d" % n][mask], bank["cls"][mask], w[mask], shipped[n][0], shipped[n][1], pull) for n in range(2)]
 
-    ba0, fpr0 = balanced(bank, shipped, is_val)
-    print("shipped heads: val crops balanced accuracy %.3f (ROC AUC %.3f)" % (ba0, fpr0))
+    ba0, auc0 = balanced(bank, shipped, is_val)
+    print("shipped heads: val crops balanced accuracy %.3f (ROC AUC %.3f)" % (ba0, auc0))
     for pkg in packages:
         sel = camera_plain & (bank["dom"] == "camera:" + pkg)
         print("  %s: plain crops flagged %.3f" % (pkg, (1 - probs(bank, shipped, sel)[:, 0] >= 0.5).mean()))
@@ -249,8 +250,8 @@ def main():
         no_camera = np.zeros_like(is_train)
         for pull in args.pull:
             heads = fit(no_camera, 0, pull)
-            ba, fpr = balanced(bank, heads, is_val)
-            print("refit without camera photos, pull %g: val %.3f (ROC AUC %.3f)" % (pull, ba, fpr), flush=True)
+            ba, auc = balanced(bank, heads, is_val)
+            print("refit without camera photos, pull %g: val %.3f (ROC AUC %.3f)" % (pull, ba, auc), flush=True)
             for cw in args.camera_weight:
                 line, vals = [], []
                 for pkg in packages:
