@@ -123,9 +123,14 @@ FingerprintGalleryDialog::FingerprintGalleryDialog(QWidget* parent) : QDialog(pa
     connect(save, &QPushButton::clicked, this, &FingerprintGalleryDialog::savePicture);
     QPushButton* installed = buttons->addButton(tr("Installed Library"), QDialogButtonBox::ActionRole);
     connect(installed, &QPushButton::clicked, this, [this] { showLibrary({}); });
+    use_ = buttons->addButton(tr("Use for Comparisons"), QDialogButtonBox::ActionRole);
+    use_->setToolTip(tr("Compare images with this library in the Fingerprints tab and in exported reports"));
+    use_->setEnabled(false);
+    connect(use_, &QPushButton::clicked, this, &FingerprintGalleryDialog::useShownLibrary);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
     resize(760, 720);
+    setLibraryInUse({});
 }
 
 FingerprintGalleryDialog::~FingerprintGalleryDialog() { pool_.waitForDone(); }
@@ -133,6 +138,7 @@ FingerprintGalleryDialog::~FingerprintGalleryDialog() { pool_.waitForDone(); }
 void FingerprintGalleryDialog::showLibrary(const QString& folder) {
     const quint64 request = ++request_;
     header_->setText(tr("Reading the fingerprint library %1...").arg(folder.isEmpty() ? tr("installed") : folder.toHtmlEscaped()));
+    use_->setEnabled(false);  // until it is read
     QPointer<FingerprintGalleryDialog> self(this);
     pool_.start([self, request, folder] {
         lowerCurrentThreadPriority();
@@ -157,7 +163,8 @@ void FingerprintGalleryDialog::showGallery(const FingerprintGallery& gallery) {
                       "of up-sampling layers. An image is compared with each one by correlation (the Fingerprints tab).")
                        .arg(gallery.cards.size()).arg(gallery.folder.toHtmlEscaped());
     if (!gallery.error.isEmpty()) text += "<br><b>" + tr("Not read:") + "</b> " + gallery.error.toHtmlEscaped().replace("\n", "<br>");
-    header_->setText(text);
+    headerText_ = text;
+    updateHeader();
     int row = 0;
     for (const FingerprintCard& card : gallery.cards) {
         auto* label = new QLabel("<b>" + card.name.toHtmlEscaped() + "</b><br><small>" + card.details.toHtmlEscaped() + "</small>");
@@ -176,6 +183,59 @@ void FingerprintGalleryDialog::showGallery(const FingerprintGallery& gallery) {
         ++row;
     }
     emit galleryShown();
+}
+
+namespace {
+QString canonical(const QString& folder) { return folder.isEmpty() ? QString() : QFileInfo(folder).canonicalFilePath(); }
+
+// The folder resolveFingerprintLibrary finds for `folder` (empty: the installed one), canonical; throws as it does.
+QString resolvedFolder(const QString& folder) {
+    return canonical(QFile::decodeName(resolveFingerprintLibrary(QFile::encodeName(folder).toStdString()).c_str()));
+}
+}  // namespace
+
+void FingerprintGalleryDialog::setLibraryInUse(const QString& folder) {
+    inUse_ = folder;
+    inUseError_.clear();
+    try {
+        inUseResolved_ = resolvedFolder(folder);
+    } catch (const std::exception& e) {
+        inUseResolved_.clear();
+        inUseError_ = QString::fromStdString(e.what());
+    }
+    if (!shown_.folder.isEmpty()) updateHeader();  // else the header says what is being read
+}
+
+bool FingerprintGalleryDialog::showsLibraryInUse() const {
+    return !inUseResolved_.isEmpty() && canonical(shown_.folder) == inUseResolved_;
+}
+
+void FingerprintGalleryDialog::updateHeader() {
+    QString text = headerText_;
+    if (!shown_.folder.isEmpty()) {
+        if (showsLibraryInUse())
+            text += "<br>" + tr("Images are compared with this library (the Fingerprints tab, exported reports).");
+        else if (!inUseResolved_.isEmpty())
+            text += "<br>" + tr("Images are compared with another library, %1: <i>Use for Comparisons</i> makes it this one.")
+                                 .arg(inUseResolved_.toHtmlEscaped());
+        else
+            text += "<br>" + tr("Images are compared with no library: %1").arg(inUseError_.toHtmlEscaped());
+        // The detector's calibrated attribution keeps the library its model was fitted with (its manifest).
+        text += " " + tr("A model whose verdict was calibrated with fingerprints keeps its own library for the likely generator.");
+    }
+    header_->setText(text);
+    use_->setEnabled(!shown_.cards.empty() && !showsLibraryInUse());
+}
+
+void FingerprintGalleryDialog::useShownLibrary() {
+    if (shown_.cards.empty() || showsLibraryInUse()) return;
+    QString installed;
+    try {
+        installed = resolvedFolder({});
+    } catch (const std::exception&) {
+    }
+    // The installed library is kept as "the installed one", so that a newer installed one is followed.
+    emit libraryChosen(canonical(shown_.folder) == installed ? QString() : shown_.folder);
 }
 
 void FingerprintGalleryDialog::savePicture() {

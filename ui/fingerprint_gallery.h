@@ -8,6 +8,7 @@
 
 class QGridLayout;
 class QLabel;
+class QPushButton;
 
 namespace synthscope::ui {
 
@@ -37,8 +38,9 @@ QImage galleryPicture(const FingerprintGallery& gallery);
 // Analysis > Generator Fingerprints: every fingerprint of a library side by side, in image and Fourier
 // space, with what it was made from, so that a class can be shown how generators leave traces without
 // an image open (the Fingerprints tab shows only the three closest to one image). Another library (DIF's
-// published fingerprints, one built with `synthscope fingerprint build`) can be opened from its folder.
-// The library is read on a pool thread of the dialog's own.
+// published fingerprints, one built with `synthscope fingerprint build`) can be opened from its folder,
+// and made the one images are compared with (Use for Comparisons: libraryChosen). The library is read on a
+// pool thread of the dialog's own.
 class FingerprintGalleryDialog : public QDialog {
     Q_OBJECT
 public:
@@ -47,18 +49,31 @@ public:
 
     void showLibrary(const QString& folder);  // empty: the installed library; galleryShown() follows
     void showGallery(const FingerprintGallery& gallery);  // one already read (loadFingerprintGallery)
+    // The library images are compared with (UserSettings::fingerprintLibrary; empty: the installed one).
+    void setLibraryInUse(const QString& folder);
+    bool showsLibraryInUse() const;
     QString header() const;                   // what the dialog says of the library shown
     const FingerprintGallery& shown() const { return shown_; }
     int cardCount() const { return int(shown_.cards.size()); }
+    void useShownLibrary();                   // Use for Comparisons
 
 signals:
     void galleryShown();
+    // Use for Comparisons: the folder shown, or empty when it is the installed library (so a newer installed
+    // one is followed).
+    void libraryChosen(const QString& folder);
 
 private:
     void chooseFolder();
     void savePicture();
+    void updateHeader();
 
     QLabel* header_;
+    QPushButton* use_;
+    QString headerText_;       // what showGallery says of the library itself
+    QString inUse_;            // as set by setLibraryInUse
+    QString inUseResolved_;    // its folder, canonical; empty when none can be found
+    QString inUseError_;
     QGridLayout* grid_;
     FingerprintGallery shown_;
     quint64 request_ = 0;  // only the latest request's answer is shown

@@ -67,13 +67,18 @@ FingerprintPictures picturesOf(const Fingerprint& fingerprint) {
     return {stretchedImage(fingerprint.pattern), stretchedImage(logSpectrum(fingerprint.pattern))};
 }
 
-FingerprintSetPtr loadDefaultFingerprints() {
+FingerprintSetPtr loadFingerprintSet(const QString& folder) {
     auto set = std::make_shared<FingerprintSet>();
     try {
-        set->library = loadInstalledFingerprints();
+        set->library = loadInstalledFingerprints(QFile::encodeName(folder).toStdString());
         set->folder = QFile::decodeName(set->library.folder.c_str());
     } catch (const std::exception& e) {
+        set->folder = folder;
         set->error = QString::fromStdString(e.what());
+        // A chosen folder may have been moved or deleted since: say where it was chosen and how to go back.
+        if (!folder.isEmpty())
+            set->error += QObject::tr(" (it was chosen in Analysis > Generator Fingerprints, where Installed Library, then Use "
+                                      "for Comparisons, goes back to the installed one)");
     }
     return set;
 }
@@ -114,15 +119,29 @@ ForensicsPtr ForensicsRunner::compute(const LoadedImage& image, const Fingerprin
 
 FingerprintSetPtr ForensicsRunner::fingerprints() {
     std::lock_guard<std::mutex> lock(fingerprintsMutex_);
-    if (!fingerprints_) fingerprints_ = loadDefaultFingerprints();
+    if (!fingerprints_) fingerprints_ = loadFingerprintSet(folder_);
     return fingerprints_;
 }
 
+void ForensicsRunner::setFingerprintLibrary(const QString& folder) {
+    {
+        std::lock_guard<std::mutex> lock(fingerprintsMutex_);
+        folder_ = folder;
+        fingerprints_.reset();  // the next computation loads it
+    }
+    ++generation_;
+}
+
+QString ForensicsRunner::fingerprintLibrary() const {
+    std::lock_guard<std::mutex> lock(fingerprintsMutex_);
+    return folder_;
+}
+
 void ForensicsRunner::start(quint64 key, ImagePtr image) {
-    pool_.start([this, key, image] {
+    pool_.start([this, key, image, generation = generation_] {
         lowerCurrentThreadPriority();  // below the GUI thread, like the engine's (thread_priority.h)
         ForensicsPtr report = compute(*image, fingerprints());
-        QMetaObject::invokeMethod(this, [this, key, report] { emit ready(key, report); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, key, report, generation] { emit ready(key, report, generation); }, Qt::QueuedConnection);
     });
 }
 

@@ -15,14 +15,16 @@
 
 namespace synthscope::ui {
 
-// A fingerprint library loaded once for the session (see resolveFingerprintLibrary), or why there is none.
+// A fingerprint library loaded for comparisons, or why there is none.
 struct FingerprintSet {
     QString folder;
     FingerprintLibrary library;
     QString error;
 };
 using FingerprintSetPtr = std::shared_ptr<const FingerprintSet>;
-FingerprintSetPtr loadDefaultFingerprints();
+// The library in `folder` (UserSettings::fingerprintLibrary), or the installed one when it is empty
+// (resolveFingerprintLibrary), with the learned denoiser (loadInstalledFingerprints). Never throws.
+FingerprintSetPtr loadFingerprintSet(const QString& folder);
 
 // A fingerprint as it is shown: its pattern and its log-magnitude spectrum, each contrast stretched.
 struct FingerprintPictures {
@@ -69,17 +71,25 @@ public:
     explicit ForensicsRunner(QObject* parent = nullptr);
     ~ForensicsRunner() override;  // waits for the computations still running
     void start(quint64 key, ImagePtr image);
+    // The library later computations compare with (empty: the installed one). Each change counts one
+    // generation; ready() says in which generation its computation was started, so that a report of the
+    // library before can be told from one of the library now.
+    void setFingerprintLibrary(const QString& folder);
+    QString fingerprintLibrary() const;
+    quint64 generation() const { return generation_; }
     // Synchronous, for tests and the runner. Without a fingerprint set the report says none was compared.
     static ForensicsPtr compute(const LoadedImage& image, const FingerprintSetPtr& fingerprints = nullptr);
 
 signals:
-    void ready(quint64 key, synthscope::ui::ForensicsPtr report);
+    void ready(quint64 key, synthscope::ui::ForensicsPtr report, quint64 generation);
 
 private:
-    FingerprintSetPtr fingerprints();  // loaded by the first computation, on the pool thread
+    FingerprintSetPtr fingerprints();  // loaded by the first computation after a change, on the pool thread
 
-    std::mutex fingerprintsMutex_;
+    mutable std::mutex fingerprintsMutex_;
+    QString folder_;                  // guarded by fingerprintsMutex_, as fingerprints_ is
     FingerprintSetPtr fingerprints_;
+    quint64 generation_ = 0;          // GUI thread only: counts library changes
     QThreadPool pool_;  // its own, so the destructor can wait for exactly these tasks
 };
 

@@ -66,6 +66,7 @@ struct MainWindow::Document {
     ResultPtr result;
     ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
     bool forensicsPending = false;
+    quint64 forensicsGeneration = 0;  // ForensicsRunner::generation() its forensics was last started in
     QString error;
     bool checkQueued = false;        // the job was queued with the robustness check on
     bool robustnessPending = false;  // the check runs after the result; its report then joins the result
@@ -144,6 +145,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
     bridge_->setRobustnessCheck(settings_.robustnessCheck);
     bridge_->setHeatmapColours(settings_.colours());
     forensics_ = new ForensicsRunner(this);
+    forensics_->setFingerprintLibrary(settings_.fingerprintLibrary);
     connect(bridge_.get(), &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device) {
         modelStatus_ = tr("Model %1 on %2").arg(name, device);
         updateStatus();
@@ -166,11 +168,12 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
             forensicsPanel_->setReport(nullptr);
             verdict_->setFingerprints(nullptr);
         }
+        d->forensicsGeneration = forensics_->generation();
         forensics_->start(job, image);
     });
-    connect(forensics_, &ForensicsRunner::ready, this, [this](quint64 job, const ForensicsPtr& report) {
+    connect(forensics_, &ForensicsRunner::ready, this, [this](quint64 job, const ForensicsPtr& report, quint64 generation) {
         Document* d = documentForJob(job);
-        if (!d) return;
+        if (!d || generation < d->forensicsGeneration) return;  // compared with a library replaced since
         d->forensics = report;
         d->forensicsPending = false;
         if (d == currentDocument()) {
@@ -341,7 +344,7 @@ void MainWindow::createActions() {
                                                           tr("PDF (*.pdf);;HTML (*.html)"));
         if (path.isEmpty()) return;
         statusBar()->showMessage(tr("Writing the report %1...").arg(path));
-        exporter->start(d->result, path, settings_.colours());
+        exporter->start(d->result, path, settings_.colours(), settings_.fingerprintLibrary);
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
         if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
@@ -495,12 +498,36 @@ void MainWindow::createActions() {
 FingerprintGalleryDialog* MainWindow::showFingerprintGallery() {
     if (!fingerprintGallery_) {
         fingerprintGallery_ = new FingerprintGalleryDialog(this);
-        fingerprintGallery_->showLibrary({});
+        fingerprintGallery_->setLibraryInUse(settings_.fingerprintLibrary);
+        fingerprintGallery_->showLibrary(settings_.fingerprintLibrary);
+        connect(fingerprintGallery_, &FingerprintGalleryDialog::libraryChosen, this, &MainWindow::setFingerprintLibrary);
     }
     fingerprintGallery_->show();
     fingerprintGallery_->raise();
     fingerprintGallery_->activateWindow();
     return fingerprintGallery_;
+}
+
+void MainWindow::setFingerprintLibrary(const QString& folder) {
+    settings_.fingerprintLibrary = folder;
+    settings_.save();
+    forensics_->setFingerprintLibrary(folder);
+    if (fingerprintGallery_) fingerprintGallery_->setLibraryInUse(folder);
+    // Compare every open image again (the whole forensic report: its parts are computed together). A
+    // teaching-mode copy keeps its report until its quality changes.
+    for (auto& d : documents_) {
+        if (!d->original || d->jpegQuality != 0 || d->job == 0) continue;
+        d->forensics.reset();
+        d->forensicsPending = true;
+        d->forensicsGeneration = forensics_->generation();
+        forensics_->start(d->job, d->original);
+    }
+    if (Document* d = currentDocument(); d && d->forensicsPending) {
+        forensicsPanel_->setReport(nullptr);
+        verdict_->setFingerprints(nullptr);
+    }
+    statusBar()->showMessage(folder.isEmpty() ? tr("Images are compared with the installed fingerprint library")
+                                              : tr("Images are compared with the fingerprint library %1").arg(folder), 8000);
 }
 
 void MainWindow::setHeatmapColours(HeatmapColours colours) {
@@ -978,7 +1005,8 @@ void MainWindow::takeScreenshotsAndMaybeQuit() {
                 .save(dir + "heatmap-image.png");
         // Analysis > Generator Fingerprints with the installed library (read here too: the run is over).
         FingerprintGalleryDialog gallery(this);
-        gallery.showGallery(loadFingerprintGallery({}));
+        gallery.setLibraryInUse(settings_.fingerprintLibrary);
+        gallery.showGallery(loadFingerprintGallery(settings_.fingerprintLibrary));
         gallery.show();
         QApplication::processEvents();
         gallery.grab().save(dir + "fingerprint-gallery.png");

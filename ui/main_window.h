@@ -62,6 +62,9 @@ public:
     void setHeatmapColours(HeatmapColours colours);
     // Analysis > Generator Fingerprints: the installed library's fingerprints, read on the dialog's thread.
     FingerprintGalleryDialog* showFingerprintGallery();
+    // The library the Fingerprints tab and exported reports compare with (empty: the installed one): kept in
+    // the settings, and every open image's comparison made again with it.
+    void setFingerprintLibrary(const QString& folder);
     // Edit > Copy Verdict Summary (Ctrl+Shift+C): the open image's verdict as plain text (verdict_summary.h).
     void copyVerdictSummary();
     // Analysis > Analyse Selected Region (Ctrl+Shift+R): the part of the open image selected with

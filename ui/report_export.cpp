@@ -3,8 +3,8 @@
 #include <QFile>
 
 #include "engine/evidence.h"
-#include "engine/model_registry.h"
 #include "report/evidence_report.h"
+#include "ui/forensics_report.h"
 
 namespace synthscope::ui {
 
@@ -12,15 +12,13 @@ ReportExporter::ReportExporter(QObject* parent) : QObject(parent) { pool_.setMax
 
 ReportExporter::~ReportExporter() { pool_.waitForDone(); }
 
-void ReportExporter::start(ResultPtr result, const QString& path, HeatmapColours colours) {
-    start([result, colours] {
+void ReportExporter::start(ResultPtr result, const QString& path, HeatmapColours colours, const QString& fingerprintLibrary) {
+    start([result, colours, fingerprintLibrary] {
         EvidenceOptions options;
         options.heatmapColours = colours;
-        try {
-            options.fingerprints = std::make_shared<FingerprintLibrary>(loadInstalledFingerprints());
-        } catch (const EngineError& e) {
-            options.fingerprintLibraryWhyNone = e.what();
-        }
+        const FingerprintSetPtr set = loadFingerprintSet(fingerprintLibrary);
+        if (set->error.isEmpty()) options.fingerprints = std::shared_ptr<const FingerprintLibrary>(set, &set->library);
+        else options.fingerprintLibraryWhyNone = set->error.toStdString();
         return report::imageReport(gatherEvidence(*result, "analysed in the workstation", options));
     }, path);
 }

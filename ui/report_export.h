@@ -17,8 +17,9 @@ class ReportExporter : public QObject {
 public:
     explicit ReportExporter(QObject* parent = nullptr);
     ~ReportExporter() override;  // waits for an export still running
-    // An analysed image's report (re-reading the file, spectrum, fingerprints, metadata, layout).
-    void start(ResultPtr result, const QString& path, HeatmapColours colours);
+    // An analysed image's report (re-reading the file, spectrum, fingerprints, metadata, layout), compared
+    // with the fingerprint library in fingerprintLibrary (empty: the installed one; loadFingerprintSet).
+    void start(ResultPtr result, const QString& path, HeatmapColours colours, const QString& fingerprintLibrary);
     // Any report: makeDocument runs on the pool thread; what it throws is reported as the error.
     void start(std::function<report::ReportDocument()> makeDocument, const QString& path);
     bool busy() const { return pool_.activeThreadCount() > 0; }

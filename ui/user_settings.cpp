@@ -22,6 +22,7 @@ UserSettings UserSettings::load() {
     u.regionControls = std::clamp(s.value("analysis/regionControls", u.regionControls).toInt(), 0, kMaxRegionControls);
     u.darkPalette = s.value("view/darkPalette", u.darkPalette).toBool();
     u.heatmapColours = s.value("view/heatmapColours", u.heatmapColours).toString();
+    u.fingerprintLibrary = s.value("fingerprints/library").toString();
     u.recentFiles = s.value("files/recent").toStringList();
     return u;
 }
@@ -38,6 +39,7 @@ void UserSettings::save() const {
     s.setValue("analysis/regionControls", regionControls);
     s.setValue("view/darkPalette", darkPalette);
     s.setValue("view/heatmapColours", heatmapColours);
+    s.setValue("fingerprints/library", fingerprintLibrary);
     s.setValue("files/recent", recentFiles);
 }
 

@@ -20,6 +20,9 @@ struct UserSettings {
     int regionControls = kDefaultRegionControls;  // parts of a region's size elsewhere analysed with it (0: none)
     bool darkPalette = false;
     QString heatmapColours = "turbo";  // a heatmapColoursName(); colours() reads it
+    // The fingerprint library the Fingerprints tab and reports compare images with (chosen in Analysis >
+    // Generator Fingerprints); empty: the installed one, or $SYNTHSCOPE_FINGERPRINTS (resolveFingerprintLibrary).
+    QString fingerprintLibrary;
     QStringList recentFiles;
 
     static UserSettings load();

@@ -12,6 +12,7 @@
 #include <QUrl>
 #include <QDir>
 #include <QFile>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -173,6 +174,7 @@ private slots:
         QVERIFY(shown.wait(20000));
         QCOMPARE(dialog.cardCount(), npy);
         QVERIFY2(dialog.header().contains(QString("%1 fingerprint(s)").arg(npy)), qPrintable(dialog.header()));
+        QVERIFY2(dialog.header().contains("Images are compared with this library"), qPrintable(dialog.header()));
         const QImage picture = galleryPicture(dialog.shown());  // Save Picture...: every card, scrolled out of view or not
         QVERIFY2(picture.height() >= npy * 160, qPrintable(QString("%1 px high").arg(picture.height())));
         QVERIFY(picture.pixel(picture.width() - 20, 100) != qRgb(255, 255, 255));  // the first card's spectrum is drawn
@@ -188,6 +190,11 @@ private slots:
         QVERIFY(shown.wait(20000));
         QCOMPARE(dialog.cardCount(), 0);
         QVERIFY2(dialog.header().contains("Not read:"), qPrintable(dialog.header()));
+        QPushButton* use = nullptr;
+        for (QPushButton* b : dialog.findChildren<QPushButton*>())
+            if (b->text() == "Use for Comparisons") use = b;
+        QVERIFY(use);
+        QVERIFY(!use->isEnabled());  // nothing to compare with
         // A broken fingerprint beside a good one: the good one is shown, the broken one named.
         QFile::copy(shipped.filePath("ldm.npy"), empty.path() + "/ldm.npy");
         QFile::copy(shipped.filePath("ldm.json"), empty.path() + "/ldm.json");
@@ -198,6 +205,11 @@ private slots:
         QVERIFY(shown.wait(20000));
         QCOMPARE(dialog.cardCount(), 1);
         QVERIFY2(dialog.header().contains("broken.npy"), qPrintable(dialog.header()));
+        QVERIFY(use->isEnabled());  // one to compare with, not the one in use
+        QSignalSpy chosen(&dialog, &FingerprintGalleryDialog::libraryChosen);
+        use->click();
+        QCOMPARE(chosen.size(), 1);
+        QCOMPARE(chosen.first().first().toString(), empty.path());
     }
 
     void verdictPanelSpeaksPlainly() {
@@ -951,6 +963,66 @@ private slots:
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
     }
 
+    void mainWindowComparesWithTheLibraryChosenInTheGallery() {
+        const QString image = SYNTHSCOPE_SHARED_DATA_DIR "/attribution/disco_diffusion/9bb31d67d686.png";
+        if (!QFile::exists(image)) QSKIP("../shared/data not present");
+        qunsetenv("SYNTHSCOPE_FINGERPRINTS");
+        UserSettings start = UserSettings::load();
+        start.fingerprintLibrary.clear();  // the installed library, as a new user has it
+        start.save();
+        QTemporaryDir dir;
+        const QString chosen = dir.path() + "/one fingerprint";  // one of the shipped library's, in a folder of its own
+        QVERIFY(QDir().mkpath(chosen));
+        for (const char* file : {"vqgan.npy", "vqgan.json"})
+            QVERIFY(QFile::copy(QString(SYNTHSCOPE_MODELS_DIR "/fingerprints/") + file, chosen + "/" + file));
+        const int installed = QDir(SYNTHSCOPE_MODELS_DIR "/fingerprints").entryList({"*.npy"}, QDir::Files).size();
+
+        AutomationOptions automation;
+        automation.model = kModel;
+        MainWindow window(automation);
+        window.show();
+        window.openFiles({image});
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
+        auto* forensics = window.findChild<ForensicsPanel*>();
+        QVERIFY(forensics);
+        QVERIFY2(forensics->fingerprintSummary().contains(QString("fingerprints (%1 fingerprints)").arg(installed)),
+                 qPrintable(forensics->fingerprintSummary()));
+
+        // The gallery opens on the library in use, and says so; nothing to choose.
+        FingerprintGalleryDialog* gallery = window.showFingerprintGallery();
+        QSignalSpy shown(gallery, &FingerprintGalleryDialog::galleryShown);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(gallery->showsLibraryInUse());
+        QVERIFY2(gallery->header().contains("Images are compared with this library"), qPrintable(gallery->header()));
+        // Another library, shown: not yet in use, until Use for Comparisons.
+        gallery->showLibrary(chosen);
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(gallery->cardCount(), 1);
+        QVERIFY(!gallery->showsLibraryInUse());
+        QVERIFY2(gallery->header().contains("Images are compared with another library"), qPrintable(gallery->header()));
+        gallery->useShownLibrary();
+        QVERIFY(gallery->showsLibraryInUse());
+        QCOMPARE(UserSettings::load().fingerprintLibrary, chosen);  // kept for the next session
+        // The open image is compared again, with that library alone.
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
+        QTRY_VERIFY2_WITH_TIMEOUT(forensics->fingerprintSummary().contains(chosen.toHtmlEscaped() + " (1 fingerprints)"),
+                                  qPrintable(forensics->fingerprintSummary()), 20000);
+        // A new image too.
+        window.openFiles({SYNTHSCOPE_SHARED_DATA_DIR "/attribution/ldm/" + QDir(SYNTHSCOPE_SHARED_DATA_DIR "/attribution/ldm").entryList({"*.png"}, QDir::Files).value(0)});
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
+        QVERIFY2(forensics->fingerprintSummary().contains(" (1 fingerprints)"), qPrintable(forensics->fingerprintSummary()));
+
+        // Back to the installed one: kept as "the installed one" (empty), so that a newer install is followed.
+        gallery->showLibrary({});
+        QVERIFY(shown.wait(20000));
+        QVERIFY(!gallery->showsLibraryInUse());
+        gallery->useShownLibrary();
+        QCOMPARE(UserSettings::load().fingerprintLibrary, QString());
+        QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 60000);
+        QTRY_VERIFY2_WITH_TIMEOUT(forensics->fingerprintSummary().contains(QString("fingerprints (%1 fingerprints)").arg(installed)),
+                                  qPrintable(forensics->fingerprintSummary()), 20000);
+    }
+
     void mainWindowCombinesTheDetectorAndFingerprintAttributions() {
         // A held-out disco_diffusion image the shipped detector alone attributes to dalle_mini (0.53 against 0.15),
         // and the fingerprints set right.
@@ -1013,7 +1085,7 @@ private slots:
         QCOMPARE(int(result->robustness->variants.size()), 3);
         ReportExporter exporter;
         QSignalSpy written(&exporter, &ReportExporter::finished);
-        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Cividis);
+        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Cividis, {});
         QVERIFY(written.wait(30000));
         QCOMPARE(written.first().at(1).toString(), QString());
         QFile html(dir.path() + "/report.html");

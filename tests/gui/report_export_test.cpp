@@ -35,7 +35,7 @@ private slots:
         QSignalSpy spy(&exporter, &ui::ReportExporter::finished);
         QThread* workThread = nullptr;
         connect(&exporter, &ui::ReportExporter::finished, this, [&] { workThread = QThread::currentThread(); });
-        exporter.start(result, dir.path() + "/report.pdf", HeatmapColours::Turbo);
+        exporter.start(result, dir.path() + "/report.pdf", HeatmapColours::Turbo, {});
         QVERIFY(spy.wait(120000));
         QCOMPARE(spy.at(0).at(1).toString(), QString());  // no error
         QCOMPARE(workThread, QThread::currentThread());     // delivered on the GUI thread
@@ -43,15 +43,39 @@ private slots:
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.read(5) == "%PDF-");
 
-        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Turbo);
+        exporter.start(result, dir.path() + "/report.html", HeatmapColours::Turbo, {});
         QVERIFY(spy.wait(120000));
         QFile html(dir.path() + "/report.html");
         QVERIFY(html.open(QIODevice::ReadOnly));
         const QByteArray text = html.readAll();
         QVERIFY(text.contains("What was and was not checked"));
         QVERIFY(text.contains(QByteArray::fromStdString(result->image.sha256)));
+        QVERIFY(text.contains("/models/fingerprints. Score 0"));  // the installed one, found beside the models
 
-        exporter.start(result, dir.path() + "/no/such/folder/report.pdf", HeatmapColours::Turbo);  // an error is reported, not thrown
+        // A library chosen in Analysis > Generator Fingerprints: one fingerprint of the shipped library copied
+        // into a folder of its own. The report compares with it and names it.
+        const QString chosen = dir.path() + "/chosen library";
+        QVERIFY(QDir().mkpath(chosen));
+        for (const char* file : {"ldm.npy", "ldm.json"})
+            QVERIFY(QFile::copy(QString(SYNTHSCOPE_MODELS_DIR "/fingerprints/") + file, chosen + "/" + file));
+        exporter.start(result, dir.path() + "/chosen.html", HeatmapColours::Turbo, chosen);
+        QVERIFY(spy.wait(120000));
+        QCOMPARE(spy.last().at(1).toString(), QString());
+        QFile chosenHtml(dir.path() + "/chosen.html");
+        QVERIFY(chosenHtml.open(QIODevice::ReadOnly));
+        const QString chosenText = QString::fromUtf8(chosenHtml.readAll());
+        QVERIFY2(chosenText.contains("from " + chosen.toHtmlEscaped() + ". Score 0"), "the chosen library is named");
+        QVERIFY(chosenText.contains("ldm") && !chosenText.contains("dalle_mini"));
+        // Gone since it was chosen: the report is still written, and says why there was no comparison and how to go back.
+        exporter.start(result, dir.path() + "/gone.html", HeatmapColours::Turbo, dir.path() + "/moved away");
+        QVERIFY(spy.wait(120000));
+        QCOMPARE(spy.last().at(1).toString(), QString());
+        QFile goneHtml(dir.path() + "/gone.html");
+        QVERIFY(goneHtml.open(QIODevice::ReadOnly));
+        const QString goneText = QString::fromUtf8(goneHtml.readAll());
+        QVERIFY2(goneText.contains("is not a folder") && goneText.contains("chosen in Analysis &gt; Generator Fingerprints"), qPrintable(goneText.left(4000)));
+
+        exporter.start(result, dir.path() + "/no/such/folder/report.pdf", HeatmapColours::Turbo, {});  // an error is reported, not thrown
         QVERIFY(spy.wait(120000));
         QVERIFY(!spy.last().at(1).toString().isEmpty());
     }
