@@ -37,6 +37,20 @@ void walk(const fs::path& dir, std::set<fs::path>& visited, std::vector<std::str
     for (const fs::path& d : subdirs) walk(d, visited, images, errors);
 }
 
+// Why a path given by name leads to nothing: not there, a link to nothing or to itself, or a folder on
+// the way that cannot be searched ("no such file" would send the user looking in the wrong place).
+std::string whyNotFound(const std::string& path, const std::error_code& ec) {
+    if (ec == std::errc::too_many_symbolic_link_levels) return "a symbolic link that leads back to itself (a loop)";
+    if (ec == std::errc::permission_denied) return "cannot be reached: a folder on its way may not be searched (permission denied)";
+    std::error_code linkError;
+    if (fs::is_symlink(fs::symlink_status(path, linkError))) {
+        const fs::path target = fs::read_symlink(path, linkError);
+        return "a symbolic link to " + (linkError ? std::string("a path that cannot be read") : target.string()) + ", which does not exist";
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory) return "cannot be reached: " + ec.message();
+    return "no such file or folder";
+}
+
 }  // namespace
 
 bool hasImageExtension(const std::string& path) {
@@ -52,7 +66,7 @@ CollectedFiles collectImageFiles(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) {
         std::error_code ec;
         const fs::file_status status = fs::status(path, ec);
-        if (ec || !fs::exists(status)) out.errors.push_back(path + ": no such file or folder");
+        if (ec || !fs::exists(status)) out.errors.push_back(path + ": " + whyNotFound(path, ec));
         else if (fs::is_directory(status)) walk(path, visited, out.images, out.errors);
         else out.images.push_back(path);
     }

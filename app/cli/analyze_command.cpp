@@ -202,9 +202,10 @@ int runAnalyze(const QStringList& args) {
     std::map<VerdictLabel, int> counts;
     for (const AnalysisResult& r : listener.results()) ++counts[r.verdict.label];
     const std::size_t failed = listener.failures().size() + files.errors.size();
-    std::fprintf(stderr, "Analysed %zu of %zu images in %.1f s: %d synthetic, %d authentic, %d inconclusive; %zu failed.\n",
+    std::fprintf(stderr, "Analysed %zu of %zu images in %.1f s: %d synthetic, %d authentic, %d inconclusive; %zu failed%s.\n",
                  listener.results().size(), files.images.size(), seconds, counts[VerdictLabel::Synthetic],
-                 counts[VerdictLabel::Authentic], counts[VerdictLabel::Inconclusive], failed);
+                 counts[VerdictLabel::Authentic], counts[VerdictLabel::Inconclusive], listener.failures().size(),
+                 pathsNotReadNote(files.errors.size()).c_str());
     std::map<VerdictLabel, int> robustCounts;
     int robustnessErrors = 0;
     for (const AnalysisResult& r : listener.results()) {

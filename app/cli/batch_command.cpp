@@ -180,7 +180,7 @@ int runBatch(const QStringList& args) {
                  "%s %d %s in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
                  "The case holds %d results%s: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
                  summary.cancelled ? "Cancelled after" : "Done:", summary.files, listed ? "regions" : "files", summary.seconds, summary.analysed,
-                 summary.cached, summary.failed + int(files.errors.size()), summary.cancelled ? " (run again to resume)" : "",
+                 summary.cached, summary.failed, (pathsNotReadNote(files.errors.size()) + (summary.cancelled ? " (run again to resume)" : "")).c_str(),
                  counts.entries, regionsNote(counts).c_str(), counts.synthetic, counts.authentic, counts.inconclusive,
                  counts.failures);
     if (summary.cancelled) return kExitBadInput;

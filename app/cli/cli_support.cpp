@@ -15,6 +15,11 @@
 
 namespace synthscope::cli {
 
+std::string pathsNotReadNote(std::size_t errors) {
+    if (errors == 0) return {};
+    return "; " + std::to_string(errors) + (errors == 1 ? " path given" : " paths given") + " could not be read (above)";
+}
+
 bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options) {
     for (const char* option : options) {
         if (!parser.isSet(option)) continue;

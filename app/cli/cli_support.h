@@ -23,6 +23,11 @@ inline QString qs(const std::string& s) { return QString::fromStdString(s); }
 // not exist; nothing was done" (or why else) and returns false otherwise.
 bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options);
 
+// For a command's closing summary: "; 1 path given could not be read (above)" when some of the paths given
+// led to nothing (not there, a broken link, an unreadable folder), else "". They are not images, so they
+// are told apart from the images that failed.
+std::string pathsNotReadNote(std::size_t errors);
+
 // Writes JSON through a temporary file renamed into place: a crash or kill never leaves it half-written.
 bool writeJsonFile(const QString& path, const QJsonObject& root, std::string& error);
 

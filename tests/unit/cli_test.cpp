@@ -44,17 +44,21 @@ TEST(Cli, AnalyzesAFolderWritesJsonAndHeatmapsAndFlagsBadFiles) {
     writeRgb((images + "/nested/dark.jpg").toStdString(), cv::Mat(70, 90, CV_8UC3, cv::Scalar(5, 5, 5)));
     writeBytes((images + "/broken.png").toStdString(), {0x89, 'P', 'N', 'G', 1, 2, 3});
 
-    const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", images, "--json", dir.path() + "/out.json",
-                            "--heatmap-dir", dir.path() + "/heat"});
+    const CliRun run = runCli({"analyze", "--model", kModel, "--device", "cpu", images, dir.path() + "/missing.jpg", "--json",
+                               dir.path() + "/out.json", "--heatmap-dir", dir.path() + "/heat"});
     EXPECT_EQ(run.exitCode, 2) << "one input was bad: " << run.err.toStdString();
     EXPECT_TRUE(run.out.contains("SYNTHETIC")) << run.out.toStdString();
     EXPECT_TRUE(run.out.contains("AUTHENTIC")) << run.out.toStdString();
     EXPECT_TRUE(run.err.contains("broken.png"));
+    EXPECT_TRUE(run.err.contains("missing.jpg: no such file or folder"));
+    // The summary counts images and tells the path that led to none apart (it said "2 of 3 images; 2 failed").
+    EXPECT_TRUE(run.err.contains("Analysed 2 of 3 images") && run.err.contains("; 1 failed; 1 path given could not be read (above)."))
+        << run.err.toStdString();
 
     const QJsonObject json = readJson(dir.path() + "/out.json");
     EXPECT_EQ(json["format"].toString(), "synthscope-analysis/1");
     EXPECT_EQ(json["summary"].toObject()["analysed"].toInt(), 2);
-    EXPECT_EQ(json["summary"].toObject()["failed"].toInt(), 1);
+    EXPECT_EQ(json["summary"].toObject()["failed"].toInt(), 2);  // the broken image and the missing path
     const QJsonArray results = json["results"].toArray();
     ASSERT_EQ(results.size(), 2);
     const QJsonObject first = results[0].toObject();
@@ -62,7 +66,7 @@ TEST(Cli, AnalyzesAFolderWritesJsonAndHeatmapsAndFlagsBadFiles) {
     EXPECT_EQ(first["image"].toObject()["sha256"].toString().size(), 64);
     EXPECT_EQ(first["provenance"].toObject()["model"].toObject()["name"].toString(), "brightness_detector");
     EXPECT_EQ(first["patches"].toArray().size(), 4);
-    EXPECT_EQ(json["errors"].toArray().size(), 1);
+    EXPECT_EQ(json["errors"].toArray().size(), 2);
     EXPECT_EQ(QDir(dir.path() + "/heat").entryList(QDir::Files).size(), 4) << "heatmap + overlay per image";
 }
 

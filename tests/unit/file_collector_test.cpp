@@ -81,3 +81,23 @@ TEST(FileCollector, ReportsUnreadableFolders) {
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].find("locked: cannot read folder"), std::string::npos) << errors[0];
 }
+
+TEST(FileCollector, SaysWhyAPathGivenLeadsToNothing) {
+    // Each named for what it is, so that the user looks in the right place: "no such file" only when there is none.
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    fs::create_symlink(root / "loop.jpg", root / "loop.jpg");
+    fs::create_symlink(root / "gone.jpg", root / "dangling.jpg");
+    fs::create_directory(root / "closed");
+    test::writeBytes((root / "closed" / "inside.jpg").string(), {1});
+    fs::permissions(root / "closed", fs::perms::owner_read);  // listed, but not searched: its files cannot be reached
+    const std::vector<std::string> errors = errorsCollectedAsAnOrdinaryUser(
+        {(root / "missing.jpg").string(), (root / "loop.jpg").string(), (root / "dangling.jpg").string(), (root / "closed" / "inside.jpg").string()});
+    fs::permissions(root / "closed", fs::perms::owner_all);
+    ASSERT_EQ(errors.size(), 4u);
+    EXPECT_NE(errors[0].find("missing.jpg: no such file or folder"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[1].find("loop.jpg: a symbolic link that leads back to itself"), std::string::npos) << errors[1];
+    EXPECT_NE(errors[2].find("dangling.jpg: a symbolic link to " + (root / "gone.jpg").string() + ", which does not exist"), std::string::npos)
+        << errors[2];
+    EXPECT_NE(errors[3].find("inside.jpg: cannot be reached: a folder on its way may not be searched"), std::string::npos) << errors[3];
+}
