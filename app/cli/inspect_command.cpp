@@ -241,8 +241,9 @@ int runInspect(const QStringList& args) {
         results.append(result);
     }
     std::fprintf(stderr, "Inspected %lld of %zu images: %d with a strong generator trace in the metadata, %d with signs of double JPEG "
-                         "compression; %d failed (in part).\n",
-                 static_cast<long long>(results.size()), files.images.size(), flaggedTraces, flaggedDouble, failed);
+                         "compression; %d failed (in part)%s.\n",
+                 static_cast<long long>(results.size()), files.images.size(), flaggedTraces, flaggedDouble,
+                 failed - int(files.errors.size()), pathsNotReadNote(files.errors.size()).c_str());
 
     if (parser.isSet("json")) {
         const QJsonObject root{
