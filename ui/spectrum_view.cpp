@@ -35,17 +35,22 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(image_, 3);
     layout->addWidget(profile_, 2);
     layout->addWidget(text_);
+    layout->addStretch(0);  // takes the room of the picture and plot only while they are hidden (showMessage)
 }
 
 void SpectrumView::showMessage(const QString& html) {
     image_->clear();
+    image_->hide();
     profile_->graph(0)->data()->clear();
     profile_->replot();
+    profile_->hide();  // empty axes say nothing; setSpectrum shows them again
     text_->setText(html);
 }
 
 void SpectrumView::setSpectrum(const Spectrum& s, const QImage& rendered, const QString& heading) {
     image_->setImage(rendered);
+    image_->show();
+    profile_->show();
     QVector<double> f, db;
     for (std::size_t k = 1; k < s.radialProfile.size(); ++k) {
         f << s.radialFrequency(k);

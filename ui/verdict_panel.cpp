@@ -107,6 +107,7 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(robustness_);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
+    layout->addStretch(0);  // takes the chart's room only while the chart is hidden: the text stays at the top
     layout->addWidget(patch_);
     layout->addWidget(model_);
     layout->addWidget(caveat);
@@ -291,6 +292,7 @@ void VerdictPanel::updateChart(const std::vector<ClassScore>& scores, const QStr
     chart_->yAxis->setRange(0.3, std::max<double>(scores.size(), 1) + 0.7);
     if (auto* t = qobject_cast<QCPTextElement*>(chart_->plotLayout()->element(0, 0))) t->setText(title);
     chart_->replot();
+    chart_->setVisible(!scores.empty());  // an empty chart says nothing (no image, or one that could not be read)
 }
 
 }  // namespace synthscope::ui
