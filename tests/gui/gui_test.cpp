@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include <QAction>
+#include <qcustomplot.h>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QTreeWidget>
@@ -220,8 +221,13 @@ private slots:
         panel.setResult(twoPatchResult(VerdictLabel::Inconclusive, 0.5));
         QCOMPARE(panel.headline(), QString("Inconclusive"));
         QVERIFY(panel.details().contains("inconclusive band"));
+        auto* chart = panel.findChild<QCustomPlot*>();
+        QVERIFY(chart && !chart->isHidden());  // the class probabilities of a verdict
         panel.setMessage("broken file");
         QCOMPARE(panel.headline(), QString("broken file"));
+        QVERIFY(chart->isHidden());  // no empty axes under a message
+        panel.setResult(twoPatchResult(VerdictLabel::Synthetic, 0.87));
+        QVERIFY(!chart->isHidden());
 
         // What the file's record says beside the verdict, as the analysis read it with the file.
         ResultPtr camera = twoPatchResult(VerdictLabel::Synthetic, 0.87);
