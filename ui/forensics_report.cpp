@@ -132,11 +132,6 @@ void ForensicsRunner::setFingerprintLibrary(const QString& folder) {
     ++generation_;
 }
 
-QString ForensicsRunner::fingerprintLibrary() const {
-    std::lock_guard<std::mutex> lock(fingerprintsMutex_);
-    return folder_;
-}
-
 void ForensicsRunner::start(quint64 key, ImagePtr image) {
     pool_.start([this, key, image, generation = generation_] {
         lowerCurrentThreadPriority();  // below the GUI thread, like the engine's (thread_priority.h)

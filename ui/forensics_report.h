@@ -75,7 +75,6 @@ public:
     // generation; ready() says in which generation its computation was started, so that a report of the
     // library before can be told from one of the library now.
     void setFingerprintLibrary(const QString& folder);
-    QString fingerprintLibrary() const;
     quint64 generation() const { return generation_; }
     // Synchronous, for tests and the runner. Without a fingerprint set the report says none was compared.
     static ForensicsPtr compute(const LoadedImage& image, const FingerprintSetPtr& fingerprints = nullptr);
@@ -86,7 +85,7 @@ signals:
 private:
     FingerprintSetPtr fingerprints();  // loaded by the first computation after a change, on the pool thread
 
-    mutable std::mutex fingerprintsMutex_;
+    std::mutex fingerprintsMutex_;
     QString folder_;                  // guarded by fingerprintsMutex_, as fingerprints_ is
     FingerprintSetPtr fingerprints_;
     quint64 generation_ = 0;          // GUI thread only: counts library changes
