@@ -16,7 +16,6 @@ PACKAGES=(
   libsqlite3-dev                   # case store (batch results)
   libheif-dev                      # HEIF/HEIC and AVIF images (phone photos)
   poppler-utils                    # pdftotext/pdftoppm: the PDF report test
-  strace                           # the decoder's system calls against its allow list (bench/decoder_calls.py)
   libgtest-dev                     # unit tests
   clang libclang-rt-14-dev         # libFuzzer harnesses (tests/fuzz/, issue 7)
   xvfb xauth                       # GUI tests without a display
