@@ -566,6 +566,28 @@ bool writeAllStdout(const void* data, std::size_t size) {
     return true;
 }
 
+// What the decoding libraries print (libpng: "libpng error: PNG input buffer is incomplete") goes into a
+// memory file instead of the workstation's standard error: bytes a hostile file makes a decoder print never
+// reach the user's terminal (escape sequences), and what the library said can join the sentence that
+// refuses the file. -1 when it cannot be done (standard error is then left as it is).
+int captureDiagnostics() {
+    const int fd = ::memfd_create("synthscope-decoder-messages", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (::dup2(fd, STDERR_FILENO) < 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// What the decoding libraries printed (captureDiagnostics), as printableDiagnostics gives it.
+std::string diagnosticsText(int fd) {
+    if (fd < 0) return {};
+    char buffer[600];
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, 0);
+    return n > 0 ? printableDiagnostics(buffer, std::size_t(n)) : std::string();
+}
+
 // The bytes of address space this process has mapped (/proc/self/statm's first field); 0 if unknown.
 std::int64_t addressSpaceInUse() {
     std::FILE* statm = std::fopen("/proc/self/statm", "r");
@@ -586,6 +608,21 @@ void warmUpDecoders() {
 
 }  // namespace
 
+std::string printableDiagnostics(const char* data, std::size_t size) {
+    std::vector<std::string> lines(1);
+    for (std::size_t i = 0; i < std::min<std::size_t>(size, 600); ++i) {
+        const auto c = static_cast<unsigned char>(data[i]);
+        if (c == '\n') lines.emplace_back();
+        else if (c >= 0x20 && c < 0x7f) lines.back() += char(c);  // no escape sequence reaches a terminal
+    }
+    std::string text;
+    for (auto line = lines.begin(); line != lines.end(); ++line) {
+        if (line->empty() || std::find(lines.begin(), line, *line) != line) continue;  // libpng says some twice
+        text += (text.empty() ? "" : "; ") + *line;
+    }
+    return text;
+}
+
 bool decodeHelperAnswersOutOfMemory() {
 #ifdef SYNTHSCOPE_ASAN
     return false;
@@ -603,6 +640,7 @@ int decodeHelperMain(int argc, char** argv) {
     }
     if (mode != "decode" && mode != "metadata") return usage();
     std::int64_t maxPixels = 250'000'000, memoryBytes = 0;
+    int diagnostics = -1;  // what the libraries print, captured (not in AddressSanitizer builds: its reports)
     std::string name = "the file", orientation = "apply";
     int imageFormat = -1;
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -629,6 +667,7 @@ int decodeHelperMain(int argc, char** argv) {
     // Before a byte of the file is read: code that an attacked decoder runs can then open no file, start
     // no program and reach no socket (decode_sandbox.h). Not in AddressSanitizer builds, whose runtime
     // opens files and starts a tracing process to report. Where it cannot be done, decoding goes on.
+    diagnostics = captureDiagnostics();
     (void)confineToDecoding();
 #endif
     const std::string needsMore = memoryBytes > 0 ? "it needs more memory than the " + memoryText(memoryBytes) + " allowed for decoding"
@@ -654,7 +693,8 @@ int decodeHelperMain(int argc, char** argv) {
             putU32(head, kRefused);
             putU32(head, 0);
             putU32(head, 0);
-            putText(head, why);
+            const std::string said = diagnosticsText(diagnostics);
+            putText(head, said.empty() ? why : why + "; the decoder printed: \"" + said + "\"");
             pixels.release();
         };
         try {

@@ -79,6 +79,12 @@ bool decodeHelperAnswersOutOfMemory();
 DecodedPicture decodeInProcess(const std::vector<std::uint8_t>& bytes, const std::string& name, ImageFormat format, std::int64_t maxPixels,
                                ExifOrientation orientation = ExifOrientation::Apply);
 
+// What a decoding library printed (the helper captures its standard error: bytes a hostile file makes a
+// decoder print must not reach the user's terminal), as one line of printable text for the sentence that
+// refuses the file: the first 600 bytes, every byte outside printable ASCII dropped, lines joined with
+// "; ", a line already given not repeated. Empty when nothing printable was printed.
+std::string printableDiagnostics(const char* data, std::size_t size);
+
 // The helper executable's whole main (app/decode_main.cpp): reads the file from standard input and
 // writes its answer to standard output in the format this file's readers expect.
 int decodeHelperMain(int argc, char** argv);

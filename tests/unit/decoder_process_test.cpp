@@ -357,7 +357,9 @@ TEST(DecoderProcess, EveryFormatDecodesInTheHelperAsInThisProcess) {
     EXPECT_EQ(decodeInHelper(helper, {}, turned, "p", ImageFormat::Jpeg, 250'000'000).rgb.size(), cv::Size(72, 104));
     EXPECT_EQ(decodeInHelper(helper, {}, turned, "p", ImageFormat::Jpeg, 250'000'000, ExifOrientation::Ignore).rgb.size(), cv::Size(104, 72));
 
-    // A damaged file gets the very sentence the in-process decoder gives; a size above the limit is refused.
+    // A damaged file gets the very sentence the in-process decoder gives, with what the library printed
+    // (into the helper's own memory file, not onto the workstation's standard error); a size above the
+    // limit is refused.
     std::vector<std::uint8_t> damaged = files[1].first;
     std::fill(damaged.begin() + 40, damaged.end(), std::uint8_t(0));
     std::string insideError, outsideError;
@@ -373,13 +375,25 @@ TEST(DecoderProcess, EveryFormatDecodesInTheHelperAsInThisProcess) {
         outsideError = e.what();
     }
     EXPECT_NE(insideError.find("damaged.png: the PNG data could not be decoded"), std::string::npos) << insideError;
-    EXPECT_EQ(outsideError, insideError);
+    EXPECT_EQ(outsideError.substr(0, insideError.size()), insideError);
+    EXPECT_EQ(outsideError.substr(insideError.size()), "; the decoder printed: \"libpng error: IDA[00]: invalid chunk type\"");
     try {
         (void)decodeInHelper(helper, {}, files[0].first, "big.jpg", ImageFormat::Jpeg, 104 * 72 - 1);
         ADD_FAILURE() << "decoded above the pixel limit";
     } catch (const EngineError& e) {
         EXPECT_NE(std::string(e.what()).find("big.jpg: 0.0 MP is above the limit"), std::string::npos) << e.what();
     }
+}
+
+TEST(DecoderProcess, WhatADecoderPrintsIsToldAsPrintableText) {
+    EXPECT_EQ(printableDiagnostics("", 0), "");
+    const std::string libpng = "libpng error: PNG input buffer is incomplete\nlibpng error: PNG input buffer is incomplete\n";
+    EXPECT_EQ(printableDiagnostics(libpng.data(), libpng.size()), "libpng error: PNG input buffer is incomplete");
+    // A terminal's escape sequences (here: set the window title, then clear the screen) lose their control bytes.
+    const std::string hostile = "warning: \x1b]0;owned\x07tag\n\x1b[2J\x1b[Hsecond\r\n\n";
+    EXPECT_EQ(printableDiagnostics(hostile.data(), hostile.size()), "warning: ]0;ownedtag; [2J[Hsecond");
+    const std::string endless(5000, 'x');
+    EXPECT_EQ(printableDiagnostics(endless.data(), endless.size()).size(), 600u);
 }
 
 TEST(DecoderProcess, AnEmbeddedThumbnailIsDecodedInTheHelperToo) {
