@@ -67,7 +67,8 @@ struct MainWindow::Document {
     ForensicsPtr forensics;  // of the image shown (the re-encoded one in teaching mode)
     bool forensicsPending = false;
     quint64 forensicsGeneration = 0;  // ForensicsRunner::generation() its forensics was last started in
-    QString error;
+    QString error;           // why its analysis failed, or that it was cancelled
+    bool cancelled = false;  // error says it was cancelled: not a failure
     bool checkQueued = false;        // the job was queued with the robustness check on
     bool robustnessPending = false;  // the check runs after the result; its report then joins the result
 };
@@ -232,12 +233,13 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         Document* d = documentForJob(job);
         if (!d) return;
         d->error = message;
+        d->cancelled = false;
         if (!d->canvas->hasImage()) {  // nothing was loaded to examine
             d->forensicsPending = false;
             d->canvas->setEmptyText(tr("This file could not be read (the verdict panel says why)."));
         }
         if (d == currentDocument()) {
-            verdict_->setMessage(tr("Could not analyse this image:\n%1").arg(message));
+            showErrorOf(*d);
             showForensicsOf(*d);
         }
         finishDocument(d);
@@ -277,7 +279,8 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         Document* d = documentForJob(job);
         if (!d) return;
         d->error = tr("Analysis cancelled");
-        if (d == currentDocument()) verdict_->setMessage(d->error);
+        d->cancelled = true;
+        if (d == currentDocument()) showErrorOf(*d);
         finishDocument(d);
     });
     loadModel();
@@ -702,6 +705,7 @@ void MainWindow::openRegion(const QString& path, const ImageRegion& region) {
 
 void MainWindow::startJob(Document& d, quint64 job, const QString& message) {
     d.error.clear();
+    d.cancelled = false;
     d.result.reset();
     d.running = true;
     d.progressDone = d.progressTotal = 0;
@@ -726,6 +730,7 @@ void MainWindow::analyzeWithQuality(Document& d, int quality) {
     d.running = true;
     d.robustnessPending = false;
     d.error.clear();
+    d.cancelled = false;
     verdict_->setMessage(tr("Re-encoding at JPEG quality %1...").arg(quality));
     // Encoding a large image takes a while: do it on a pool thread, then queue the analysis from here.
     QThreadPool::globalInstance()->start([this, original = d.original, quality, canvas = d.canvas] {
@@ -847,7 +852,7 @@ void MainWindow::showDocument(int) {
     if (!d) {
         verdict_->setMessage(tr("No image open"));
     } else if (!d->error.isEmpty()) {
-        verdict_->setMessage(d->error);
+        showErrorOf(*d);
     } else {
         verdict_->setFingerprints(fingerprintsOf(*d));
         verdict_->setResult(d->result);
@@ -857,6 +862,11 @@ void MainWindow::showDocument(int) {
     if (d) showForensicsOf(*d);
     else forensicsPanel_->setReport(nullptr);
     updateStatus();
+}
+
+void MainWindow::showErrorOf(const Document& d) {
+    if (d.cancelled) verdict_->setMessage(d.error);
+    else verdict_->setFailure(d.error);
 }
 
 void MainWindow::showForensicsOf(const Document& d) {

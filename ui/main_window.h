@@ -121,6 +121,7 @@ private:
     void analyzeWithQuality(Document& doc, int quality);
     void showDocument(int index);
     void showForensicsOf(const Document& doc);  // its report, "computing...", or why there is none
+    void showErrorOf(const Document& doc);      // its failure (why it could not be analysed) or cancellation
     void closeDocument(int index);
     // Outlines, on the tabs showing the whole of path, the regions of it analysed in open tabs.
     void updateRegionMarks(const QString& path);

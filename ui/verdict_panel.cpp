@@ -166,6 +166,11 @@ void VerdictPanel::setMessage(const QString& message) {
     updateChart({}, tr("Classes"));
 }
 
+void VerdictPanel::setFailure(const QString& why) {
+    setMessage(tr("Could not analyse this image"));
+    details_->setText(why.toHtmlEscaped());
+}
+
 void VerdictPanel::setResult(const ResultPtr& result) {
     result_ = result;
     if (!result || !result->verdict.ready) {

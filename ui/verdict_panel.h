@@ -22,7 +22,10 @@ public:
 
     void setResult(const ResultPtr& result);  // nullptr clears
     void setProgress(int done, int total);    // patches classified so far
-    void setMessage(const QString& message);  // e.g. an error, replacing the verdict
+    void setMessage(const QString& message);  // e.g. "Analysing...", replacing the verdict
+    // "Could not analyse this image" as the headline, and why (the engine's sentence, which can be long) below
+    // it in plain text.
+    void setFailure(const QString& why);
     void showPatch(int index);                // -1 hides the patch details
     // The robustness check's answer is shown under the verdict from the result (AnalysisResult::robustness);
     // while it is still running on the shown result, this says so instead.

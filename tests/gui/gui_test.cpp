@@ -957,7 +957,8 @@ private slots:
         window.openFiles({heic.fileName()});
         QVERIFY(done.wait(20000));
         qunsetenv("SYNTHSCOPE_DECODE_HELPER");
-        QVERIFY2(window.verdictPanel()->headline().contains("libheif crashed on it"), qPrintable(window.verdictPanel()->headline()));
+        QCOMPARE(window.verdictPanel()->headline(), QString("Could not analyse this image"));
+        QVERIFY2(window.verdictPanel()->details().contains("libheif crashed on it"), qPrintable(window.verdictPanel()->details()));
         QTRY_VERIFY_WITH_TIMEOUT(window.allDone(), 20000);
         auto* forensics = window.findChild<ForensicsPanel*>();
         QVERIFY(forensics);
@@ -967,6 +968,12 @@ private slots:
         window.openFiles({writeImage(dir, "next.png", cv::Scalar(250, 250, 250), 160, 128)});
         QVERIFY(done.wait(20000));
         QVERIFY(window.verdictPanel()->headline().contains("AI-generated"));
+        // Back to the file that failed: the same failure, worded as when it happened.
+        auto* tabs = window.findChild<QTabWidget*>();
+        QVERIFY(tabs && tabs->count() == 2);
+        tabs->setCurrentIndex(0);
+        QCOMPARE(window.verdictPanel()->headline(), QString("Could not analyse this image"));
+        QVERIFY2(window.verdictPanel()->details().contains("libheif crashed on it"), qPrintable(window.verdictPanel()->details()));
     }
 
     void mainWindowComparesWithTheLibraryChosenInTheGallery() {
