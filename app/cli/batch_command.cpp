@@ -145,7 +145,7 @@ int runBatch(const QStringList& args) {
     }
     for (const std::string& e : files.errors) std::fprintf(stderr, "FAILED        %s\n", e.c_str());
     if (listed) std::fprintf(stderr, "Case: %s, %zu regions listed\n", qPrintable(parser.value("case")), regionList.size());
-    else std::fprintf(stderr, "Case: %s, %zu image files\n", qPrintable(parser.value("case")), files.images.size());
+    else std::fprintf(stderr, "Case: %s, %s\n", qPrintable(parser.value("case")), counted(static_cast<long long>(files.images.size()), "image file").c_str());
     const std::shared_ptr<Detector> detector = openDetector(parser, "batch", detectorOptions);
     if (!detector) return kExitInternal;
 
@@ -177,12 +177,13 @@ int runBatch(const QStringList& args) {
     }
     const CaseCounts counts = store->counts();
     std::fprintf(stderr,
-                 "%s %d %s in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
-                 "The case holds %d results%s: %d synthetic, %d authentic, %d inconclusive; %d files failed.\n",
-                 summary.cancelled ? "Cancelled after" : "Done:", summary.files, listed ? "regions" : "files", summary.seconds, summary.analysed,
-                 summary.cached, summary.failed, (pathsNotReadNote(files.errors.size()) + (summary.cancelled ? " (run again to resume)" : "")).c_str(),
-                 counts.entries, regionsNote(counts).c_str(), counts.synthetic, counts.authentic, counts.inconclusive,
-                 counts.failures);
+                 "%s %s in %.1f s: %d analysed now, %d reused from the case, %d failed%s.\n"
+                 "The case holds %s%s: %d synthetic, %d authentic, %d inconclusive; %s failed.\n",
+                 summary.cancelled ? "Cancelled after" : "Done:", counted(summary.files, listed ? "region" : "file").c_str(), summary.seconds,
+                 summary.analysed, summary.cached, summary.failed,
+                 (pathsNotReadNote(files.errors.size()) + (summary.cancelled ? " (run again to resume)" : "")).c_str(),
+                 counted(counts.entries, "result").c_str(), regionsNote(counts).c_str(), counts.synthetic, counts.authentic, counts.inconclusive,
+                 counted(counts.failures, "file").c_str());
     if (summary.cancelled) return kExitBadInput;
     return summary.failed + files.errors.size() > 0 ? kExitBadInput : kExitOk;
 }

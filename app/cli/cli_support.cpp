@@ -15,9 +15,11 @@
 
 namespace synthscope::cli {
 
+std::string counted(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+
 std::string pathsNotReadNote(std::size_t errors) {
     if (errors == 0) return {};
-    return "; " + std::to_string(errors) + (errors == 1 ? " path given" : " paths given") + " could not be read (above)";
+    return "; " + counted(static_cast<long long>(errors), "path") + " given could not be read (above)";
 }
 
 bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options) {

@@ -23,6 +23,9 @@ inline QString qs(const std::string& s) { return QString::fromStdString(s); }
 // not exist; nothing was done" (or why else) and returns false otherwise.
 bool outputFoldersWritable(const QCommandLineParser& parser, const char* command, std::initializer_list<const char*> options);
 
+// "1 file", "2 files": a count with its noun, plural by adding "s" (enough for the summaries' nouns).
+std::string counted(long long n, const std::string& noun);
+
 // For a command's closing summary: "; 1 path given could not be read (above)" when some of the paths given
 // led to nothing (not there, a broken link, an unreadable folder), else "". They are not images, so they
 // are told apart from the images that failed.
