@@ -175,10 +175,11 @@ CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
     report_->setEnabled(false);
     connect(report_, &QPushButton::clicked, this, &CaseBrowser::chooseReportFile);
     exporter_ = new ReportExporter(this);
-    connect(exporter_, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
+    connect(exporter_, &ReportExporter::finished, this, [this](const QString& path, const QString& error, const QString& sha256) {
         report_->setEnabled(true);
         updateSummary();
         if (!error.isEmpty()) summary_->setText(tr("The report could not be written: %1").arg(error));
+        else summary_->setText(summary_->text() + tr(" Report written: %1 (SHA-256 %2).").arg(path, sha256));
         emit reportWritten(path, error);
     });
     auto* openImage = new QPushButton(tr("Open Image"));
@@ -194,6 +195,7 @@ CaseBrowser::CaseBrowser(QWidget* parent) : QDialog(parent) {
     auto* bottom = new QHBoxLayout;
     summary_ = new QLabel(tr("No case open."));
     summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);  // the written report's SHA-256 can be copied
     bottom->addWidget(summary_, 1);
     bottom->addWidget(openImage);
     bottom->addWidget(report_);

@@ -349,8 +349,8 @@ void MainWindow::createActions() {
         statusBar()->showMessage(tr("Writing the report %1...").arg(path));
         exporter->start(d->result, path, settings_.colours(), settings_.fingerprintLibrary);
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error) {
-        if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1").arg(path), 8000);
+    connect(exporter, &ReportExporter::finished, this, [this](const QString& path, const QString& error, const QString& sha256) {
+        if (error.isEmpty()) statusBar()->showMessage(tr("Report written: %1 (SHA-256 %2)").arg(path, sha256), 30000);
         else QMessageBox::warning(this, tr("Export report"), tr("The report %1 could not be written: %2").arg(path, error));
     });
     file->addAction(tr("Export &Heatmap Image..."), this, [this] {

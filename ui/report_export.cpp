@@ -3,6 +3,7 @@
 #include <QFile>
 
 #include "engine/evidence.h"
+#include "engine/sha256.h"
 #include "report/evidence_report.h"
 #include "ui/forensics_report.h"
 
@@ -25,14 +26,15 @@ void ReportExporter::start(ResultPtr result, const QString& path, HeatmapColours
 
 void ReportExporter::start(std::function<report::ReportDocument()> makeDocument, const QString& path) {
     pool_.start([this, makeDocument = std::move(makeDocument), path] {
-        QString error;
+        QString error, sha;
         try {
             std::string message;
             if (!report::writeReport(makeDocument(), path, message)) error = QString::fromStdString(message);
+            else sha = QString::fromStdString(sha256OfFile(QFile::encodeName(path).toStdString()));
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
-        QMetaObject::invokeMethod(this, [this, path, error] { emit finished(path, error); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, path, error, sha] { emit finished(path, error, sha); }, Qt::QueuedConnection);
     });
 }
 

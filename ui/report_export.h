@@ -25,7 +25,9 @@ public:
     bool busy() const { return pool_.activeThreadCount() > 0; }
 
 signals:
-    void finished(const QString& path, const QString& error);  // error empty on success
+    // error empty on success, and then sha256 is the written file's (lower-case hex), for the record an
+    // investigator keeps of the reports handed on.
+    void finished(const QString& path, const QString& error, const QString& sha256);
 
 private:
     QThreadPool pool_;  // its own, so the destructor waits for exactly these tasks

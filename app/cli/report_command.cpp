@@ -21,7 +21,9 @@
 #include "engine/model_registry.h"
 #include "engine/result_json.h"
 #include "engine/robustness_check.h"
+#include "engine/sha256.h"
 #include "engine/version.h"
+#include "engine/sha256.h"
 #include "report/evidence_report.h"
 
 namespace synthscope::cli {
@@ -127,6 +129,18 @@ bool writeCaseJson(const CaseStore& store, const QString& path, bool patches, st
     return true;
 }
 
+// "Wrote PATH (SHA-256 ...)": the hash of what was written, for the record an investigator keeps of the
+// reports handed on (a copy can then be checked against it).
+void sayWritten(const QString& path) {
+    std::string sha;
+    try {
+        sha = sha256OfFile(QFile::encodeName(path).toStdString());
+    } catch (const std::exception&) {
+        sha = "could not be read back";
+    }
+    std::fprintf(stderr, "Wrote %s (SHA-256 %s)\n", qPrintable(path), sha.c_str());
+}
+
 bool writeReport(const report::ReportDocument& doc, const QCommandLineParser& parser) {
     std::string error;
     for (const char* kind : {"html", "pdf"}) {
@@ -137,7 +151,7 @@ bool writeReport(const report::ReportDocument& doc, const QCommandLineParser& pa
             std::fprintf(stderr, "synthscope report: cannot write %s: %s\n", qPrintable(path), error.c_str());
             return false;
         }
-        std::fprintf(stderr, "Wrote %s\n", qPrintable(path));
+        sayWritten(path);
     }
     return true;
 }
@@ -300,14 +314,14 @@ int runReport(const QStringList& args) {
                 std::fprintf(stderr, "synthscope report: cannot write %s: %s\n", qPrintable(parser.value("csv")), error.c_str());
                 return kExitInternal;
             }
-            std::fprintf(stderr, "Wrote %s\n", qPrintable(parser.value("csv")));
+            sayWritten(parser.value("csv"));
         }
         if (parser.isSet("json")) {
             if (!writeCaseJson(*store, parser.value("json"), parser.isSet("patches"), error)) {
                 std::fprintf(stderr, "synthscope report: cannot write %s: %s\n", qPrintable(parser.value("json")), error.c_str());
                 return kExitInternal;
             }
-            std::fprintf(stderr, "Wrote %s\n", qPrintable(parser.value("json")));
+            sayWritten(parser.value("json"));
         }
         if (!parser.isSet("html") && !parser.isSet("pdf")) return kExitOk;
 

@@ -12,6 +12,7 @@
 
 #include "engine/image_analyzer.h"
 #include "engine/model_manifest.h"
+#include "engine/sha256.h"
 #include "report/evidence_report.h"
 #include "ui/report_export.h"
 
@@ -38,6 +39,8 @@ private slots:
         exporter.start(result, dir.path() + "/report.pdf", HeatmapColours::Turbo, {});
         QVERIFY(spy.wait(120000));
         QCOMPARE(spy.at(0).at(1).toString(), QString());  // no error
+        // The written file's SHA-256, for the status bar and the record of what was handed on.
+        QCOMPARE(spy.at(0).at(2).toString(), QString::fromStdString(sha256OfFile((dir.path() + "/report.pdf").toStdString())));
         QCOMPARE(workThread, QThread::currentThread());     // delivered on the GUI thread
         QFile pdf(dir.path() + "/report.pdf");
         QVERIFY(pdf.open(QIODevice::ReadOnly));

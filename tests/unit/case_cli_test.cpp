@@ -21,6 +21,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "engine/case_store.h"
+#include "engine/sha256.h"
 #include "tests/unit/test_support.h"
 
 using namespace synthscope;
@@ -117,6 +118,12 @@ TEST(CaseCli, ExportsAndPdfReportsShowTheirSections) {
     // CSV and JSON of the whole case.
     const CliRun exports = runCli({"report", "--case", caseFile, "--csv", dir.path() + "/case.csv", "--json", dir.path() + "/case.json"});
     ASSERT_EQ(exports.exitCode, 0) << exports.err.toStdString();
+    // Each file written is named with its SHA-256, for the record of what was handed on.
+    for (const char* name : {"/case.csv", "/case.json"}) {
+        const std::string sha = synthscope::sha256OfFile((dir.path() + name).toStdString());
+        EXPECT_TRUE(exports.err.contains(QString("Wrote %1%2 (SHA-256 %3)").arg(dir.path(), name, QString::fromStdString(sha))))
+            << exports.err.toStdString();
+    }
     QFile csv(dir.path() + "/case.csv");
     ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
