@@ -1,5 +1,6 @@
 #include "ui/fitted_image.h"
 
+#include <QEvent>
 #include <QPainter>
 
 namespace synthscope::ui {
@@ -12,6 +13,11 @@ FittedImage::FittedImage(QWidget* parent) : QWidget(parent) {
 void FittedImage::setImage(const QImage& image) {
     image_ = image;
     update();
+}
+
+bool FittedImage::event(QEvent* e) {
+    if (e->type() == QEvent::ToolTipChange) setAccessibleName(toolTip());
+    return QWidget::event(e);
 }
 
 void FittedImage::paintEvent(QPaintEvent*) {

@@ -4,7 +4,8 @@
 
 namespace synthscope::ui {
 
-// Shows an image as large as it fits, aspect ratio kept, centred.
+// Shows an image as large as it fits, aspect ratio kept, centred. Its tooltip ("ldm in Fourier space: ...") is
+// also its accessible name, so that a screen reader says which picture it is.
 class FittedImage : public QWidget {
 public:
     explicit FittedImage(QWidget* parent = nullptr);
@@ -14,6 +15,7 @@ public:
 
 protected:
     void paintEvent(QPaintEvent*) override;
+    bool event(QEvent* e) override;  // its tooltip also names it to screen readers
 
 private:
     QImage image_;

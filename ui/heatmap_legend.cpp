@@ -8,6 +8,7 @@
 namespace synthscope::ui {
 
 HeatmapLegend::HeatmapLegend(QWidget* parent) : QWidget(parent) {
+    setAccessibleName(tr("Heatmap colour scale"));
     setColours(HeatmapColours::Turbo);
     setMinimumHeight(40);
     setToolTip(tr("Heatmap colours: the synthetic probability of the patches covering each pixel (View > Heatmap Colours)"));
@@ -15,6 +16,7 @@ HeatmapLegend::HeatmapLegend(QWidget* parent) : QWidget(parent) {
 
 void HeatmapLegend::setColours(HeatmapColours colours) {
     ramp_ = toQImage(heatmapColourRamp(colours));  // the very colours the overlay uses
+    setAccessibleDescription(tr("synthetic probability: %1").arg(QString::fromStdString(heatmapColoursCaption(colours))));
     update();
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/verdict_words.h"
 #include "ui/image_conversion.h"
 
 namespace synthscope::ui {
@@ -19,6 +20,7 @@ ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent) {
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    setAccessibleName(tr("Image and heatmap"));
 }
 
 void ImageCanvas::setImage(const DisplayImage& image) {
@@ -27,6 +29,7 @@ void ImageCanvas::setImage(const DisplayImage& image) {
     result_.reset();
     heatmap_.reset();
     overlay_ = QImage();
+    updateAccessibleDescription();
     if (!selection_.isEmpty() && !QRect(QPoint(0, 0), imageSize()).contains(selection_)) setSelection({});
     fitToWindow();
 }
@@ -36,11 +39,27 @@ void ImageCanvas::setResult(ResultPtr result, HeatmapPtr heatmap) {
     // Drawn on the engine thread in the colours chosen when the job ran; a change since is caught up here.
     heatmap_ = heatmap && heatmap->colours != colours_ ? heatmap->recoloured(colours_) : std::move(heatmap);
     rebuildOverlay();
+    updateAccessibleDescription();
     update();
+}
+
+void ImageCanvas::updateAccessibleDescription() {
+    // What a sighted user reads off the picture at a glance, for a screen reader.
+    if (!result_ || !result_->verdict.ready) {
+        setAccessibleDescription(hasImage() ? tr("Not analysed yet") : QString());
+        return;
+    }
+    const Verdict& v = result_->verdict;
+    setAccessibleDescription(tr("%1, synthetic probability %2%. The heatmap colours each part of the picture by how synthetic its "
+                                "patches look (%3).")
+                                 .arg(report::verdictWords(v.label).words)
+                                 .arg(qRound(v.syntheticProbability * 100))
+                                 .arg(QString::fromStdString(heatmapColoursCaption(colours_))));
 }
 
 void ImageCanvas::setHeatmapColours(HeatmapColours colours) {
     colours_ = colours;
+    updateAccessibleDescription();
     if (!heatmap_ || heatmap_->colours == colours) return;
     heatmap_ = heatmap_->recoloured(colours);
     rebuildOverlay();

@@ -71,6 +71,7 @@ protected:
 private:
     void zoomAround(double factor, QPointF anchor);
     void rebuildOverlay();
+    void updateAccessibleDescription();  // the verdict and what the heatmap's colours mean
     int patchAt(QPointF imagePoint) const;
     QPointF toImage(QPointF widgetPoint) const { return (widgetPoint - offset_) / zoom_; }
     QRectF toWidget(const QRectF& imageRect) const;

@@ -21,6 +21,7 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
     image_->setToolTip(tr("Log power spectrum of the noise residual (centre crop, zero frequency in the middle). "
                           "Circles: cyan = peak at an up-sampling frequency, grey = JPEG 8x8 grid, white = other."));
     profile_ = new QCustomPlot;
+    profile_->setAccessibleName(tr("Radial profile of the residual's power spectrum"));
     profile_->setMinimumHeight(150);
     profile_->addGraph();
     profile_->graph(0)->setPen(QPen(QColor(70, 130, 200), 1.5));

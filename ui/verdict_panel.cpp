@@ -81,6 +81,7 @@ VerdictPanel::VerdictPanel(QWidget* parent) : QWidget(parent) {
     model_->setFont(small);
 
     chart_ = new QCustomPlot;
+    chart_->setAccessibleName(tr("Class probabilities"));
     chart_->setMinimumHeight(170);
     chart_->setBackground(palette().color(QPalette::Base));
     bars_ = new QCPBars(chart_->yAxis, chart_->xAxis);  // horizontal bars: classes on the vertical axis
@@ -297,6 +298,9 @@ void VerdictPanel::updateChart(const std::vector<ClassScore>& scores, const QStr
     chart_->yAxis->setRange(0.3, std::max<double>(scores.size(), 1) + 0.7);
     if (auto* t = qobject_cast<QCPTextElement*>(chart_->plotLayout()->element(0, 0))) t->setText(title);
     chart_->replot();
+    QStringList said;  // the bars as a screen reader reads them
+    for (const ClassScore& c : scores) said << tr("%1 %2%").arg(QString::fromStdString(c.name)).arg(c.probability * 100, 0, 'f', 0);
+    chart_->setAccessibleDescription(title + ": " + said.join(", "));
     chart_->setVisible(!scores.empty());  // an empty chart says nothing (no image, or one that could not be read)
 }
 

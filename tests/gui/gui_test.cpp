@@ -38,6 +38,9 @@
 #include "ui/case_browser.h"
 #include "ui/engine_bridge.h"
 #include "ui/fingerprint_gallery.h"
+#include <QRegularExpression>
+#include "ui/fitted_image.h"
+#include "ui/heatmap_legend.h"
 #include "ui/forensics_panel.h"
 #include "ui/heatmap_image_export.h"
 #include "ui/image_canvas.h"
@@ -180,6 +183,9 @@ private slots:
         QVERIFY2(picture.height() >= npy * 160, qPrintable(QString("%1 px high").arg(picture.height())));
         QVERIFY(picture.pixel(picture.width() - 20, 100) != qRgb(255, 255, 255));  // the first card's spectrum is drawn
         QVERIFY(galleryPicture(FingerprintGallery{}).isNull());
+        int named = 0;  // each picture is named for a screen reader by what it shows
+        for (const FittedImage* view : dialog.findChildren<FittedImage*>()) named += view->accessibleName().endsWith("in image space (contrast stretched)");
+        QCOMPARE(named, npy);
         if (qEnvironmentVariableIsSet("SYNTHSCOPE_TEST_SHOTS")) {
             QTest::qWait(200);  // the cards are shown and laid out by queued events
             dialog.grab().save(qEnvironmentVariable("SYNTHSCOPE_TEST_SHOTS") + "/fingerprint-gallery.png");
@@ -1000,6 +1006,15 @@ private slots:
         QVERIFY(forensics);
         QVERIFY2(forensics->fingerprintSummary().contains(QString("fingerprints (%1 fingerprints)").arg(installed)),
                  qPrintable(forensics->fingerprintSummary()));
+        // What the picture, the bars and the colour scale show, for a screen reader.
+        const QString canvasSaid = window.currentCanvas()->accessibleDescription();
+        QVERIFY2(canvasSaid.startsWith(window.verdictPanel()->headline() + ", synthetic probability ") && canvasSaid.contains("blue 0, red 1"),
+                 qPrintable(canvasSaid));
+        auto* bars = window.verdictPanel()->findChild<QCustomPlot*>();
+        QVERIFY(bars && bars->accessibleName() == "Class probabilities");
+        QVERIFY2(QRegularExpression("^Classes.*: \\w+ \\d+%, ").match(bars->accessibleDescription()).hasMatch(), qPrintable(bars->accessibleDescription()));
+        auto* legend = window.findChild<HeatmapLegend*>();
+        QVERIFY(legend && legend->accessibleDescription() == "synthetic probability: blue 0, red 1; grey: not classified");
 
         // The gallery opens on the library in use, and says so; nothing to choose.
         FingerprintGalleryDialog* gallery = window.showFingerprintGallery();
