@@ -1,5 +1,6 @@
 #include "ui/image_canvas.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -50,11 +51,17 @@ void ImageCanvas::updateAccessibleDescription() {
         return;
     }
     const Verdict& v = result_->verdict;
-    setAccessibleDescription(tr("%1, synthetic probability %2%. The heatmap colours each part of the picture by how synthetic its "
-                                "patches look (%3).")
-                                 .arg(report::verdictWords(v.label).words)
-                                 .arg(qRound(v.syntheticProbability * 100))
-                                 .arg(QString::fromStdString(heatmapColoursCaption(colours_))));
+    QString said = tr("%1, synthetic probability %2%. The heatmap colours each part of the picture by how synthetic its "
+                      "patches look (%3).")
+                       .arg(report::verdictWords(v.label).words)
+                       .arg(qRound(v.syntheticProbability * 100))
+                       .arg(QString::fromStdString(heatmapColoursCaption(colours_)));
+    if (hovered_ >= 0 && std::size_t(hovered_) < result_->patches.size()) {
+        const PatchResult& patch = result_->patches[std::size_t(hovered_)];
+        said += " " + tr("Patch at (%1, %2): synthetic %3%%4.").arg(patch.rect.x).arg(patch.rect.y).arg(patch.synthetic * 100, 0, 'f', 1)
+                          .arg(patch.inTopK ? tr(", one of those that decide the verdict") : QString());
+    }
+    setAccessibleDescription(said);
 }
 
 void ImageCanvas::setHeatmapColours(HeatmapColours colours) {
@@ -317,6 +324,62 @@ void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
 void ImageCanvas::mouseDoubleClickEvent(QMouseEvent*) {
     if (fit_) actualSize();
     else fitToWindow();
+}
+
+int ImageCanvas::neighbourPatch(int from, int key) const {
+    if (!result_) return -1;
+    const std::vector<PatchResult>& patches = result_->patches;
+    auto centre = [&](std::size_t i) { return QPointF(patches[i].rect.x + patches[i].rect.width / 2.0, patches[i].rect.y + patches[i].rect.height / 2.0); };
+    if (from < 0 || std::size_t(from) >= patches.size()) {
+        int first = -1;
+        for (std::size_t i = 0; i < patches.size(); ++i) {
+            if (!patches[i].classified()) continue;
+            if (patches[i].inTopK) return int(i);
+            if (first < 0) first = int(i);
+        }
+        return first;
+    }
+    const QPointF origin = centre(std::size_t(from));
+    int best = -1;
+    double bestScore = 1e300;
+    for (std::size_t i = 0; i < patches.size(); ++i) {
+        if (int(i) == from || !patches[i].classified()) continue;
+        const QPointF d = centre(i) - origin;
+        const double along = key == Qt::Key_Right ? d.x() : key == Qt::Key_Left ? -d.x() : key == Qt::Key_Down ? d.y() : -d.y();
+        const double across = key == Qt::Key_Right || key == Qt::Key_Left ? std::abs(d.y()) : std::abs(d.x());
+        if (along <= 0) continue;
+        const double score = along + 2 * across;  // the next one in the same row or column before a diagonal one
+        if (score < bestScore) {
+            bestScore = score;
+            best = int(i);
+        }
+    }
+    return best;
+}
+
+void ImageCanvas::showPatch(int index) {
+    hovered_ = index;
+    emit patchHovered(index);
+    const PatchResult& patch = result_->patches[std::size_t(index)];
+    const QRectF r = toWidget(QRectF(patch.rect.x, patch.rect.y, patch.rect.width, patch.rect.height));
+    if (!QRectF(rect()).contains(r)) {  // zoomed in: bring it to the middle
+        offset_ += QPointF(rect().center()) - r.center();
+        fit_ = false;
+    }
+    updateAccessibleDescription();
+    update();
+}
+
+void ImageCanvas::keyPressEvent(QKeyEvent* event) {
+    const int key = event->key();
+    const bool arrow = key == Qt::Key_Left || key == Qt::Key_Right || key == Qt::Key_Up || key == Qt::Key_Down;
+    if (!arrow || event->modifiers() != Qt::NoModifier || !result_) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    const int next = neighbourPatch(hovered_, key);
+    if (next >= 0) showPatch(next);
+    event->accept();
 }
 
 void ImageCanvas::leaveEvent(QEvent*) {

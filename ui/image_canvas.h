@@ -23,7 +23,9 @@ struct RegionMark {
 // The picture under investigation with the per-patch heatmap over it: smooth zoom (wheel, around the
 // cursor) and pan (drag), fit and 1:1, overlay opacity and threshold, the patch grid on demand, and the
 // patch under the mouse reported for the side panel. Shift+drag selects a region (in image pixels) for
-// Analysis > Analyse Selected Region; Shift+click clears it.
+// Analysis > Analyse Selected Region; Shift+click clears it. With the keyboard focus, the arrow keys step
+// from patch to patch (the first of the patches that decide the verdict first), reported as the mouse's
+// are, so that the patches can be read without a mouse.
 class ImageCanvas : public QWidget {
     Q_OBJECT
 public:
@@ -67,12 +69,17 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     void zoomAround(double factor, QPointF anchor);
     void rebuildOverlay();
     void updateAccessibleDescription();  // the verdict and what the heatmap's colours mean
     int patchAt(QPointF imagePoint) const;
+    // The classified patch next to `from` in the arrow key's direction (nearest along it, then across it);
+    // from -1: the first patch that decides the verdict. -1 when there is none.
+    int neighbourPatch(int from, int key) const;
+    void showPatch(int index);  // reported and outlined, and scrolled into view
     QPointF toImage(QPointF widgetPoint) const { return (widgetPoint - offset_) / zoom_; }
     QRectF toWidget(const QRectF& imageRect) const;
     QRect selectionBetween(QPointF a, QPointF b) const;  // image pixels, clipped to the image

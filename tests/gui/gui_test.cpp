@@ -1015,6 +1015,30 @@ private slots:
         QVERIFY2(QRegularExpression("^Classes.*: \\w+ \\d+%, ").match(bars->accessibleDescription()).hasMatch(), qPrintable(bars->accessibleDescription()));
         auto* legend = window.findChild<HeatmapLegend*>();
         QVERIFY(legend && legend->accessibleDescription() == "synthetic probability: blue 0, red 1; grey: not classified");
+        // Without a mouse: the arrow keys step through the patches, reported to the side panel as hovering is.
+        ImageCanvas* canvas = window.currentCanvas();
+        const ResultPtr analysed = canvas->result();
+        QVERIFY(analysed && analysed->patches.size() >= 4);
+        QSignalSpy stepped(canvas, &ImageCanvas::patchHovered);
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QCOMPARE(stepped.size(), 1);
+        const int first = stepped.last().at(0).toInt();
+        QVERIFY(first >= 0 && analysed->patches[std::size_t(first)].inTopK);  // the verdict's own patches first
+        QVERIFY2(canvas->accessibleDescription().contains("one of those that decide the verdict"), qPrintable(canvas->accessibleDescription()));
+        for (const auto& [there, back] : {std::pair{Qt::Key_Right, Qt::Key_Left}, std::pair{Qt::Key_Left, Qt::Key_Right},
+                                          std::pair{Qt::Key_Down, Qt::Key_Up}, std::pair{Qt::Key_Up, Qt::Key_Down}}) {
+            const int before = int(stepped.size());
+            QTest::keyClick(canvas, there);
+            if (int(stepped.size()) == before) continue;  // at the picture's edge that way
+            const cv::Rect from = analysed->patches[std::size_t(first)].rect, to = analysed->patches[std::size_t(stepped.last().at(0).toInt())].rect;
+            const bool horizontal = there == Qt::Key_Right || there == Qt::Key_Left;
+            QVERIFY(horizontal ? from.y == to.y && (there == Qt::Key_Right) == (to.x > from.x)
+                               : from.x == to.x && (there == Qt::Key_Down) == (to.y > from.y));  // the next in its row or column
+            QTest::keyClick(canvas, back);
+            QCOMPARE(stepped.last().at(0).toInt(), first);
+        }
+        QVERIFY(stepped.size() >= 3);  // it moved at least one way and back
 
         // The gallery opens on the library in use, and says so; nothing to choose.
         FingerprintGalleryDialog* gallery = window.showFingerprintGallery();
