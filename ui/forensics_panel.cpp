@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QStyledItemDelegate>
 #include <QTreeWidget>
@@ -155,6 +156,12 @@ QWidget* ForensicsPanel::makeFingerprintTab() {
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(2, 1);
     layout->addLayout(grid, 1);
+    // Only the closest three are shown here: the whole library, and the choice of another, are one click away.
+    auto* gallery = new QPushButton(tr("All Fingerprints, or Another Library..."));
+    gallery->setToolTip(tr("Analysis > Generator Fingerprints: every fingerprint of the library in use, and Use for Comparisons "
+                           "to compare images with another library"));
+    connect(gallery, &QPushButton::clicked, this, &ForensicsPanel::fingerprintGalleryRequested);
+    layout->addWidget(gallery, 0, Qt::AlignLeft);
     return scrolled(w);
 }
 

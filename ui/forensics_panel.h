@@ -31,6 +31,10 @@ public:
     void selectMetadataGroup(const QString& group);
     QString selectedMetadataText() const;
 
+signals:
+    // The Fingerprints tab's "All fingerprints, or another library..." button: Analysis > Generator Fingerprints.
+    void fingerprintGalleryRequested();
+
 private:
     QWidget* makeSpectrumTab();
     QWidget* makeJpegTab();

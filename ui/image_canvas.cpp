@@ -373,7 +373,7 @@ void ImageCanvas::showPatch(int index) {
 void ImageCanvas::keyPressEvent(QKeyEvent* event) {
     const int key = event->key();
     const bool arrow = key == Qt::Key_Left || key == Qt::Key_Right || key == Qt::Key_Up || key == Qt::Key_Down;
-    if (!arrow || event->modifiers() != Qt::NoModifier || !result_) {
+    if (!arrow || (event->modifiers() & ~Qt::KeypadModifier) != Qt::NoModifier || !result_) {  // the keypad's arrows too
         QWidget::keyPressEvent(event);
         return;
     }

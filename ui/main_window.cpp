@@ -315,6 +315,7 @@ void MainWindow::createDocks() {
     auto* forensicsDock = new QDockWidget(tr("Forensic signals"), this);
     forensicsDock->setObjectName("forensics");
     forensicsPanel_ = new ForensicsPanel;
+    connect(forensicsPanel_, &ForensicsPanel::fingerprintGalleryRequested, this, &MainWindow::showFingerprintGallery);
     forensicsDock->setWidget(forensicsPanel_);
     // Verdict and forensic signals side by side, teaching mode behind the signals.
     splitDockWidget(verdictDock, forensicsDock, Qt::Horizontal);

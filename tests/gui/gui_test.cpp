@@ -1041,7 +1041,14 @@ private slots:
         QVERIFY(stepped.size() >= 3);  // it moved at least one way and back
 
         // The gallery opens on the library in use, and says so; nothing to choose.
-        FingerprintGalleryDialog* gallery = window.showFingerprintGallery();
+        // Opened from the Fingerprints tab, which shows only the closest three.
+        QPushButton* all = nullptr;
+        for (QPushButton* b : forensics->findChildren<QPushButton*>())
+            if (b->text() == "All Fingerprints, or Another Library...") all = b;
+        QVERIFY(all);
+        all->click();
+        auto* gallery = window.findChild<FingerprintGalleryDialog*>();
+        QVERIFY(gallery && gallery->isVisible());
         QSignalSpy shown(gallery, &FingerprintGalleryDialog::galleryShown);
         QVERIFY(shown.wait(20000));
         QVERIFY(gallery->showsLibraryInUse());
