@@ -581,6 +581,8 @@ namespace {
 void setUpPage(QPdfWriter& writer, const QString& title) {
     writer.setTitle(title);
     writer.setCreator(QString("SynthScope ") + SYNTHSCOPE_VERSION);
+    // PDF/A-1b, the archival form: fonts embedded, no reference outside the file, for evidence kept for years.
+    writer.setPdfVersion(QPagedPaintDevice::PdfVersion_A1b);
     writer.setPageSize(QPageSize(QPageSize::A4));
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
 }

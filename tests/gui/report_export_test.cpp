@@ -45,6 +45,8 @@ private slots:
         QFile pdf(dir.path() + "/report.pdf");
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.read(5) == "%PDF-");
+        // The archival form evidence is kept in: PDF/A-1b, said in its XMP metadata.
+        QVERIFY(pdf.readAll().contains("pdfaid:part=\"1\" pdfaid:conformance=\"B\""));
 
         exporter.start(result, dir.path() + "/report.html", HeatmapColours::Turbo, {});
         QVERIFY(spy.wait(120000));
