@@ -195,7 +195,6 @@ QString resolvedFolder(const QString& folder) {
 }  // namespace
 
 void FingerprintGalleryDialog::setLibraryInUse(const QString& folder) {
-    inUse_ = folder;
     inUseError_.clear();
     try {
         inUseResolved_ = resolvedFolder(folder);

@@ -71,7 +71,6 @@ private:
     QLabel* header_;
     QPushButton* use_;
     QString headerText_;       // what showGallery says of the library itself
-    QString inUse_;            // as set by setLibraryInUse
     QString inUseResolved_;    // its folder, canonical; empty when none can be found
     QString inUseError_;
     QGridLayout* grid_;
