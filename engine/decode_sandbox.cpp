@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 namespace synthscope {
@@ -71,24 +72,28 @@ constexpr std::uint32_t kNumber = offsetof(seccomp_data, nr);
 constexpr std::uint32_t kArch = offsetof(seccomp_data, arch);
 constexpr std::uint32_t kFirstArgument = offsetof(seccomp_data, args);  // its low 32 bits (little-endian)
 
-// call == number and its first argument == value: allowed; call == number otherwise: refused.
-void allowOnlyWithFirstArgument(std::vector<sock_filter>& f, long number, std::uint32_t value) {
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(number), 0, 4));
+// call == number and its first argument one of `values`: allowed; call == number otherwise: refused.
+// Another call jumps over the block with its number still loaded.
+void allowOnlyWithFirstArgument(std::vector<sock_filter>& f, long number, std::initializer_list<std::uint32_t> values) {
+    const auto n = std::uint8_t(values.size());
+    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(number), 0, std::uint8_t(n + 3)));
     f.push_back(statement(BPF_LD | BPF_W | BPF_ABS, kFirstArgument));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1));
-    f.push_back(statement(BPF_RET | BPF_K, kAllow));
+    std::uint8_t left = n;  // comparisons after this one: a match jumps over them and the refusal
+    for (const std::uint32_t value : values) f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, value, left--, 0));
     f.push_back(statement(BPF_RET | BPF_K, kRefuse));
+    f.push_back(statement(BPF_RET | BPF_K, kAllow));
 }
 
 constexpr std::uint32_t argument(int index) { return kFirstArgument + 8 * std::uint32_t(index); }  // its low 32 bits
 
-// call == number and none of `bits` set in the argument: allowed; call == number otherwise: refused.
-void allowOnlyWithoutBits(std::vector<sock_filter>& f, long number, int index, std::uint32_t bits) {
+// call == number: allowed when the argument has `bits` set (set = true) or none of them (set = false),
+// refused otherwise. Another call jumps over the block with its number still loaded.
+void allowOnlyByBits(std::vector<sock_filter>& f, long number, int index, std::uint32_t bits, bool set) {
     f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(number), 0, 4));
     f.push_back(statement(BPF_LD | BPF_W | BPF_ABS, argument(index)));
     f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, bits, 0, 1));
-    f.push_back(statement(BPF_RET | BPF_K, kRefuse));
-    f.push_back(statement(BPF_RET | BPF_K, kAllow));
+    f.push_back(statement(BPF_RET | BPF_K, set ? kAllow : kRefuse));
+    f.push_back(statement(BPF_RET | BPF_K, set ? kRefuse : kAllow));
 }
 
 }  // namespace
@@ -111,27 +116,16 @@ std::string confineToDecoding() {
     f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(__NR_clone3), 0, 1));
     f.push_back(statement(BPF_RET | BPF_K, kNotImplemented));
 #endif
-    // clone(): threads only.
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(__NR_clone), 0, 4));
-    f.push_back(statement(BPF_LD | BPF_W | BPF_ABS, argument(0)));
-    f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1));
-    f.push_back(statement(BPF_RET | BPF_K, kAllow));
-    f.push_back(statement(BPF_RET | BPF_K, kRefuse));
-    // Signals to itself only (abort() raises SIGABRT with tgkill(own pid, ...)). Each check that does not
-    // match jumps over its block with the call's number still loaded.
+    allowOnlyByBits(f, __NR_clone, 0, CLONE_THREAD, true);  // threads only
+    // Signals to itself only (abort() raises SIGABRT with tgkill(own pid, ...)).
     const std::uint32_t self = std::uint32_t(::getpid());
-    allowOnlyWithFirstArgument(f, __NR_kill, self);
-    allowOnlyWithFirstArgument(f, __NR_tgkill, self);
+    allowOnlyWithFirstArgument(f, __NR_kill, {self});
+    allowOnlyWithFirstArgument(f, __NR_tgkill, {self});
     // Memory, never executable: code an attacked decoder smuggles in as data cannot be made to run.
-    allowOnlyWithoutBits(f, __NR_mmap, 2, PROT_EXEC);
-    allowOnlyWithoutBits(f, __NR_mprotect, 2, PROT_EXEC);
+    allowOnlyByBits(f, __NR_mmap, 2, PROT_EXEC, false);
+    allowOnlyByBits(f, __NR_mprotect, 2, PROT_EXEC, false);
     // prctl(): naming its threads (dav1d, libde265) and nothing else (no dumpable, no ptracer, no no-new-privs undone).
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(__NR_prctl), 0, 5));
-    f.push_back(statement(BPF_LD | BPF_W | BPF_ABS, argument(0)));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_NAME, 2, 0));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_NAME, 1, 0));
-    f.push_back(statement(BPF_RET | BPF_K, kRefuse));
-    f.push_back(statement(BPF_RET | BPF_K, kAllow));
+    allowOnlyWithFirstArgument(f, __NR_prctl, {PR_SET_NAME, PR_GET_NAME});
     for (const long call : allowedCalls()) {
         f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(call), 0, 1));
         f.push_back(statement(BPF_RET | BPF_K, kAllow));

@@ -566,6 +566,8 @@ bool writeAllStdout(const void* data, std::size_t size) {
     return true;
 }
 
+constexpr std::size_t kDiagnosticsBytes = 600;  // of what the libraries printed, the most a sentence quotes
+
 // What the decoding libraries print (libpng: "libpng error: PNG input buffer is incomplete") goes into a
 // memory file instead of the workstation's standard error: bytes a hostile file makes a decoder print never
 // reach the user's terminal (escape sequences), and what the library said can join the sentence that
@@ -583,7 +585,7 @@ int captureDiagnostics() {
 // What the decoding libraries printed (captureDiagnostics), as printableDiagnostics gives it.
 std::string diagnosticsText(int fd) {
     if (fd < 0) return {};
-    char buffer[600];
+    char buffer[kDiagnosticsBytes];
     const ssize_t n = ::pread(fd, buffer, sizeof buffer, 0);
     return n > 0 ? printableDiagnostics(buffer, std::size_t(n)) : std::string();
 }
@@ -610,7 +612,7 @@ void warmUpDecoders() {
 
 std::string printableDiagnostics(const char* data, std::size_t size) {
     std::vector<std::string> lines(1);
-    for (std::size_t i = 0; i < std::min<std::size_t>(size, 600); ++i) {
+    for (std::size_t i = 0; i < std::min(size, kDiagnosticsBytes); ++i) {
         const auto c = static_cast<unsigned char>(data[i]);
         if (c == '\n') lines.emplace_back();
         else if (c >= 0x20 && c < 0x7f) lines.back() += char(c);  // no escape sequence reaches a terminal

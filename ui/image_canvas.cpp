@@ -14,6 +14,10 @@
 
 namespace synthscope::ui {
 namespace {
+// "Patch at (192, 0): synthetic 87.5%": the tooltip's and the screen reader's words for a patch.
+QString patchWords(const PatchResult& patch) {
+    return ImageCanvas::tr("Patch at (%1, %2): synthetic %3%").arg(patch.rect.x).arg(patch.rect.y).arg(patch.synthetic * 100, 0, 'f', 1);
+}
 }  // namespace
 
 ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent) {
@@ -58,8 +62,7 @@ void ImageCanvas::updateAccessibleDescription() {
                        .arg(QString::fromStdString(heatmapColoursCaption(colours_)));
     if (hovered_ >= 0 && std::size_t(hovered_) < result_->patches.size()) {
         const PatchResult& patch = result_->patches[std::size_t(hovered_)];
-        said += " " + tr("Patch at (%1, %2): synthetic %3%%4.").arg(patch.rect.x).arg(patch.rect.y).arg(patch.synthetic * 100, 0, 'f', 1)
-                          .arg(patch.inTopK ? tr(", one of those that decide the verdict") : QString());
+        said += " " + patchWords(patch) + (patch.inTopK ? tr(", one of those that decide the verdict") : QString()) + ".";
     }
     setAccessibleDescription(said);
 }
@@ -303,8 +306,7 @@ void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
     if (patch >= 0) {
         const PatchResult& pr = result_->patches[std::size_t(patch)];
         QToolTip::showText(event->globalPosition().toPoint(),
-                           tr("Patch at (%1, %2): synthetic %3%%4").arg(pr.rect.x).arg(pr.rect.y).arg(pr.synthetic * 100, 0, 'f', 1)
-                               .arg(pr.inTopK ? tr("  (decides the verdict)") : QString()),
+                           patchWords(pr) + (pr.inTopK ? tr("  (decides the verdict)") : QString()),
                            this);
     }
 }

@@ -163,14 +163,7 @@ MainWindow::MainWindow(AutomationOptions automation, QWidget* parent)
         if (d->jpegQuality == 0) d->original = image;
         d->canvas->setImage(display);
         if (!d->region) updateRegionMarks(d->path);  // regions of it analysed before it was opened
-        d->forensics.reset();
-        d->forensicsPending = true;
-        if (d == currentDocument()) {
-            forensicsPanel_->setReport(nullptr);
-            verdict_->setFingerprints(nullptr);
-        }
-        d->forensicsGeneration = forensics_->generation();
-        forensics_->start(job, image);
+        startForensics(*d, image);
     });
     connect(forensics_, &ForensicsRunner::ready, this, [this](quint64 job, const ForensicsPtr& report, quint64 generation) {
         Document* d = documentForJob(job);
@@ -512,6 +505,17 @@ FingerprintGalleryDialog* MainWindow::showFingerprintGallery() {
     return fingerprintGallery_;
 }
 
+void MainWindow::startForensics(Document& d, const ImagePtr& image) {
+    d.forensics.reset();
+    d.forensicsPending = true;
+    if (&d == currentDocument()) {
+        forensicsPanel_->setReport(nullptr);
+        verdict_->setFingerprints(nullptr);
+    }
+    d.forensicsGeneration = forensics_->generation();  // a report of an earlier generation is dropped
+    forensics_->start(d.job, image);
+}
+
 void MainWindow::setFingerprintLibrary(const QString& folder) {
     settings_.fingerprintLibrary = folder;
     settings_.save();
@@ -519,17 +523,8 @@ void MainWindow::setFingerprintLibrary(const QString& folder) {
     if (fingerprintGallery_) fingerprintGallery_->setLibraryInUse(folder);
     // Compare every open image again (the whole forensic report: its parts are computed together). A
     // teaching-mode copy keeps its report until its quality changes.
-    for (auto& d : documents_) {
-        if (!d->original || d->jpegQuality != 0 || d->job == 0) continue;
-        d->forensics.reset();
-        d->forensicsPending = true;
-        d->forensicsGeneration = forensics_->generation();
-        forensics_->start(d->job, d->original);
-    }
-    if (Document* d = currentDocument(); d && d->forensicsPending) {
-        forensicsPanel_->setReport(nullptr);
-        verdict_->setFingerprints(nullptr);
-    }
+    for (auto& d : documents_)
+        if (d->original && d->jpegQuality == 0 && d->job != 0) startForensics(*d, d->original);
     statusBar()->showMessage(folder.isEmpty() ? tr("Images are compared with the installed fingerprint library")
                                               : tr("Images are compared with the fingerprint library %1").arg(folder), 8000);
 }

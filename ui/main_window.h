@@ -122,6 +122,7 @@ private:
     void showDocument(int index);
     void showForensicsOf(const Document& doc);  // its report, "computing...", or why there is none
     void showErrorOf(const Document& doc);      // its failure (why it could not be analysed) or cancellation
+    void startForensics(Document& doc, const ImagePtr& image);  // its forensic report, computed on the pool
     void closeDocument(int index);
     // Outlines, on the tabs showing the whole of path, the regions of it analysed in open tabs.
     void updateRegionMarks(const QString& path);
